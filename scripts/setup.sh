@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# setup.sh — installs the Debian packages that building and testing Vigil need, when
+# they are missing. Runs as root (as here and on CI) or through sudo. Quiet when
+# everything is present, so `make test` and `make run` can call it every time.
+set -eu
+packages=(
+    build-essential pkg-config
+    libyaml-dev libsqlite3-dev
+    clang libclang-rt-14-dev llvm
+    python3 sqlite3
+)
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "setup: installing ${missing[*]}"
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q >/dev/null
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,18 @@
+/*
+ * cli.h — the `vigil` command's subcommands. main.c dispatches argv[1] to one of
+ * these; each lives in its own file (cmd_<name>.c), parses its own options and returns
+ * the process exit code (0 ok, 1 failure, 2 usage).
+ */
+#ifndef VIGIL_CLI_H
+#define VIGIL_CLI_H
+
+/* `vigil serve [-c FILE]`: the daemon (cmd_serve.c). */
+int cmd_serve(int argc, char **argv);
+/* `vigil parse [--tz Z] [--charset C] [--format F]`: decode stdin lines to JSON. */
+int cmd_parse(int argc, char **argv);
+/* `vigil search QUERY [--from T] [--to T] [--limit N] [--format table|jsonl]`. */
+int cmd_search(int argc, char **argv);
+/* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
+int cmd_stats(int argc, char **argv);
+
+#endif

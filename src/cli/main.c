@@ -1,0 +1,49 @@
+/*
+ * main.c — the `vigil` binary: dispatches the subcommand. Every subcommand owns its
+ * options; this file only knows their names.
+ */
+#include "cli/cli.h"
+#include "core/core.h"
+#include "event/event.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+};
+
+static const struct command commands[] = {
+    {"serve", cmd_serve, "run the daemon (inputs, decode, store)"},
+    {"parse", cmd_parse, "decode log lines from stdin and print each event as JSON"},
+    {"search", cmd_search, "search stored events"},
+    {"stats", cmd_stats, "print the input and store counters"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: vigil COMMAND [options]   (vigil COMMAND --help for its options)\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    field_registry_init();
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "vigil: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,125 @@
+/*
+ * store.h — the store interface (docs/ARCHITECTURE.md §3 "Store"): batched event
+ * writes with input checkpoints in the same transaction, queries given as a tree and
+ * paged by (time, id) cursors, counts, retention, and the audit table.
+ *
+ * Backends sit behind this interface; the embedded one is SQLite: one database file
+ * per day of receipt (events-YYYY-MM-DD.db) plus vigil.db for audit and settings.
+ * The query language parser (store_query_parse) lives here too, because the tree it
+ * produces is this interface's input.
+ */
+#ifndef VIGIL_STORE_H
+#define VIGIL_STORE_H
+
+#include "core/core.h"
+#include "event/event.h"
+
+struct store;
+
+struct store_opts {
+    const char *dir;        /* data directory (created 0700 when missing) */
+    int retention_days;     /* whole days of receipt kept; 0 = the default, 190 */
+    bool read_only;         /* for `vigil search` / `vigil stats` */
+};
+
+/* Opens (and migrates) the store in opts->dir; caller closes. Installs nothing global. */
+int store_open(const struct store_opts *opts, struct store **out);
+void store_close(struct store *st);
+
+/* An input's position, committed in the same transaction as the events it covers. */
+struct store_checkpoint {
+    const char *key;   /* the input's identity, e.g. "file:/var/log/auth.log" */
+    const char *value; /* opaque to the store (the input's own encoding) */
+};
+
+/*
+ * Writes n events (INSERT OR IGNORE by id, so replays store nothing twice) and the
+ * checkpoints, in one transaction per day file touched; checkpoints go to the file of
+ * the batch's last event's day of receipt (or today's when n == 0). Single writer:
+ * call from one thread. Returns 0 or ERR_DB; *stored gets the rows actually inserted.
+ */
+int store_write_batch(struct store *st, const struct event *evs, size_t n,
+                      const struct store_checkpoint *cps, size_t ncps, size_t *stored);
+
+/* Newest committed checkpoint for key into out; ERR_NOTFOUND when none. */
+int store_checkpoint_get(struct store *st, const char *key, struct buf *out);
+
+/* Deletes day files older than the retention; audited. Returns files removed or <0. */
+int store_retention_run(struct store *st, int64_t now_ns);
+
+/* ---- the query tree ---------------------------------------------------------------- */
+
+enum query_kind {
+    QUERY_ALL,    /* matches everything (empty query) */
+    QUERY_AND,
+    QUERY_OR,
+    QUERY_NOT,
+    QUERY_TERM,   /* field:value, value with * and ? wildcards; field NULL = raw text */
+    QUERY_RANGE,  /* field:[lo TO hi], field:>n, field:<=n (numeric) */
+};
+
+struct query_node {
+    enum query_kind kind;
+    struct query_node *left, *right; /* AND/OR use both; NOT uses left */
+    char *field;                     /* TERM/RANGE; NULL = the raw record */
+    char *value;                     /* TERM: the value, unescaped */
+    bool wildcard;                   /* TERM: value has unescaped * or ? */
+    bool phrase;                     /* TERM: value was quoted */
+    double lo, hi;                   /* RANGE bounds (±INFINITY when open) */
+    bool lo_incl, hi_incl;
+};
+
+/*
+ * Parses the search language (field:value, "quoted", wild*card, AND/OR/NOT, implicit
+ * AND, parentheses, field:[a TO b], field:>n) into a tree the caller frees with
+ * store_query_free. Bounded: at most 256 nodes and depth 64. On error writes a reason
+ * with the byte offset into err.
+ */
+int store_query_parse(const char *text, struct query_node **out, char *err, size_t errlen);
+void store_query_free(struct query_node *q);
+
+struct store_cursor {
+    int64_t time_ns;
+    uint64_t id;
+    bool valid; /* false: start from the newest */
+};
+
+struct store_query {
+    const struct query_node *root;
+    int64_t from_ns, to_ns; /* event time range [from, to); 0 = open */
+    size_t limit;           /* rows per page; 0 = 100 */
+    struct store_cursor after;
+};
+
+/* One result row; valid only during the callback. */
+struct store_row {
+    uint64_t id;
+    int64_t time_ns;
+    int64_t received_ns;
+    const char *host;
+    const char *decoder;
+    const char *routes;  /* "linux/sshd,linux/auth" */
+    const char *fields;  /* the fields as a JSON object */
+    const char *raw;     /* the raw record (bytes as received) */
+    size_t raw_len;
+};
+
+typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
+
+/*
+ * Runs a query newest first, calling fn per row (fn returning non-zero stops). *next
+ * receives the cursor for the following page (valid=false at the end).
+ */
+int store_query(struct store *st, const struct store_query *q, store_row_fn fn, void *ctx,
+                struct store_cursor *next);
+
+/* Number of events matching q (ignores limit and cursor). */
+int store_count(struct store *st, const struct store_query *q, uint64_t *out);
+
+/* Installs this store as the process's audit sink (core audit_set_sink). */
+void store_install_audit_sink(struct store *st);
+
+/* Appends the store's size on disk and event count to out as "key value" lines. */
+int store_stats(struct store *st, struct buf *out);
+
+#endif
