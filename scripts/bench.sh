@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# bench.sh BUILD — the benchmarks of `make bench`. Generates the standard input
+# (gen-mixed-logs.py 1000000 42, cached under build/bench-data), then runs every
+# benchmark; each prints its figures, the machine and the command to rerun it.
+set -eu
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+gen="$top/../shared/tools/gen-mixed-logs.py"
+data="$build/bench-data"
+mkdir -p "$data"
+input="$data/mixed-1m-42.log"
+if [ ! -s "$input" ]; then
+    echo "generating $input"
+    python3 "$gen" 1000000 42 >"$input.tmp" && mv "$input.tmp" "$input"
+fi
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo
+if [ -x "$build/bench/bench_decode" ]; then
+    echo "== decode (one core)"
+    "$build/bench/bench_decode" "$input"
+    echo
+fi
+if [ -x "$build/bench/bench_store" ]; then
+    echo "== decode + store, searches while writing"
+    rm -rf "$data/store-1m"
+    "$build/bench/bench_store" "$input" "$data/store-1m"
+    echo
+    echo "== search over 10M events in 7 day files"
+    rm -rf "$data/store-10m"
+    "$build/bench/bench_store" --search-10m "$input" "$data/store-10m"
+    rm -rf "$data/store-10m" "$data/store-1m"
+fi

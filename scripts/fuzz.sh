@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# fuzz.sh SECONDS — builds every tests/fuzz/fuzz_*.c with clang's libFuzzer (+ASan,
+# UBSan) and runs each for SECONDS on its corpus tests/fuzz/corpus/<name>/. New
+# interesting inputs are merged back into that corpus (commit them); a crash leaves
+# crash-* files in build-fuzz/ and fails the run.
+set -eu
+secs=${1:-30}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+out=build-fuzz
+mkdir -p "$out"
+pkgs="yaml-0.1 sqlite3"
+cflags="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags $pkgs)"
+libs="$(pkg-config --libs $pkgs) -lpthread -lm"
+srcs=$(ls src/*/*.c src/*/*/*.c 2>/dev/null | grep -v '^src/cli/main.c$')
+objs=()
+for s in $srcs; do
+    o="$out/obj/${s%.c}.o"
+    mkdir -p "$(dirname "$o")"
+    if [ ! -f "$o" ] || [ "$s" -nt "$o" ]; then clang $cflags -c "$s" -o "$o"; fi
+    objs+=("$o")
+done
+status=0
+for t in tests/fuzz/fuzz_*.c; do
+    name=$(basename "$t" .c)
+    corpus="tests/fuzz/corpus/${name#fuzz_}"
+    mkdir -p "$corpus" "$out/new-$name"
+    clang $cflags -fsanitize=fuzzer "$t" "${objs[@]}" $libs -o "$out/$name"
+    echo "== $name: ${secs}s"
+    if ! (cd "$out" && "./$name" -max_total_time="$secs" -max_len=131072 -timeout=10 \
+        -rss_limit_mb=2048 "new-$name" "$top/$corpus" >"$name.log" 2>&1); then
+        echo "FAIL $name (see $out/$name.log)"; tail -30 "$out/$name.log"; status=1; continue
+    fi
+    tail -1 "$out/$name.log"
+    "$out/$name" -merge=1 "$corpus" "$out/new-$name" >/dev/null 2>&1 || true
+    rm -rf "$out/new-$name"
+done
+exit $status
