@@ -55,7 +55,10 @@ build: $(VIGIL) $(TEST_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(CFLAGS_EXTRA) -c $< -o $@
+
+# libFuzzer's entry points are declared by the fuzzer runtime, not by a header.
+$(BUILD)/tests/fuzz/%.o: CFLAGS_EXTRA := -Wno-missing-prototypes
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

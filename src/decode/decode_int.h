@@ -1,0 +1,170 @@
+/*
+ * decode_int.h — what the parts of the decode module share: the per-thread context,
+ * the parsed syslog header, the decoder callback struct every decoder file exports,
+ * the decoder kinds the routing table is indexed by, and small scanning helpers.
+ * Flow: decode.c (charset → syslog header → dispatch) calls one decoder, then routing.
+ */
+#ifndef VIGIL_DECODE_INT_H
+#define VIGIL_DECODE_INT_H
+
+#include "decode/decode.h"
+
+#include <iconv.h>
+#include <string.h>
+
+/* Decoder outputs; routing.c maps each to routes and field aliases. */
+enum decode_kind {
+    DK_GENERIC = 0, /* no header, no decoder: generic route only */
+    DK_SYSLOG,      /* a syslog header, message not understood (or no decoder needed) */
+    DK_SSHD,
+    DK_SUDO,
+    DK_SU,
+    DK_PAM,
+    DK_CRON,
+    DK_SYSTEMD,
+    DK_APACHE,
+    DK_NGINX,
+    DK_JSON,
+    DK_COUNT
+};
+
+/* Per-thread state: iconv handles opened on first use, cached year boundaries. */
+struct decode_ctx {
+    iconv_t cd_gb18030; /* (iconv_t)-1 until needed */
+    iconv_t cd_gbk;
+};
+
+/* A parsed syslog header. All slices point into the record's text. */
+struct syslog_hdr {
+    bool present;   /* a PRI or a timestamp was recognised */
+    bool malformed; /* PRI out of range or structured data broken */
+    bool has_time;  /* time_ns holds the record's own timestamp */
+    int pri;        /* -1 when absent */
+    int version;    /* 0 = BSD (RFC 3164 style), 1 = RFC 5424 */
+    int64_t time_ns;
+    struct slice pri_text; /* digits of an out-of-range PRI */
+    struct slice seq;      /* Cisco sequence number */
+    struct slice host, program, pid, msgid, sd;
+    struct slice msg; /* the MSG part (whole text when !present) */
+};
+
+/*
+ * Parses the syslog header at the front of text. Timestamps without an offset are
+ * read in zone tz; a year-less timestamp takes the year that puts it nearest to
+ * received_ns but not more than 31 days after it. Never fails: a record with no
+ * header gives present=false and msg=text.
+ */
+void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t received_ns,
+                          struct syslog_hdr *h);
+
+/*
+ * Adds RFC 5424 structured data h->sd to ev as extras "sd.<SD-ID>.<PARAM>", values
+ * unescaped into arena when they hold escapes. Returns 0, ERR_PARSE when the data is
+ * malformed (what was read stays), ERR_NOMEM at the arena cap.
+ */
+int decode_syslog_sd(struct slice sd, struct arena *arena, struct event *ev);
+
+/* Parses an ISO 8601 / RFC 3339 date-time at s ("2024-11-25T10:00:00.5+08:00", also
+ * with ' ' for 'T'); zone-less times are read in tz. Sets *used to the bytes taken. */
+int decode_iso_time(struct slice s, const struct vtz *tz, int64_t *ns, size_t *used);
+
+/* What a decoder is given. */
+struct decode_job {
+    struct decode_ctx *ctx;
+    const struct decode_source *src;
+    struct arena *arena;
+    const struct syslog_hdr *hdr; /* hdr->present false for headerless records */
+    struct slice msg;             /* the text to decode (MSG, or the whole record) */
+    int64_t received_ns;
+};
+
+/*
+ * A decoder. decode() reads job->msg and adds fields to ev; it returns the decode_kind
+ * of its output (>= 0), or ERR_PARSE when the message is not its format (the caller
+ * then removes whatever it added), or ERR_NOMEM at the arena cap. It may set
+ * ev->time_ns (and clear EVF_TIME_RECEIVED) when the message carries its own time.
+ */
+struct decoder {
+    const char *name;
+    int (*decode)(const struct decode_job *job, struct event *ev);
+};
+
+extern const struct decoder decode_sshd;
+extern const struct decoder decode_sudo;
+extern const struct decoder decode_su;
+extern const struct decoder decode_pam;
+extern const struct decoder decode_cron;
+extern const struct decoder decode_systemd;
+extern const struct decoder decode_access;
+extern const struct decoder decode_json;
+
+/*
+ * Parses a PAM line "MODULE(SERVICE:TYPE): text" from msg into ev (pam_module,
+ * pam_service, user, rhost, outcome, ...). When session_target is set, the account
+ * named by "session opened for user X by Y" is target_user and Y is user (su, sudo);
+ * otherwise X is user. Returns 0 or ERR_PARSE.
+ */
+int decode_pam_line(struct slice msg, bool session_target, struct event *ev);
+
+/* Gives ev the routes and aliases of decoder output `kind` (routing.c). */
+void decode_route(struct event *ev, enum decode_kind kind);
+
+/* Converts rec to UTF-8 per charset into ev->text, setting EVF_CONVERTED or EVF_BAD_UTF8
+ * (charset.c). Returns 0 or ERR_NOMEM (ev->text is then the raw bytes). */
+int decode_charset(struct decode_ctx *ctx, enum decode_charset cs, struct arena *arena,
+                   struct event *ev);
+
+/* ---- scanning helpers (inline: they are on the hot path) ------------------------- */
+
+static inline bool dec_isdigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* True when s starts with the literal lit (length given). */
+static inline bool dec_starts(struct slice s, const char *lit, size_t n)
+{
+    return s.len >= n && memcmp(s.p, lit, n) == 0;
+}
+#define DEC_STARTS(s, lit) dec_starts((s), (lit), sizeof(lit) - 1)
+
+/* Drops n bytes from the front of s (n <= s.len). */
+static inline struct slice dec_skip(struct slice s, size_t n)
+{
+    return slice_make(s.p + n, s.len - n);
+}
+
+/* The run of bytes before the first space (or all of s); *rest is after that space. */
+static inline struct slice dec_word(struct slice s, struct slice *rest)
+{
+    const char *sp = s.len ? memchr(s.p, ' ', s.len) : NULL;
+    if (!sp) {
+        *rest = slice_make(s.p + s.len, 0);
+        return s;
+    }
+    *rest = slice_make(sp + 1, s.len - (size_t)(sp - s.p) - 1);
+    return slice_make(s.p, (size_t)(sp - s.p));
+}
+
+/* Index of literal lit in s, or -1. */
+static inline long dec_find(struct slice s, const char *lit, size_t n)
+{
+    if (n == 0 || s.len < n)
+        return n == 0 ? 0 : -1;
+    const char *p = s.p, *end = s.p + s.len - n + 1;
+    while (p < end) {
+        const char *q = memchr(p, lit[0], (size_t)(end - p));
+        if (!q)
+            return -1;
+        if (memcmp(q, lit, n) == 0)
+            return q - s.p;
+        p = q + 1;
+    }
+    return -1;
+}
+#define DEC_FIND(s, lit) dec_find((s), (lit), sizeof(lit) - 1)
+
+/* True for an IPv4/IPv6 literal or a host name character run (no spaces). */
+bool decode_looks_addr(struct slice s);
+
+#endif
