@@ -53,7 +53,7 @@ void arena_reset(struct arena *a)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
-    const size_t align = sizeof(max_align_t);
+    const size_t align = _Alignof(max_align_t);
     if (n > SIZE_MAX - align)
         return NULL;
     n = (n + align - 1) & ~(align - 1);

@@ -175,7 +175,8 @@ void vtime_to_civil(int64_t secs, int64_t *y, unsigned *mon, unsigned *day, unsi
 int vtime_format(int64_t ns, char *out, size_t outlen);
 /* Parses RFC 3339 / ISO 8601 ("2024-09-05", "2024-09-05T02:00:00Z", "...+08:00",
  * fractions) into ns; a time without zone is UTC. Also accepts relative "-15m",
- * "-2h", "-7d" and "now" against now_ns. */
+ * "-2h", "-7d" and "now" against now_ns. Years outside 1678..2261 (beyond int64 ns)
+ * are refused. */
 int vtime_parse(struct slice s, int64_t now_ns, int64_t *out_ns);
 /* Month number 1..12 from a three-letter English abbreviation, 0 if none. */
 unsigned vtime_month3(const char *p);

@@ -144,7 +144,8 @@ int vtime_parse(struct slice s, int64_t now_ns, int64_t *out_ns)
     if (s.len && (s.p[0] == '-' || s.p[0] == 'n'))
         return parse_relative(s, now_ns, out_ns);
     int64_t y = take_digits(&s, 4);
-    if (y < 0 || !take_char(&s, '-'))
+    /* int64 ns spans 1677-09-21 .. 2262-04-11: stay inside it. */
+    if (y < 1678 || y > 2261 || !take_char(&s, '-'))
         return ERR_PARSE;
     int64_t mo = take_digits(&s, 2);
     if (mo < 1 || mo > 12 || !take_char(&s, '-'))

@@ -68,6 +68,11 @@ int decode_syslog_sd(struct slice sd, struct arena *arena, struct event *ev);
  * with ' ' for 'T'); zone-less times are read in tz. Sets *used to the bytes taken. */
 int decode_iso_time(struct slice s, const struct vtz *tz, int64_t *ns, size_t *used);
 
+/* Years accepted in timestamps: within what int64 nanoseconds hold (1678..2262) with a
+ * margin. A timestamp outside them is "unparseable": the event takes its received time. */
+#define DECODE_YEAR_MIN 1900
+#define DECODE_YEAR_MAX 2260
+
 /* What a decoder is given. */
 struct decode_job {
     struct decode_ctx *ctx;

@@ -1,0 +1,272 @@
+/*
+ * decode.c — the decode stage's entry point (DESIGN §1, §6): one record in, one event
+ * out. The steps are fixed: cut an over-long record, make the UTF-8 view (charset.c),
+ * parse the syslog header once (syslog.c), pick a decoder — forced by the source's
+ * format, else by program name through a table, else by the message's first bytes —
+ * let it add its fields, then give the event its routes (routing.c). A message no
+ * decoder understands is kept as a generic event with the header's fields: decoding
+ * never drops a record.
+ */
+#include "decode/decode_int.h"
+
+#include <stdlib.h>
+
+/* Program names that select a decoder. Compared by length first, then bytes. */
+static const struct program_entry {
+    const char *name;
+    unsigned char len;
+    const struct decoder *dec;
+} program_table[] = {
+#define P(n, d) {n, sizeof(n) - 1, &d}
+    P("sshd", decode_sshd),       P("sshd-session", decode_sshd), P("sudo", decode_sudo),
+    P("su", decode_su),           P("CRON", decode_cron),         P("cron", decode_cron),
+    P("crond", decode_cron),      P("systemd", decode_systemd),   P("systemd-logind", decode_systemd),
+    P("apache2", decode_access),  P("apache", decode_access),     P("httpd", decode_access),
+    P("nginx", decode_access),    P("login", decode_pam),
+#undef P
+};
+
+/* Every decoder, for forcing by name and for decode_names(). */
+static const struct decoder *const all_decoders[] = {
+    &decode_sshd, &decode_sudo,   &decode_su,     &decode_pam,
+    &decode_cron, &decode_systemd, &decode_access, &decode_json,
+};
+
+#define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
+
+/* Names of the decoders, NULL-terminated; static storage. */
+const char *const *decode_names(void)
+{
+    static const char *const names[] = {"sshd", "sudo", "su",   "pam",     "cron",
+                                        "systemd", "access", "json", "syslog", NULL};
+    return names;
+}
+
+/* Allocates a decoding context for one thread; free it with decode_ctx_free. */
+int decode_ctx_new(struct decode_ctx **out)
+{
+    struct decode_ctx *ctx = mem_calloc(1, sizeof *ctx);
+    if (!ctx)
+        return ERR_NOMEM;
+    ctx->cd_gb18030 = (iconv_t)-1;
+    ctx->cd_gbk = (iconv_t)-1;
+    *out = ctx;
+    return 0;
+}
+
+/* Frees ctx and its iconv handles; NULL does nothing. */
+void decode_ctx_free(struct decode_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    if (ctx->cd_gb18030 != (iconv_t)-1)
+        iconv_close(ctx->cd_gb18030);
+    if (ctx->cd_gbk != (iconv_t)-1)
+        iconv_close(ctx->cd_gbk);
+    mem_free(ctx);
+}
+
+static const struct decoder *by_program(struct slice prog)
+{
+    for (size_t i = 0; i < sizeof program_table / sizeof program_table[0]; i++) {
+        const struct program_entry *e = &program_table[i];
+        if (e->len == prog.len && e->name[0] == prog.p[0] && !memcmp(e->name, prog.p, prog.len))
+            return e->dec;
+    }
+    return NULL;
+}
+
+static const struct decoder *by_name(const char *name)
+{
+    if (!strcmp(name, "apache") || !strcmp(name, "nginx") || !strcmp(name, "webserver"))
+        return &decode_access;
+    for (size_t i = 0; i < NDECODERS; i++)
+        if (!strcmp(all_decoders[i]->name, name))
+            return all_decoders[i];
+    return NULL;
+}
+
+/* True for "[0-9a-fA-F:.]+" or a host-name-like token: a plausible client address. */
+bool decode_looks_addr(struct slice s)
+{
+    if (s.len == 0 || s.len > 255)
+        return false;
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.p[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '.' || c == ':' || c == '-' || c == '_' || c == '%'))
+            return false;
+    }
+    return true;
+}
+
+/* The decoder that the message's first bytes suggest, or NULL. */
+static const struct decoder *by_content(struct slice m)
+{
+    if (!m.len)
+        return NULL;
+    char c = m.p[0];
+    if (c == '{')
+        return &decode_json;
+    if (c == 'p' && DEC_STARTS(m, "pam_"))
+        return &decode_pam;
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':') {
+        /* "addr ident user [" within the first bytes: an access log */
+        size_t lim = m.len < 300 ? m.len : 300;
+        const char *b = memchr(m.p, '[', lim);
+        if (b && b > m.p + 4 && b[-1] == ' ')
+            return &decode_access;
+    }
+    return NULL;
+}
+
+static const struct vtz *src_tz(const struct decode_source *src)
+{
+    return src && src->tz ? src->tz : vtz_utc();
+}
+
+static const char *const facility_names[24] = {
+    "kern",     "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
+    "uucp",     "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
+    "local0",   "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+};
+static const char *const severity_names[8] = {"emerg", "alert",  "crit", "err",
+                                              "warning", "notice", "info", "debug"};
+
+/* Adds the header's fields to ev. */
+static int add_header(const struct syslog_hdr *h, struct arena *arena, struct event *ev)
+{
+    if (h->pri >= 0) {
+        event_add(ev, FIELD_facility, slice_cstr(facility_names[h->pri >> 3]));
+        event_add(ev, FIELD_severity, slice_cstr(severity_names[h->pri & 7]));
+    } else if (h->pri_text.len) {
+        event_add(ev, FIELD_pri, h->pri_text);
+    }
+    if (h->seq.len)
+        event_add(ev, FIELD_seq, h->seq);
+    if (h->host.len)
+        event_add(ev, FIELD_host, h->host);
+    if (h->program.len)
+        event_add(ev, FIELD_program, h->program);
+    if (h->pid.len)
+        event_add(ev, FIELD_pid, h->pid);
+    if (h->msgid.len)
+        event_add(ev, FIELD_msgid, h->msgid);
+    if (h->sd.len) {
+        int rc = decode_syslog_sd(h->sd, arena, ev);
+        if (rc == ERR_NOMEM)
+            return rc;
+        if (rc)
+            ev->flags |= EVF_MALFORMED;
+    }
+    event_add(ev, FIELD_message, h->msg);
+    return 0;
+}
+
+/* Runs dec; on ERR_PARSE removes what it added. Returns its kind or a negative code. */
+static int run(const struct decoder *dec, const struct decode_job *job, struct event *ev)
+{
+    uint16_t n0 = ev->nfields;
+    uint32_t f0 = ev->flags;
+    int64_t t0 = ev->time_ns;
+    int kind = dec->decode(job, ev);
+    if (kind < 0) {
+        ev->nfields = n0;
+        ev->flags = f0;
+        ev->time_ns = t0;
+        return kind;
+    }
+    ev->decoder = dec->name;
+    return kind;
+}
+
+/* Decodes a record; see decode.h for the contract. */
+int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struct arena *arena,
+                  const char *rec, size_t len, int64_t received_ns, struct event *ev)
+{
+    uint64_t id = ev->id;
+    struct slice input = ev->input, peer = ev->peer;
+    event_reset(ev);
+    ev->id = id;
+    ev->input = input;
+    ev->peer = peer;
+    ev->received_ns = received_ns;
+    bool cut = len > EVENT_MAX_RECORD;
+    if (cut) {
+        len = EVENT_MAX_RECORD;
+        ev->flags |= EVF_TRUNCATED;
+    }
+    ev->raw = slice_make(rec, len);
+    int rc = decode_charset(ctx, src ? src->charset : CHARSET_AUTO, arena, ev);
+    if (rc)
+        goto generic;
+    struct slice text = ev->text;
+    if (DEC_STARTS(text, "\xEF\xBB\xBF"))
+        text = dec_skip(text, 3);
+
+    const struct vtz *tz = src_tz(src);
+    struct syslog_hdr h;
+    decode_syslog_header(text, tz, received_ns, &h);
+    if (h.has_time) {
+        ev->time_ns = h.time_ns;
+    } else {
+        ev->time_ns = received_ns;
+        ev->flags |= EVF_TIME_RECEIVED;
+    }
+    if (h.malformed)
+        ev->flags |= EVF_MALFORMED;
+    if (h.present && (rc = add_header(&h, arena, ev)) != 0)
+        goto generic;
+
+    struct decode_job job = {
+        .ctx = ctx, .src = src, .arena = arena, .hdr = &h, .msg = h.msg,
+        .received_ns = received_ns,
+    };
+    const struct decoder *dec = NULL;
+    bool forced = src && src->format && src->format[0] && strcmp(src->format, "auto") != 0;
+    if (forced) {
+        dec = by_name(src->format); /* "syslog" (or an unknown name): header only */
+    } else {
+        if (h.program.len)
+            dec = by_program(h.program);
+        if (!dec)
+            dec = by_content(h.msg);
+    }
+    int kind = ERR_PARSE;
+    if (dec)
+        kind = run(dec, &job, ev);
+    if (kind < 0 && !forced && dec != &decode_pam && DEC_STARTS(h.msg, "pam_"))
+        kind = run(&decode_pam, &job, ev);
+    if (kind == ERR_NOMEM) {
+        rc = kind;
+        goto generic;
+    }
+    if (kind < 0) {
+        ev->flags |= EVF_GENERIC;
+        ev->decoder = h.present ? "syslog" : "generic";
+        kind = h.present ? DK_SYSLOG : DK_GENERIC;
+    }
+    decode_route(ev, (enum decode_kind)kind);
+    if (!(ev->flags & EVF_TIME_RECEIVED)) {
+        /* in seconds: the difference of two ns instants may not fit int64 */
+        int64_t d = ev->time_ns / NS_PER_SEC - received_ns / NS_PER_SEC;
+        if (d > 366 * 86400LL || d < -366 * 86400LL)
+            ev->flags |= EVF_TIME_SKEWED;
+    }
+    return 0;
+
+generic:
+    /* Arena exhausted: keep the raw record alone, as the contract says. */
+    event_reset(ev);
+    ev->id = id;
+    ev->input = input;
+    ev->peer = peer;
+    ev->received_ns = received_ns;
+    ev->time_ns = received_ns;
+    ev->raw = slice_make(rec, len);
+    ev->text = ev->raw;
+    ev->flags = EVF_GENERIC | EVF_TIME_RECEIVED | (cut ? EVF_TRUNCATED : 0);
+    ev->decoder = "generic";
+    decode_route(ev, DK_GENERIC);
+    return rc;
+}

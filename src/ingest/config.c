@@ -1,0 +1,476 @@
+/*
+ * config.c — the schema of `vigil serve`'s YAML configuration and its loader. core's
+ * cfg_parse gives a tree with line numbers; this file walks it, refuses every unknown
+ * key and bad value with "FILE:LINE: reason", and fills struct ingest_config. Values
+ * that other modules interpret (time zones, charsets, decoder names, regexes) are
+ * checked here too, so a bad one stops the daemon at start rather than at first use.
+ */
+#include "decode/decode.h"
+#include "ingest/ingest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_MAX_BYTES (1024 * 1024)
+#define CONFIG_MAX_NODES 20000
+
+struct loader {
+    const char *file;
+    char *err;
+    size_t errlen;
+};
+
+static int bad(struct loader *l, unsigned line, const char *fmt, const char *arg)
+{
+    char why[256];
+    snprintf(why, sizeof why, fmt, arg ? arg : "");
+    snprintf(l->err, l->errlen, "%s:%u: %s", l->file, line, why);
+    return ERR_INVAL;
+}
+
+const char *ingest_type_name(enum ingest_type t)
+{
+    switch (t) {
+    case INGEST_UDP:
+        return "syslog_udp";
+    case INGEST_TCP:
+        return "syslog_tcp";
+    case INGEST_FILE:
+        return "file";
+    case INGEST_STDIN:
+        return "stdin";
+    }
+    return "?";
+}
+
+void ingest_config_defaults(struct ingest_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->workers = 1;
+    c->queue_batches = 8;
+    c->batch_records = 512;
+    c->batch_bytes = 1024 * 1024;
+    c->flush_ms = 100;
+    c->log_level = LOG_INFO;
+    c->stats_interval_s = 60;
+}
+
+static void input_fini(struct ingest_input_cfg *in)
+{
+    mem_free(in->name);
+    mem_free(in->listen);
+    mem_free(in->path);
+    mem_free(in->start_pattern);
+    mem_free(in->tz);
+    mem_free(in->charset);
+    mem_free(in->format);
+}
+
+void ingest_config_fini(struct ingest_config *c)
+{
+    for (size_t i = 0; i < c->ninputs; i++)
+        input_fini(&c->inputs[i]);
+    mem_free(c->inputs);
+    mem_free(c->data_dir);
+    c->inputs = NULL;
+    c->ninputs = 0;
+    c->data_dir = NULL;
+}
+
+struct ingest_input_cfg *ingest_config_add_input(struct ingest_config *c, enum ingest_type type)
+{
+    if (c->ninputs >= INGEST_MAX_INPUTS)
+        return NULL;
+    struct ingest_input_cfg *n = mem_realloc(c->inputs, (c->ninputs + 1) * sizeof *n);
+    if (!n)
+        return NULL;
+    c->inputs = n;
+    struct ingest_input_cfg *in = &c->inputs[c->ninputs++];
+    memset(in, 0, sizeof *in);
+    in->type = type;
+    in->max_frame = INGEST_DEFAULT_MAX_FRAME;
+    in->max_connections = 1024;
+    in->idle_timeout_s = 300;
+    in->multiline_timeout_ms = 1000;
+    if (type == INGEST_UDP || type == INGEST_TCP)
+        in->listen = mem_strdup(INGEST_DEFAULT_PORT);
+    return in;
+}
+
+/* ---- scalar readers -------------------------------------------------------------- */
+
+static int want_scalar(struct loader *l, const struct cfg_node *n, const char *key)
+{
+    if (n->kind != CFG_SCALAR)
+        return bad(l, n->line, "%s: expected a single value", key);
+    return 0;
+}
+
+static int get_uint(struct loader *l, const struct cfg_node *n, const char *key, uint64_t lo,
+                    uint64_t hi, uint64_t *out)
+{
+    int rc = want_scalar(l, n, key);
+    if (rc)
+        return rc;
+    uint64_t v;
+    if (slice_to_u64(slice_cstr(n->text), &v) || v < lo || v > hi) {
+        char why[160];
+        snprintf(why, sizeof why, "%s: expected a whole number from %llu to %llu, not '%%s'", key,
+                 (unsigned long long)lo, (unsigned long long)hi);
+        return bad(l, n->line, why, n->text);
+    }
+    *out = v;
+    return 0;
+}
+
+static int get_str(struct loader *l, const struct cfg_node *n, const char *key, char **out)
+{
+    int rc = want_scalar(l, n, key);
+    if (rc)
+        return rc;
+    if (!n->text || !n->text[0])
+        return bad(l, n->line, "%s: empty value", key);
+    char *s = mem_strdup(n->text);
+    if (!s)
+        return ERR_NOMEM;
+    mem_free(*out);
+    *out = s;
+    return 0;
+}
+
+/* Checks "HOST:PORT" / "[V6]:PORT" (port 0..65535). */
+static bool listen_ok(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || colon == s || !colon[1])
+        return false;
+    uint64_t port;
+    if (slice_to_u64(slice_cstr(colon + 1), &port) || port > 65535)
+        return false;
+    if (s[0] == '[')
+        return colon[-1] == ']' && colon - s > 2;
+    return memchr(s, ':', (size_t)(colon - s)) == NULL;
+}
+
+/* ---- inputs ---------------------------------------------------------------------- */
+
+static int parse_type(struct loader *l, const struct cfg_node *n, enum ingest_type *out)
+{
+    int rc = want_scalar(l, n, "type");
+    if (rc)
+        return rc;
+    static const enum ingest_type all[] = {INGEST_UDP, INGEST_TCP, INGEST_FILE, INGEST_STDIN};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcmp(n->text, ingest_type_name(all[i]))) {
+            *out = all[i];
+            return 0;
+        }
+    return bad(l, n->line, "type: expected syslog_udp, syslog_tcp, file or stdin, not '%s'",
+               n->text);
+}
+
+static bool format_known(const char *f)
+{
+    if (!strcmp(f, "auto"))
+        return true;
+    const char *const *names = decode_names();
+    for (size_t i = 0; names && names[i]; i++)
+        if (!strcmp(names[i], f))
+            return true;
+    return false;
+}
+
+static int input_key(struct loader *l, struct ingest_input_cfg *in, const struct cfg_node *v)
+{
+    const char *k = v->key;
+    bool net = in->type == INGEST_UDP || in->type == INGEST_TCP;
+    uint64_t u;
+    int rc;
+    if (!strcmp(k, "type"))
+        return 0;
+    if (!strcmp(k, "name"))
+        return get_str(l, v, k, &in->name);
+    if (!strcmp(k, "listen") && net) {
+        if ((rc = get_str(l, v, k, &in->listen)))
+            return rc;
+        if (!listen_ok(in->listen))
+            return bad(l, v->line, "listen: expected HOST:PORT with a port 0-65535, not '%s'",
+                       in->listen);
+        return 0;
+    }
+    if (!strcmp(k, "path") && in->type == INGEST_FILE)
+        return get_str(l, v, k, &in->path);
+    if (!strcmp(k, "start_pattern") && in->type == INGEST_FILE) {
+        if ((rc = get_str(l, v, k, &in->start_pattern)))
+            return rc;
+        regex_t re;
+        if (regcomp(&re, in->start_pattern, REG_EXTENDED | REG_NOSUB) != 0)
+            return bad(l, v->line, "start_pattern: not a valid POSIX extended regex: '%s'",
+                       in->start_pattern);
+        regfree(&re);
+        return 0;
+    }
+    if (!strcmp(k, "tz")) {
+        if ((rc = get_str(l, v, k, &in->tz)))
+            return rc;
+        struct vtz *z = NULL;
+        if (vtz_open(in->tz, &z))
+            return bad(l, v->line, "tz: unknown time zone '%s'", in->tz);
+        vtz_free(z);
+        return 0;
+    }
+    if (!strcmp(k, "charset")) {
+        if ((rc = get_str(l, v, k, &in->charset)))
+            return rc;
+        enum decode_charset cs;
+        if (decode_charset_parse(in->charset, &cs))
+            return bad(l, v->line, "charset: expected auto, utf-8, gbk or gb18030, not '%s'",
+                       in->charset);
+        return 0;
+    }
+    if (!strcmp(k, "format")) {
+        if ((rc = get_str(l, v, k, &in->format)))
+            return rc;
+        if (!format_known(in->format))
+            return bad(l, v->line, "format: no decoder called '%s'", in->format);
+        return 0;
+    }
+    if (!strcmp(k, "max_frame")) {
+        if ((rc = get_uint(l, v, k, 256, EVENT_MAX_RECORD, &u)))
+            return rc;
+        in->max_frame = (size_t)u;
+        return 0;
+    }
+    if (!strcmp(k, "max_connections") && in->type == INGEST_TCP) {
+        if ((rc = get_uint(l, v, k, 1, 65536, &u)))
+            return rc;
+        in->max_connections = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(k, "idle_timeout") && in->type == INGEST_TCP) {
+        if ((rc = get_uint(l, v, k, 1, 86400, &u)))
+            return rc;
+        in->idle_timeout_s = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(k, "multiline_timeout_ms") && in->type == INGEST_FILE) {
+        if ((rc = get_uint(l, v, k, 10, 3600000, &u)))
+            return rc;
+        in->multiline_timeout_ms = (unsigned)u;
+        return 0;
+    }
+    char why[128];
+    snprintf(why, sizeof why, "unknown key '%%s' for an input of type %s",
+             ingest_type_name(in->type));
+    return bad(l, v->key_line ? v->key_line : v->line, why, k);
+}
+
+static int load_input(struct loader *l, struct ingest_config *c, const struct cfg_node *m)
+{
+    if (m->kind != CFG_MAP)
+        return bad(l, m->line, "inputs: each input is a map with a type", NULL);
+    const struct cfg_node *t = cfg_get(m, "type");
+    if (!t)
+        return bad(l, m->line, "input without a type", NULL);
+    enum ingest_type type;
+    int rc = parse_type(l, t, &type);
+    if (rc)
+        return rc;
+    struct ingest_input_cfg *in = ingest_config_add_input(c, type);
+    if (!in)
+        return bad(l, m->line, "too many inputs (at most 64)", NULL);
+    in->line = m->line;
+    for (const struct cfg_node *v = m->children; v; v = v->next)
+        if ((rc = input_key(l, in, v)))
+            return rc;
+    if (type == INGEST_FILE && !in->path)
+        return bad(l, m->line, "a file input needs a path", NULL);
+    return 0;
+}
+
+/* Gives unnamed inputs their type's name (+ a number when the type repeats) and
+ * refuses duplicates. */
+static int name_inputs(struct loader *l, struct ingest_config *c)
+{
+    for (size_t i = 0; i < c->ninputs; i++) {
+        struct ingest_input_cfg *in = &c->inputs[i];
+        if (in->name)
+            continue;
+        const char *tn = ingest_type_name(in->type);
+        char name[64];
+        snprintf(name, sizeof name, "%s", tn);
+        for (unsigned k = 2; k < 1000; k++) {
+            bool taken = false;
+            for (size_t j = 0; j < c->ninputs; j++)
+                if (c->inputs[j].name && !strcmp(c->inputs[j].name, name))
+                    taken = true;
+            if (!taken)
+                break;
+            snprintf(name, sizeof name, "%s%u", tn, k);
+        }
+        in->name = mem_strdup(name);
+        if (!in->name)
+            return ERR_NOMEM;
+    }
+    for (size_t i = 0; i < c->ninputs; i++)
+        for (size_t j = i + 1; j < c->ninputs; j++)
+            if (!strcmp(c->inputs[i].name, c->inputs[j].name))
+                return bad(l, c->inputs[j].line, "duplicate input name '%s'", c->inputs[j].name);
+    return 0;
+}
+
+static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+    const char *k = v->key;
+    uint64_t u;
+    int rc;
+    if (!strcmp(k, "data_dir"))
+        return get_str(l, v, k, &c->data_dir);
+    if (!strcmp(k, "retention_days")) {
+        if ((rc = get_uint(l, v, k, 1, 36500, &u)))
+            return rc;
+        c->retention_days = (int)u;
+        return 0;
+    }
+    if (!strcmp(k, "workers")) {
+        if ((rc = get_uint(l, v, k, 1, 64, &u)))
+            return rc;
+        c->workers = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(k, "queue_batches")) {
+        if ((rc = get_uint(l, v, k, 1, 4096, &u)))
+            return rc;
+        c->queue_batches = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(k, "batch_records")) {
+        if ((rc = get_uint(l, v, k, 1, 65536, &u)))
+            return rc;
+        c->batch_records = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(k, "batch_bytes")) {
+        if ((rc = get_uint(l, v, k, 4096, 256u * 1024 * 1024, &u)))
+            return rc;
+        c->batch_bytes = (size_t)u;
+        return 0;
+    }
+    if (!strcmp(k, "flush_ms")) {
+        if ((rc = get_uint(l, v, k, 1, 60000, &u)))
+            return rc;
+        c->flush_ms = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(k, "stats_interval")) {
+        if ((rc = get_uint(l, v, k, 1, 86400, &u)))
+            return rc;
+        c->stats_interval_s = (unsigned)u;
+        return 0;
+    }
+    if (!strcmp(k, "log_level")) {
+        if ((rc = want_scalar(l, v, k)))
+            return rc;
+        static const char *const levels[] = {"error", "warn", "info", "debug"};
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(v->text, levels[i])) {
+                c->log_level = (enum log_level)i;
+                return 0;
+            }
+        return bad(l, v->line, "log_level: expected error, warn, info or debug, not '%s'", v->text);
+    }
+    if (!strcmp(k, "inputs")) {
+        if (v->kind != CFG_SEQ)
+            return bad(l, v->line, "inputs: expected a list of inputs", NULL);
+        for (const struct cfg_node *m = v->children; m; m = m->next)
+            if ((rc = load_input(l, c, m)))
+                return rc;
+        return 0;
+    }
+    return bad(l, v->key_line ? v->key_line : v->line, "unknown key '%s'", k);
+}
+
+int ingest_config_load(const char *file, const char *text, size_t len, struct ingest_config *c,
+                       char *err, size_t errlen)
+{
+    struct loader l = {.file = file ? file : "config", .err = err, .errlen = errlen};
+    struct cfg_node *root = NULL;
+    char perr[256];
+    int rc = cfg_parse(text, len, CONFIG_MAX_NODES, &root, perr, sizeof perr);
+    if (rc) {
+        /* cfg_parse says "line N: reason"; the daemon's contract is "FILE:N: reason" */
+        const char *p = perr;
+        if (!strncmp(p, "line ", 5)) {
+            p += 5;
+            snprintf(err, errlen, "%s:%s", l.file, p);
+        } else {
+            snprintf(err, errlen, "%s:1: %s", l.file, perr);
+        }
+        return rc == ERR_NOMEM ? rc : ERR_PARSE;
+    }
+    if (root->kind != CFG_MAP) {
+        rc = bad(&l, root->line, "the configuration must be a map of settings", NULL);
+        goto out;
+    }
+    bool has_inputs = false;
+    for (const struct cfg_node *v = root->children; v; v = v->next) {
+        if (!strcmp(v->key, "inputs"))
+            has_inputs = true;
+        if ((rc = top_key(&l, c, v)))
+            goto out;
+    }
+    if (!has_inputs) {
+        if (!ingest_config_add_input(c, INGEST_UDP) || !ingest_config_add_input(c, INGEST_TCP)) {
+            rc = ERR_NOMEM;
+            goto out;
+        }
+    }
+    if (!c->data_dir && !(c->data_dir = mem_strdup("./var"))) {
+        rc = ERR_NOMEM;
+        goto out;
+    }
+    rc = name_inputs(&l, c);
+out:
+    cfg_free(root);
+    return rc;
+}
+
+int ingest_config_load_file(const char *path, struct ingest_config *c, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, err_errno(errno));
+        return ERR_IO;
+    }
+    struct buf b;
+    buf_init(&b, CONFIG_MAX_BYTES + 1);
+    char chunk[8192];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "%s: %s", path, err_errno(errno));
+            rc = ERR_IO;
+            break;
+        }
+        if (n == 0)
+            break;
+        if (buf_append(&b, chunk, (size_t)n)) {
+            snprintf(err, errlen, "%s:1: the file is larger than 1 MiB", path);
+            rc = ERR_TOOBIG;
+            break;
+        }
+    }
+    close(fd);
+    if (!rc)
+        rc = ingest_config_load(path, b.p ? b.p : "", b.len, c, err, errlen);
+    buf_fini(&b);
+    return rc;
+}

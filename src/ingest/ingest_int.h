@@ -1,0 +1,223 @@
+/*
+ * ingest_int.h — private declarations of the ingest module: batches and the queues
+ * that carry them between threads, the input object and the const table of callbacks
+ * every input type registers (in_udp.c, in_tcp.c, in_file.c, in_stdin.c), and the
+ * record hand-off the inputs call from the I/O thread.
+ */
+#ifndef VIGIL_INGEST_INT_H
+#define VIGIL_INGEST_INT_H
+
+#include "decode/decode.h"
+#include "ingest/ingest.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+/* ---- batches --------------------------------------------------------------------- */
+
+/* One record of a batch: its bytes are data[off..off+len). */
+struct ingest_rec {
+    uint64_t id;
+    int64_t received_ns;
+    uint32_t off, len;
+    uint32_t peer_off;
+    uint16_t peer_len;
+    uint16_t flags; /* EVF_* the input already knows (truncated, malformed) */
+};
+
+#define INGEST_CP_MAX 192
+
+/*
+ * A batch: records of one input bound for one worker, their bytes, the events the
+ * worker decodes them into (values in `arena`) and, for a file input, the checkpoint
+ * that is true once these records are stored. Batches come from a fixed pool and go
+ * back to it once written: the only allocations are the pool's, at start.
+ */
+struct ingest_batch {
+    struct ingest_input *in;
+    unsigned worker;
+    char *data;
+    size_t len, cap; /* cap = batch_bytes + max_frame + peer room */
+    struct ingest_rec *recs;
+    size_t n, max;
+    struct event *evs; /* max events, filled by the worker */
+    struct arena arena;
+    int64_t opened_mono;  /* when the first record went in */
+    const void *peer_src; /* the last peer copied, reused by the next record */
+    uint32_t peer_off;
+    uint16_t peer_len;
+    char cp_value[INGEST_CP_MAX];
+    bool has_cp;
+    uint64_t decoded, generic, malformed; /* filled by the worker */
+};
+
+/* A bounded FIFO of batches between two threads (capacity = the pool, so a push never
+ * waits; consumers wait while it is empty). */
+struct ingest_queue {
+    struct ingest_batch **ring;
+    size_t cap, head, n;
+    bool closed;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+int ingest_queue_init(struct ingest_queue *q, size_t cap);
+void ingest_queue_fini(struct ingest_queue *q);
+void ingest_queue_push(struct ingest_queue *q, struct ingest_batch *b);
+/* Pops the oldest batch, waiting up to timeout_ms (-1: forever) while it is empty.
+ * Returns NULL on timeout or when the queue is closed and empty. */
+struct ingest_batch *ingest_queue_pop(struct ingest_queue *q, int timeout_ms);
+/* A non-waiting pop. */
+struct ingest_batch *ingest_queue_trypop(struct ingest_queue *q);
+/* Consumers see NULL once the queue is empty. */
+void ingest_queue_close(struct ingest_queue *q);
+/* True when the queue is closed and empty. */
+bool ingest_queue_done(struct ingest_queue *q);
+
+/* ---- inputs ---------------------------------------------------------------------- */
+
+struct ingest_input;
+struct ingest_source_entry;
+
+/* What epoll reports readiness for: an input's socket or connection. */
+struct ingest_pollee {
+    struct ingest_input *in;
+    int fd;
+    void *obj; /* the input's own object (a TCP connection), or NULL */
+};
+
+/* The callbacks an input type registers. All run on the I/O thread except open and
+ * close, which run on the thread that builds and frees the pipeline. */
+struct ingest_input_ops {
+    const char *type;
+    /* Opens sockets / files and registers fds with ingest_watch. err gets a reason. */
+    int (*open)(struct ingest_input *in, char *err, size_t errlen);
+    /* An fd of this input is ready (EPOLLIN/EPOLLHUP/EPOLLERR bits in events). */
+    void (*ready)(struct ingest_input *in, struct ingest_pollee *pe, uint32_t events);
+    /* Timers: idle connections, file polling, multi-line flush. Returns true when the
+     * input has more to do right away (the I/O loop then does not sleep). */
+    bool (*tick)(struct ingest_input *in, int64_t now_mono);
+    /* Frees what open made. */
+    void (*close)(struct ingest_input *in);
+};
+
+extern const struct ingest_input_ops ingest_udp_ops;
+extern const struct ingest_input_ops ingest_tcp_ops;
+extern const struct ingest_input_ops ingest_file_ops;
+extern const struct ingest_input_ops ingest_stdin_ops;
+
+struct ingest_counters {
+    _Atomic uint64_t received, decoded, generic, malformed, dropped, stored;
+};
+
+/* One running input. */
+struct ingest_input {
+    struct ingest *ig;
+    const struct ingest_input_cfg *cfg;
+    const struct ingest_input_ops *ops;
+    unsigned index;
+    struct decode_source src; /* tz, charset, format for decode_record */
+    struct vtz *tz;           /* owned; src.tz points here */
+    uint64_t name_hash;
+    uint64_t seq;      /* per-input counter for network event ids */
+    char addr[128];    /* bound address / path, for serve.json and stats */
+    char cp_key[4200]; /* "file:PATH" for file inputs */
+    bool ended;        /* stdin at EOF */
+    struct ingest_counters ct;
+    struct ingest_batch **open; /* one open batch per worker (I/O thread only) */
+    void *priv;                 /* the type's state */
+};
+
+/* Registers fd for EPOLLIN with pe as its data; pe must live until ingest_unwatch. */
+int ingest_watch(struct ingest_input *in, struct ingest_pollee *pe);
+/* Removes fd from the epoll set (before closing it). */
+void ingest_unwatch(struct ingest_input *in, struct ingest_pollee *pe);
+
+/*
+ * Adds one record to the open batch of (in, worker of host_hash), copying rec and peer
+ * into it; the batch is handed on when full. cp, when not NULL, becomes the batch's
+ * checkpoint (true once this record is stored). With `wait` the call waits for a free
+ * batch when the pool is empty (backpressure); without it (UDP) it returns ERR_FULL and
+ * the caller drops and counts the record. The I/O thread only; copies everything.
+ */
+int ingest_add(struct ingest_input *in, uint64_t host_hash, const char *rec, size_t len,
+               unsigned flags, uint64_t id, int64_t received_ns, const char *peer, size_t peer_len,
+               const char *cp, bool wait);
+
+/* The id of a network record: (input, peer, received, per-input counter). */
+uint64_t ingest_net_id(struct ingest_input *in, uint64_t peer_hash, int64_t received_ns);
+
+/* Converts INGEST_FRAME_* flags to EVF_* flags. */
+unsigned ingest_frame_evflags(unsigned frame_flags);
+
+/* Notes one record from (input, host) in the source inventory (I/O thread only).
+ * host is a text form; the entry is found by hash. May return NULL at the cap. */
+struct ingest_source_entry *ingest_source_note(struct ingest_input *in, uint64_t host_hash,
+                                               const char *host, size_t host_len, int64_t now_ns,
+                                               struct ingest_source_entry *hint);
+
+/* Formats a socket address as "ip:port" (or "[v6]:port"); returns its length. */
+size_t ingest_format_addr(const void *sa, size_t salen, char *out, size_t outlen, size_t *host_len);
+
+/*
+ * Opens a socket of `socktype` (SOCK_DGRAM / SOCK_STREAM) bound to listen ("HOST:PORT",
+ * "[V6]:PORT"; port 0 = ephemeral), non-blocking and close-on-exec; listens for
+ * streams. Writes the bound address to addr. On failure writes a reason to err.
+ */
+int ingest_bind(const char *listen, int socktype, int *fd, char *addr, size_t addrlen, char *err,
+                size_t errlen);
+
+/* ---- the source inventory (sources.c) -------------------------------------------- */
+
+#define INGEST_SOURCES_MAX 4096 /* at the cap, new hosts are counted as "(other)" */
+#define INGEST_HOST_MAX 64
+
+struct ingest_source_entry {
+    bool used;
+    uint16_t input;
+    uint8_t host_len;
+    char host[INGEST_HOST_MAX];
+    uint64_t hash;
+    int64_t first_ns, last_ns;
+    uint64_t events, prev_events;
+    double rate; /* events/s, exponentially weighted over stats intervals */
+};
+
+struct ingest_sources {
+    struct ingest_source_entry *slots; /* open addressing, 2 x INGEST_SOURCES_MAX */
+    size_t nslots, used;
+    int64_t last_rate_ns;
+};
+
+int ingest_sources_init(struct ingest_sources *s);
+void ingest_sources_fini(struct ingest_sources *s);
+/* Updates the moving rates (at each stats interval). */
+void ingest_sources_rates(struct ingest_sources *s, int64_t now_ns);
+
+/* ---- the pipeline ---------------------------------------------------------------- */
+
+struct ingest {
+    const struct ingest_config *cfg;
+    struct store *st;
+    struct ingest_input *inputs;
+    size_t ninputs;
+    unsigned nworkers;
+    int ep, wake_fd;
+    struct ingest_batch *pool;
+    size_t npool;
+    size_t max_frame; /* the largest of the inputs' */
+    struct ingest_queue free_q, write_q;
+    struct ingest_queue *work_q; /* one per worker */
+    struct decode_ctx **dctx;    /* one per worker */
+    pthread_t io_th, write_th;
+    pthread_t *work_th;
+    size_t work_started;
+    bool io_started, write_started, stopped, ran;
+    atomic_bool stop, finished;
+    int64_t start_ns;
+    int64_t now_ns; /* wall clock of the I/O loop's current turn */
+    struct ingest_sources sources;
+    char *stats_path;
+};
+
+#endif

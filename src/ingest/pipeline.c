@@ -1,0 +1,554 @@
+/*
+ * pipeline.c — the threads that carry records from the inputs to the store
+ * (docs/ARCHITECTURE.md §1, §6): one I/O thread runs every input on one epoll set and
+ * packs records into batches, one open batch per (input, worker); N workers decode
+ * batches with decode_record; one writer commits each batch with its checkpoint in one
+ * store transaction and returns it to the free pool. A stream (input × sending host)
+ * always maps to the same worker, and each worker's batches reach the writer in order,
+ * so per-stream order and checkpoint order are kept.
+ *
+ * Backpressure: the pool is the only source of batches. When it is empty the I/O thread
+ * waits for the writer (TCP, file, stdin are then not read); UDP never waits and drops
+ * and counts instead.
+ */
+#include "ingest/ingest_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define TICK_MS 100
+#define RETENTION_EVERY_NS (86400LL * NS_PER_SEC)
+#define STORE_RETRIES 5
+
+unsigned ingest_frame_evflags(unsigned frame_flags)
+{
+    unsigned f = 0;
+    if (frame_flags & INGEST_FRAME_TRUNCATED)
+        f |= EVF_TRUNCATED;
+    if (frame_flags & INGEST_FRAME_MALFORMED)
+        f |= EVF_MALFORMED;
+    return f;
+}
+
+uint64_t ingest_net_id(struct ingest_input *in, uint64_t peer_hash, int64_t received_ns)
+{
+    return hash_mix(hash_mix(in->name_hash, peer_hash), hash_mix((uint64_t)received_ns, ++in->seq));
+}
+
+/* ---- epoll ----------------------------------------------------------------------- */
+
+int ingest_watch(struct ingest_input *in, struct ingest_pollee *pe)
+{
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = pe};
+    if (epoll_ctl(in->ig->ep, EPOLL_CTL_ADD, pe->fd, &ev) < 0)
+        return ERR_IO;
+    return 0;
+}
+
+void ingest_unwatch(struct ingest_input *in, struct ingest_pollee *pe)
+{
+    epoll_ctl(in->ig->ep, EPOLL_CTL_DEL, pe->fd, NULL);
+}
+
+/* ---- batches --------------------------------------------------------------------- */
+
+static void batch_clear(struct ingest_batch *b)
+{
+    b->in = NULL;
+    b->len = 0;
+    b->n = 0;
+    b->peer_len = 0;
+    b->peer_off = 0;
+    b->has_cp = false;
+    b->decoded = b->generic = b->malformed = 0;
+    arena_reset(&b->arena);
+}
+
+static void handoff(struct ingest *ig, struct ingest_batch *b)
+{
+    b->in->open[b->worker] = NULL;
+    ingest_queue_push(&ig->work_q[b->worker], b);
+}
+
+int ingest_add(struct ingest_input *in, uint64_t host_hash, const char *rec, size_t len,
+               unsigned flags, uint64_t id, int64_t received_ns, const char *peer, size_t peer_len,
+               const char *cp, bool wait)
+{
+    struct ingest *ig = in->ig;
+    unsigned w = (unsigned)(host_hash % ig->nworkers);
+    if (len > ig->max_frame) {
+        len = ig->max_frame; /* inputs cut first; this is the last guard of the batch */
+        flags |= EVF_TRUNCATED;
+    }
+    if (peer_len > 255)
+        peer_len = 255;
+    struct ingest_batch *b = in->open[w];
+    if (!b) {
+        b = ingest_queue_trypop(&ig->free_q);
+        if (!b && wait)
+            b = ingest_queue_pop(&ig->free_q, -1);
+        if (!b)
+            return ERR_FULL;
+        b->in = in;
+        b->worker = w;
+        b->opened_mono = vtime_mono_ns();
+        in->open[w] = b;
+    }
+    /* a fresh batch always has room: cap = batch_bytes + max_frame + peer room */
+    bool same_peer =
+        peer_len && b->peer_len == peer_len && !memcmp(b->data + b->peer_off, peer, peer_len);
+    if (peer_len && !same_peer) {
+        memcpy(b->data + b->len, peer, peer_len);
+        b->peer_off = (uint32_t)b->len;
+        b->peer_len = (uint16_t)peer_len;
+        b->len += peer_len;
+    }
+    struct ingest_rec *r = &b->recs[b->n++];
+    r->id = id;
+    r->received_ns = received_ns;
+    r->off = (uint32_t)b->len;
+    r->len = (uint32_t)len;
+    r->peer_off = peer_len ? b->peer_off : 0;
+    r->peer_len = (uint16_t)peer_len;
+    r->flags = (uint16_t)flags;
+    memcpy(b->data + b->len, rec, len);
+    b->len += len;
+    if (cp) {
+        size_t n = strlen(cp);
+        if (n >= sizeof b->cp_value)
+            n = sizeof b->cp_value - 1;
+        memcpy(b->cp_value, cp, n);
+        b->cp_value[n] = 0;
+        b->has_cp = true;
+    }
+    atomic_fetch_add_explicit(&in->ct.received, 1, memory_order_relaxed);
+    if (b->n >= b->max || b->len >= ig->cfg->batch_bytes)
+        handoff(ig, b);
+    return 0;
+}
+
+static void flush_open(struct ingest *ig, int64_t now_mono, bool all)
+{
+    int64_t age = (int64_t)ig->cfg->flush_ms * 1000000LL;
+    for (size_t i = 0; i < ig->ninputs; i++)
+        for (unsigned w = 0; w < ig->nworkers; w++) {
+            struct ingest_batch *b = ig->inputs[i].open[w];
+            if (b && (all || now_mono - b->opened_mono >= age))
+                handoff(ig, b);
+        }
+}
+
+/* ---- threads --------------------------------------------------------------------- */
+
+static void *io_main(void *arg)
+{
+    struct ingest *ig = arg;
+    struct epoll_event evs[64];
+    int64_t next_tick = 0;
+    int64_t next_stats = vtime_mono_ns() + (int64_t)ig->cfg->stats_interval_s * NS_PER_SEC;
+    bool busy = false;
+    int rc0 = ingest_stats_write(ig); /* so `vigil stats` works from the start */
+    if (rc0)
+        log_warn("ingest: writing %s: %s", ig->stats_path, err_str(rc0));
+    while (!atomic_load(&ig->stop)) {
+        int n = epoll_wait(ig->ep, evs, 64, busy ? 0 : TICK_MS / 2);
+        if (n < 0 && errno != EINTR) {
+            log_error("ingest: epoll_wait: %s", err_errno(errno));
+            break;
+        }
+        ig->now_ns = vtime_now_ns();
+        for (int i = 0; i < n; i++) {
+            struct ingest_pollee *pe = evs[i].data.ptr;
+            if (!pe) {
+                uint64_t v;
+                if (read(ig->wake_fd, &v, sizeof v) < 0 && errno != EAGAIN)
+                    log_warn("ingest: wake read: %s", err_errno(errno));
+                continue;
+            }
+            pe->in->ops->ready(pe->in, pe, evs[i].events);
+        }
+        if (atomic_load(&ig->stop))
+            break;
+        int64_t mono = vtime_mono_ns();
+        busy = false;
+        if (mono >= next_tick) {
+            for (size_t i = 0; i < ig->ninputs; i++)
+                if (ig->inputs[i].ops->tick && ig->inputs[i].ops->tick(&ig->inputs[i], mono))
+                    busy = true;
+            next_tick = busy ? mono : mono + TICK_MS * 1000000LL;
+        }
+        flush_open(ig, mono, false);
+        if (mono >= next_stats) {
+            next_stats = mono + (int64_t)ig->cfg->stats_interval_s * NS_PER_SEC;
+            ingest_sources_rates(&ig->sources, ig->now_ns);
+            for (size_t i = 0; i < ig->ninputs; i++) {
+                struct ingest_input *in = &ig->inputs[i];
+                log_info("stats %s: received %llu decoded %llu generic %llu malformed %llu "
+                         "dropped %llu stored %llu",
+                         in->cfg->name, (unsigned long long)atomic_load(&in->ct.received),
+                         (unsigned long long)atomic_load(&in->ct.decoded),
+                         (unsigned long long)atomic_load(&in->ct.generic),
+                         (unsigned long long)atomic_load(&in->ct.malformed),
+                         (unsigned long long)atomic_load(&in->ct.dropped),
+                         (unsigned long long)atomic_load(&in->ct.stored));
+            }
+            int rc = ingest_stats_write(ig);
+            if (rc)
+                log_warn("ingest: writing %s: %s", ig->stats_path, err_str(rc));
+        }
+        bool all_ended = ig->ninputs > 0;
+        for (size_t i = 0; i < ig->ninputs; i++)
+            if (!ig->inputs[i].ended)
+                all_ended = false;
+        if (all_ended) {
+            atomic_store(&ig->finished, true);
+            break;
+        }
+    }
+    /* stop reading; hand on everything accepted */
+    flush_open(ig, 0, true);
+    for (unsigned w = 0; w < ig->nworkers; w++)
+        ingest_queue_close(&ig->work_q[w]);
+    return NULL;
+}
+
+struct worker_arg {
+    struct ingest *ig;
+    unsigned w;
+};
+
+static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct ingest_batch *b)
+{
+    struct ingest_input *in = b->in;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct ingest_rec *r = &b->recs[i];
+        struct event *ev = &b->evs[i];
+        event_reset(ev);
+        ev->id = r->id;
+        ev->input = slice_cstr(in->cfg->name);
+        ev->peer = slice_make(b->data + r->peer_off, r->peer_len);
+        decode_record(ctx, &in->src, &b->arena, b->data + r->off, r->len, r->received_ns, ev);
+        ev->id = r->id;
+        ev->input = slice_cstr(in->cfg->name);
+        ev->peer = slice_make(b->data + r->peer_off, r->peer_len);
+        ev->flags |= r->flags;
+        if (ev->flags & EVF_MALFORMED)
+            b->malformed++;
+        if (ev->flags & EVF_GENERIC)
+            b->generic++;
+        else
+            b->decoded++;
+    }
+    (void)ig;
+    atomic_fetch_add_explicit(&in->ct.decoded, b->decoded, memory_order_relaxed);
+    atomic_fetch_add_explicit(&in->ct.generic, b->generic, memory_order_relaxed);
+    atomic_fetch_add_explicit(&in->ct.malformed, b->malformed, memory_order_relaxed);
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker_arg *wa = arg;
+    struct ingest *ig = wa->ig;
+    unsigned w = wa->w;
+    mem_free(wa);
+    struct ingest_batch *b;
+    while ((b = ingest_queue_pop(&ig->work_q[w], -1)) != NULL) {
+        decode_batch(ig, ig->dctx[w], b);
+        ingest_queue_push(&ig->write_q, b);
+    }
+    return NULL;
+}
+
+static void write_batch(struct ingest *ig, struct ingest_batch *b)
+{
+    struct ingest_input *in = b->in;
+    struct store_checkpoint cp = {.key = in->cp_key, .value = b->cp_value};
+    size_t stored = 0;
+    int rc = ERR_DB;
+    for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
+        rc = store_write_batch(ig->st, b->evs, b->n, &cp, b->has_cp ? 1 : 0, &stored);
+        if (rc == 0)
+            break;
+        log_error("ingest: store refused a batch of %zu from %s (attempt %d): %s", b->n,
+                  in->cfg->name, attempt + 1, err_str(rc));
+        usleep(200000);
+    }
+    if (rc) {
+        /* the checkpoint was not committed either: a file input re-reads these records
+         * after a restart; network records are lost and counted */
+        atomic_fetch_add_explicit(&in->ct.dropped, b->n, memory_order_relaxed);
+    } else {
+        atomic_fetch_add_explicit(&in->ct.stored, stored, memory_order_relaxed);
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    struct ingest *ig = arg;
+    int64_t last_retention = vtime_mono_ns();
+    for (;;) {
+        struct ingest_batch *b = ingest_queue_pop(&ig->write_q, 1000);
+        if (b) {
+            write_batch(ig, b);
+            batch_clear(b);
+            ingest_queue_push(&ig->free_q, b);
+        } else if (ingest_queue_done(&ig->write_q)) {
+            break;
+        }
+        int64_t mono = vtime_mono_ns();
+        if (mono - last_retention >= RETENTION_EVERY_NS) {
+            last_retention = mono;
+            int rc = store_retention_run(ig->st, vtime_now_ns());
+            if (rc < 0)
+                log_error("ingest: retention: %s", err_str(rc));
+            else if (rc > 0)
+                log_info("retention: removed %d day file(s)", rc);
+        }
+    }
+    return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------------ */
+
+static const struct ingest_input_ops *ops_for(enum ingest_type t)
+{
+    switch (t) {
+    case INGEST_UDP:
+        return &ingest_udp_ops;
+    case INGEST_TCP:
+        return &ingest_tcp_ops;
+    case INGEST_FILE:
+        return &ingest_file_ops;
+    case INGEST_STDIN:
+        return &ingest_stdin_ops;
+    }
+    return NULL;
+}
+
+static int input_init(struct ingest *ig, struct ingest_input *in, size_t i, char *err,
+                      size_t errlen)
+{
+    const struct ingest_input_cfg *c = &ig->cfg->inputs[i];
+    in->ig = ig;
+    in->cfg = c;
+    in->index = (unsigned)i;
+    in->ops = ops_for(c->type);
+    in->name_hash = hash64(c->name, strlen(c->name), 0x76696769);
+    in->open = mem_calloc(ig->nworkers, sizeof *in->open);
+    if (!in->open)
+        return ERR_NOMEM;
+    in->src.charset = CHARSET_AUTO;
+    in->src.format = c->format && strcmp(c->format, "auto") ? c->format : NULL;
+    if (c->charset && decode_charset_parse(c->charset, &in->src.charset)) {
+        snprintf(err, errlen, "input %s: bad charset '%s'", c->name, c->charset);
+        return ERR_INVAL;
+    }
+    if (c->tz) {
+        int rc = vtz_open(c->tz, &in->tz);
+        if (rc) {
+            snprintf(err, errlen, "input %s: unknown time zone '%s'", c->name, c->tz);
+            return rc;
+        }
+        in->src.tz = in->tz;
+    }
+    return 0;
+}
+
+static int pool_init(struct ingest *ig)
+{
+    const struct ingest_config *c = ig->cfg;
+    ig->npool = c->queue_batches + ig->ninputs * ig->nworkers + ig->nworkers + 1;
+    ig->pool = mem_calloc(ig->npool, sizeof *ig->pool);
+    if (!ig->pool)
+        return ERR_NOMEM;
+    int rc = ingest_queue_init(&ig->free_q, ig->npool);
+    if (!rc)
+        rc = ingest_queue_init(&ig->write_q, ig->npool);
+    if (rc)
+        return rc;
+    for (unsigned w = 0; w < ig->nworkers; w++)
+        if ((rc = ingest_queue_init(&ig->work_q[w], ig->npool)))
+            return rc;
+    for (size_t i = 0; i < ig->npool; i++) {
+        struct ingest_batch *b = &ig->pool[i];
+        b->cap = c->batch_bytes + ig->max_frame + 512;
+        b->max = c->batch_records;
+        b->data = mem_alloc(b->cap);
+        b->recs = mem_alloc(b->max * sizeof *b->recs);
+        b->evs = mem_alloc(b->max * sizeof *b->evs);
+        arena_init(&b->arena, 64 * 1024, 4 * c->batch_bytes + 4 * ig->max_frame);
+        if (!b->data || !b->recs || !b->evs)
+            return ERR_NOMEM;
+        ingest_queue_push(&ig->free_q, b);
+    }
+    return 0;
+}
+
+int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest **out, char *err,
+               size_t errlen)
+{
+    *out = NULL;
+    struct ingest *ig = mem_calloc(1, sizeof *ig);
+    if (!ig)
+        return ERR_NOMEM;
+    ig->cfg = cfg;
+    ig->st = st;
+    ig->ep = ig->wake_fd = -1;
+    ig->nworkers = cfg->workers ? cfg->workers : 1;
+    ig->start_ns = ig->now_ns = vtime_now_ns();
+    ig->max_frame = 256;
+    for (size_t i = 0; i < cfg->ninputs; i++)
+        if (cfg->inputs[i].max_frame > ig->max_frame)
+            ig->max_frame = cfg->inputs[i].max_frame;
+    int rc = ERR_NOMEM;
+    struct buf path;
+    buf_init(&path, 8192);
+    buf_printf(&path, "%s/stats.json", cfg->data_dir ? cfg->data_dir : ".");
+    ig->stats_path = path.err ? NULL : mem_strdup(buf_cstr(&path));
+    buf_fini(&path);
+    ig->work_q = mem_calloc(ig->nworkers, sizeof *ig->work_q);
+    ig->dctx = mem_calloc(ig->nworkers, sizeof *ig->dctx);
+    ig->work_th = mem_calloc(ig->nworkers, sizeof *ig->work_th);
+    ig->inputs = mem_calloc(cfg->ninputs ? cfg->ninputs : 1, sizeof *ig->inputs);
+    if (!ig->stats_path || !ig->work_q || !ig->dctx || !ig->work_th || !ig->inputs)
+        goto fail;
+    if ((rc = ingest_sources_init(&ig->sources)))
+        goto fail;
+    if ((rc = pool_init(ig)))
+        goto fail;
+    for (unsigned w = 0; w < ig->nworkers; w++)
+        if ((rc = decode_ctx_new(&ig->dctx[w])))
+            goto fail;
+    ig->ep = epoll_create1(EPOLL_CLOEXEC);
+    ig->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (ig->ep < 0 || ig->wake_fd < 0) {
+        snprintf(err, errlen, "epoll/eventfd: %s", err_errno(errno));
+        rc = ERR_IO;
+        goto fail;
+    }
+    struct epoll_event wev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (epoll_ctl(ig->ep, EPOLL_CTL_ADD, ig->wake_fd, &wev) < 0) {
+        rc = ERR_IO;
+        goto fail;
+    }
+    for (size_t i = 0; i < cfg->ninputs; i++) {
+        struct ingest_input *in = &ig->inputs[i];
+        ig->ninputs = i + 1;
+        if ((rc = input_init(ig, in, i, err, errlen)))
+            goto fail;
+        if ((rc = in->ops->open(in, err, errlen)))
+            goto fail;
+    }
+    ig->ninputs = cfg->ninputs;
+    *out = ig;
+    return 0;
+fail:
+    if (rc == ERR_NOMEM && !err[0])
+        snprintf(err, errlen, "out of memory");
+    ingest_free(ig);
+    return rc;
+}
+
+int ingest_start(struct ingest *ig)
+{
+    int rc = 0;
+    if (pthread_create(&ig->write_th, NULL, writer_main, ig))
+        return ERR_IO;
+    ig->write_started = ig->ran = true;
+    for (unsigned w = 0; w < ig->nworkers; w++) {
+        struct worker_arg *wa = mem_alloc(sizeof *wa);
+        if (!wa)
+            return ERR_NOMEM;
+        wa->ig = ig;
+        wa->w = w;
+        if (pthread_create(&ig->work_th[w], NULL, worker_main, wa)) {
+            mem_free(wa);
+            return ERR_IO;
+        }
+        ig->work_started = w + 1;
+    }
+    if (pthread_create(&ig->io_th, NULL, io_main, ig))
+        return ERR_IO;
+    ig->io_started = true;
+    return rc;
+}
+
+bool ingest_finished(struct ingest *ig)
+{
+    return atomic_load(&ig->finished);
+}
+
+void ingest_stop(struct ingest *ig)
+{
+    if (!ig || ig->stopped)
+        return;
+    ig->stopped = true;
+    atomic_store(&ig->stop, true);
+    uint64_t one = 1;
+    if (ig->wake_fd >= 0 && write(ig->wake_fd, &one, sizeof one) < 0)
+        log_warn("ingest: wake: %s", err_errno(errno));
+    if (ig->io_started) {
+        pthread_join(ig->io_th, NULL);
+    } else {
+        for (unsigned w = 0; w < ig->nworkers && ig->work_q; w++)
+            if (ig->work_q[w].ring)
+                ingest_queue_close(&ig->work_q[w]);
+    }
+    for (size_t w = 0; w < ig->work_started; w++)
+        pthread_join(ig->work_th[w], NULL);
+    if (ig->write_q.ring)
+        ingest_queue_close(&ig->write_q);
+    if (ig->write_started)
+        pthread_join(ig->write_th, NULL);
+    ig->io_started = ig->write_started = false;
+    ig->work_started = 0;
+    if (ig->ran && ig->stats_path) {
+        ingest_sources_rates(&ig->sources, vtime_now_ns());
+        int rc = ingest_stats_write(ig);
+        if (rc)
+            log_warn("ingest: writing %s: %s", ig->stats_path, err_str(rc));
+    }
+}
+
+void ingest_free(struct ingest *ig)
+{
+    if (!ig)
+        return;
+    ingest_stop(ig);
+    for (size_t i = 0; i < ig->ninputs; i++) {
+        struct ingest_input *in = &ig->inputs[i];
+        if (in->ops && in->ops->close)
+            in->ops->close(in);
+        vtz_free(in->tz);
+        mem_free(in->open);
+    }
+    mem_free(ig->inputs);
+    for (size_t i = 0; ig->pool && i < ig->npool; i++) {
+        mem_free(ig->pool[i].data);
+        mem_free(ig->pool[i].recs);
+        mem_free(ig->pool[i].evs);
+        arena_fini(&ig->pool[i].arena);
+    }
+    mem_free(ig->pool);
+    ingest_queue_fini(&ig->free_q);
+    ingest_queue_fini(&ig->write_q);
+    for (unsigned w = 0; ig->work_q && w < ig->nworkers; w++)
+        ingest_queue_fini(&ig->work_q[w]);
+    mem_free(ig->work_q);
+    for (unsigned w = 0; ig->dctx && w < ig->nworkers; w++)
+        decode_ctx_free(ig->dctx[w]);
+    mem_free(ig->dctx);
+    mem_free(ig->work_th);
+    ingest_sources_fini(&ig->sources);
+    if (ig->ep >= 0)
+        close(ig->ep);
+    if (ig->wake_fd >= 0)
+        close(ig->wake_fd);
+    mem_free(ig->stats_path);
+    mem_free(ig);
+}

@@ -1,0 +1,261 @@
+/*
+ * store_write.c — the store's write path: a batch of decoded events (from the workers,
+ * via the store writer thread) becomes rows of the day files of their receipt, with
+ * the inputs' checkpoints in the same transaction.
+ *
+ * Per event: one INSERT OR IGNORE (a replayed id stores nothing) and, when the row is
+ * new, one row of the trigram index. Statements are prepared once per day file; the
+ * fields object and the index document are built in two scratch buffers reused for
+ * every event, so the path allocates nothing per event once warm.
+ */
+#include "store/store_int.h"
+
+#include <string.h>
+
+/* Same name for two fields of one event (declared ids, or extras by name). */
+static bool same_name(const struct event_field *a, const struct event_field *b)
+{
+    if (a->id != b->id)
+        return false;
+    if (a->id != FIELD_EXTRA)
+        return true;
+    return slice_eqs(a->name, b->name);
+}
+
+/*
+ * Writes the fields of ev as one JSON object into b: {"name":"value", ...}, with a
+ * field that repeats written once as an array of its values in order.
+ */
+static void fields_json(const struct event *ev, struct buf *b)
+{
+    buf_reset(b);
+    buf_putc(b, '{');
+    bool first = true;
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        const struct event_field *f = &ev->fields[i];
+        bool seen = false;
+        for (unsigned j = 0; j < i && !seen; j++)
+            seen = same_name(&ev->fields[j], f);
+        if (seen)
+            continue;
+        unsigned count = 0;
+        for (unsigned j = i; j < ev->nfields; j++)
+            count += same_name(&ev->fields[j], f);
+        struct slice name = event_field_name(f);
+        if (!first)
+            buf_putc(b, ',');
+        first = false;
+        buf_putc(b, '"');
+        buf_json_str(b, name.p ? name.p : "", name.len);
+        buf_puts(b, "\":");
+        if (count > 1)
+            buf_putc(b, '[');
+        bool vfirst = true;
+        for (unsigned j = i; j < ev->nfields; j++) {
+            const struct event_field *g = &ev->fields[j];
+            if (!same_name(g, f))
+                continue;
+            if (!vfirst)
+                buf_putc(b, ',');
+            vfirst = false;
+            buf_putc(b, '"');
+            buf_json_str(b, g->value.p ? g->value.p : "", g->value.len);
+            buf_putc(b, '"');
+        }
+        if (count > 1)
+            buf_putc(b, ']');
+    }
+    buf_putc(b, '}');
+}
+
+/*
+ * The document indexed for full-text search: the UTF-8 text, then every field value
+ * that is not already part of it (unescaped or converted values), one per line, so
+ * that the trigram prefilter never misses a field match.
+ */
+static void fts_doc(const struct event *ev, struct slice text, struct buf *b)
+{
+    buf_reset(b);
+    buf_append(b, text.p ? text.p : "", text.len);
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        struct slice v = ev->fields[i].value;
+        if (v.len == 0)
+            continue;
+        if (text.p && v.p >= text.p && v.p + v.len <= text.p + text.len)
+            continue; /* a slice of the text itself */
+        if (slice_find(text, v) >= 0)
+            continue;
+        buf_putc(b, '\n');
+        buf_append(b, v.p, v.len);
+    }
+}
+
+static void bind_slice(sqlite3_stmt *s, int i, struct slice v)
+{
+    if (v.p)
+        sqlite3_bind_text(s, i, v.p, (int)v.len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void bind_field(sqlite3_stmt *s, int i, const struct event *ev, uint16_t id)
+{
+    struct slice v;
+    if (event_get(ev, id, &v))
+        bind_slice(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Inserts one event; *inserted is 1 when the row is new. */
+static int write_event(struct store *st, struct store_day *d, const struct event *ev,
+                       struct buf *routes, int *inserted)
+{
+    sqlite3_stmt *s = d->ins_event;
+    struct slice text = ev->text.p ? ev->text : ev->raw;
+    bool same_text = text.len == ev->raw.len &&
+                     (text.p == ev->raw.p || memcmp(text.p, ev->raw.p, text.len) == 0);
+    fields_json(ev, &st->fields);
+    buf_reset(routes);
+    event_routes_str(ev, routes);
+    if (st->fields.err || routes->err)
+        return ERR_TOOBIG;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)ev->id);
+    sqlite3_bind_int64(s, 2, ev->time_ns);
+    sqlite3_bind_int64(s, 3, ev->received_ns);
+    bind_field(s, 4, ev, FIELD_host);
+    if (ev->decoder)
+        sqlite3_bind_text(s, 5, ev->decoder, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 5);
+    sqlite3_bind_text(s, 6, routes->p ? routes->p : "", (int)routes->len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 7, ev->flags);
+    bind_field(s, 8, ev, FIELD_src_ip);
+    bind_field(s, 9, ev, FIELD_dst_ip);
+    bind_field(s, 10, ev, FIELD_src_port);
+    bind_field(s, 11, ev, FIELD_dst_port);
+    bind_field(s, 12, ev, FIELD_user);
+    bind_field(s, 13, ev, FIELD_action);
+    bind_field(s, 14, ev, FIELD_outcome);
+    bind_field(s, 15, ev, FIELD_program);
+    sqlite3_bind_text(s, 16, st->fields.p, (int)st->fields.len, SQLITE_STATIC);
+    sqlite3_bind_blob(s, 17, ev->raw.p ? ev->raw.p : "", (int)ev->raw.len, SQLITE_STATIC);
+    if (same_text)
+        sqlite3_bind_null(s, 18);
+    else
+        sqlite3_bind_text(s, 18, text.p, (int)text.len, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return ERR_DB;
+    *inserted = sqlite3_changes(d->db) > 0;
+    if (!*inserted)
+        return 0;
+    fts_doc(ev, text, &st->ftstext);
+    if (st->ftstext.err)
+        return ERR_TOOBIG;
+    sqlite3_stmt *f = d->ins_fts;
+    sqlite3_bind_int64(f, 1, sqlite3_last_insert_rowid(d->db));
+    sqlite3_bind_text(f, 2, st->ftstext.p ? st->ftstext.p : "", (int)st->ftstext.len,
+                      SQLITE_STATIC);
+    rc = sqlite3_step(f);
+    sqlite3_reset(f);
+    return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+static int put_meta(struct store_day *d, const char *key, int64_t v)
+{
+    sqlite3_bind_text(d->put_meta, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(d->put_meta, 2, v);
+    int rc = sqlite3_step(d->put_meta);
+    sqlite3_reset(d->put_meta);
+    return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+/* Writes the events of evs whose day of receipt is `day` (and the checkpoints when
+ * given) in one transaction of that day's file. */
+static int write_day(struct store *st, int64_t day, const struct event *evs, size_t n,
+                     const struct store_checkpoint *cps, size_t ncps, size_t *stored)
+{
+    struct store_day *d;
+    int rc = store_day_get(st, day, &d);
+    if (rc)
+        return rc;
+    if (sqlite3_exec(d->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return ERR_DB;
+    struct buf routes;
+    buf_init(&routes, 4096);
+    int64_t lo = d->min_time, hi = d->max_time;
+    size_t added = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (store_day_of(evs[i].received_ns) != day)
+            continue;
+        int ins = 0;
+        rc = write_event(st, d, &evs[i], &routes, &ins);
+        if (rc)
+            goto fail;
+        added += (size_t)ins;
+        if (evs[i].time_ns < lo)
+            lo = evs[i].time_ns;
+        if (evs[i].time_ns > hi)
+            hi = evs[i].time_ns;
+    }
+    rc = ERR_DB;
+    if (lo != d->min_time && put_meta(d, "min_time", lo))
+        goto fail;
+    if (hi != d->max_time && put_meta(d, "max_time", hi))
+        goto fail;
+    int64_t now = vtime_now_ns();
+    for (size_t i = 0; i < ncps; i++) {
+        sqlite3_stmt *s = d->put_ckpt;
+        sqlite3_bind_text(s, 1, cps[i].key ? cps[i].key : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, cps[i].value ? cps[i].value : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, now);
+        int r = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            goto fail;
+    }
+    if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        goto fail;
+    d->min_time = lo;
+    d->max_time = hi;
+    *stored += added;
+    buf_fini(&routes);
+    return 0;
+fail:
+    sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+    buf_fini(&routes);
+    return rc ? rc : ERR_DB;
+}
+
+/*
+ * See store.h. Days other than the checkpoint's are committed first, so that a
+ * checkpoint is never durable before the events it covers. When a day fails, the days
+ * already committed stay (a retry re-inserts nothing: INSERT OR IGNORE).
+ */
+int store_write_batch(struct store *st, const struct event *evs, size_t n,
+                      const struct store_checkpoint *cps, size_t ncps, size_t *stored)
+{
+    size_t dummy;
+    if (!stored)
+        stored = &dummy;
+    *stored = 0;
+    if (st->read_only)
+        return ERR_INVAL;
+    int64_t ckday = store_day_of(n ? evs[n - 1].received_ns : vtime_now_ns());
+    for (size_t i = 0; i < n; i++) {
+        int64_t day = store_day_of(evs[i].received_ns);
+        if (day == ckday)
+            continue;
+        bool seen = false;
+        for (size_t j = i; j-- > 0 && !seen;)
+            seen = store_day_of(evs[j].received_ns) == day;
+        if (seen)
+            continue;
+        int rc = write_day(st, day, evs, n, NULL, 0, stored);
+        if (rc)
+            return rc;
+    }
+    return write_day(st, ckday, evs, n, cps, ncps, stored);
+}

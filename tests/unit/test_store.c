@@ -1,0 +1,526 @@
+/*
+ * test_store.c — the SQLite store on real files in a temporary directory: write and
+ * read back, replay deduplication, checkpoints in the events' transaction, cursor
+ * paging across day files, retention with its audit rows, schema versions and
+ * migration, file modes, and the search semantics (case, wildcards, decoder fields,
+ * raw substrings, NOT, ranges, counts). Events are built by hand.
+ */
+#include "core/core.h"
+#include "event/event.h"
+#include "store/store.h"
+#include "store/store_int.h"
+#include "testlib.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DAY (86400LL * NS_PER_SEC)
+
+static int64_t today0(void)
+{
+    return vtime_now_ns() / DAY * DAY;
+}
+
+static const char *data_dir(void)
+{
+    static char p[4096];
+    snprintf(p, sizeof p, "%s/data", t_tmpdir());
+    return p;
+}
+
+/* A hand-built sshd-like event. */
+static void mk(struct event *ev, uint64_t id, int64_t time, int64_t recv, const char *raw,
+               const char *src_ip, const char *user, const char *method)
+{
+    event_reset(ev);
+    ev->id = id;
+    ev->time_ns = time;
+    ev->received_ns = recv;
+    ev->raw = slice_cstr(raw);
+    ev->text = ev->raw;
+    ev->decoder = "sshd";
+    ev->routes = ROUTE_BIT(ROUTE_linux_sshd) | ROUTE_BIT(ROUTE_linux_auth);
+    event_add(ev, FIELD_host, SLICE_LIT("web01"));
+    event_add(ev, FIELD_program, SLICE_LIT("sshd"));
+    if (src_ip)
+        event_add(ev, FIELD_src_ip, slice_cstr(src_ip));
+    if (user)
+        event_add(ev, FIELD_user, slice_cstr(user));
+    if (method)
+        event_add(ev, FIELD_auth_method, slice_cstr(method));
+    event_add(ev, FIELD_src_port, SLICE_LIT("2222"));
+}
+
+struct rows {
+    size_t n;
+    uint64_t ids[64];
+    int64_t times[64];
+    char fields[1024];
+    char routes[256];
+    char raw[256];
+    size_t raw_len;
+};
+
+static int collect(void *ctx, const struct store_row *r)
+{
+    struct rows *rs = ctx;
+    if (rs->n < 64) {
+        rs->ids[rs->n] = r->id;
+        rs->times[rs->n] = r->time_ns;
+    }
+    if (rs->n == 0) {
+        snprintf(rs->fields, sizeof rs->fields, "%s", r->fields ? r->fields : "");
+        snprintf(rs->routes, sizeof rs->routes, "%s", r->routes ? r->routes : "");
+        rs->raw_len = r->raw_len < sizeof rs->raw ? r->raw_len : sizeof rs->raw;
+        memcpy(rs->raw, r->raw, rs->raw_len);
+    }
+    rs->n++;
+    return 0;
+}
+
+/* Runs query text; returns the number of rows (-1 on error) into rs. */
+static long search(struct store *st, const char *text, struct rows *rs)
+{
+    struct query_node *q;
+    char err[128];
+    memset(rs, 0, sizeof *rs);
+    if (store_query_parse(text, &q, err, sizeof err))
+        return -1;
+    struct store_query sq = {.root = q, .limit = 64};
+    int rc = store_query(st, &sq, collect, rs, NULL);
+    uint64_t count = 0;
+    int rc2 = store_count(st, &sq, &count);
+    store_query_free(q);
+    if (rc || rc2 || count != rs->n)
+        return -1;
+    return (long)rs->n;
+}
+
+static struct store *open_store(int retention)
+{
+    struct store_opts o = {.dir = data_dir(), .retention_days = retention};
+    struct store *st = NULL;
+    if (store_open(&o, &st))
+        return NULL;
+    return st;
+}
+
+static struct event evs[8];
+
+static void t_write_read(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    int64_t now = today0() + 3600 * NS_PER_SEC;
+    static const char raw0[] = "Accepted publickey for alice from 10.0.0.1 port 2222 ssh2\xff";
+    mk(&evs[0], 1, now - 5, now, raw0, "10.0.0.1", "alice", "publickey");
+    mk(&evs[1], 2, now - 4, now, "Failed password for bob from 203.0.113.5", "203.0.113.5",
+       "bob", "password");
+    mk(&evs[2], 3, now - 3, now, "CRON[1]: (root) CMD (run-parts)", NULL, NULL, NULL);
+    event_add(&evs[2], FIELD_EXTRA, SLICE_LIT("x"));
+    evs[2].fields[evs[2].nfields - 1].name = SLICE_LIT("Extra Name");
+    event_add(&evs[2], FIELD_command, SLICE_LIT("a"));
+    event_add(&evs[2], FIELD_command, SLICE_LIT("b \"q\""));
+    size_t stored = 0;
+    T_EQ_INT(store_write_batch(st, evs, 3, NULL, 0, &stored), 0);
+    T_EQ_INT(stored, 3);
+    struct rows rs;
+    T_EQ_INT(search(st, "src_ip:10.0.0.1", &rs), 1);
+    T_EQ_INT(rs.ids[0], 1);
+    T_EQ_INT(rs.times[0], now - 5);
+    T_EQ_INT(rs.raw_len, sizeof raw0 - 1);
+    T_CHECK(memcmp(rs.raw, raw0, rs.raw_len) == 0); /* bytes kept verbatim */
+    T_EQ_STR(rs.routes, "linux/auth,linux/sshd");
+    T_EQ_STR(rs.fields, "{\"host\":\"web01\",\"program\":\"sshd\",\"src_ip\":\"10.0.0.1\","
+                        "\"user\":\"alice\",\"auth_method\":\"publickey\","
+                        "\"src_port\":\"2222\"}");
+    /* repeated fields become an array, extras keep their own name */
+    T_EQ_INT(search(st, "Extra\\ Name:x", &rs), 0); /* the parser's field names are plain */
+    T_EQ_INT(search(st, "command:a", &rs), 1);
+    T_CHECK(strstr(rs.fields, "\"command\":[\"a\",\"b \\\"q\\\"\"]") != NULL);
+    T_EQ_INT(search(st, "command:\"b \\\"q\\\"\"", &rs), 1);
+    /* everything, newest first */
+    T_EQ_INT(search(st, "", &rs), 3);
+    T_EQ_INT(rs.ids[0], 3);
+    T_EQ_INT(rs.ids[2], 1);
+    store_close(st);
+}
+
+static void t_search_semantics(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    int64_t now = today0() + 7200 * NS_PER_SEC;
+    mk(&evs[0], 10, now - 9, now, "Accepted publickey for Alice from 10.0.0.1", "10.0.0.1",
+       "Alice", "publickey");
+    mk(&evs[1], 11, now - 8, now, "Failed password for bob from 203.0.113.5", "203.0.113.5",
+       "bob", "password");
+    mk(&evs[2], 12, now - 7, now, "GET /x?q=sqlmap HTTP/1.1 \"sqlmap/1.7\"", NULL, NULL, NULL);
+    event_add(&evs[2], FIELD_cs_user_agent, SLICE_LIT("sqlmap/1.7"));
+    event_add(&evs[2], FIELD_sc_status, SLICE_LIT("404"));
+    mk(&evs[3], 13, now - 6, now, "GET / HTTP/1.1", NULL, NULL, NULL);
+    event_add(&evs[3], FIELD_sc_status, SLICE_LIT("200"));
+    /* a value that is not part of the text (as an unescaped value would be) */
+    mk(&evs[4], 14, now - 5, now, "kv msg=hello%20world", NULL, NULL, NULL);
+    event_add(&evs[4], FIELD_message, SLICE_LIT("hello world"));
+    T_EQ_INT(store_write_batch(st, evs, 5, NULL, 0, NULL), 0);
+    struct rows rs;
+    T_EQ_INT(search(st, "user:alice", &rs), 1);          /* case-insensitive column */
+    T_EQ_INT(search(st, "user:ALI*", &rs), 1);           /* prefix wildcard */
+    T_EQ_INT(search(st, "user:?ob", &rs), 1);
+    T_EQ_INT(search(st, "user:al", &rs), 0);             /* whole value, not substring */
+    T_EQ_INT(search(st, "src_ip:203.0.113.5", &rs), 1);
+    T_EQ_INT(search(st, "src_ip:203.0.113.50", &rs), 0);
+    T_EQ_INT(search(st, "auth_method:PUBLICKEY", &rs), 1); /* decoder field */
+    T_EQ_INT(rs.ids[0], 10);
+    T_EQ_INT(search(st, "auth_method:public", &rs), 0);
+    T_EQ_INT(search(st, "cs-user-agent:*sqlmap*", &rs), 1);
+    T_EQ_INT(search(st, "cs-user-agent:sqlmap*", &rs), 1);
+    T_EQ_INT(search(st, "cs-user-agent:*1.8", &rs), 0);
+    T_EQ_INT(search(st, "sqlmap", &rs), 1);              /* raw substring via trigrams */
+    T_EQ_INT(search(st, "SQLMAP", &rs), 1);
+    T_EQ_INT(search(st, "qlma", &rs), 1);                /* inside a word */
+    T_EQ_INT(search(st, "\"password for bob\"", &rs), 1);
+    T_EQ_INT(search(st, "\"password for alice\"", &rs), 0);
+    T_EQ_INT(search(st, "pass*bob", &rs), 1);            /* wildcard in raw text */
+    T_EQ_INT(search(st, "ab", &rs), 0);                  /* under 3 chars: scanned */
+    T_EQ_INT(search(st, "GE", &rs), 2);
+    T_EQ_INT(search(st, "message:\"hello world\"", &rs), 1); /* value outside the text */
+    T_EQ_INT(search(st, "sc-status:[400 TO 499]", &rs), 1);
+    T_EQ_INT(search(st, "sc-status:>=200", &rs), 2);
+    T_EQ_INT(search(st, "sc-status:{200 TO 404}", &rs), 0);
+    T_EQ_INT(search(st, "src_port:[2000 TO 3000]", &rs), 5);
+    T_EQ_INT(search(st, "NOT src_ip:10.0.0.1", &rs), 4); /* events without src_ip too */
+    T_EQ_INT(search(st, "program:sshd AND NOT sqlmap", &rs), 4);
+    T_EQ_INT(search(st, "user:alice OR user:bob", &rs), 2);
+    T_EQ_INT(search(st, "(user:alice OR user:bob) publickey", &rs), 1);
+    T_EQ_INT(search(st, "decoder:SSHD", &rs), 5);
+    T_EQ_INT(search(st, "nosuchfield:x", &rs), 0);
+    /* values that look like SQL stay values */
+    T_EQ_INT(search(st, "user:\"x' OR 1=1 --\"", &rs), 0);
+    T_EQ_INT(search(st, "\"\\\") OR 1=1 --\"", &rs), 0);
+    /* the time range is on event time */
+    struct query_node *q;
+    char err[64];
+    T_EQ_INT(store_query_parse("", &q, err, sizeof err), 0);
+    struct store_query sq = {.root = q, .from_ns = now - 8, .to_ns = now - 6};
+    uint64_t c = 0;
+    T_EQ_INT(store_count(st, &sq, &c), 0);
+    T_EQ_INT(c, 2);
+    store_query_free(q);
+    store_close(st);
+}
+
+static void t_replay(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    int64_t now = today0() + 10 * NS_PER_SEC;
+    for (int i = 0; i < 4; i++)
+        mk(&evs[i], 100 + (uint64_t)i, now - i, now, "replayed line", "10.1.1.1", "u", NULL);
+    size_t stored;
+    T_EQ_INT(store_write_batch(st, evs, 4, NULL, 0, &stored), 0);
+    T_EQ_INT(stored, 4);
+    T_EQ_INT(store_write_batch(st, evs, 4, NULL, 0, &stored), 0);
+    T_EQ_INT(stored, 0);
+    /* a batch mixing old and new ids stores only the new one */
+    mk(&evs[4], 200, now, now, "new line", "10.1.1.1", "u", NULL);
+    T_EQ_INT(store_write_batch(st, evs, 5, NULL, 0, &stored), 0);
+    T_EQ_INT(stored, 1);
+    struct rows rs;
+    T_EQ_INT(search(st, "src_ip:10.1.1.1", &rs), 5);
+    T_EQ_INT(search(st, "replayed", &rs), 4); /* and the text index holds no duplicates */
+    store_close(st);
+}
+
+static void t_checkpoint_tx(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    int64_t now = today0() + 20 * NS_PER_SEC;
+    struct store_checkpoint cp = {"file:/var/log/auth.log", "offset=100"};
+    mk(&evs[0], 1, now, now, "one", NULL, NULL, NULL);
+    T_EQ_INT(store_write_batch(st, evs, 1, &cp, 1, NULL), 0);
+    struct buf v;
+    buf_init(&v, 0);
+    T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
+    T_EQ_STR(buf_cstr(&v), "offset=100");
+    T_EQ_INT(store_checkpoint_get(st, "file:/other", &v), ERR_NOTFOUND);
+
+    /* Make the second event's insert fail inside the day file: neither the first
+     * event nor the new checkpoint may be committed. */
+    struct buf path;
+    buf_init(&path, 0);
+    T_EQ_INT(store_day_path(data_dir(), store_day_of(now), &path), 0);
+    sqlite3 *db;
+    T_EQ_INT(sqlite3_open(path.p, &db), SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.id = 999"
+                              " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+                          NULL, NULL, NULL),
+             SQLITE_OK);
+    mk(&evs[0], 2, now, now, "two", NULL, NULL, NULL);
+    mk(&evs[1], 999, now, now, "bad", NULL, NULL, NULL);
+    struct store_checkpoint cp2 = {"file:/var/log/auth.log", "offset=300"};
+    size_t stored = 0;
+    T_EQ_INT(store_write_batch(st, evs, 2, &cp2, 1, &stored), ERR_DB);
+    T_EQ_INT(stored, 0);
+    T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
+    T_EQ_STR(buf_cstr(&v), "offset=100");
+    struct rows rs;
+    T_EQ_INT(search(st, "two", &rs), 0);
+    T_EQ_INT(sqlite3_exec(db, "DROP TRIGGER boom", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    /* the retry commits both */
+    T_EQ_INT(store_write_batch(st, evs, 2, &cp2, 1, &stored), 0);
+    T_EQ_INT(stored, 2);
+    T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
+    T_EQ_STR(buf_cstr(&v), "offset=300");
+    /* a batch of no events still commits its checkpoint (to today's file) */
+    struct store_checkpoint cp3 = {"file:/var/log/auth.log", "offset=400"};
+    T_EQ_INT(store_write_batch(st, NULL, 0, &cp3, 1, NULL), 0);
+    T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
+    T_EQ_STR(buf_cstr(&v), "offset=400");
+    buf_fini(&v);
+    buf_fini(&path);
+    store_close(st);
+}
+
+static void t_paging(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    int64_t d1 = today0() - DAY + 100, d2 = today0() + 100;
+    /* event times interleave across the two day files; ids 5 and 6 share a time */
+    mk(&evs[0], 1, 1000, d1, "a", NULL, NULL, NULL);
+    mk(&evs[1], 2, 3000, d1, "b", NULL, NULL, NULL);
+    mk(&evs[2], 5, 5000, d1, "c", NULL, NULL, NULL);
+    mk(&evs[3], 3, 2000, d2, "d", NULL, NULL, NULL);
+    mk(&evs[4], 4, 4000, d2, "e", NULL, NULL, NULL);
+    mk(&evs[5], 6, 5000, d2, "f", NULL, NULL, NULL);
+    size_t stored;
+    T_EQ_INT(store_write_batch(st, evs, 6, NULL, 0, &stored), 0);
+    T_EQ_INT(stored, 6);
+    struct query_node *q;
+    char err[64];
+    T_EQ_INT(store_query_parse("", &q, err, sizeof err), 0);
+    struct store_query sq = {.root = q, .limit = 2};
+    uint64_t want[] = {6, 5, 4, 2, 3, 1};
+    size_t got = 0;
+    for (int page = 0; page < 5; page++) {
+        struct rows rs = {0};
+        struct store_cursor next;
+        T_EQ_INT(store_query(st, &sq, collect, &rs, &next), 0);
+        for (size_t i = 0; i < rs.n; i++) {
+            T_CHECK(got < 6);
+            T_EQ_INT(rs.ids[i], want[got]);
+            got++;
+        }
+        if (!next.valid)
+            break;
+        sq.after = next;
+    }
+    T_EQ_INT(got, 6);
+    store_query_free(q);
+    /* two files exist */
+    struct buf p;
+    buf_init(&p, 0);
+    struct stat sb;
+    T_EQ_INT(store_day_path(data_dir(), store_day_of(d1), &p), 0);
+    T_EQ_INT(stat(p.p, &sb), 0);
+    T_EQ_INT(store_day_path(data_dir(), store_day_of(d2), &p), 0);
+    T_EQ_INT(stat(p.p, &sb), 0);
+    buf_fini(&p);
+    store_close(st);
+}
+
+static int audit_rows(const char *action, const char *object)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/vigil.db", data_dir());
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        return -1;
+    sqlite3_stmt *s;
+    int n = -1;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM audit WHERE action = ?1 AND object = ?2"
+                               " AND actor = 'system' AND result = 'ok'",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, action, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, object, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            n = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    /* the trail is append-only */
+    if (sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL) == SQLITE_OK ||
+        sqlite3_exec(db, "UPDATE audit SET result = 'x'", NULL, NULL, NULL) == SQLITE_OK)
+        n = -2;
+    sqlite3_close(db);
+    return n;
+}
+
+static void t_retention(void)
+{
+    struct store *st = open_store(190);
+    T_CHECK(st);
+    store_install_audit_sink(st);
+    int64_t now = today0() + 50 * NS_PER_SEC;
+    mk(&evs[0], 1, now, now - 200 * DAY, "old", NULL, NULL, NULL);
+    mk(&evs[1], 2, now, now - 190 * DAY, "just out", NULL, NULL, NULL);
+    mk(&evs[2], 3, now, now - 189 * DAY, "oldest kept", NULL, NULL, NULL);
+    mk(&evs[3], 4, now, now, "today", NULL, NULL, NULL);
+    T_EQ_INT(store_write_batch(st, evs, 4, NULL, 0, NULL), 0);
+    T_EQ_INT(store_retention_run(st, now), 2);
+    T_EQ_INT(store_retention_run(st, now), 0);
+    struct rows rs;
+    T_EQ_INT(search(st, "", &rs), 2);
+    struct buf p;
+    buf_init(&p, 0);
+    T_EQ_INT(store_day_path(data_dir(), store_day_of(now - 200 * DAY), &p), 0);
+    struct stat sb;
+    T_CHECK(stat(p.p, &sb) != 0);
+    const char *name = strrchr(p.p, '/') + 1;
+    audit_set_sink(NULL, NULL);
+    T_EQ_INT(audit_rows("retention.delete", name), 1);
+    buf_fini(&p);
+    /* writing to the deleted day again recreates it (received that day: replay) */
+    T_EQ_INT(store_write_batch(st, evs, 1, NULL, 0, NULL), 0);
+    store_close(st);
+}
+
+static int file_version(const char *path)
+{
+    sqlite3 *db;
+    int v = -1;
+    if (sqlite3_open(path, &db) == SQLITE_OK) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+            if (sqlite3_step(s) == SQLITE_ROW)
+                v = sqlite3_column_int(s, 0);
+            sqlite3_finalize(s);
+        }
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static void t_schema(void)
+{
+    T_CHECK(mkdir(data_dir(), 0700) == 0);
+    int64_t now = today0() + 60 * NS_PER_SEC;
+    /* a day file as version 1 wrote it: no meta table */
+    struct buf p;
+    buf_init(&p, 0);
+    T_EQ_INT(store_day_path(data_dir(), store_day_of(now), &p), 0);
+    sqlite3 *db;
+    T_EQ_INT(sqlite3_open(p.p, &db), SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db, store_schema_step(STORE_FILE_DAY, 1), NULL, NULL, NULL),
+             SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db, "INSERT INTO events(id, time, received, flags, fields, raw)"
+                              " VALUES(7, 1234, 1, 0, '{}', 'v1 row');"
+                              "INSERT INTO events_fts(rowid, t) VALUES(1, 'v1 row');"
+                              "PRAGMA user_version = 1;",
+                          NULL, NULL, NULL),
+             SQLITE_OK);
+    sqlite3_close(db);
+    T_EQ_INT(file_version(p.p), 1);
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    T_EQ_INT(file_version(p.p), store_schema_current(STORE_FILE_DAY));
+    T_CHECK(store_schema_current(STORE_FILE_DAY) >= 2);
+    /* the migration backfilled the time span, so time pruning keeps the old row */
+    struct query_node *q;
+    char err[64];
+    T_EQ_INT(store_query_parse("v1", &q, err, sizeof err), 0);
+    struct store_query sq = {.root = q, .from_ns = 1000, .to_ns = 2000};
+    uint64_t c = 0;
+    T_EQ_INT(store_count(st, &sq, &c), 0);
+    T_EQ_INT(c, 1);
+    sq.from_ns = 2000;
+    sq.to_ns = 3000;
+    T_EQ_INT(store_count(st, &sq, &c), 0);
+    T_EQ_INT(c, 0);
+    store_query_free(q);
+    store_close(st);
+    /* vigil.db is versioned too */
+    char mp[4200];
+    snprintf(mp, sizeof mp, "%s/vigil.db", data_dir());
+    T_EQ_INT(file_version(mp), store_schema_current(STORE_FILE_MAIN));
+    /* a file from a newer vigil is refused, not touched */
+    T_EQ_INT(sqlite3_open(p.p, &db), SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    struct store_opts o = {.dir = data_dir()};
+    st = NULL;
+    T_EQ_INT(store_open(&o, &st), ERR_DB);
+    T_CHECK(st == NULL);
+    T_EQ_INT(file_version(p.p), 99);
+    buf_fini(&p);
+}
+
+static void t_modes(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    int64_t now = today0() + 70 * NS_PER_SEC;
+    mk(&evs[0], 1, now, now, "x", NULL, NULL, NULL);
+    T_EQ_INT(store_write_batch(st, evs, 1, NULL, 0, NULL), 0);
+    struct stat sb;
+    T_EQ_INT(stat(data_dir(), &sb), 0);
+    T_EQ_INT(sb.st_mode & 0777, 0700);
+    char p[4200];
+    snprintf(p, sizeof p, "%s/vigil.db", data_dir());
+    T_EQ_INT(stat(p, &sb), 0);
+    T_EQ_INT(sb.st_mode & 0777, 0600);
+    struct buf d;
+    buf_init(&d, 0);
+    T_EQ_INT(store_day_path(data_dir(), store_day_of(now), &d), 0);
+    T_EQ_INT(stat(d.p, &sb), 0);
+    T_EQ_INT(sb.st_mode & 0777, 0600);
+    snprintf(p, sizeof p, "%s-wal", d.p);
+    T_EQ_INT(stat(p, &sb), 0); /* open writer: the WAL exists */
+    T_EQ_INT(sb.st_mode & 0777, 0600);
+    buf_fini(&d);
+    store_close(st);
+    /* a read-only open of a missing directory fails and creates nothing */
+    char missing[4200];
+    snprintf(missing, sizeof missing, "%s/none", t_tmpdir());
+    struct store_opts o = {.dir = missing, .read_only = true};
+    T_EQ_INT(store_open(&o, &st), ERR_NOTFOUND);
+    T_CHECK(stat(missing, &sb) != 0);
+}
+
+static void t_match(void)
+{
+    T_CHECK(store_match("Hello", 5, "hello", 5, STORE_MATCH_EQUAL));
+    T_CHECK(!store_match("Hello!", 6, "hello", 5, STORE_MATCH_EQUAL));
+    T_CHECK(store_match("abcXYZ", 6, "a*z", 3, STORE_MATCH_GLOB));
+    T_CHECK(!store_match("abcXYZ", 6, "a*y", 3, STORE_MATCH_GLOB));
+    T_CHECK(store_match("a*b", 3, "a\\*b", 4, STORE_MATCH_GLOB));
+    T_CHECK(!store_match("axb", 3, "a\\*b", 4, STORE_MATCH_GLOB));
+    T_CHECK(store_match("\xc3\xa9t\xc3\xa9", 5, "?t?", 3, STORE_MATCH_GLOB)); /* UTF-8 ? */
+    T_CHECK(store_match("xx needle yy", 12, "NEEDLE", 6, STORE_MATCH_CONTAINS));
+    T_CHECK(store_match("xx needle yy", 12, "ne*le", 5, STORE_MATCH_CONTAINS_GLOB));
+    T_CHECK(!store_match("xx needle yy", 12, "ne*lx", 5, STORE_MATCH_CONTAINS_GLOB));
+    /* pathological pattern stays fast (no exponential backtracking) */
+    static char s[4001];
+    memset(s, 'a', 4000);
+    T_CHECK(!store_match(s, 4000, "*a*a*a*a*a*a*a*a*b", 18, STORE_MATCH_GLOB));
+}
+
+int main(void)
+{
+    field_registry_init();
+    t_run("store write and read back", t_write_read);
+    t_run("store search semantics", t_search_semantics);
+    t_run("store INSERT OR IGNORE on replay", t_replay);
+    t_run("store checkpoint in the events' transaction", t_checkpoint_tx);
+    t_run("store cursor paging across two day files", t_paging);
+    t_run("store retention deletes old day files and audits", t_retention);
+    t_run("store schema version and migration", t_schema);
+    t_run("store file modes 0700/0600", t_modes);
+    t_run("store value matching", t_match);
+    return t_done();
+}
