@@ -22,7 +22,7 @@
 
 /* Progress-handler ticks (of 1000 VM steps) a time-index walk may take before the
  * query switches to the trigram candidates. */
-#define SCAN_BUDGET_TICKS 4000
+#define SCAN_BUDGET_TICKS 50
 
 
 struct qfile {
