@@ -28,6 +28,6 @@ if [ -x "$build/bench/bench_store" ]; then
     echo
     echo "== search over 10M events in 7 day files"
     rm -rf "$data/store-10m"
-    "$build/bench/bench_store" --search-10m "$input" "$data/store-10m"
+    "$build/bench/bench_store" "$input" "$data/store-10m" --search-10m
     rm -rf "$data/store-10m" "$data/store-1m"
 fi
