@@ -45,6 +45,8 @@ BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all setup build run test asan fuzz bench install clean format
+# Keep objects of tests and fuzz targets (they are intermediate to their binaries).
+.SECONDARY:
 
 all: build
 
