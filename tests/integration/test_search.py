@@ -19,10 +19,9 @@ import tempfile
 VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
 BUILD = os.environ.get("VIGIL_BUILD", os.path.dirname(os.path.abspath(VIGIL)))
 LOADER = os.path.join(BUILD, "bench", "bench_store")
-GEN = "/work/shared/tools/gen-mixed-logs.py"
 TOP = os.environ.get("VIGIL_TOP", os.getcwd())
-if not os.path.exists(GEN):
-    GEN = os.path.join(TOP, "tools", "gen-mixed-logs.py")
+# The project's shared folder sits beside the repository (as on CI).
+GEN = os.path.join(TOP, "..", "shared", "tools", "gen-mixed-logs.py")
 
 failed = 0
 
