@@ -15,4 +15,12 @@ int cmd_search(int argc, char **argv);
 /* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
 int cmd_stats(int argc, char **argv);
 
+/*
+ * The data directory a reading command uses: `dir` (-d) when given, else the data_dir of
+ * the config file `conf` (-c) when given, else ./var. On success *out is a heap string
+ * the caller frees with mem_free; on a bad config prints "vigil NAME: FILE:LINE: reason"
+ * and returns ERR_INVAL.
+ */
+int cli_data_dir(const char *name, const char *conf, const char *dir, char **out);
+
 #endif

@@ -18,7 +18,6 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define SEARCH_DEFAULT_DIR "./var"
 #define SEARCH_DEFAULT_LIMIT 100
 
 enum out_format { OUT_TABLE, OUT_JSONL };
@@ -33,11 +32,12 @@ struct search_out {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: vigil search QUERY [--from T] [--to T] [--limit N]\n"
-               "                    [--format table|jsonl] [-d|--data DIR]\n"
+               "                    [--format table|jsonl] [-c FILE | -d DIR]\n"
                "  QUERY   field:value, \"phrase\", wild*card, AND OR NOT, ( ),\n"
                "          field:[1 TO 9], field:>n; a bare word searches the raw record\n"
                "  T       RFC 3339 (2024-09-05T02:00:00Z) or relative (-15m, -2h, -7d)\n"
-               "  DIR     data directory (default " SEARCH_DEFAULT_DIR ")\n");
+               "  FILE    the daemon's config: its data_dir is searched\n"
+               "  DIR     data directory (default ./var)\n");
 }
 
 static void put_time(struct buf *b, int64_t ns, bool short_form)
@@ -167,7 +167,8 @@ static void audit_search(const char *query, const char *result)
 /* See cli.h. */
 int cmd_search(int argc, char **argv)
 {
-    const char *dir = SEARCH_DEFAULT_DIR;
+    const char *dir = NULL, *conf = NULL;
+    char *dir_owned = NULL;
     struct store_query q = {0};
     struct search_out out = {.format = OUT_TABLE};
     struct buf query;
@@ -183,7 +184,8 @@ int cmd_search(int argc, char **argv)
             goto out;
         }
         bool takes = !strcmp(a, "--from") || !strcmp(a, "--to") || !strcmp(a, "--limit") ||
-                     !strcmp(a, "--format") || !strcmp(a, "-d") || !strcmp(a, "--data");
+                     !strcmp(a, "--format") || !strcmp(a, "-d") || !strcmp(a, "--data") ||
+                     !strcmp(a, "-c") || !strcmp(a, "--config");
         if (takes && !v) {
             fprintf(stderr, "vigil search: %s needs a value\n", a);
             goto out;
@@ -212,6 +214,8 @@ int cmd_search(int argc, char **argv)
             }
         } else if (!strcmp(a, "-d") || !strcmp(a, "--data")) {
             dir = v;
+        } else if (!strcmp(a, "-c") || !strcmp(a, "--config")) {
+            conf = v;
         } else if (a[0] == '-' && a[1] == '-' && a[2] == '\0') {
             for (i++; i < argc; i++) {
                 if (query.len)
@@ -239,6 +243,9 @@ int cmd_search(int argc, char **argv)
     buf_init(&out.line, EVENT_MAX_RECORD * 8);
 
     struct store *st = NULL;
+    if (cli_data_dir("search", conf, dir, &dir_owned))
+        goto out;
+    dir = dir_owned;
     struct store_opts so = {.dir = dir, .read_only = true};
     int rc = store_open(&so, &st);
     if (rc) {
@@ -280,5 +287,6 @@ close:
 out:
     buf_fini(&out.line);
     buf_fini(&query);
+    mem_free(dir_owned);
     return ret;
 }

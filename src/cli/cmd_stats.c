@@ -89,17 +89,12 @@ int cmd_stats(int argc, char **argv)
             return 2;
         }
     }
-    struct ingest_config cfg;
-    ingest_config_defaults(&cfg);
+    char *dir_owned = NULL;
+    if (cli_data_dir("stats", conf, dir, &dir_owned))
+        return 2;
+    dir = dir_owned;
     char err[512];
     int status = 1;
-    if (conf && ingest_config_load_file(conf, &cfg, err, sizeof err)) {
-        fprintf(stderr, "vigil stats: %s\n", err);
-        ingest_config_fini(&cfg);
-        return 2;
-    }
-    if (!dir)
-        dir = cfg.data_dir ? cfg.data_dir : "./var";
     char path[4200];
     snprintf(path, sizeof path, "%s/stats.json", dir);
     struct buf b;
@@ -124,6 +119,6 @@ int cmd_stats(int argc, char **argv)
 out:
     cfg_free(root);
     buf_fini(&b);
-    ingest_config_fini(&cfg);
+    mem_free(dir_owned);
     return status;
 }

@@ -66,6 +66,7 @@ def main():
         want = sorted(l for l in lines if sshd.match(l) and
                       ("from 203.0.113.5 " in l or " 203.0.113.5 port" in l))
         q = "src_ip:203.0.113.5 AND program:sshd"
+        want_q = want
         rc, out, err = search(data, q)
         got = raws(out) if rc == 0 else []
         report("promoted fields: %s (%d expected)" % (q, len(want)),
@@ -119,6 +120,15 @@ def main():
                len(audit) == 8 and audit[0][1] == "cli" and audit[0][2] == q and
                audit[0][3].startswith("rows ") and audit[6][3].startswith("error: offset 23"),
                repr(audit[:2]))
+
+        conf = os.path.join(tmp, "vigil.yaml")
+        with open(conf, "w") as f:
+            f.write("data_dir: %s\n" % data)
+        p = subprocess.run([VIGIL, "search", q, "--format", "jsonl", "--limit", "100000",
+                            "-c", conf], capture_output=True, timeout=120)
+        report("-c CONFIG searches the data_dir of the daemon's config",
+               p.returncode == 0 and raws(p.stdout.decode()) == want_q,
+               "rc %d %r" % (p.returncode, p.stderr[-200:]))
 
         modes = {n: os.stat(os.path.join(data, n)).st_mode & 0o777 for n in os.listdir(data)}
         report("store files 0600, directory 0700",
