@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # fuzz.sh SECONDS — builds every tests/fuzz/fuzz_*.c with clang's libFuzzer (+ASan,
-# UBSan) and runs each for SECONDS on its corpus tests/fuzz/corpus/<name>/. New
-# interesting inputs are merged back into that corpus (commit them); a crash leaves
-# crash-* files in build-fuzz/ and fails the run.
+# UBSan) and runs each for SECONDS, starting from the seed corpus tests/fuzz/corpus/<name>/
+# (which `make test` replays). What the fuzzer learns is kept in build-fuzz/corpus/<name>/
+# for the next run, not in the repository; a crash leaves crash-* files in build-fuzz/ and
+# fails the run: copy such an input into the seed corpus once it is fixed, so it replays.
 set -eu
 secs=${1:-30}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,15 +25,13 @@ status=0
 for t in tests/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c)
     corpus="tests/fuzz/corpus/${name#fuzz_}"
-    mkdir -p "$corpus" "$out/new-$name"
+    mkdir -p "$corpus" "$out/corpus/$name"
     clang $cflags -fsanitize=fuzzer "$t" "${objs[@]}" $libs -o "$out/$name"
     echo "== $name: ${secs}s"
     if ! (cd "$out" && "./$name" -max_total_time="$secs" -max_len=131072 -timeout=10 \
-        -rss_limit_mb=2048 "new-$name" "$top/$corpus" >"$name.log" 2>&1); then
+        -rss_limit_mb=2048 "corpus/$name" "$top/$corpus" >"$name.log" 2>&1); then
         echo "FAIL $name (see $out/$name.log)"; tail -30 "$out/$name.log"; status=1; continue
     fi
     tail -1 "$out/$name.log"
-    "$out/$name" -merge=1 "$corpus" "$out/new-$name" >/dev/null 2>&1 || true
-    rm -rf "$out/new-$name"
 done
 exit $status
