@@ -146,6 +146,8 @@ static void *writer_main(void *arg)
         pthread_cond_broadcast(&b->cv);
         pthread_mutex_unlock(&b->mu);
     }
+    if (store_flush(b->st) != 0) /* commit the last group: part of the timed load */
+        b->failed = true;
     return NULL;
 }
 

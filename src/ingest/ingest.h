@@ -13,8 +13,10 @@
  *
  * In-flight bound: what has been read from a socket but not committed is at most the
  * batch pool (queue_batches + inputs × workers open batches) × batch_records records,
- * plus one partial frame per connection. A SIGKILL can lose that much network data (and
- * whatever the kernel held in socket buffers); file inputs lose nothing (checkpoints).
+ * plus the store's open group (group commit: at most 8192 events and one batch,
+ * committed as soon as the writer's queue runs empty), plus one partial frame per
+ * connection. A SIGKILL can lose that much network data (and whatever the kernel held
+ * in socket buffers); file inputs lose nothing (checkpoints).
  */
 #ifndef VIGIL_INGEST_H
 #define VIGIL_INGEST_H

@@ -2,8 +2,9 @@
  * pipeline.c — the threads that carry records from the inputs to the store
  * (docs/ARCHITECTURE.md §1, §6): one I/O thread runs every input on one epoll set and
  * packs records into batches, one open batch per (input, worker); N workers decode
- * batches with decode_record; one writer commits each batch with its checkpoint in one
- * store transaction and returns it to the free pool. A stream (input × sending host)
+ * batches with decode_record; one writer stores each batch with its checkpoint in one
+ * store transaction (group commit: consecutive batches share it until the write queue
+ * runs empty, see store_write_batch) and returns it to the free pool. A stream (input × sending host)
  * always maps to the same worker, and each worker's batches reach the writer in order,
  * so per-stream order and checkpoint order are kept.
  *
@@ -298,15 +299,8 @@ static void *writer_main(void *arg)
 {
     struct ingest *ig = arg;
     int64_t last_retention = vtime_mono_ns();
+    bool pending = false; /* the store's group transaction may hold uncommitted rows */
     for (;;) {
-        struct ingest_batch *b = ingest_queue_pop(&ig->write_q, 1000);
-        if (b) {
-            write_batch(ig, b);
-            batch_clear(b);
-            ingest_queue_push(&ig->free_q, b);
-        } else if (ingest_queue_done(&ig->write_q)) {
-            break;
-        }
         int64_t mono = vtime_mono_ns();
         if (mono - last_retention >= RETENTION_EVERY_NS) {
             last_retention = mono;
@@ -316,6 +310,26 @@ static void *writer_main(void *arg)
             else if (rc > 0)
                 log_info("retention: removed %d day file(s)", rc);
         }
+        /* group commit: while batches keep coming they share a transaction; the
+         * moment the queue runs empty the group is committed */
+        struct ingest_batch *b = ingest_queue_pop(&ig->write_q, pending ? 0 : 1000);
+        if (b) {
+            write_batch(ig, b);
+            batch_clear(b);
+            ingest_queue_push(&ig->free_q, b);
+            pending = true;
+            continue;
+        }
+        if (pending) {
+            pending = false;
+            int rc = store_flush(ig->st);
+            if (rc)
+                log_error("ingest: store commit failed, the open group is lost: %s",
+                          err_str(rc));
+            continue;
+        }
+        if (ingest_queue_done(&ig->write_q))
+            break;
     }
     return NULL;
 }

@@ -9,6 +9,8 @@
  * never corrupt a file, and never separate a batch from its input checkpoint, since
  * both are in the same transaction: after restart the input resumes from the older
  * checkpoint and re-sends what was lost, and INSERT OR IGNORE drops what survived.
+ * Group commit (store_write.c) widens the window by the open group only: at most
+ * STORE_GROUP_EVENTS events or STORE_GROUP_NS of writing, again with its checkpoints.
  */
 #include "store/store_int.h"
 
@@ -163,7 +165,8 @@ static void day_close(struct store_day *d)
     memset(d, 0, sizeof *d);
 }
 
-static int day_load_meta(struct store_day *d)
+/* See store_int.h. */
+int store_day_load_meta(struct store_day *d)
 {
     sqlite3_stmt *s = NULL;
     d->min_time = INT64_MAX;
@@ -214,7 +217,7 @@ static int day_open(struct store *st, int64_t day, struct store_day *d)
         sqlite3_prepare_v3(d->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
                            SQLITE_PREPARE_PERSISTENT, &d->put_meta, NULL))
         goto fail_db;
-    rc = day_load_meta(d);
+    rc = store_day_load_meta(d);
     if (rc)
         goto fail_db;
     buf_fini(&path);
@@ -344,6 +347,7 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
+    (void)store_flush(st);
     for (unsigned i = 0; i < st->ndays; i++)
         day_close(&st->days[i]);
     sqlite3_close(st->main_db);
@@ -372,9 +376,12 @@ int store_retention_run(struct store *st, int64_t now_ns)
 {
     if (st->read_only)
         return ERR_INVAL;
+    int rc = store_flush(st); /* no day file is closed with its group open */
+    if (rc)
+        return rc;
     int64_t *days;
     size_t n;
-    int rc = store_list_days(st->dir, &days, &n);
+    rc = store_list_days(st->dir, &days, &n);
     if (rc)
         return rc;
     int64_t oldest_kept = store_day_of(now_ns) - (st->retention_days - 1);

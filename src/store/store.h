@@ -34,12 +34,25 @@ struct store_checkpoint {
 
 /*
  * Writes n events (INSERT OR IGNORE by id, so replays store nothing twice) and the
- * checkpoints, in one transaction per day file touched; checkpoints go to the file of
- * the batch's last event's day of receipt (or today's when n == 0). Single writer:
- * call from one thread. Returns 0 or ERR_DB; *stored gets the rows actually inserted.
+ * checkpoints; checkpoints go to the file of the batch's last event's day of receipt
+ * (or today's when n == 0). Single writer: call from one thread. Returns 0 or ERR_DB;
+ * *stored gets the rows actually inserted.
+ *
+ * Group commit: the events and checkpoints of that day file join the writer's open
+ * transaction, which is committed when it holds 8192 events or is 200 ms old (checked
+ * here), by store_flush, or first when a batch touches another day file. Until then
+ * they are invisible to readers and a crash loses them together with their
+ * checkpoints (a consistent tail). Events of the batch for other days are committed
+ * before the call returns, before the checkpoint's file. A batch that fails is rolled
+ * back alone (a savepoint); the group's earlier batches stay. When a commit fails, the
+ * whole open group is lost and ERR_DB returned.
  */
 int store_write_batch(struct store *st, const struct event *evs, size_t n,
                       const struct store_checkpoint *cps, size_t ncps, size_t *stored);
+
+/* Commits the writer's open group, if any (the ingest writer calls it when its queue
+ * runs empty; store_close calls it). Writer thread only. Returns 0 or ERR_DB. */
+int store_flush(struct store *st);
 
 /* Newest committed checkpoint for key into out; ERR_NOTFOUND when none. */
 int store_checkpoint_get(struct store *st, const char *key, struct buf *out);

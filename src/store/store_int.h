@@ -17,6 +17,10 @@
 #define STORE_MAX_OPEN_DAYS 8 /* writer keeps this many day files open; LRU beyond */
 #define STORE_DAY_NS (86400LL * NS_PER_SEC)
 #define STORE_MAX_PAGE 100000 /* a page of results holds at most this many rows */
+/* Group commit: the writer's open transaction is committed once it holds this many
+ * events or is this old at a write (and at every store_flush). */
+#define STORE_GROUP_EVENTS 8192
+#define STORE_GROUP_NS (200LL * 1000000LL)
 
 /* A day file opened by the writer, with its prepared statements. */
 struct store_day {
@@ -36,6 +40,9 @@ struct store {
     bool read_only;
     struct store_day days[STORE_MAX_OPEN_DAYS];
     unsigned ndays;
+    struct store_day *tx_day; /* day file whose group transaction is open, or NULL */
+    size_t tx_events;         /* events written in it so far */
+    int64_t tx_start;         /* monotonic time it began */
     uint64_t use_clock;
     struct buf fields;   /* writer scratch: one event's fields as JSON */
     struct buf ftstext;  /* writer scratch: one event's full-text document */
@@ -57,6 +64,9 @@ int store_list_days(const char *dir, int64_t **days, size_t *n);
 /* The writer's handle on day file `day`, opened (created, migrated) when needed; the
  * least recently used is closed at STORE_MAX_OPEN_DAYS. Writer thread only. */
 int store_day_get(struct store *st, int64_t day, struct store_day **out);
+
+/* Rereads the min/max event time of d from its meta table (after a rollback). */
+int store_day_load_meta(struct store_day *d);
 
 enum store_file_kind { STORE_FILE_DAY, STORE_FILE_MAIN };
 

@@ -7,6 +7,10 @@
  * new, one row of the trigram index. Statements are prepared once per day file; the
  * fields object and the index document are built in two scratch buffers reused for
  * every event, so the path allocates nothing per event once warm.
+ *
+ * Group commit: the checkpoint's day file keeps one transaction open across batches
+ * (store_write_batch, store_flush), because a commit per batch costs more than the
+ * inserts; each batch inside it is a savepoint, so a failing batch undoes itself only.
  */
 #include "store/store_int.h"
 
@@ -172,21 +176,52 @@ static int put_meta(struct store_day *d, const char *key, int64_t v)
     return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-/* Writes the events of evs whose day of receipt is `day` (and the checkpoints when
- * given) in one transaction of that day's file. */
+static int exec(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : ERR_DB;
+}
+
+/* See store.h. */
+int store_flush(struct store *st)
+{
+    struct store_day *d = st->tx_day;
+    if (!d)
+        return 0;
+    st->tx_day = NULL;
+    st->tx_events = 0;
+    if (exec(d->db, "COMMIT") == 0)
+        return 0;
+    exec(d->db, "ROLLBACK");
+    (void)store_day_load_meta(d); /* the cached time span may include lost rows */
+    return ERR_DB;
+}
+
+/*
+ * Writes the events of evs whose day of receipt is `day` (and the checkpoints when
+ * given) into that day's file: in the open group transaction (group set; a savepoint
+ * undoes this batch alone on failure) or in a transaction of their own.
+ */
 static int write_day(struct store *st, int64_t day, const struct event *evs, size_t n,
-                     const struct store_checkpoint *cps, size_t ncps, size_t *stored)
+                     const struct store_checkpoint *cps, size_t ncps, bool group,
+                     size_t *stored)
 {
     struct store_day *d;
     int rc = store_day_get(st, day, &d);
     if (rc)
         return rc;
-    if (sqlite3_exec(d->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (group && !st->tx_day) {
+        if (exec(d->db, "BEGIN IMMEDIATE"))
+            return ERR_DB;
+        st->tx_day = d;
+        st->tx_events = 0;
+        st->tx_start = vtime_mono_ns();
+    }
+    if (exec(d->db, group ? "SAVEPOINT batch" : "BEGIN IMMEDIATE"))
         return ERR_DB;
     struct buf routes;
     buf_init(&routes, 4096);
     int64_t lo = d->min_time, hi = d->max_time;
-    size_t added = 0;
+    size_t added = 0, seen = 0;
     for (size_t i = 0; i < n; i++) {
         if (store_day_of(evs[i].received_ns) != day)
             continue;
@@ -195,6 +230,7 @@ static int write_day(struct store *st, int64_t day, const struct event *evs, siz
         if (rc)
             goto fail;
         added += (size_t)ins;
+        seen++;
         if (evs[i].time_ns < lo)
             lo = evs[i].time_ns;
         if (evs[i].time_ns > hi)
@@ -216,23 +252,32 @@ static int write_day(struct store *st, int64_t day, const struct event *evs, siz
         if (r != SQLITE_DONE)
             goto fail;
     }
-    if (sqlite3_exec(d->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    if (exec(d->db, group ? "RELEASE batch" : "COMMIT"))
         goto fail;
     d->min_time = lo;
     d->max_time = hi;
     *stored += added;
+    if (group)
+        st->tx_events += seen;
     buf_fini(&routes);
     return 0;
 fail:
-    sqlite3_exec(d->db, "ROLLBACK", NULL, NULL, NULL);
+    if (group) {
+        exec(d->db, "ROLLBACK TO batch");
+        exec(d->db, "RELEASE batch");
+    } else {
+        exec(d->db, "ROLLBACK");
+    }
     buf_fini(&routes);
     return rc ? rc : ERR_DB;
 }
 
 /*
  * See store.h. Days other than the checkpoint's are committed first, so that a
- * checkpoint is never durable before the events it covers. When a day fails, the days
- * already committed stay (a retry re-inserts nothing: INSERT OR IGNORE).
+ * checkpoint is never durable before the events it covers; only the checkpoint's day
+ * joins the group, and a group open on another file is committed before anything
+ * else is written. When a day fails, the days already committed stay (a retry
+ * re-inserts nothing: INSERT OR IGNORE).
  */
 int store_write_batch(struct store *st, const struct event *evs, size_t n,
                       const struct store_checkpoint *cps, size_t ncps, size_t *stored)
@@ -244,7 +289,13 @@ int store_write_batch(struct store *st, const struct event *evs, size_t n,
     if (st->read_only)
         return ERR_INVAL;
     int64_t ckday = store_day_of(n ? evs[n - 1].received_ns : vtime_now_ns());
-    for (size_t i = 0; i < n; i++) {
+    bool other = false;
+    for (size_t i = 0; i < n && !other; i++)
+        other = store_day_of(evs[i].received_ns) != ckday;
+    int rc;
+    if (st->tx_day && (other || st->tx_day->day != ckday) && (rc = store_flush(st)) != 0)
+        return rc;
+    for (size_t i = 0; other && i < n; i++) {
         int64_t day = store_day_of(evs[i].received_ns);
         if (day == ckday)
             continue;
@@ -253,9 +304,19 @@ int store_write_batch(struct store *st, const struct event *evs, size_t n,
             seen = store_day_of(evs[j].received_ns) == day;
         if (seen)
             continue;
-        int rc = write_day(st, day, evs, n, NULL, 0, stored);
+        rc = write_day(st, day, evs, n, NULL, 0, false, stored);
         if (rc)
             return rc;
     }
-    return write_day(st, ckday, evs, n, cps, ncps, stored);
+    size_t before = *stored;
+    rc = write_day(st, ckday, evs, n, cps, ncps, true, stored);
+    if (rc)
+        return rc;
+    if (st->tx_events >= STORE_GROUP_EVENTS ||
+        vtime_mono_ns() - st->tx_start >= STORE_GROUP_NS) {
+        rc = store_flush(st);
+        if (rc)
+            *stored = before; /* this batch's rows of the group were lost */
+    }
+    return rc;
 }

@@ -125,6 +125,7 @@ static void t_write_read(void)
     event_add(&evs[2], FIELD_command, SLICE_LIT("b \"q\""));
     size_t stored = 0;
     T_EQ_INT(store_write_batch(st, evs, 3, NULL, 0, &stored), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 3);
     struct rows rs;
     T_EQ_INT(search(st, "src_ip:10.0.0.1", &rs), 1);
@@ -166,6 +167,7 @@ static void t_search_semantics(void)
     mk(&evs[4], 14, now - 5, now, "kv msg=hello%20world", NULL, NULL, NULL);
     event_add(&evs[4], FIELD_message, SLICE_LIT("hello world"));
     T_EQ_INT(store_write_batch(st, evs, 5, NULL, 0, NULL), 0);
+    T_EQ_INT(store_flush(st), 0);
     struct rows rs;
     T_EQ_INT(search(st, "user:alice", &rs), 1);          /* case-insensitive column */
     T_EQ_INT(search(st, "user:ALI*", &rs), 1);           /* prefix wildcard */
@@ -222,12 +224,15 @@ static void t_replay(void)
         mk(&evs[i], 100 + (uint64_t)i, now - i, now, "replayed line", "10.1.1.1", "u", NULL);
     size_t stored;
     T_EQ_INT(store_write_batch(st, evs, 4, NULL, 0, &stored), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 4);
     T_EQ_INT(store_write_batch(st, evs, 4, NULL, 0, &stored), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 0);
     /* a batch mixing old and new ids stores only the new one */
     mk(&evs[4], 200, now, now, "new line", "10.1.1.1", "u", NULL);
     T_EQ_INT(store_write_batch(st, evs, 5, NULL, 0, &stored), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 1);
     struct rows rs;
     T_EQ_INT(search(st, "src_ip:10.1.1.1", &rs), 5);
@@ -243,6 +248,7 @@ static void t_checkpoint_tx(void)
     struct store_checkpoint cp = {"file:/var/log/auth.log", "offset=100"};
     mk(&evs[0], 1, now, now, "one", NULL, NULL, NULL);
     T_EQ_INT(store_write_batch(st, evs, 1, &cp, 1, NULL), 0);
+    T_EQ_INT(store_flush(st), 0);
     struct buf v;
     buf_init(&v, 0);
     T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
@@ -265,6 +271,7 @@ static void t_checkpoint_tx(void)
     struct store_checkpoint cp2 = {"file:/var/log/auth.log", "offset=300"};
     size_t stored = 0;
     T_EQ_INT(store_write_batch(st, evs, 2, &cp2, 1, &stored), ERR_DB);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 0);
     T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
     T_EQ_STR(buf_cstr(&v), "offset=100");
@@ -274,17 +281,106 @@ static void t_checkpoint_tx(void)
     sqlite3_close(db);
     /* the retry commits both */
     T_EQ_INT(store_write_batch(st, evs, 2, &cp2, 1, &stored), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 2);
     T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
     T_EQ_STR(buf_cstr(&v), "offset=300");
     /* a batch of no events still commits its checkpoint (to today's file) */
     struct store_checkpoint cp3 = {"file:/var/log/auth.log", "offset=400"};
     T_EQ_INT(store_write_batch(st, NULL, 0, &cp3, 1, NULL), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
     T_EQ_STR(buf_cstr(&v), "offset=400");
     buf_fini(&v);
     buf_fini(&path);
     store_close(st);
+}
+
+/* Rows committed in the day file, read through a connection of our own. */
+static long committed_rows(int64_t day)
+{
+    struct buf path;
+    buf_init(&path, 0);
+    long n = -1;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    if (store_day_path(data_dir(), day, &path) == 0 &&
+        sqlite3_open_v2(path.p, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    buf_fini(&path);
+    return n;
+}
+
+static void t_group_commit(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    int64_t now = today0() + 30 * NS_PER_SEC;
+    int64_t day = store_day_of(now);
+    struct store_checkpoint cp = {"file:/g", "offset=1"};
+    mk(&evs[0], 1, now, now, "group first", NULL, NULL, NULL);
+    T_EQ_INT(store_write_batch(st, evs, 1, &cp, 1, NULL), 0);
+    /* open group: neither the row nor its checkpoint is visible yet */
+    T_EQ_INT(committed_rows(day), 0);
+    struct buf v;
+    buf_init(&v, 0);
+    T_EQ_INT(store_checkpoint_get(st, cp.key, &v), ERR_NOTFOUND);
+    T_EQ_INT(store_flush(st), 0);
+    T_EQ_INT(committed_rows(day), 1);
+    T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
+    T_EQ_STR(buf_cstr(&v), "offset=1");
+    T_EQ_INT(store_flush(st), 0); /* nothing open: no-op */
+
+    /* a failing batch inside a group undoes itself only */
+    struct buf path;
+    buf_init(&path, 0);
+    T_EQ_INT(store_day_path(data_dir(), day, &path), 0);
+    sqlite3 *db;
+    T_EQ_INT(sqlite3_open(path.p, &db), SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.id = 999"
+                              " BEGIN SELECT RAISE(ABORT, 'boom'); END",
+                          NULL, NULL, NULL),
+             SQLITE_OK);
+    sqlite3_close(db);
+    struct store_checkpoint cp2 = {"file:/g", "offset=2"};
+    mk(&evs[0], 2, now, now, "group second", NULL, NULL, NULL);
+    T_EQ_INT(store_write_batch(st, evs, 1, &cp2, 1, NULL), 0);
+    struct store_checkpoint cp3 = {"file:/g", "offset=3"};
+    mk(&evs[0], 3, now, now, "group third", NULL, NULL, NULL);
+    mk(&evs[1], 999, now, now, "group bad", NULL, NULL, NULL);
+    size_t stored = 7;
+    T_EQ_INT(store_write_batch(st, evs, 2, &cp3, 1, &stored), ERR_DB);
+    T_EQ_INT(stored, 0);
+    T_EQ_INT(store_flush(st), 0);
+    T_EQ_INT(committed_rows(day), 2);
+    T_EQ_INT(store_checkpoint_get(st, cp.key, &v), 0);
+    T_EQ_STR(buf_cstr(&v), "offset=2");
+    struct rows rs;
+    T_EQ_INT(search(st, "second", &rs), 1);
+    T_EQ_INT(search(st, "third", &rs), 0);
+
+    /* the group commits by itself once it holds STORE_GROUP_EVENTS events (one batch
+     * here, so that the 200 ms age bound cannot split it on a slow machine) */
+    struct event *bulk = mem_calloc(STORE_GROUP_EVENTS, sizeof *bulk);
+    T_CHECK(bulk);
+    uint64_t id = 1000; /* above the trigger's 999 */
+    for (unsigned k = 0; k < STORE_GROUP_EVENTS; k++)
+        mk(&bulk[k], id++, now, now, "bulk", NULL, NULL, NULL);
+    T_EQ_INT(store_write_batch(st, bulk, STORE_GROUP_EVENTS, NULL, 0, NULL), 0);
+    mem_free(bulk);
+    T_EQ_INT(committed_rows(day), 2 + STORE_GROUP_EVENTS);
+    /* and closing the store commits an open group */
+    mk(&evs[0], id, now, now, "last one", NULL, NULL, NULL);
+    T_EQ_INT(store_write_batch(st, evs, 1, NULL, 0, NULL), 0);
+    T_EQ_INT(committed_rows(day), 2 + STORE_GROUP_EVENTS);
+    store_close(st);
+    T_EQ_INT(committed_rows(day), 3 + STORE_GROUP_EVENTS);
+    buf_fini(&v);
+    buf_fini(&path);
 }
 
 static void t_paging(void)
@@ -301,6 +397,7 @@ static void t_paging(void)
     mk(&evs[5], 6, 5000, d2, "f", NULL, NULL, NULL);
     size_t stored;
     T_EQ_INT(store_write_batch(st, evs, 6, NULL, 0, &stored), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 6);
     struct query_node *q;
     char err[64];
@@ -372,6 +469,7 @@ static void t_retention(void)
     mk(&evs[2], 3, now, now - 189 * DAY, "oldest kept", NULL, NULL, NULL);
     mk(&evs[3], 4, now, now, "today", NULL, NULL, NULL);
     T_EQ_INT(store_write_batch(st, evs, 4, NULL, 0, NULL), 0);
+    T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(store_retention_run(st, now), 2);
     T_EQ_INT(store_retention_run(st, now), 0);
     struct rows rs;
@@ -387,6 +485,7 @@ static void t_retention(void)
     buf_fini(&p);
     /* writing to the deleted day again recreates it (received that day: replay) */
     T_EQ_INT(store_write_batch(st, evs, 1, NULL, 0, NULL), 0);
+    T_EQ_INT(store_flush(st), 0);
     store_close(st);
 }
 
@@ -467,6 +566,7 @@ static void t_modes(void)
     int64_t now = today0() + 70 * NS_PER_SEC;
     mk(&evs[0], 1, now, now, "x", NULL, NULL, NULL);
     T_EQ_INT(store_write_batch(st, evs, 1, NULL, 0, NULL), 0);
+    T_EQ_INT(store_flush(st), 0);
     struct stat sb;
     T_EQ_INT(stat(data_dir(), &sb), 0);
     T_EQ_INT(sb.st_mode & 0777, 0700);
@@ -517,6 +617,7 @@ int main(void)
     t_run("store search semantics", t_search_semantics);
     t_run("store INSERT OR IGNORE on replay", t_replay);
     t_run("store checkpoint in the events' transaction", t_checkpoint_tx);
+    t_run("store group commit: flush, failing batch, size bound, close", t_group_commit);
     t_run("store cursor paging across two day files", t_paging);
     t_run("store retention deletes old day files and audits", t_retention);
     t_run("store schema version and migration", t_schema);
