@@ -180,6 +180,7 @@ struct ingest_source_entry {
     uint64_t hash;
     int64_t first_ns, last_ns;
     uint64_t events, prev_events;
+    uint64_t saved_events; /* the part of `events` already merged into the store */
     double rate; /* events/s, exponentially weighted over stats intervals */
 };
 
@@ -191,6 +192,12 @@ struct ingest_sources {
 
 int ingest_sources_init(struct ingest_sources *s);
 void ingest_sources_fini(struct ingest_sources *s);
+/* Seeds the inventory with what the store kept from earlier runs (inputs still
+ * configured under the same name). Call after the inputs are initialised. */
+int ingest_sources_load(struct ingest *ig);
+/* Merges what is new since the last save into the store's inventory. I/O thread, or
+ * the stopping thread after it has been joined. */
+int ingest_sources_save(struct ingest *ig);
 /* Updates the moving rates (at each stats interval). */
 void ingest_sources_rates(struct ingest_sources *s, int64_t now_ns);
 

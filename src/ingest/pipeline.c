@@ -205,7 +205,10 @@ static void *io_main(void *arg)
         if (mono >= next_stats_file) {
             next_stats_file = mono + STATS_FILE_S * NS_PER_SEC;
             ingest_sources_rates(&ig->sources, ig->now_ns);
-            int rc = ingest_stats_write(ig);
+            int rc = ingest_sources_save(ig);
+            if (rc)
+                log_warn("ingest: saving the source inventory: %s", err_str(rc));
+            rc = ingest_stats_write(ig);
             if (rc)
                 log_warn("ingest: writing %s: %s", ig->stats_path, err_str(rc));
         }
@@ -466,6 +469,8 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
             goto fail;
     }
     ig->ninputs = cfg->ninputs;
+    if ((rc = ingest_sources_load(ig)))
+        log_warn("ingest: reading the source inventory: %s", err_str(rc));
     *out = ig;
     return 0;
 fail:
@@ -530,7 +535,10 @@ void ingest_stop(struct ingest *ig)
     ig->work_started = 0;
     if (ig->ran && ig->stats_path) {
         ingest_sources_rates(&ig->sources, vtime_now_ns());
-        int rc = ingest_stats_write(ig);
+        int rc = ingest_sources_save(ig);
+        if (rc)
+            log_warn("ingest: saving the source inventory: %s", err_str(rc));
+        rc = ingest_stats_write(ig);
         if (rc)
             log_warn("ingest: writing %s: %s", ig->stats_path, err_str(rc));
     }

@@ -89,6 +89,89 @@ struct ingest_source_entry *ingest_source_note(struct ingest_input *in, uint64_t
     return e;
 }
 
+struct load_ctx {
+    struct ingest *ig;
+};
+
+static int load_row(void *arg, const struct store_source *row)
+{
+    struct ingest *ig = ((struct load_ctx *)arg)->ig;
+    struct ingest_sources *s = &ig->sources;
+    size_t len = strlen(row->host);
+    if (len >= INGEST_HOST_MAX || s->used >= INGEST_SOURCES_MAX - INGEST_MAX_INPUTS)
+        return 0;
+    for (size_t i = 0; i < ig->ninputs; i++) {
+        struct ingest_input *in = &ig->inputs[i];
+        if (strcmp(in->cfg->name, row->input))
+            continue;
+        /* the same key ingest_source_note computes: file inputs pass their name hash as
+         * the host hash (it also picks their worker), the others hash the host text */
+        uint64_t host_hash =
+            in->cfg->type == INGEST_FILE ? in->name_hash : hash64(row->host, len, 0);
+        uint64_t h = hash_mix(in->name_hash, host_hash);
+        bool fresh;
+        struct ingest_source_entry *e = lookup(s, (uint16_t)in->index, h, row->host, len, &fresh);
+        if (!e || !fresh)
+            return 0;
+        e->used = true;
+        e->input = (uint16_t)in->index;
+        e->hash = h;
+        e->host_len = (uint8_t)len;
+        memcpy(e->host, row->host, len);
+        e->first_ns = row->first_ns;
+        e->last_ns = row->last_ns;
+        e->events = e->prev_events = e->saved_events = row->events;
+        s->used++;
+        return 0;
+    }
+    return 0;
+}
+
+int ingest_sources_load(struct ingest *ig)
+{
+    struct load_ctx ctx = {ig};
+    return store_sources_list(ig->st, load_row, &ctx);
+}
+
+int ingest_sources_save(struct ingest *ig)
+{
+    struct ingest_sources *s = &ig->sources;
+    size_t n = 0;
+    for (size_t i = 0; i < s->nslots; i++)
+        n += s->slots[i].used && s->slots[i].events > s->slots[i].saved_events;
+    if (n == 0)
+        return 0;
+    struct store_source *rows = mem_calloc(n, sizeof *rows);
+    char (*hosts)[INGEST_HOST_MAX] = mem_calloc(n, INGEST_HOST_MAX);
+    int rc = ERR_NOMEM;
+    if (!rows || !hosts)
+        goto out;
+    size_t k = 0;
+    for (size_t i = 0; i < s->nslots && k < n; i++) {
+        struct ingest_source_entry *e = &s->slots[i];
+        if (!e->used || e->events <= e->saved_events)
+            continue;
+        memcpy(hosts[k], e->host, e->host_len);
+        rows[k] = (struct store_source){
+            .input = ig->inputs[e->input].cfg->name,
+            .host = hosts[k],
+            .first_ns = e->first_ns,
+            .last_ns = e->last_ns,
+            .events = e->events - e->saved_events,
+        };
+        k++;
+    }
+    rc = store_sources_merge(ig->st, rows, k);
+    if (rc == 0)
+        for (size_t i = 0; i < s->nslots; i++)
+            if (s->slots[i].used)
+                s->slots[i].saved_events = s->slots[i].events;
+out:
+    mem_free(hosts);
+    mem_free(rows);
+    return rc;
+}
+
 void ingest_sources_rates(struct ingest_sources *s, int64_t now_ns)
 {
     if (s->last_rate_ns == 0) {

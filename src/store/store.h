@@ -129,6 +129,28 @@ int store_query(struct store *st, const struct store_query *q, store_row_fn fn, 
 /* Number of events matching q (ignores limit and cursor). */
 int store_count(struct store *st, const struct store_query *q, uint64_t *out);
 
+/* ---- the source inventory ---------------------------------------------------------- */
+
+/* Who sent what: one row per (input, sending host), kept in vigil.db across restarts. */
+struct store_source {
+    const char *input;
+    const char *host;
+    int64_t first_ns, last_ns;
+    uint64_t events;
+};
+
+/*
+ * Merges rows into the inventory: first seen is the earlier, last seen the later, and
+ * `events` is added (callers pass what is new since their last merge). One
+ * transaction; thread-safe (vigil.db is used under the store's mutex).
+ */
+int store_sources_merge(struct store *st, const struct store_source *rows, size_t n);
+
+typedef int (*store_source_fn)(void *ctx, const struct store_source *row);
+
+/* Calls fn for every inventory row (ordered by input, host); fn's non-zero stops. */
+int store_sources_list(struct store *st, store_source_fn fn, void *ctx);
+
 /* Installs this store as the process's audit sink (core audit_set_sink). */
 void store_install_audit_sink(struct store *st);
 

@@ -17,7 +17,8 @@
  *               (AND of trigrams): every match is verified exactly against the row.
  *   checkpoints input positions, written in the transaction of the events they cover
  *   meta        min/max event time of the file (v2), to prune files by event time
- * Main file (vigil.db): the audit trail (append-only, enforced by triggers) and settings.
+ * Main file (vigil.db): the audit trail (append-only, enforced by triggers), settings,
+ * and (v2) the source inventory: per input and sending host, first/last seen, events.
  */
 #include "store/store_int.h"
 
@@ -62,6 +63,10 @@ static const char *const main_steps[] = {
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
     "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 2: the source inventory (who sends what, first and last seen) */
+    "CREATE TABLE sources(input TEXT NOT NULL, host TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, events INTEGER NOT NULL,"
+    " PRIMARY KEY(input, host)) WITHOUT ROWID;",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -454,6 +455,26 @@ def case_stdin(tmp):
     report("stdin as the only input: EOF stops the daemon, all lines stored",
            rc == 0 and len(seen) == 1000 and max(seen.values()) == 1,
            "rc %s stored %d" % (rc, len(seen)))
+
+    # A second run on the same data: the source inventory keeps the first run's
+    # first-seen time and adds the second run's events.
+    second_start = time.time_ns()
+    with open(src, "w") as f:
+        for i in range(500):
+            f.write("Nov 25 10:00:01 hs app: event stdin-2-%d\n" % i)
+    with open(src) as f:
+        d = Daemon(conf, data, stdin=f, args=["--stdin"])
+        try:
+            rc = d.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+        d.stop()
+    db = sqlite3.connect(os.path.join(data, "vigil.db"))
+    rows = db.execute("SELECT input, host, first_seen, last_seen, events FROM sources").fetchall()
+    db.close()
+    report("source inventory kept across restarts (first seen, events added up)",
+           rc == 0 and len(rows) == 1 and rows[0][1] == "-" and rows[0][4] == 1500 and
+           rows[0][2] < second_start <= rows[0][3], repr(rows))
 
 
 def main():

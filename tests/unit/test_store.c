@@ -610,6 +610,47 @@ static void t_match(void)
     T_CHECK(!store_match(s, 4000, "*a*a*a*a*a*a*a*a*b", 18, STORE_MATCH_GLOB));
 }
 
+struct source_seen {
+    int n;
+    struct store_source last;
+    char host[64];
+};
+
+static int note_source(void *ctx, const struct store_source *row)
+{
+    struct source_seen *seen = ctx;
+    seen->n++;
+    seen->last = *row;
+    snprintf(seen->host, sizeof seen->host, "%s", row->host);
+    seen->last.host = seen->host;
+    seen->last.input = NULL; /* only valid during the callback */
+    return 0;
+}
+
+static void t_sources(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    struct store_source a = {"syslog_udp", "192.0.2.7", 100, 200, 5};
+    struct store_source b = {"syslog_udp", "192.0.2.7", 50, 150, 3}; /* earlier first seen */
+    struct store_source c = {"syslog_udp", "192.0.2.7", 300, 400, 2}; /* later last seen */
+    T_EQ_INT(store_sources_merge(st, &a, 1), 0);
+    T_EQ_INT(store_sources_merge(st, &b, 1), 0);
+    T_EQ_INT(store_sources_merge(st, &c, 1), 0);
+    store_close(st);
+    st = open_store(0); /* kept across a reopen */
+    T_CHECK(st);
+    struct source_seen seen = {0};
+    int rc = store_sources_list(st, note_source, &seen);
+    store_close(st);
+    T_EQ_INT(rc, 0);
+    T_EQ_INT(seen.n, 1);
+    T_EQ_STR(seen.host, "192.0.2.7");
+    T_EQ_INT(seen.last.first_ns, 50);
+    T_EQ_INT(seen.last.last_ns, 400);
+    T_EQ_INT(seen.last.events, 10);
+}
+
 int main(void)
 {
     field_registry_init();
@@ -623,5 +664,6 @@ int main(void)
     t_run("store schema version and migration", t_schema);
     t_run("store file modes 0700/0600", t_modes);
     t_run("store value matching", t_match);
+    t_run("store source inventory merges across reopen", t_sources);
     return t_done();
 }
