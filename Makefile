@@ -43,6 +43,7 @@ REPLAY_OBJ := $(BUILD)/tests/fuzz/replay_main.o
 
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+BENCHLIB_OBJ := $(BUILD)/bench/benchlib.o
 
 .PHONY: all setup build run test asan fuzz bench install clean format
 # Keep objects of tests and fuzz targets (they are intermediate to their binaries).
@@ -77,7 +78,7 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/%.o $(REPLAY_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BENCHLIB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 

@@ -8,6 +8,7 @@
  *   python3 /work/shared/tools/gen-mixed-logs.py 1000000 42 > /tmp/mixed-1m.log
  *   build/bench/bench_decode /tmp/mixed-1m.log
  */
+#include "benchlib.h"
 #include "core/core.h"
 #include "decode/decode.h"
 #include "event/event.h"
@@ -17,48 +18,7 @@
 #include <string.h>
 
 #define MIN_SECONDS 3.0
-#define MAX_FILE ((size_t)2 << 30)
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b;
-    buf_init(&b, MAX_FILE);
-    char chunk[1 << 16];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n)) {
-            buf_fini(&b);
-            fclose(f);
-            return NULL;
-        }
-    fclose(f);
-    *len = b.len;
-    return b.p; /* the caller frees with mem_free */
-}
-
-static void cpu_model(char *out, size_t outlen)
-{
-    snprintf(out, outlen, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "model name", 10)) {
-            char *c = strchr(line, ':');
-            if (c) {
-                c += 2;
-                c[strcspn(c, "\n")] = 0;
-                snprintf(out, outlen, "%s", c);
-            }
-            break;
-        }
-    }
-    fclose(f);
-}
 
 #define CHUNK (64 * 1024)
 
@@ -94,7 +54,7 @@ int main(int argc, char **argv)
     }
     field_registry_init();
     size_t len = 0;
-    char *data = read_all(argv[1], &len);
+    char *data = bench_read_all(argv[1], &len);
     if (!data) {
         fprintf(stderr, "bench_decode: cannot read %s\n", argv[1]);
         return 1;
@@ -129,7 +89,7 @@ int main(int argc, char **argv)
     double secs = (double)(t1 - t0) / 1e9;
 
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    bench_cpu_model(cpu, sizeof cpu);
     long ncpu = 0;
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (f) {

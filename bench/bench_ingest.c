@@ -8,6 +8,7 @@
  *   python3 /work/shared/tools/gen-mixed-logs.py 1000000 42 > /tmp/mixed-1m.log
  *   build/bench/bench_ingest /tmp/mixed-1m.log /tmp/bench-ingest [WORKERS]
  */
+#include "benchlib.h"
 #include "core/core.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
@@ -22,48 +23,7 @@
 #include <unistd.h>
 
 #define MIN_SECONDS 2.0
-#define MAX_FILE ((size_t)2 << 30)
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b;
-    buf_init(&b, MAX_FILE);
-    char chunk[1 << 16];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n)) {
-            buf_fini(&b);
-            fclose(f);
-            return NULL;
-        }
-    fclose(f);
-    *len = b.len;
-    return b.p;
-}
-
-static void cpu_model(char *out, size_t outlen)
-{
-    snprintf(out, outlen, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "model name", 10)) {
-            char *c = strchr(line, ':');
-            if (c) {
-                c += 2;
-                c[strcspn(c, "\n")] = 0;
-                snprintf(out, outlen, "%s", c);
-            }
-            break;
-        }
-    }
-    fclose(f);
-}
 
 static void count_frame(void *ctx, const char *p, size_t len, unsigned flags)
 {
@@ -141,7 +101,7 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t len = 0;
-    char *data = read_all(argv[1], &len);
+    char *data = bench_read_all(argv[1], &len);
     if (!data) {
         fprintf(stderr, "bench_ingest: cannot read %s\n", argv[1]);
         return 1;
@@ -215,7 +175,7 @@ int main(int argc, char **argv)
     mem_free(data);
 
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    bench_cpu_model(cpu, sizeof cpu);
     printf("machine: %ld cores, %s\n", sysconf(_SC_NPROCESSORS_ONLN), cpu);
     printf("rerun: %s %s %s %s (DATADIR should be empty; day files accumulate)\n", argv[0], argv[1],
            argv[2], argc > 3 ? argv[3] : "1");

@@ -14,6 +14,7 @@
  * Reference input:
  *   python3 /work/shared/tools/gen-mixed-logs.py 1000000 42 > /tmp/mixed-1m.log
  */
+#include "benchlib.h"
 #include "core/core.h"
 #include "decode/decode.h"
 #include "event/event.h"
@@ -29,7 +30,6 @@
 #include <unistd.h>
 
 #define BATCH 1024
-#define MAX_FILE ((size_t)2 << 30)
 
 static const char *const searches[3][2] = {
     {"promoted field", "src_ip:203.0.113.5"},
@@ -63,46 +63,6 @@ static double now_s(void)
     return (double)vtime_mono_ns() / 1e9;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct buf b;
-    buf_init(&b, MAX_FILE);
-    char chunk[1 << 16];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n)) {
-            buf_fini(&b);
-            fclose(f);
-            return NULL;
-        }
-    fclose(f);
-    *len = b.len;
-    return b.p;
-}
-
-static void cpu_model(char *out, size_t outlen)
-{
-    snprintf(out, outlen, "unknown");
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "model name", 10)) {
-            char *c = strchr(line, ':');
-            if (c) {
-                c += 2;
-                c[strcspn(c, "\n")] = 0;
-                snprintf(out, outlen, "%s", c);
-            }
-            break;
-        }
-    }
-    fclose(f);
-}
 
 static unsigned long long dir_bytes(const char *dir)
 {
@@ -249,7 +209,7 @@ int main(int argc, char **argv)
     big = big || search_only;
     field_registry_init();
     size_t len = 0;
-    char *data = read_all(argv[1], &len);
+    char *data = bench_read_all(argv[1], &len);
     if (!data) {
         fprintf(stderr, "bench_store: cannot read %s\n", argv[1]);
         return 1;
@@ -336,7 +296,7 @@ int main(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     char cpu[256];
-    cpu_model(cpu, sizeof cpu);
+    bench_cpu_model(cpu, sizeof cpu);
 
     printf("bench_store: %zu lines from %s\n", total, argv[1]);
     printf("  decode+store      %.0f events/s (%.2f s, %zu stored)%s\n",
