@@ -108,6 +108,8 @@ static size_t utf8_seq(const unsigned char *p, size_t left)
 int buf_json_str(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
+    if (n == 0)
+        return b->err; /* s may be NULL for an empty value */
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, run = 0;
     while (i < n) {

@@ -118,6 +118,10 @@ struct slice event_field_name(const struct event_field *f);
 /* Appends the routes of ev as "a,b,c" to b. */
 int event_routes_str(const struct event *ev, struct buf *b);
 
+/* Appends the fields of ev as one JSON object {"name":"value",...}; a repeated field
+ * becomes an array at the place of its first occurrence. */
+int event_fields_json(const struct event *ev, struct buf *b);
+
 /*
  * Renders ev as one JSON object: {"id":"…","time":"…","received":"…","routes":[…],
  * "decoder":"…","flags":[…],"fields":{…},"raw":"…"}. Repeated fields become arrays.

@@ -34,9 +34,9 @@ static bool same_name(const struct event_field *a, const struct event_field *b)
     return a->id != FIELD_EXTRA || slice_eqs(a->name, b->name);
 }
 
-static void put_fields(struct buf *b, const struct event *ev)
+int event_fields_json(const struct event *ev, struct buf *b)
 {
-    buf_puts(b, ",\"fields\":{");
+    buf_putc(b, '{');
     bool first = true;
     for (unsigned i = 0; i < ev->nfields; i++) {
         const struct event_field *f = &ev->fields[i];
@@ -72,6 +72,7 @@ static void put_fields(struct buf *b, const struct event *ev)
             buf_putc(b, ']');
     }
     buf_putc(b, '}');
+    return b->err;
 }
 
 int event_to_json(const struct event *ev, struct buf *b)
@@ -104,7 +105,8 @@ int event_to_json(const struct event *ev, struct buf *b)
         }
         buf_putc(b, ']');
     }
-    put_fields(b, ev);
+    buf_puts(b, ",\"fields\":");
+    event_fields_json(ev, b);
     put_kv_str(b, "raw", ev->raw);
     buf_putc(b, '}');
     return b->err;

@@ -16,62 +16,6 @@
 
 #include <string.h>
 
-/* Same name for two fields of one event (declared ids, or extras by name). */
-static bool same_name(const struct event_field *a, const struct event_field *b)
-{
-    if (a->id != b->id)
-        return false;
-    if (a->id != FIELD_EXTRA)
-        return true;
-    return slice_eqs(a->name, b->name);
-}
-
-/*
- * Writes the fields of ev as one JSON object into b: {"name":"value", ...}, with a
- * field that repeats written once as an array of its values in order.
- */
-static void fields_json(const struct event *ev, struct buf *b)
-{
-    buf_reset(b);
-    buf_putc(b, '{');
-    bool first = true;
-    for (unsigned i = 0; i < ev->nfields; i++) {
-        const struct event_field *f = &ev->fields[i];
-        bool seen = false;
-        for (unsigned j = 0; j < i && !seen; j++)
-            seen = same_name(&ev->fields[j], f);
-        if (seen)
-            continue;
-        unsigned count = 0;
-        for (unsigned j = i; j < ev->nfields; j++)
-            count += same_name(&ev->fields[j], f);
-        struct slice name = event_field_name(f);
-        if (!first)
-            buf_putc(b, ',');
-        first = false;
-        buf_putc(b, '"');
-        buf_json_str(b, name.p ? name.p : "", name.len);
-        buf_puts(b, "\":");
-        if (count > 1)
-            buf_putc(b, '[');
-        bool vfirst = true;
-        for (unsigned j = i; j < ev->nfields; j++) {
-            const struct event_field *g = &ev->fields[j];
-            if (!same_name(g, f))
-                continue;
-            if (!vfirst)
-                buf_putc(b, ',');
-            vfirst = false;
-            buf_putc(b, '"');
-            buf_json_str(b, g->value.p ? g->value.p : "", g->value.len);
-            buf_putc(b, '"');
-        }
-        if (count > 1)
-            buf_putc(b, ']');
-    }
-    buf_putc(b, '}');
-}
-
 /*
  * The document indexed for full-text search: the UTF-8 text, then every field value
  * that is not already part of it (unescaped or converted values), one per line, so
@@ -119,7 +63,8 @@ static int write_event(struct store *st, struct store_day *d, const struct event
     struct slice text = ev->text.p ? ev->text : ev->raw;
     bool same_text = text.len == ev->raw.len &&
                      (text.p == ev->raw.p || memcmp(text.p, ev->raw.p, text.len) == 0);
-    fields_json(ev, &st->fields);
+    buf_reset(&st->fields);
+    event_fields_json(ev, &st->fields);
     buf_reset(routes);
     event_routes_str(ev, routes);
     if (st->fields.err || routes->err)
