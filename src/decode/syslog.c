@@ -2,8 +2,9 @@
  * syslog.c — the syslog header, parsed once per record before dispatch (decode.c):
  * RFC 5424 ("<PRI>1 TS HOST APP PROCID MSGID SD MSG") and the many shapes of RFC 3164
  * met in the field: no PRI (lines read from files), PRI above 191 (kept, flagged),
- * Cisco sequence numbers ("123: ") and clock markers ("*Mar  1 18:46:11.123:"),
- * a year before or after the time, fractional seconds, ISO 8601 timestamps with or
+ * Cisco sequence numbers ("123: "), origin-id hosts ("123: router1: ") and clock
+ * markers ("*Mar  1 18:46:11.123:"), zone abbreviations after the time ("... UTC:"),
+ * a year before the date ("2024 Nov 25 ...") or after the time, fractional seconds, ISO 8601 timestamps with or
  * without offset, IPv6 or missing host names, TAG with or without [pid].
  *
  * Time zones: a timestamp without an offset is read in the source's zone
@@ -229,7 +230,21 @@ static size_t digit_run(struct slice s, size_t max)
     return i;
 }
 
-/* Reads a timestamp at s (BSD, with optional '*'/'.' marker, or ISO). */
+/* "yyyy Mmm dd hh:mm:ss" (some appliances put the year first). Returns bytes or 0. */
+static size_t read_year_first(struct slice s, struct civil *c)
+{
+    int y = s.len > 5 && s.p[4] == ' ' ? digits(s.p, 4) : -1;
+    if (y < DECODE_YEAR_MIN || y > DECODE_YEAR_MAX)
+        return 0;
+    size_t n = read_bsd(s.p + 5, s.len - 5, c);
+    if (!n || c->has_year || c->day > month_days(y, c->mon))
+        return 0;
+    c->y = y;
+    c->has_year = true;
+    return n + 5;
+}
+
+/* Reads a timestamp at s (BSD, with optional '*'/'.' marker, ISO, or year first). */
 static size_t read_time(struct slice s, struct civil *c)
 {
     size_t n;
@@ -237,9 +252,34 @@ static size_t read_time(struct slice s, struct civil *c)
         n = read_bsd(s.p + 1, s.len - 1, c);
         return n ? n + 1 : 0;
     }
-    if (s.len && dec_isdigit(s.p[0]))
-        return read_iso(s.p, s.len, c);
+    if (s.len && dec_isdigit(s.p[0])) {
+        n = read_iso(s.p, s.len, c);
+        return n ? n : read_year_first(s, c);
+    }
     return read_bsd(s.p, s.len, c);
+}
+
+/*
+ * A zone abbreviation after the time, as Cisco writes it ("00:03:30.639 UTC: %SYS-...").
+ * Only names followed by ':' are taken, so a host name is never mistaken for one. UTC
+ * and GMT fix the offset; the others are ambiguous (CST is China, Cuba or US Central),
+ * so they are skipped and the source's zone applies. Returns bytes to skip (0 = none).
+ */
+static size_t read_zone_abbrev(struct slice s, bool *utc)
+{
+    static const char *const names[] = {"UTC", "GMT", "CST", "CET", "CEST", "EST", "EDT",
+                                        "PST", "PDT", "MST", "MDT", "BST", "JST", "KST",
+                                        "IST", "HKT", "SGT", "AEST", "MSK", "EET", "EEST"};
+    if (s.len < 5 || s.p[0] != ' ')
+        return 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]);
+        if (s.len > n + 1 && !memcmp(s.p + 1, names[i], n) && s.p[n + 1] == ':') {
+            *utc = i < 2;
+            return n + 1;
+        }
+    }
+    return 0;
 }
 
 /*
@@ -405,7 +445,8 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
     memset(&c, 0, sizeof c);
     size_t tn = read_time(s, &c);
     if (!tn) {
-        /* Cisco: "123: *Mar  1 18:46:11.123: ..." — a sequence number first. */
+        /* Cisco: "123: *Mar  1 18:46:11.123: ..." — a sequence number first, and with
+         * `logging origin-id` the host after it ("123: router1: *Mar  1 ..."). */
         size_t d = digit_run(s, 10);
         if (d && d + 2 < s.len && s.p[d] == ':' && s.p[d + 1] == ' ') {
             struct slice after = dec_skip(s, d + 2);
@@ -413,6 +454,15 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
             if (tn) {
                 h->seq = slice_make(s.p, d);
                 s = after;
+            } else {
+                struct slice rest;
+                struct slice tok = dec_word(after, &rest);
+                if (tok.len >= 2 && tok.len <= MAX_HOST && tok.p[tok.len - 1] == ':' &&
+                    (tn = read_time(rest, &c))) {
+                    h->seq = slice_make(s.p, d);
+                    h->host = slice_make(tok.p, tok.len - 1);
+                    s = rest;
+                }
             }
         }
     }
@@ -421,9 +471,16 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
         h->present = true;
         if (!c.has_year)
             infer_year(&c, tz, received_ns);
+        s = dec_skip(s, tn);
+        bool utc = false;
+        size_t zn = read_zone_abbrev(s, &utc);
+        if (zn) {
+            s = dec_skip(s, zn);
+            if (utc && !c.has_off)
+                tz = NULL; /* civil_to_ns: NULL zone = UTC */
+        }
         h->time_ns = civil_to_ns(&c, tz);
         h->has_time = true;
-        s = dec_skip(s, tn);
         if (s.len && s.p[0] == ':') {
             cisco_colon = true;
             s = dec_skip(s, 1);

@@ -160,6 +160,38 @@ static void cisco(void)
     T_EQ_STR(f("seq"), "1234");
     T_EQ_STR(f("program"), "%LINK-3-UPDOWN");
     T_EQ_INT(ev.time_ns, ns(2024, 11, 25, 10, 0, 0));
+    /* `logging origin-id`: the host between the sequence number and the time */
+    dec("<189>35: router1: *Mar  1 00:03:30.639: %SYS-5-CONFIG_I: Configured");
+    T_EQ_STR(f("seq"), "35");
+    T_EQ_STR(f("host"), "router1");
+    T_EQ_STR(f("program"), "%SYS-5-CONFIG_I");
+    T_EQ_INT(ev.time_ns, ns(2024, 3, 1, 0, 3, 30) + 639000000);
+}
+
+static void zone_abbreviations_and_year_first(void)
+{
+    struct vtz *sh;
+    T_EQ_INT(vtz_open("Asia/Shanghai", &sh), 0);
+    reset_src();
+    src.tz = sh;
+    /* UTC/GMT after the time override the source's zone ... */
+    dec("<189>35: *Mar  1 00:03:30 UTC: %SYS-5-CONFIG_I: Configured");
+    T_EQ_STR(f("program"), "%SYS-5-CONFIG_I");
+    T_EQ_INT(ev.time_ns, ns(2024, 3, 1, 0, 3, 30));
+    /* ... an ambiguous abbreviation is skipped and the source's zone (+08:00) applies */
+    dec("<189>36: *Mar  1 08:03:30 CST: %SYS-5-CONFIG_I: Configured");
+    T_EQ_STR(f("program"), "%SYS-5-CONFIG_I");
+    T_EQ_INT(ev.time_ns, ns(2024, 3, 1, 0, 3, 30));
+    /* an upper-case host name is not a zone */
+    dec("Nov 25 10:00:00 FW01 app: y");
+    T_EQ_STR(f("host"), "FW01");
+    /* the year first */
+    dec("2023 Nov 25 18:00:00 host app: x");
+    T_EQ_STR(f("host"), "host");
+    T_EQ_STR(f("message"), "x");
+    T_EQ_INT(ev.time_ns, ns(2023, 11, 25, 10, 0, 0));
+    src.tz = NULL;
+    vtz_free(sh);
 }
 
 static void hosts_and_tags(void)
@@ -354,6 +386,7 @@ int main(void)
     t_run("syslog_year_and_fraction_forms", year_and_fraction_forms);
     t_run("syslog_zones", zones);
     t_run("syslog_cisco", cisco);
+    t_run("syslog_zone_abbreviations_and_year_first", zone_abbreviations_and_year_first);
     t_run("syslog_hosts_and_tags", hosts_and_tags);
     t_run("syslog_rfc5424", rfc5424);
     t_run("syslog_bad_pri_and_time", bad_pri_and_time);
