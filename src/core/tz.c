@@ -173,7 +173,7 @@ int vtz_parse_tzif(const char *name, const unsigned char *data, size_t len, stru
         return ERR_NOMEM;
     z->kind = VTZ_TABLE;
     set_name(z, name);
-    int32_t offs[TZ_MAX_TYPES];
+    int32_t offs[TZ_MAX_TYPES] = {0}; /* read_header guarantees type >= 1 */
     for (uint32_t i = 0; i < c.type; i++) {
         int32_t o = (int32_t)be32(ty + 6 * i);
         if (o > TZ_MAX_OFFSET || o < -TZ_MAX_OFFSET || ty[6 * i + 5] >= c.chr) {
