@@ -17,6 +17,7 @@
  *               (AND of trigrams): every match is verified exactly against the row.
  *   checkpoints input positions, written in the transaction of the events they cover
  *   meta        min/max event time of the file (v2), to prune files by event time
+ *   (v3: the trigram index's merge policy, tuned for bulk writes)
  * Main file (vigil.db): the audit trail (append-only, enforced by triggers), settings,
  * and (v2) the source inventory: per input and sending host, first/last seen, events.
  */
@@ -51,6 +52,10 @@ static const char *const day_steps[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO meta SELECT 'min_time', time FROM events ORDER BY time LIMIT 1;"
     "INSERT INTO meta SELECT 'max_time', time FROM events ORDER BY time DESC LIMIT 1;",
+    /* 3: the trigram index merges its segments less eagerly while writing (16 per level
+     * instead of 4; measured on 200k lines: 40k -> 49k events/s, searches as fast) */
+    "INSERT INTO events_fts(events_fts, rank) VALUES('automerge', 16);"
+    "INSERT INTO events_fts(events_fts, rank) VALUES('crisismerge', 64);",
 };
 
 static const char *const main_steps[] = {
