@@ -11,20 +11,12 @@
 
 char *bench_read_all(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     struct buf b;
     buf_init(&b, MAX_FILE);
-    char chunk[1 << 16];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n)) {
-            buf_fini(&b);
-            fclose(f);
-            return NULL;
-        }
-    fclose(f);
+    if (buf_read_file(&b, path)) {
+        buf_fini(&b);
+        return NULL;
+    }
     *len = b.len;
     return b.p; /* the caller frees with mem_free */
 }

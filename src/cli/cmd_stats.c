@@ -22,30 +22,6 @@ static const char *text_of(const struct cfg_node *m, const char *k)
     return n && n->kind == CFG_SCALAR && n->text ? n->text : "-";
 }
 
-static int read_all(const char *path, struct buf *b)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ERR_IO;
-    char chunk[16384];
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = ERR_IO;
-            break;
-        }
-        if (n == 0)
-            break;
-        if ((rc = buf_append(b, chunk, (size_t)n)))
-            break;
-    }
-    close(fd);
-    return rc;
-}
-
 static void print_tables(const struct cfg_node *root)
 {
     printf("as of %s (daemon pid %s, up %s s)\n\n", text_of(root, "time"), text_of(root, "pid"),
@@ -100,7 +76,7 @@ int cmd_stats(int argc, char **argv)
     struct buf b;
     buf_init(&b, STATS_MAX_BYTES);
     struct cfg_node *root = NULL;
-    if (read_all(path, &b)) {
+    if (buf_read_file(&b, path)) {
         fprintf(stderr, "vigil stats: cannot read %s: %s (has `vigil serve` run here?)\n", path,
                 b.err ? err_str(b.err) : err_errno(errno));
         goto out;

@@ -4,8 +4,11 @@
  */
 #include "core/core.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BUF_DEFAULT_CAP (64u * 1024 * 1024)
 
@@ -158,4 +161,30 @@ const char *buf_cstr(struct buf *b)
         return NULL;
     b->p[b->len] = 0;
     return b->p;
+}
+
+int buf_read_file(struct buf *b, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ERR_IO;
+    char chunk[65536];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = ERR_IO;
+            break;
+        }
+        if (n == 0)
+            break;
+        if ((rc = buf_append(b, chunk, (size_t)n)))
+            break;
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
 }

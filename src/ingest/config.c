@@ -442,34 +442,14 @@ out:
 
 int ingest_config_load_file(const char *path, struct ingest_config *c, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, err_errno(errno));
-        return ERR_IO;
-    }
     struct buf b;
-    buf_init(&b, CONFIG_MAX_BYTES + 1);
-    char chunk[8192];
-    int rc = 0;
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "%s: %s", path, err_errno(errno));
-            rc = ERR_IO;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (buf_append(&b, chunk, (size_t)n)) {
-            snprintf(err, errlen, "%s:1: the file is larger than 1 MiB", path);
-            rc = ERR_TOOBIG;
-            break;
-        }
-    }
-    close(fd);
-    if (!rc)
+    buf_init(&b, CONFIG_MAX_BYTES);
+    int rc = buf_read_file(&b, path);
+    if (rc == ERR_TOOBIG)
+        snprintf(err, errlen, "%s:1: the file is larger than 1 MiB", path);
+    else if (rc)
+        snprintf(err, errlen, "%s: %s", path, rc == ERR_IO ? err_errno(errno) : err_str(rc));
+    else
         rc = ingest_config_load(path, b.p ? b.p : "", b.len, c, err, errlen);
     buf_fini(&b);
     return rc;
