@@ -241,18 +241,24 @@ static void put_time(struct buf *b, const char *k, int64_t ns)
     put_str(b, k, t, strlen(t));
 }
 
+/* "name":…,"type":…,"addr":… of one input (serve.json and stats.json share them). */
+static void put_input_id(struct buf *out, const struct ingest_input *in)
+{
+    put_str(out, "name", in->cfg->name, strlen(in->cfg->name));
+    buf_putc(out, ',');
+    const char *t = ingest_type_name(in->cfg->type);
+    put_str(out, "type", t, strlen(t));
+    buf_putc(out, ',');
+    put_str(out, "addr", in->addr, strlen(in->addr));
+}
+
 int ingest_ready_json(struct ingest *ig, struct buf *out)
 {
     buf_printf(out, "{\"pid\":%ld,\"inputs\":[", (long)getpid());
     for (size_t i = 0; i < ig->ninputs; i++) {
         struct ingest_input *in = &ig->inputs[i];
         buf_puts(out, i ? ",{" : "{");
-        put_str(out, "name", in->cfg->name, strlen(in->cfg->name));
-        buf_putc(out, ',');
-        const char *t = ingest_type_name(in->cfg->type);
-        put_str(out, "type", t, strlen(t));
-        buf_putc(out, ',');
-        put_str(out, "addr", in->addr, strlen(in->addr));
+        put_input_id(out, in);
         buf_putc(out, '}');
     }
     buf_puts(out, "]}\n");
@@ -269,12 +275,7 @@ int ingest_stats_json(struct ingest *ig, struct buf *out)
     for (size_t i = 0; i < ig->ninputs; i++) {
         struct ingest_input *in = &ig->inputs[i];
         buf_puts(out, i ? ",{" : "{");
-        put_str(out, "name", in->cfg->name, strlen(in->cfg->name));
-        buf_putc(out, ',');
-        const char *t = ingest_type_name(in->cfg->type);
-        put_str(out, "type", t, strlen(t));
-        buf_putc(out, ',');
-        put_str(out, "addr", in->addr, strlen(in->addr));
+        put_input_id(out, in);
         buf_printf(out,
                    ",\"received\":%llu,\"decoded\":%llu,\"generic\":%llu,\"malformed\":%llu,"
                    "\"dropped\":%llu,\"stored\":%llu}",

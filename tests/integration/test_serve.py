@@ -436,6 +436,18 @@ def case_copytruncate(tmp):
            "rc %s missing %s dup %s" % (rc, missing[:5], [k for k, c in mine.items() if c > 1][:5]))
 
 
+def run_stdin(conf, data, src):
+    """Runs the daemon with file src as its only input (stdin); returns its exit code."""
+    with open(src) as f:
+        d = Daemon(conf, data, stdin=f, args=["--stdin"])
+        try:
+            rc = d.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+        d.stop()
+    return rc
+
+
 def case_stdin(tmp):
     data = os.path.join(tmp, "data4")
     conf = os.path.join(tmp, "serve4.yaml")
@@ -444,13 +456,7 @@ def case_stdin(tmp):
     with open(src, "w") as f:
         for i in range(1000):
             f.write("Nov 25 10:00:00 hs app: event stdin-1-%d\n" % i)
-    with open(src) as f:
-        d = Daemon(conf, data, stdin=f, args=["--stdin"])
-        try:
-            rc = d.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            rc = "timeout"
-        d.stop()
+    rc = run_stdin(conf, data, src)
     seen = tokens(search(data, "stdin"))
     report("stdin as the only input: EOF stops the daemon, all lines stored",
            rc == 0 and len(seen) == 1000 and max(seen.values()) == 1,
@@ -462,13 +468,7 @@ def case_stdin(tmp):
     with open(src, "w") as f:
         for i in range(500):
             f.write("Nov 25 10:00:01 hs app: event stdin-2-%d\n" % i)
-    with open(src) as f:
-        d = Daemon(conf, data, stdin=f, args=["--stdin"])
-        try:
-            rc = d.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            rc = "timeout"
-        d.stop()
+    rc = run_stdin(conf, data, src)
     db = sqlite3.connect(os.path.join(data, "vigil.db"))
     rows = db.execute("SELECT input, host, first_seen, last_seen, events FROM sources").fetchall()
     db.close()
