@@ -13,7 +13,7 @@
 CC        ?= cc
 BUILD     ?= build
 PREFIX    ?= /usr/local
-PKGS      := yaml-0.1 sqlite3
+PKGS      := yaml-0.1 sqlite3 libzstd
 WERROR    ?= $(if $(CI),-Werror,)
 OPT       ?= -O2
 SAN       ?=

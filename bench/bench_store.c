@@ -150,7 +150,9 @@ static void *search_main(void *arg)
 
 /*
  * Decodes `lines` in batches into the two slots and hands them to the writer thread.
- * Event ids mix `rep` and the line number; received times run from recv0 by step ns.
+ * Event ids mix `rep` and the line number, and each event has the origin a file input
+ * gives it (stream `rep`, position = line number), so the store's replay check is
+ * part of what is timed; received times run from recv0 by step ns.
  */
 static int feed(struct bench *b, struct decode_ctx *dc, const struct slice *lines, size_t nlines,
                 uint64_t rep, int64_t recv0, double step_ns)
@@ -169,6 +171,7 @@ static int feed(struct bench *b, struct decode_ctx *dc, const struct slice *line
             int64_t recv = recv0 + (int64_t)(step_ns * (double)i);
             decode_record(dc, &src, &s->arena, lines[i].p, lines[i].len, recv, ev);
             ev->id = hash_mix(rep, i);
+            ev->origin = (struct event_origin){rep, i};
         }
         pthread_mutex_lock(&b->mu);
         s->full = true;

@@ -117,6 +117,8 @@ void buf_init(struct buf *b, size_t cap);
 void buf_fini(struct buf *b);
 void buf_reset(struct buf *b);
 int buf_append(struct buf *b, const void *p, size_t n);
+/* Makes room for n more bytes after len (for writers that fill b->p directly). */
+int buf_reserve(struct buf *b, size_t n);
 int buf_putc(struct buf *b, char c);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -185,9 +185,11 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
                   const char *rec, size_t len, int64_t received_ns, struct event *ev)
 {
     uint64_t id = ev->id;
+    struct event_origin origin = ev->origin;
     struct slice input = ev->input, peer = ev->peer;
     event_reset(ev);
     ev->id = id;
+    ev->origin = origin;
     ev->input = input;
     ev->peer = peer;
     ev->received_ns = received_ns;
@@ -259,6 +261,7 @@ generic:
     /* Arena exhausted: keep the raw record alone, as the contract says. */
     event_reset(ev);
     ev->id = id;
+    ev->origin = origin;
     ev->input = input;
     ev->peer = peer;
     ev->received_ns = received_ns;

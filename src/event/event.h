@@ -87,8 +87,20 @@ struct event_field {
     struct slice value; /* UTF-8 text; numbers stay text until compared */
 };
 
+/*
+ * Where an event was read, for inputs that can deliver a record again (a file re-read
+ * after a crash, later a spool): the input stream (a file's fingerprint) and the
+ * record's position in it, increasing along the stream. src 0: the input cannot replay
+ * (network, stdin), so the store has nothing to deduplicate.
+ */
+struct event_origin {
+    uint64_t src;
+    uint64_t pos;
+};
+
 struct event {
     uint64_t id;          /* deterministic: source identity + position (see ingest) */
+    struct event_origin origin; /* replayable inputs: stream and position */
     int64_t time_ns;      /* event time, UTC */
     int64_t received_ns;  /* when the input read it */
     uint64_t routes;      /* ROUTE_BIT set */

@@ -167,7 +167,9 @@ static void emit(struct ingest_input *in, struct tail *t, const char *p, size_t 
     char cpv[INGEST_CP_MAX];
     cp_format(t, end, cpv, sizeof cpv);
     uint64_t id = hash_mix(t->fp, start);
-    if (ingest_add(in, t->host_hash, p, len, cut ? EVF_TRUNCATED : 0, id, t->recv_ns, NULL, 0, cpv,
+    struct event_origin origin = {t->fp ? t->fp : 1, start};
+    if (ingest_add(in, t->host_hash, p, len, cut ? EVF_TRUNCATED : 0, id, origin, t->recv_ns,
+                   NULL, 0, cpv,
                    true)) {
         atomic_fetch_add_explicit(&in->ct.dropped, 1, memory_order_relaxed);
         return;

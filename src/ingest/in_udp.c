@@ -101,7 +101,7 @@ static void one_datagram(struct ingest_input *in, struct udp *u, unsigned i, int
         u->src = NULL;
     }
     uint64_t id = ingest_net_id(in, hash64(u->peer, u->peer_len, 1), now);
-    if (ingest_add(in, u->host_hash, p, len, flags, id, now, u->peer, u->peer_len, NULL, false)) {
+    if (ingest_add(in, u->host_hash, p, len, flags, id, (struct event_origin){0, 0}, now, u->peer, u->peer_len, NULL, false)) {
         atomic_fetch_add_explicit(&in->ct.dropped, 1, memory_order_relaxed);
         return;
     }

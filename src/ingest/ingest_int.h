@@ -18,6 +18,7 @@
 /* One record of a batch: its bytes are data[off..off+len). */
 struct ingest_rec {
     uint64_t id;
+    struct event_origin origin;
     int64_t received_ns;
     uint32_t off, len;
     uint32_t peer_off;
@@ -136,13 +137,14 @@ void ingest_unwatch(struct ingest_input *in, struct ingest_pollee *pe);
 /*
  * Adds one record to the open batch of (in, worker of host_hash), copying rec and peer
  * into it; the batch is handed on when full. cp, when not NULL, becomes the batch's
- * checkpoint (true once this record is stored). With `wait` the call waits for a free
+ * checkpoint (true once this record is stored); origin is
+ * the record's stream and position when the input can replay it ({0, 0} otherwise). With `wait` the call waits for a free
  * batch when the pool is empty (backpressure); without it (UDP) it returns ERR_FULL and
  * the caller drops and counts the record. The I/O thread only; copies everything.
  */
 int ingest_add(struct ingest_input *in, uint64_t host_hash, const char *rec, size_t len,
-               unsigned flags, uint64_t id, int64_t received_ns, const char *peer, size_t peer_len,
-               const char *cp, bool wait);
+               unsigned flags, uint64_t id, struct event_origin origin, int64_t received_ns,
+               const char *peer, size_t peer_len, const char *cp, bool wait);
 
 /* The id of a network record: (input, peer, received, per-input counter). */
 uint64_t ingest_net_id(struct ingest_input *in, uint64_t peer_hash, int64_t received_ns);

@@ -80,8 +80,8 @@ static void handoff(struct ingest *ig, struct ingest_batch *b)
 }
 
 int ingest_add(struct ingest_input *in, uint64_t host_hash, const char *rec, size_t len,
-               unsigned flags, uint64_t id, int64_t received_ns, const char *peer, size_t peer_len,
-               const char *cp, bool wait)
+               unsigned flags, uint64_t id, struct event_origin origin, int64_t received_ns,
+               const char *peer, size_t peer_len, const char *cp, bool wait)
 {
     struct ingest *ig = in->ig;
     unsigned w = (unsigned)(host_hash % ig->nworkers);
@@ -114,6 +114,7 @@ int ingest_add(struct ingest_input *in, uint64_t host_hash, const char *rec, siz
     }
     struct ingest_rec *r = &b->recs[b->n++];
     r->id = id;
+    r->origin = origin;
     r->received_ns = received_ns;
     r->off = (uint32_t)b->len;
     r->len = (uint32_t)len;
@@ -245,6 +246,7 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct inges
         ev->peer = slice_make(b->data + r->peer_off, r->peer_len);
         decode_record(ctx, &in->src, &b->arena, b->data + r->off, r->len, r->received_ns, ev);
         ev->id = r->id;
+        ev->origin = r->origin;
         ev->input = slice_cstr(in->cfg->name);
         ev->peer = slice_make(b->data + r->peer_off, r->peer_len);
         ev->flags |= r->flags;

@@ -145,7 +145,7 @@ int store_db_open(const char *path, bool create, bool read_only, sqlite3 **out)
                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                 "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
                                 "PRAGMA wal_autocheckpoint=4000;";
-    if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK || store_sql_functions(db)) {
+    if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK || store_terms_register(db)) {
         sqlite3_close(db);
         return ERR_DB;
     }
@@ -157,11 +157,17 @@ int store_db_open(const char *path, bool create, bool read_only, sqlite3 **out)
 
 static void day_close(struct store_day *d)
 {
-    sqlite3_finalize(d->ins_event);
+    sqlite3_finalize(d->ins_pos);
+    sqlite3_finalize(d->get_pos);
+    mem_free(d->hw);
+    sqlite3_finalize(d->ins_block);
     sqlite3_finalize(d->ins_fts);
+    sqlite3_finalize(d->del_tail);
+    sqlite3_finalize(d->ins_tail);
     sqlite3_finalize(d->put_ckpt);
     sqlite3_finalize(d->put_meta);
     sqlite3_close(d->db);
+    buf_fini(&d->open.recs);
     memset(d, 0, sizeof *d);
 }
 
@@ -194,6 +200,7 @@ static int day_open(struct store *st, int64_t day, struct store_day *d)
         goto fail;
     memset(d, 0, sizeof *d);
     d->day = day;
+    buf_init(&d->open.recs, STORE_BLOCK_MAX_RAW);
     rc = store_db_open(path.p, true, false, &d->db);
     if (rc)
         goto fail;
@@ -201,23 +208,35 @@ static int day_open(struct store *st, int64_t day, struct store_day *d)
     if (rc)
         goto fail_db;
     rc = ERR_DB;
-    if (sqlite3_prepare_v3(d->db,
-                           "INSERT OR IGNORE INTO events(id, time, received, host, decoder,"
-                           " routes, flags, src_ip, dst_ip, src_port, dst_port, user, action,"
-                           " outcome, program, fields, raw, text) VALUES(?1, ?2, ?3, ?4, ?5,"
-                           " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &d->ins_event, NULL) ||
-        sqlite3_prepare_v3(d->db, "INSERT INTO events_fts(rowid, t) VALUES(?1, ?2)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &d->ins_fts, NULL) ||
-        sqlite3_prepare_v3(d->db,
-                           "INSERT INTO checkpoints(key, value, updated) VALUES(?1, ?2, ?3)"
-                           " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
-                           " updated = excluded.updated",
-                           -1, SQLITE_PREPARE_PERSISTENT, &d->put_ckpt, NULL) ||
-        sqlite3_prepare_v3(d->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
-                           SQLITE_PREPARE_PERSISTENT, &d->put_meta, NULL))
-        goto fail_db;
+    static const struct {
+        size_t off;
+        const char *sql;
+    } stmts[] = {
+        {offsetof(struct store_day, ins_pos),
+         "INSERT INTO positions(src, first, last, block) VALUES(?1, ?2, ?3, ?4)"},
+        {offsetof(struct store_day, get_pos),
+         "SELECT first FROM positions WHERE src = ?1 AND last >= ?2 ORDER BY last LIMIT 1"},
+        {offsetof(struct store_day, ins_block),
+         "INSERT INTO blocks(id, min_time, max_time, count, data) VALUES(?1, ?2, ?3, ?4, ?5)"},
+        {offsetof(struct store_day, ins_fts), "INSERT INTO blocks_fts(rowid, t) VALUES(?1, ?2)"},
+        {offsetof(struct store_day, del_tail), "DELETE FROM tail WHERE block = ?1"},
+        {offsetof(struct store_day, ins_tail), "INSERT INTO tail(block, data) VALUES(?1, ?2)"},
+        {offsetof(struct store_day, put_ckpt),
+         "INSERT INTO checkpoints(key, value, updated) VALUES(?1, ?2, ?3)"
+         " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated = excluded.updated"},
+        {offsetof(struct store_day, put_meta),
+         "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"},
+    };
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++) {
+        sqlite3_stmt **slot = (sqlite3_stmt **)((char *)d + stmts[i].off);
+        if (sqlite3_prepare_v3(d->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL))
+            goto fail_db;
+    }
     rc = store_day_load_meta(d);
+    if (rc == 0)
+        rc = store_day_load_open(d);
+    if (rc == 0)
+        rc = store_migrate_rows(st, d);
     if (rc)
         goto fail_db;
     buf_fini(&path);
@@ -300,9 +319,9 @@ int store_open(const struct store_opts *opts, struct store **out)
     st->read_only = opts->read_only;
     st->retention_days = opts->retention_days > 0 ? opts->retention_days
                                                   : STORE_DEFAULT_RETENTION;
-    /* 64 MiB caps: above the worst event (64 fields of a 64 KiB record, escaped) */
-    buf_init(&st->fields, 0);
-    buf_init(&st->ftstext, 0);
+    buf_init(&st->scratch, 1 << 16);
+    buf_init(&st->packed, 2 * STORE_BLOCK_MAX_RAW);
+    buf_init(&st->doc, 0);
     pthread_mutex_init(&st->main_lock, NULL);
     st->dir = mem_strdup(opts->dir);
     if (!st->dir) {
@@ -352,8 +371,11 @@ void store_close(struct store *st)
         day_close(&st->days[i]);
     sqlite3_close(st->main_db);
     pthread_mutex_destroy(&st->main_lock);
-    buf_fini(&st->fields);
-    buf_fini(&st->ftstext);
+    buf_fini(&st->scratch);
+    buf_fini(&st->packed);
+    buf_fini(&st->doc);
+    store_terms_free(st->terms);
+    store_block_free_cctx(st->cctx);
     mem_free(st->dir);
     mem_free(st);
 }
@@ -486,7 +508,7 @@ int store_stats(struct store *st, struct buf *out)
         if (store_db_open(path.p, false, true, &db))
             continue;
         sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &s, NULL) == SQLITE_OK &&
+        if (sqlite3_prepare_v2(db, "SELECT count(*) FROM ids", -1, &s, NULL) == SQLITE_OK &&
             sqlite3_step(s) == SQLITE_ROW)
             events += (unsigned long long)sqlite3_column_int64(s, 0);
         sqlite3_finalize(s);

@@ -22,17 +22,61 @@
 #define STORE_GROUP_EVENTS 8192
 #define STORE_GROUP_NS (200LL * 1000000LL)
 
+/* Blocks: the writer seals its open block into a packed, indexed row when it holds
+ * this many events or bytes of records (store_block.c, store_write.c). */
+#define STORE_BLOCK_EVENTS 1024
+#define STORE_BLOCK_BYTES (512 * 1024)
+/* No block unpacks to more than this (a full block plus one record of any size). */
+#define STORE_BLOCK_MAX_RAW (16u << 20)
+/* A field gets a "name=value" term when both fit in this many bytes (store_terms.c). */
+#define STORE_TERM_FIELD_MAX 128
+
+/*
+ * The writer's open block of a day file: records not yet sealed into `blocks`. It
+ * mirrors the file's tail rows for block `id` (plus, before a batch ends, the bytes
+ * past `synced`), so after a rollback or a restart it is rebuilt from them.
+ */
+struct store_open_block {
+    int64_t id;        /* the id the block will have in `blocks` */
+    struct buf recs;   /* its records (store_record.c) */
+    uint32_t count;
+    size_t synced;     /* bytes of recs already written as tail rows */
+    int64_t min_t, max_t;
+};
+
+/* A replayable stream's highest stored position in a day file. */
+struct store_hw {
+    uint64_t src; /* 0 = empty slot */
+    uint64_t pos;
+};
+
+/* The span of positions of one stream written by the current batch. */
+struct store_span {
+    uint64_t src, first, last;
+    int64_t block;
+};
+#define STORE_BATCH_SPANS 32
+
 /* A day file opened by the writer, with its prepared statements. */
 struct store_day {
     int64_t day; /* days since the epoch (UTC) of receipt */
     sqlite3 *db;
-    sqlite3_stmt *ins_event;
-    sqlite3_stmt *ins_fts;
+    sqlite3_stmt *ins_pos;   /* a batch's span of positions of one stream */
+    sqlite3_stmt *get_pos;   /* is a position covered already? */
+    sqlite3_stmt *ins_block; /* a sealed block ... */
+    sqlite3_stmt *ins_fts;   /* ... its terms ... */
+    sqlite3_stmt *del_tail;  /* ... and its tail rows deleted */
+    sqlite3_stmt *ins_tail;
     sqlite3_stmt *put_ckpt;
     sqlite3_stmt *put_meta;
+    struct store_open_block open;
+    struct store_hw *hw;     /* per stream, the highest position stored (hash table) */
+    size_t nhw, hwcap;
     int64_t min_time, max_time; /* event time span already recorded in meta */
     uint64_t last_use;
 };
+
+struct store_terms;
 
 struct store {
     char *dir;
@@ -44,8 +88,14 @@ struct store {
     size_t tx_events;         /* events written in it so far */
     int64_t tx_start;         /* monotonic time it began */
     uint64_t use_clock;
-    struct buf fields;   /* writer scratch: one event's fields as JSON */
-    struct buf ftstext;  /* writer scratch: one event's full-text document */
+    /* writer scratch */
+    struct store_span spans[STORE_BATCH_SPANS]; /* the current batch's streams */
+    unsigned nspans;
+    struct buf scratch;         /* one event's routes */
+    struct buf packed;          /* a block being sealed, packed */
+    struct buf doc;             /* its terms document */
+    struct store_terms *terms;  /* its term set */
+    void *cctx;                 /* zstd compression context */
     sqlite3 *main_db;    /* vigil.db: audit and settings */
     pthread_mutex_t main_lock;
 };
@@ -86,7 +136,7 @@ const char *store_schema_step(enum store_file_kind kind, int version);
  */
 int store_db_open(const char *path, bool create, bool read_only, sqlite3 **out);
 
-/* ---- SQL functions and matching (store_match.c) ---- */
+/* ---- matching (store_match.c) ---- */
 
 enum store_match_mode {
     STORE_MATCH_EQUAL = 0,    /* the whole value, case-insensitive */
@@ -100,37 +150,124 @@ enum store_match_mode {
 bool store_match(const char *s, size_t n, const char *pat, size_t pn, enum store_match_mode mode);
 /* Parses s as a finite decimal number. */
 bool store_number(const char *s, size_t n, double *out);
-/* Registers vmatch(), vfield(), vrange(), vfield_range() on db. */
-int store_sql_functions(sqlite3 *db);
 
-/* ---- the query compiler (store_sql.c) ---- */
+/* ---- records and blocks (store_record.c, store_block.c) ---- */
 
-enum store_param_kind { STORE_PARAM_TEXT, STORE_PARAM_INT, STORE_PARAM_REAL };
-
-struct store_param {
-    enum store_param_kind kind;
-    char *s; /* owned */
-    int64_t i;
-    double d;
+/* One stored event, decoded; the slices point into the block's bytes. */
+struct store_rec {
+    uint64_t id;
+    int64_t time_ns, received_ns;
+    uint32_t flags;
+    struct slice decoder, routes, raw;
+    struct slice text; /* the UTF-8 text (the raw bytes when they were already) */
+    unsigned nfields;
+    struct slice names[EVENT_MAX_FIELDS];
+    struct slice values[EVENT_MAX_FIELDS];
 };
 
-/*
- * A query compiled to an SQL predicate over the events table (alias e) with its
- * parameters: values are always bound, never inlined.
- */
-struct store_sql {
-    struct buf where;           /* predicate text with ?NNN placeholders */
-    struct buf fts;             /* FTS5 MATCH expression of the driving term; len 0 = none */
-    struct store_param *params; /* owned array */
-    unsigned nparams, cap;
-    bool index_term; /* a top-level conjunct is served by a promoted column's index */
+/* Appends ev as a record to out (scratch: a buffer for the routes). */
+int store_rec_encode(const struct event *ev, struct buf *scratch, struct buf *out);
+/* Decodes the record at p (n bytes available); *used gets its length. ERR_PARSE when
+ * the bytes are not a whole record. */
+int store_rec_decode(const char *p, size_t n, size_t *used, struct store_rec *rec);
+/* First value of the field called name. */
+bool store_rec_field(const struct store_rec *rec, const char *name, struct slice *out);
+/* Appends the record's fields as the JSON object event_fields_json writes. */
+int store_rec_fields_json(const struct store_rec *rec, struct buf *out);
+
+/* A block's records in memory, with the offset of each record. */
+struct store_block {
+    struct buf recs;
+    uint32_t *offs;
+    size_t n, cap;
+    int64_t min_t, max_t; /* event time span of its records */
+    void *dctx;           /* zstd decompression context */
 };
 
-/* Compiles root into out (caller finis). Parameters are numbered from 1. */
-int store_sql_compile(const struct query_node *root, struct store_sql *out);
-void store_sql_fini(struct store_sql *q);
-/* Binds q's parameters to stmt as ?1..?n. */
-int store_sql_bind(const struct store_sql *q, sqlite3_stmt *stmt);
+void store_block_init(struct store_block *b);
+void store_block_fini(struct store_block *b);
+/* Replaces b's records with the unpacked form of a packed block and indexes them. */
+int store_block_unpack(struct store_block *b, const void *packed, size_t n);
+/* Indexes the records in b->recs (after the caller filled it); ERR_PARSE if damaged. */
+int store_block_index(struct store_block *b);
+/* Decodes record i of b. */
+int store_block_rec(const struct store_block *b, size_t i, struct store_rec *r);
+/* Packs n bytes of records into out with the compression context *cctx (created on
+ * first use; freed by store_block_free_cctx). */
+int store_block_pack(void **cctx, const char *recs, size_t n, struct buf *out);
+void store_block_free_cctx(void *cctx);
+
+/* ---- block index terms (store_terms.c, store_prefilter.c) ---- */
+
+/* The byte as terms spell it: ASCII lower case, control bytes as a space. */
+unsigned char store_term_norm(unsigned char c);
+/* Writes the term "name=value" (normalised) into out, which holds
+ * STORE_TERM_FIELD_MAX bytes; the caller checks the length fits. Returns its length. */
+size_t store_term_field(struct slice name, struct slice value, char *out);
+
+/* The writer's set of a block's distinct terms. */
+int store_terms_new(struct store_terms **out);
+void store_terms_free(struct store_terms *t);
+void store_terms_reset(struct store_terms *t);
+/* Adds the trigrams of p. */
+int store_terms_add_text(struct store_terms *t, const char *p, size_t n);
+/* Adds a field's value trigrams and, when short enough, its name=value term. */
+int store_terms_add_field(struct store_terms *t, struct slice name, struct slice value);
+/* Writes the set as the block's FTS5 document (one term per line) into doc. */
+int store_terms_doc(const struct store_terms *t, struct buf *doc);
+/* Registers the FTS5 tokenizer "vigil_terms" (one term per line) on db. */
+int store_terms_register(sqlite3 *db);
+
+/* Compiles a query into the FTS5 expression selecting candidate blocks, into out;
+ * out->len == 0 when the query constrains no term (every block is a candidate). */
+int store_prefilter(const struct query_node *root, struct buf *out);
+
+/* ---- exact evaluation (store_filter.c) ---- */
+
+struct store_pred {
+    enum query_kind kind;
+    int left, right;      /* AND/OR/NOT operands (indexes into preds) */
+    const char *name;     /* TERM/RANGE field (stored spelling); NULL = the text */
+    size_t namelen;
+    bool decoder;         /* TERM on the decoder's name */
+    const char *pat;      /* TERM value */
+    size_t pn;
+    int mode;             /* enum store_match_mode, or -1 for a range */
+    double lo, hi;
+    bool lo_incl, hi_incl;
+};
+
+struct store_filter {
+    struct store_pred *preds;
+    unsigned n, cap;
+    int root;
+};
+
+/* The stored spelling of a field name in queries: the registry's, else as given. */
+const char *store_filter_field_name(const char *name);
+/* Compiles root (which must outlive f) into f; caller finis. */
+int store_filter_compile(const struct query_node *root, struct store_filter *f);
+void store_filter_fini(struct store_filter *f);
+/* True when the record matches. */
+bool store_filter_eval(const struct store_filter *f, const struct store_rec *r);
+
+/* ---- the writer's blocks (store_write.c) ---- */
+
+/* Rebuilds the writer's state of d from the file: its open block from the tail rows and
+ * the streams' highest positions (day open, after a rollback). */
+int store_day_load_open(struct store_day *d);
+/* Stores ev in d unless its id is already there (*inserted = 1 when stored), sealing
+ * the open block when full. Inside a transaction of the caller's. */
+int store_day_write_event(struct store *st, struct store_day *d, const struct event *ev,
+                          int *inserted);
+/* Writes the open block's records added since the last tail row as a new tail row. */
+int store_day_sync_tail(struct store_day *d);
+
+/* ---- files of older schemas (store_migrate.c) ---- */
+
+/* Moves the per-event rows of a v1-v3 day file into blocks and drops the old tables,
+ * in one transaction; does nothing when d has no such rows. Writer thread. */
+int store_migrate_rows(struct store *st, struct store_day *d);
 
 /* ---- audit (store_audit.c) ---- */
 

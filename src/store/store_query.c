@@ -7,46 +7,67 @@
  * their name. Each query opens its own read-only connections (WAL readers never block
  * the writer), so any thread may search while the writer writes.
  *
- * Two passes keep memory bounded by the page size rather than by row size: pass one
- * collects the (time, id, rowid) keys of each file's best `limit` matches and keeps the
- * global best `limit`; pass two fetches and hands out those rows in order.
- *
- * Per file, a query with a trigram-indexable term and no indexed column term is first
- * tried by walking the time index (fast when matches are common) under a work budget;
- * past the budget it is rerun from the trigram index's candidates (fast when rare).
+ * The candidates are blocks: those of each file whose terms satisfy the query's
+ * prefilter (store_prefilter.c; every block when it has none) and whose event time
+ * span meets the time range and cursor, plus each file's open tail. They are read
+ * newest span first, every record verified exactly (store_filter.c), and the reading
+ * stops once the page is full and the next block's newest event is older than the
+ * page's oldest: blocks follow receipt, so their spans barely overlap and a page
+ * usually costs a few blocks. Two passes keep memory bounded by the page: pass one
+ * keeps the (time, id, block, record) keys of the best `limit` matches; pass two
+ * reads those records again (from a small cache of unpacked blocks) and hands them
+ * out in order. Each file is read in one read transaction, so both passes see the
+ * same snapshot while the writer goes on.
  */
 #include "store/store_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Progress-handler ticks (of 1000 VM steps) a time-index walk may take before the
- * query switches to the trigram candidates. */
-#define SCAN_BUDGET_TICKS 50
-
+#define CACHE_BLOCKS 4 /* unpacked blocks kept while a page is read */
+#define TAIL_BLOCK (-1) /* a candidate standing for a file's tail rows */
 
 struct qfile {
     int64_t day;
     sqlite3 *db;
-    sqlite3_stmt *fetch;
+    sqlite3_stmt *get_block;
     int64_t min_t, max_t;
     bool has_meta;
 };
 
+/* A candidate block. */
+struct qcand {
+    unsigned file;
+    int64_t block;        /* id in blocks, or TAIL_BLOCK */
+    int64_t min_t, max_t; /* its event time span */
+    int64_t count;
+};
+
 struct qkey {
     int64_t time;
-    int64_t id;
-    int64_t rowid;
-    unsigned file;
+    uint64_t id;
+    size_t cand;
+    uint32_t rec;
+};
+
+struct qcache {
+    struct store_block b;
+    size_t cand; /* SIZE_MAX = empty */
+    uint64_t used;
 };
 
 struct qrun {
     struct store *st;
     const struct store_query *q;
-    struct store_sql sql;
+    struct store_filter filter;
+    struct buf fts; /* the prefilter's FTS5 expression; empty = none */
     struct qfile *files;
     size_t nfiles;
-    struct buf text;
+    struct qcand *cands;
+    size_t ncands, capc;
+    struct qcache cache[CACHE_BLOCKS];
+    uint64_t clock;
+    struct buf sql, strs, fields;
 };
 
 /* Orders keys newest first: time, then id, descending. */
@@ -60,20 +81,26 @@ static int key_cmp(const void *a, const void *b)
     return 0;
 }
 
-static int file_cmp(const void *a, const void *b)
+/* Orders candidates newest span first. */
+static int cand_cmp(const void *a, const void *b)
 {
-    const struct qfile *x = a, *y = b;
-    return (x->max_t < y->max_t) - (x->max_t > y->max_t);
+    const struct qcand *x = a, *y = b;
+    if (x->max_t != y->max_t)
+        return x->max_t < y->max_t ? 1 : -1;
+    return (x->min_t < y->min_t) - (x->min_t > y->min_t);
 }
 
+/* 0 for a file of the current schema; ERR_NOTFOUND for one the writer is creating
+ * (version 0: no events yet); ERR_DB for any other version (not migrated yet). */
 static int check_version(sqlite3 *db)
 {
     sqlite3_stmt *s = NULL;
     int rc = ERR_DB;
     if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW &&
-        sqlite3_column_int(s, 0) == store_schema_current(STORE_FILE_DAY))
-        rc = 0;
+        sqlite3_step(s) == SQLITE_ROW) {
+        int v = sqlite3_column_int(s, 0);
+        rc = v == store_schema_current(STORE_FILE_DAY) ? 0 : v == 0 ? ERR_NOTFOUND : ERR_DB;
+    }
     sqlite3_finalize(s);
     return rc;
 }
@@ -117,7 +144,8 @@ static bool prune(const struct qfile *f, const struct store_query *q)
 static void close_files(struct qrun *r)
 {
     for (size_t i = 0; i < r->nfiles; i++) {
-        sqlite3_finalize(r->files[i].fetch);
+        sqlite3_finalize(r->files[i].get_block);
+        sqlite3_exec(r->files[i].db, "COMMIT", NULL, NULL, NULL);
         sqlite3_close(r->files[i].db);
     }
     mem_free(r->files);
@@ -125,7 +153,7 @@ static void close_files(struct qrun *r)
     r->nfiles = 0;
 }
 
-/* Opens the day files that may hold matches, newest event time first. */
+/* Opens the day files that may hold matches, each in a read transaction. */
 static int open_files(struct qrun *r)
 {
     int64_t *days;
@@ -159,10 +187,19 @@ static int open_files(struct qrun *r)
         rc = check_version(f->db);
         if (rc) {
             sqlite3_close(f->db);
+            if (rc != ERR_NOTFOUND)
+                break;
+            rc = 0;
+            continue;
+        }
+        if (sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+            sqlite3_close(f->db);
+            rc = ERR_DB;
             break;
         }
         read_meta(f);
         if (prune(f, r->q)) {
+            sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL);
             sqlite3_close(f->db);
             f->db = NULL;
             continue;
@@ -175,148 +212,136 @@ static int open_files(struct qrun *r)
         close_files(r);
         return rc;
     }
-    qsort(r->files, r->nfiles, sizeof *r->files, file_cmp);
     return 0;
 }
 
-/*
- * Writes into r->text the SQL for one file: keys (count=false) or count(*). The
- * compiled parameters are ?1..?n; the time bounds, cursor, match and limit follow.
- */
-static int build_sql(struct qrun *r, bool fts, bool count)
+static int add_cand(struct qrun *r, struct qcand c)
+{
+    if (r->ncands == r->capc) {
+        size_t nc = r->capc ? r->capc * 2 : 256;
+        struct qcand *p = mem_realloc(r->cands, nc * sizeof *p);
+        if (!p)
+            return ERR_NOMEM;
+        r->cands = p;
+        r->capc = nc;
+    }
+    r->cands[r->ncands++] = c;
+    return 0;
+}
+
+/* Adds the candidate blocks of file fi: prefilter, time range and cursor. */
+static int file_cands(struct qrun *r, unsigned fi)
 {
     const struct store_query *q = r->q;
-    unsigned n = r->sql.nparams;
-    struct buf *b = &r->text;
+    struct buf *b = &r->sql;
     buf_reset(b);
-    buf_puts(b, count ? "SELECT count(*) FROM " : "SELECT e.time, e.id, e.rowid FROM ");
-    if (fts)
-        buf_printf(b, "events_fts CROSS JOIN events e ON e.rowid = events_fts.rowid"
-                      " WHERE events_fts MATCH ?%u AND ", n + 1);
-    else
-        buf_puts(b, "events e WHERE ");
+    buf_puts(b, "SELECT id, min_time, max_time, count FROM blocks WHERE 1");
+    if (r->fts.len)
+        buf_puts(b, " AND id IN (SELECT rowid FROM blocks_fts WHERE blocks_fts MATCH ?1)");
     if (q->from_ns)
-        buf_printf(b, "e.time >= ?%u AND ", n + 2);
+        buf_puts(b, " AND max_time >= ?2");
     if (q->to_ns)
-        buf_printf(b, "e.time < ?%u AND ", n + 3);
-    if (!count && q->after.valid)
-        buf_printf(b, "e.time <= ?%u AND (e.time < ?%u OR e.id < ?%u) AND ", n + 4, n + 4,
-                   n + 5);
-    buf_printf(b, "(%s)", r->sql.where.p);
-    if (!count)
-        buf_printf(b, " ORDER BY e.time DESC, e.id DESC LIMIT ?%u", n + 6);
-    return buf_cstr(b) ? 0 : ERR_NOMEM;
-}
-
-static int prepare(struct qrun *r, sqlite3 *db, bool fts, bool count, size_t limit,
-                   sqlite3_stmt **out)
-{
-    *out = NULL;
-    int rc = build_sql(r, fts, count);
+        buf_puts(b, " AND min_time < ?3");
+    if (q->after.valid)
+        buf_puts(b, " AND min_time <= ?4");
+    if (!buf_cstr(b))
+        return ERR_NOMEM;
+    sqlite3 *db = r->files[fi].db;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(db, b->p, (int)b->len, &s, NULL) != SQLITE_OK)
+        return ERR_DB;
+    if (r->fts.len)
+        sqlite3_bind_text(s, 1, r->fts.p, (int)r->fts.len, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, q->from_ns);
+    sqlite3_bind_int64(s, 3, q->to_ns);
+    sqlite3_bind_int64(s, 4, q->after.time_ns);
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        struct qcand c = {fi, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                          sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+        rc = add_cand(r, c);
+    }
+    sqlite3_finalize(s);
     if (rc)
         return rc;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, r->text.p, (int)r->text.len, &s, NULL) != SQLITE_OK)
+    if (step != SQLITE_DONE)
         return ERR_DB;
-    unsigned n = r->sql.nparams;
-    if (store_sql_bind(&r->sql, s)) {
+    /* the open block's tail rows have no terms: always a candidate when present */
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM tail", -1, &s, NULL) != SQLITE_OK)
+        return ERR_DB;
+    int64_t tail = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    if (tail < 0)
+        return ERR_DB;
+    if (tail > 0) {
+        struct qcand c = {fi, TAIL_BLOCK, INT64_MIN, INT64_MAX, -1};
+        rc = add_cand(r, c);
+    }
+    return rc;
+}
+
+static int read_block(struct qrun *r, const struct qcand *c, struct store_block *b)
+{
+    struct qfile *f = &r->files[c->file];
+    sqlite3_stmt *s;
+    int rc = 0;
+    if (c->block == TAIL_BLOCK) {
+        if (sqlite3_prepare_v2(f->db, "SELECT data FROM tail ORDER BY seq", -1, &s, NULL) !=
+            SQLITE_OK)
+            return ERR_DB;
+        buf_reset(&b->recs);
+        while (rc == 0 && sqlite3_step(s) == SQLITE_ROW)
+            rc = buf_append(&b->recs, sqlite3_column_blob(s, 0),
+                            (size_t)sqlite3_column_bytes(s, 0));
         sqlite3_finalize(s);
+        return rc ? rc : store_block_index(b);
+    }
+    if (!f->get_block && sqlite3_prepare_v2(f->db, "SELECT data FROM blocks WHERE id = ?1", -1,
+                                            &f->get_block, NULL) != SQLITE_OK)
         return ERR_DB;
+    s = f->get_block;
+    sqlite3_bind_int64(s, 1, c->block);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        rc = store_block_unpack(b, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+    else
+        rc = ERR_DB;
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Candidate ci unpacked, from the cache when it is there. */
+static int load(struct qrun *r, size_t ci, struct store_block **out)
+{
+    struct qcache *slot = &r->cache[0];
+    for (int i = 0; i < CACHE_BLOCKS; i++) {
+        if (r->cache[i].cand == ci) {
+            r->cache[i].used = ++r->clock;
+            *out = &r->cache[i].b;
+            return 0;
+        }
+        if (r->cache[i].used < slot->used)
+            slot = &r->cache[i];
     }
-    if (fts)
-        sqlite3_bind_text(s, (int)n + 1, r->sql.fts.p, (int)r->sql.fts.len, SQLITE_STATIC);
-    if (r->q->from_ns)
-        sqlite3_bind_int64(s, (int)n + 2, r->q->from_ns);
-    if (r->q->to_ns)
-        sqlite3_bind_int64(s, (int)n + 3, r->q->to_ns);
-    if (!count && r->q->after.valid) {
-        sqlite3_bind_int64(s, (int)n + 4, r->q->after.time_ns);
-        sqlite3_bind_int64(s, (int)n + 5, (sqlite3_int64)r->q->after.id);
-    }
-    if (!count)
-        sqlite3_bind_int64(s, (int)n + 6, (sqlite3_int64)limit);
-    *out = s;
+    slot->cand = SIZE_MAX;
+    int rc = read_block(r, &r->cands[ci], &slot->b);
+    if (rc)
+        return rc;
+    slot->cand = ci;
+    slot->used = ++r->clock;
+    *out = &slot->b;
     return 0;
 }
 
-static int budget_cb(void *ctx)
+/* True when record time t lies in the query's range and after its cursor. */
+static bool in_window(const struct store_query *q, int64_t t, uint64_t id)
 {
-    unsigned *ticks = ctx;
-    return ++*ticks > SCAN_BUDGET_TICKS;
-}
-
-/* Runs one key query on file fi, appending keys; ERR_AGAIN when the budget ran out. */
-static int collect(struct qrun *r, unsigned fi, bool fts, bool budget, size_t limit,
-                   struct qkey *keys, size_t *nkeys)
-{
-    sqlite3 *db = r->files[fi].db;
-    sqlite3_stmt *s;
-    int rc = prepare(r, db, fts, false, limit, &s);
-    if (rc)
-        return rc;
-    unsigned ticks = 0;
-    if (budget)
-        sqlite3_progress_handler(db, 1000, budget_cb, &ticks);
-    size_t start = *nkeys;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        struct qkey *k = &keys[(*nkeys)++];
-        k->time = sqlite3_column_int64(s, 0);
-        k->id = sqlite3_column_int64(s, 1);
-        k->rowid = sqlite3_column_int64(s, 2);
-        k->file = fi;
-    }
-    if (budget)
-        sqlite3_progress_handler(db, 0, NULL, NULL);
-    sqlite3_finalize(s);
-    if (step == SQLITE_DONE)
-        return 0;
-    *nkeys = start;
-    return step == SQLITE_INTERRUPT ? ERR_AGAIN : ERR_DB;
-}
-
-static int file_keys(struct qrun *r, unsigned fi, size_t limit, struct qkey *keys,
-                     size_t *nkeys)
-{
-    bool fts_ok = r->sql.fts.len > 0 && !r->sql.index_term;
-    int rc = collect(r, fi, false, fts_ok, limit, keys, nkeys);
-    if (rc == ERR_AGAIN)
-        rc = collect(r, fi, true, false, limit, keys, nkeys);
-    return rc;
-}
-
-static int emit(struct qrun *r, const struct qkey *k, store_row_fn fn, void *ctx, int *stop)
-{
-    struct qfile *f = &r->files[k->file];
-    if (!f->fetch &&
-        sqlite3_prepare_v2(f->db,
-                           "SELECT id, time, received, host, decoder, routes, fields, raw"
-                           " FROM events WHERE rowid = ?1",
-                           -1, &f->fetch, NULL) != SQLITE_OK)
-        return ERR_DB;
-    sqlite3_stmt *s = f->fetch;
-    sqlite3_bind_int64(s, 1, k->rowid);
-    int rc = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        struct store_row row = {
-            .id = (uint64_t)sqlite3_column_int64(s, 0),
-            .time_ns = sqlite3_column_int64(s, 1),
-            .received_ns = sqlite3_column_int64(s, 2),
-            .host = (const char *)sqlite3_column_text(s, 3),
-            .decoder = (const char *)sqlite3_column_text(s, 4),
-            .routes = (const char *)sqlite3_column_text(s, 5),
-            .fields = (const char *)sqlite3_column_text(s, 6),
-        };
-        row.raw = sqlite3_column_blob(s, 7);
-        row.raw_len = (size_t)sqlite3_column_bytes(s, 7);
-        if (!row.raw)
-            row.raw = "";
-        *stop = fn(ctx, &row);
-    } else {
-        rc = ERR_DB;
-    }
-    sqlite3_reset(s);
-    return rc;
+    if (q->from_ns && t < q->from_ns)
+        return false;
+    if (q->to_ns && t >= q->to_ns)
+        return false;
+    if (q->after.valid && (t > q->after.time_ns || (t == q->after.time_ns && id >= q->after.id)))
+        return false;
+    return true;
 }
 
 static int run_init(struct qrun *r, struct store *st, const struct store_query *q)
@@ -324,18 +349,124 @@ static int run_init(struct qrun *r, struct store *st, const struct store_query *
     memset(r, 0, sizeof *r);
     r->st = st;
     r->q = q;
-    buf_init(&r->text, 1 << 21);
-    int rc = store_sql_compile(q->root, &r->sql);
-    if (rc)
-        return rc;
-    return open_files(r);
+    buf_init(&r->fts, 1 << 20);
+    buf_init(&r->sql, 1 << 16);
+    buf_init(&r->strs, 1 << 16);
+    buf_init(&r->fields, 0);
+    for (int i = 0; i < CACHE_BLOCKS; i++) {
+        store_block_init(&r->cache[i].b);
+        r->cache[i].cand = SIZE_MAX;
+    }
+    int rc = store_filter_compile(q->root, &r->filter);
+    if (rc == 0)
+        rc = store_prefilter(q->root, &r->fts);
+    if (rc == 0)
+        rc = open_files(r);
+    for (unsigned i = 0; rc == 0 && i < r->nfiles; i++)
+        rc = file_cands(r, i);
+    if (rc == 0 && r->ncands)
+        qsort(r->cands, r->ncands, sizeof *r->cands, cand_cmp);
+    return rc;
 }
 
 static void run_fini(struct qrun *r)
 {
     close_files(r);
-    store_sql_fini(&r->sql);
-    buf_fini(&r->text);
+    store_filter_fini(&r->filter);
+    for (int i = 0; i < CACHE_BLOCKS; i++)
+        store_block_fini(&r->cache[i].b);
+    mem_free(r->cands);
+    buf_fini(&r->fts);
+    buf_fini(&r->sql);
+    buf_fini(&r->strs);
+    buf_fini(&r->fields);
+}
+
+/* Copies s into r->strs as a C string; returns its offset. */
+static size_t put_str(struct qrun *r, struct slice s)
+{
+    size_t off = r->strs.len;
+    buf_append(&r->strs, s.p ? s.p : "", s.len);
+    buf_putc(&r->strs, '\0');
+    return off;
+}
+
+static int emit(struct qrun *r, const struct qkey *k, store_row_fn fn, void *ctx, int *stop)
+{
+    struct store_block *b;
+    int rc = load(r, k->cand, &b);
+    struct store_rec rec;
+    if (rc == 0)
+        rc = store_block_rec(b, k->rec, &rec);
+    if (rc)
+        return rc;
+    struct slice host = SLICE_NULL;
+    bool has_host = store_rec_field(&rec, "host", &host);
+    buf_reset(&r->strs);
+    buf_reset(&r->fields);
+    size_t oh = put_str(r, host), od = put_str(r, rec.decoder), oro = put_str(r, rec.routes);
+    rc = store_rec_fields_json(&rec, &r->fields);
+    if (rc || r->strs.err || !buf_cstr(&r->fields))
+        return rc ? rc : ERR_NOMEM;
+    struct store_row row = {
+        .id = rec.id,
+        .time_ns = rec.time_ns,
+        .received_ns = rec.received_ns,
+        .host = has_host ? r->strs.p + oh : NULL,
+        .decoder = r->strs.p + od,
+        .routes = r->strs.p + oro,
+        .fields = r->fields.p,
+        .raw = rec.raw.p ? rec.raw.p : "",
+        .raw_len = rec.raw.len,
+    };
+    *stop = fn(ctx, &row);
+    return 0;
+}
+
+/* Pass one: the keys of the best `limit` matches, newest first, into *keys. */
+static int best_keys(struct qrun *r, size_t limit, struct qkey **keys, size_t *nkeys)
+{
+    size_t cap = limit + STORE_BLOCK_EVENTS;
+    struct qkey *k = mem_alloc(cap * sizeof *k);
+    if (!k)
+        return ERR_NOMEM;
+    size_t n = 0;
+    int rc = 0;
+    for (size_t ci = 0; ci < r->ncands && rc == 0; ci++) {
+        /* newest span first: once the page is full, a block whose newest event is
+         * older than the page's oldest cannot contribute, nor can any after it */
+        if (n >= limit && r->cands[ci].max_t < k[limit - 1].time)
+            break;
+        struct store_block *b;
+        rc = load(r, ci, &b);
+        for (size_t i = 0; rc == 0 && i < b->n; i++) {
+            struct store_rec rec;
+            rc = store_block_rec(b, i, &rec);
+            if (rc || !in_window(r->q, rec.time_ns, rec.id) ||
+                !store_filter_eval(&r->filter, &rec))
+                continue;
+            if (n == cap) {
+                struct qkey *nk = mem_realloc(k, 2 * cap * sizeof *nk);
+                if (!nk) {
+                    rc = ERR_NOMEM;
+                    break;
+                }
+                k = nk;
+                cap *= 2;
+            }
+            k[n++] = (struct qkey){rec.time_ns, rec.id, ci, (uint32_t)i};
+        }
+        qsort(k, n, sizeof *k, key_cmp);
+        if (n > limit)
+            n = limit;
+    }
+    if (rc) {
+        mem_free(k);
+        return rc;
+    }
+    *keys = k;
+    *nkeys = n;
+    return 0;
 }
 
 /* See store.h. */
@@ -351,42 +482,22 @@ int store_query(struct store *st, const struct store_query *q, store_row_fn fn, 
     if (limit > STORE_MAX_PAGE)
         limit = STORE_MAX_PAGE;
     struct qrun r;
-    int rc = run_init(&r, st, q);
     struct qkey *keys = NULL;
-    if (rc)
-        goto out;
-    keys = mem_alloc(2 * limit * sizeof *keys);
-    if (!keys) {
-        rc = ERR_NOMEM;
-        goto out;
-    }
     size_t nkeys = 0;
-    for (unsigned i = 0; i < r.nfiles; i++) {
-        /* files come newest first: one whose newest event is older than the page's
-         * oldest key cannot contribute */
-        if (nkeys >= limit && r.files[i].max_t < keys[limit - 1].time)
-            continue;
-        rc = file_keys(&r, i, limit, keys, &nkeys);
-        if (rc)
-            goto out;
-        qsort(keys, nkeys, sizeof *keys, key_cmp);
-        if (nkeys > limit)
-            nkeys = limit;
-    }
+    int rc = run_init(&r, st, q);
+    if (rc == 0)
+        rc = best_keys(&r, limit, &keys, &nkeys);
     size_t emitted = 0;
     int stop = 0;
-    for (size_t i = 0; i < nkeys && !stop; i++) {
+    for (size_t i = 0; rc == 0 && i < nkeys && !stop; i++) {
         rc = emit(&r, &keys[i], fn, ctx, &stop);
-        if (rc)
-            goto out;
-        emitted++;
+        emitted += rc == 0;
     }
-    if (next && emitted && (emitted == limit || stop)) {
+    if (rc == 0 && next && emitted && (emitted == limit || stop)) {
         next->time_ns = keys[emitted - 1].time;
-        next->id = (uint64_t)keys[emitted - 1].id;
+        next->id = keys[emitted - 1].id;
         next->valid = true;
     }
-out:
     mem_free(keys);
     run_fini(&r);
     return rc;
@@ -398,19 +509,29 @@ int store_count(struct store *st, const struct store_query *q, uint64_t *out)
     *out = 0;
     if (!q || !q->root)
         return ERR_INVAL;
+    struct store_query whole = *q; /* a count ignores the cursor */
+    whole.after.valid = false;
+    q = &whole;
     struct qrun r;
     int rc = run_init(&r, st, q);
-    bool fts = r.sql.fts.len > 0 && !r.sql.index_term;
-    for (unsigned i = 0; rc == 0 && i < r.nfiles; i++) {
-        sqlite3_stmt *s;
-        rc = prepare(&r, r.files[i].db, fts, true, 0, &s);
-        if (rc)
-            break;
-        if (sqlite3_step(s) == SQLITE_ROW)
-            *out += (uint64_t)sqlite3_column_int64(s, 0);
-        else
-            rc = ERR_DB;
-        sqlite3_finalize(s);
+    bool all = rc == 0 && r.filter.preds[r.filter.root].kind == QUERY_ALL;
+    for (size_t ci = 0; rc == 0 && ci < r.ncands; ci++) {
+        const struct qcand *c = &r.cands[ci];
+        /* a block wholly inside the range counts without being read */
+        if (all && c->block != TAIL_BLOCK && (!q->from_ns || c->min_t >= q->from_ns) &&
+            (!q->to_ns || c->max_t < q->to_ns)) {
+            *out += (uint64_t)c->count;
+            continue;
+        }
+        struct store_block *b;
+        rc = load(&r, ci, &b);
+        for (size_t i = 0; rc == 0 && i < b->n; i++) {
+            struct store_rec rec;
+            rc = store_block_rec(b, i, &rec);
+            if (rc == 0 && in_window(q, rec.time_ns, rec.id) &&
+                store_filter_eval(&r.filter, &rec))
+                (*out)++;
+        }
     }
     run_fini(&r);
     return rc;

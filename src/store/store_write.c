@@ -3,10 +3,17 @@
  * via the store writer thread) becomes rows of the day files of their receipt, with
  * the inputs' checkpoints in the same transaction.
  *
- * Per event: one INSERT OR IGNORE (a replayed id stores nothing) and, when the row is
- * new, one row of the trigram index. Statements are prepared once per day file; the
- * fields object and the index document are built in two scratch buffers reused for
- * every event, so the path allocates nothing per event once warm.
+ * Per event: its record appended to the day's open block in memory, unless the event
+ * comes from a replayable input (a file) at a position the file holds already. The
+ * writer keeps each stream's highest stored position in memory, so a record past it
+ * (every record but replays) costs no lookup; the batch's span of positions per
+ * stream is written with the batch. A
+ * block is sealed at STORE_BLOCK_EVENTS events or STORE_BLOCK_BYTES: packed into one
+ * row of `blocks` and its distinct terms into one document of blocks_fts. At the end
+ * of each batch the records added to the open block are written as one `tail` row, so
+ * that what is committed is always searchable and survives a restart; sealing deletes
+ * the block's tail rows. Statements are prepared once per day file and the buffers
+ * are reused, so the path allocates nothing per event once warm.
  *
  * Group commit: the checkpoint's day file keeps one transaction open across batches
  * (store_write_batch, store_flush), because a commit per batch costs more than the
@@ -16,100 +23,298 @@
 
 #include <string.h>
 
-/*
- * The document indexed for full-text search: the UTF-8 text, then every field value
- * that is not already part of it (unescaped or converted values), one per line, so
- * that the trigram prefilter never misses a field match.
- */
-static void fts_doc(const struct event *ev, struct slice text, struct buf *b)
+static int step_done(sqlite3_stmt *s)
 {
-    buf_reset(b);
-    buf_append(b, text.p ? text.p : "", text.len);
-    for (unsigned i = 0; i < ev->nfields; i++) {
-        struct slice v = ev->fields[i].value;
-        if (v.len == 0)
-            continue;
-        if (text.p && v.p >= text.p && v.p + v.len <= text.p + text.len)
-            continue; /* a slice of the text itself */
-        if (slice_find(text, v) >= 0)
-            continue;
-        buf_putc(b, '\n');
-        buf_append(b, v.p, v.len);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+static void open_reset(struct store_open_block *o, int64_t id)
+{
+    o->id = id;
+    buf_reset(&o->recs);
+    o->count = 0;
+    o->synced = 0;
+    o->min_t = INT64_MAX;
+    o->max_t = INT64_MIN;
+}
+
+/* The terms of the open block's records into st->doc. */
+static int block_doc(struct store *st, const struct store_open_block *o)
+{
+    if (!st->terms && store_terms_new(&st->terms))
+        return ERR_NOMEM;
+    struct store_terms *t = st->terms;
+    store_terms_reset(t);
+    int rc = 0;
+    for (size_t i = 0; i < o->recs.len && rc == 0;) {
+        struct store_rec r;
+        size_t used;
+        rc = store_rec_decode(o->recs.p + i, o->recs.len - i, &used, &r);
+        if (rc)
+            break;
+        i += used;
+        rc = store_terms_add_text(t, r.text.p, r.text.len);
+        for (unsigned k = 0; rc == 0 && k < r.nfields; k++)
+            rc = store_terms_add_field(t, r.names[k], r.values[k]);
+        if (rc == 0)
+            rc = store_terms_add_field(t, SLICE_LIT("decoder"), r.decoder);
+    }
+    return rc ? rc : store_terms_doc(t, &st->doc);
+}
+
+/* Seals d's open block: packed into `blocks`, its terms into blocks_fts, its tail rows
+ * deleted; the next block takes the following id. */
+static int seal(struct store *st, struct store_day *d)
+{
+    struct store_open_block *o = &d->open;
+    if (o->count == 0)
+        return 0;
+    int rc = store_block_pack(&st->cctx, o->recs.p, o->recs.len, &st->packed);
+    if (rc == 0)
+        rc = block_doc(st, o);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = d->ins_block;
+    sqlite3_bind_int64(s, 1, o->id);
+    sqlite3_bind_int64(s, 2, o->min_t);
+    sqlite3_bind_int64(s, 3, o->max_t);
+    sqlite3_bind_int64(s, 4, o->count);
+    sqlite3_bind_blob(s, 5, st->packed.p, (int)st->packed.len, SQLITE_STATIC);
+    if (step_done(s))
+        return ERR_DB;
+    sqlite3_bind_int64(d->ins_fts, 1, o->id);
+    sqlite3_bind_text(d->ins_fts, 2, st->doc.p ? st->doc.p : "", (int)st->doc.len,
+                      SQLITE_STATIC);
+    if (step_done(d->ins_fts))
+        return ERR_DB;
+    sqlite3_bind_int64(d->del_tail, 1, o->id);
+    if (step_done(d->del_tail))
+        return ERR_DB;
+    open_reset(o, o->id + 1);
+    return 0;
+}
+
+/* See store_int.h. */
+int store_day_sync_tail(struct store_day *d)
+{
+    struct store_open_block *o = &d->open;
+    if (o->recs.len == o->synced)
+        return 0;
+    sqlite3_stmt *s = d->ins_tail;
+    sqlite3_bind_int64(s, 1, o->id);
+    sqlite3_bind_blob(s, 2, o->recs.p + o->synced, (int)(o->recs.len - o->synced),
+                      SQLITE_STATIC);
+    if (step_done(s))
+        return ERR_DB;
+    o->synced = o->recs.len;
+    return 0;
+}
+
+/* ---- replays: the streams' stored positions ---------------------------------------- */
+
+static struct store_hw *hw_find(struct store_day *d, uint64_t src)
+{
+    if (!d->hwcap)
+        return NULL;
+    for (size_t i = src & (d->hwcap - 1);; i = (i + 1) & (d->hwcap - 1)) {
+        if (d->hw[i].src == src)
+            return &d->hw[i];
+        if (!d->hw[i].src)
+            return NULL;
     }
 }
 
-static void bind_slice(sqlite3_stmt *s, int i, struct slice v)
+/* Raises src's highest stored position to at least pos. */
+static int hw_raise(struct store_day *d, uint64_t src, uint64_t pos)
 {
-    if (v.p)
-        sqlite3_bind_text(s, i, v.p, (int)v.len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-static void bind_field(sqlite3_stmt *s, int i, const struct event *ev, uint16_t id)
-{
-    struct slice v;
-    if (event_get(ev, id, &v))
-        bind_slice(s, i, v);
-    else
-        sqlite3_bind_null(s, i);
-}
-
-/* Inserts one event; *inserted is 1 when the row is new. */
-static int write_event(struct store *st, struct store_day *d, const struct event *ev,
-                       struct buf *routes, int *inserted)
-{
-    sqlite3_stmt *s = d->ins_event;
-    struct slice text = ev->text.p ? ev->text : ev->raw;
-    bool same_text = text.len == ev->raw.len &&
-                     (text.p == ev->raw.p || memcmp(text.p, ev->raw.p, text.len) == 0);
-    buf_reset(&st->fields);
-    event_fields_json(ev, &st->fields);
-    buf_reset(routes);
-    event_routes_str(ev, routes);
-    if (st->fields.err || routes->err)
-        return ERR_TOOBIG;
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)ev->id);
-    sqlite3_bind_int64(s, 2, ev->time_ns);
-    sqlite3_bind_int64(s, 3, ev->received_ns);
-    bind_field(s, 4, ev, FIELD_host);
-    if (ev->decoder)
-        sqlite3_bind_text(s, 5, ev->decoder, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, 5);
-    sqlite3_bind_text(s, 6, routes->p ? routes->p : "", (int)routes->len, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 7, ev->flags);
-    bind_field(s, 8, ev, FIELD_src_ip);
-    bind_field(s, 9, ev, FIELD_dst_ip);
-    bind_field(s, 10, ev, FIELD_src_port);
-    bind_field(s, 11, ev, FIELD_dst_port);
-    bind_field(s, 12, ev, FIELD_user);
-    bind_field(s, 13, ev, FIELD_action);
-    bind_field(s, 14, ev, FIELD_outcome);
-    bind_field(s, 15, ev, FIELD_program);
-    sqlite3_bind_text(s, 16, st->fields.p, (int)st->fields.len, SQLITE_STATIC);
-    sqlite3_bind_blob(s, 17, ev->raw.p ? ev->raw.p : "", (int)ev->raw.len, SQLITE_STATIC);
-    if (same_text)
-        sqlite3_bind_null(s, 18);
-    else
-        sqlite3_bind_text(s, 18, text.p, (int)text.len, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return ERR_DB;
-    *inserted = sqlite3_changes(d->db) > 0;
-    if (!*inserted)
+    struct store_hw *h = hw_find(d, src);
+    if (h) {
+        if (pos > h->pos)
+            h->pos = pos;
         return 0;
-    fts_doc(ev, text, &st->ftstext);
-    if (st->ftstext.err)
-        return ERR_TOOBIG;
-    sqlite3_stmt *f = d->ins_fts;
-    sqlite3_bind_int64(f, 1, sqlite3_last_insert_rowid(d->db));
-    sqlite3_bind_text(f, 2, st->ftstext.p ? st->ftstext.p : "", (int)st->ftstext.len,
-                      SQLITE_STATIC);
-    rc = sqlite3_step(f);
-    sqlite3_reset(f);
-    return rc == SQLITE_DONE ? 0 : ERR_DB;
+    }
+    if ((d->nhw + 1) * 2 > d->hwcap) {
+        size_t nc = d->hwcap ? d->hwcap * 2 : 64;
+        struct store_hw *nt = mem_calloc(nc, sizeof *nt);
+        if (!nt)
+            return ERR_NOMEM;
+        struct store_hw *old = d->hw;
+        size_t oldcap = d->hwcap;
+        d->hw = nt;
+        d->hwcap = nc;
+        d->nhw = 0;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].src)
+                (void)hw_raise(d, old[i].src, old[i].pos);
+        mem_free(old);
+    }
+    size_t i = src & (d->hwcap - 1);
+    while (d->hw[i].src)
+        i = (i + 1) & (d->hwcap - 1);
+    d->hw[i] = (struct store_hw){src, pos};
+    d->nhw++;
+    return 0;
+}
+
+static int load_positions(struct store_day *d)
+{
+    if (d->hwcap)
+        memset(d->hw, 0, d->hwcap * sizeof *d->hw);
+    d->nhw = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(d->db, "SELECT src, max(last) FROM positions GROUP BY src", -1, &s,
+                           NULL) != SQLITE_OK)
+        return ERR_DB;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW)
+        rc = hw_raise(d, (uint64_t)sqlite3_column_int64(s, 0),
+                      (uint64_t)sqlite3_column_int64(s, 1));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* True when position o is stored in d already (a replay): in the batch's spans or the
+ * file's positions table. */
+static int replayed(struct store *st, struct store_day *d, const struct event_origin *o,
+                    bool *yes)
+{
+    *yes = false;
+    const struct store_hw *h = hw_find(d, o->src);
+    if (!h || o->pos > h->pos)
+        return 0; /* past everything stored: the common case, no lookup */
+    for (unsigned i = 0; i < st->nspans; i++) {
+        const struct store_span *sp = &st->spans[i];
+        if (sp->src == o->src && sp->first <= o->pos && o->pos <= sp->last) {
+            *yes = true;
+            return 0;
+        }
+    }
+    sqlite3_stmt *s = d->get_pos;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)o->src);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)o->pos);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *yes = (uint64_t)sqlite3_column_int64(s, 0) <= o->pos;
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ERR_DB;
+    return 0;
+}
+
+static int write_spans(struct store *st, struct store_day *d)
+{
+    for (unsigned i = 0; i < st->nspans; i++) {
+        const struct store_span *sp = &st->spans[i];
+        sqlite3_stmt *s = d->ins_pos;
+        sqlite3_bind_int64(s, 1, (sqlite3_int64)sp->src);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)sp->first);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)sp->last);
+        sqlite3_bind_int64(s, 4, sp->block);
+        if (step_done(s))
+            return ERR_DB;
+    }
+    st->nspans = 0;
+    return 0;
+}
+
+/* Notes position o of a stored event in the batch's span of its stream. */
+static int note_position(struct store *st, struct store_day *d, const struct event_origin *o)
+{
+    struct store_span *sp = NULL;
+    for (unsigned i = 0; i < st->nspans && !sp; i++)
+        if (st->spans[i].src == o->src)
+            sp = &st->spans[i];
+    if (!sp) {
+        if (st->nspans == STORE_BATCH_SPANS) {
+            int rc = write_spans(st, d);
+            if (rc)
+                return rc;
+        }
+        sp = &st->spans[st->nspans++];
+        *sp = (struct store_span){o->src, o->pos, o->pos, d->open.id};
+    }
+    if (o->pos < sp->first)
+        sp->first = o->pos;
+    if (o->pos > sp->last)
+        sp->last = o->pos;
+    return hw_raise(d, o->src, o->pos);
+}
+
+/* ---- the open block ------------------------------------------------------------------ */
+
+/* See store_int.h. */
+int store_day_load_open(struct store_day *d)
+{
+    struct store_open_block *o = &d->open;
+    sqlite3_stmt *s = NULL;
+    int64_t next = 1;
+    if (sqlite3_prepare_v2(d->db, "SELECT max(id) FROM blocks", -1, &s, NULL) != SQLITE_OK)
+        return ERR_DB;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        next = sqlite3_column_int64(s, 0) + 1;
+    sqlite3_finalize(s);
+    open_reset(o, next);
+    if (sqlite3_prepare_v2(d->db, "SELECT block, data FROM tail ORDER BY seq", -1, &s, NULL) !=
+        SQLITE_OK)
+        return ERR_DB;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        int64_t block = sqlite3_column_int64(s, 0);
+        if (block != o->id) /* only the open block has tail rows */
+            continue;
+        rc = buf_append(&o->recs, sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+    }
+    sqlite3_finalize(s);
+    if (rc == 0)
+        rc = load_positions(d);
+    if (rc)
+        return rc;
+    o->synced = o->recs.len;
+    for (size_t i = 0; i < o->recs.len;) {
+        struct store_rec r;
+        size_t used;
+        if (store_rec_decode(o->recs.p + i, o->recs.len - i, &used, &r))
+            return ERR_PARSE;
+        i += used;
+        o->count++;
+        if (r.time_ns < o->min_t)
+            o->min_t = r.time_ns;
+        if (r.time_ns > o->max_t)
+            o->max_t = r.time_ns;
+    }
+    return 0;
+}
+
+/* See store_int.h. */
+int store_day_write_event(struct store *st, struct store_day *d, const struct event *ev,
+                          int *inserted)
+{
+    struct store_open_block *o = &d->open;
+    *inserted = 0;
+    int rc = 0;
+    if (ev->origin.src) {
+        bool dup;
+        rc = replayed(st, d, &ev->origin, &dup);
+        if (rc || dup)
+            return rc;
+        rc = note_position(st, d, &ev->origin);
+        if (rc)
+            return rc;
+    }
+    *inserted = 1;
+    rc = store_rec_encode(ev, &st->scratch, &o->recs);
+    if (rc)
+        return rc;
+    o->count++;
+    if (ev->time_ns < o->min_t)
+        o->min_t = ev->time_ns;
+    if (ev->time_ns > o->max_t)
+        o->max_t = ev->time_ns;
+    if (o->count >= STORE_BLOCK_EVENTS || o->recs.len >= STORE_BLOCK_BYTES)
+        return seal(st, d);
+    return 0;
 }
 
 static int put_meta(struct store_day *d, const char *key, int64_t v)
@@ -138,6 +343,7 @@ int store_flush(struct store *st)
         return 0;
     exec(d->db, "ROLLBACK");
     (void)store_day_load_meta(d); /* the cached time span may include lost rows */
+    (void)store_day_load_open(d); /* and the open block lost records */
     return ERR_DB;
 }
 
@@ -163,15 +369,14 @@ static int write_day(struct store *st, int64_t day, const struct event *evs, siz
     }
     if (exec(d->db, group ? "SAVEPOINT batch" : "BEGIN IMMEDIATE"))
         return ERR_DB;
-    struct buf routes;
-    buf_init(&routes, 4096);
+    st->nspans = 0;
     int64_t lo = d->min_time, hi = d->max_time;
     size_t added = 0, seen = 0;
     for (size_t i = 0; i < n; i++) {
         if (store_day_of(evs[i].received_ns) != day)
             continue;
         int ins = 0;
-        rc = write_event(st, d, &evs[i], &routes, &ins);
+        rc = store_day_write_event(st, d, &evs[i], &ins);
         if (rc)
             goto fail;
         added += (size_t)ins;
@@ -181,6 +386,11 @@ static int write_day(struct store *st, int64_t day, const struct event *evs, siz
         if (evs[i].time_ns > hi)
             hi = evs[i].time_ns;
     }
+    rc = write_spans(st, d);
+    if (rc == 0)
+        rc = store_day_sync_tail(d);
+    if (rc)
+        goto fail;
     rc = ERR_DB;
     if (lo != d->min_time && put_meta(d, "min_time", lo))
         goto fail;
@@ -204,7 +414,6 @@ static int write_day(struct store *st, int64_t day, const struct event *evs, siz
     *stored += added;
     if (group)
         st->tx_events += seen;
-    buf_fini(&routes);
     return 0;
 fail:
     if (group) {
@@ -213,7 +422,7 @@ fail:
     } else {
         exec(d->db, "ROLLBACK");
     }
-    buf_fini(&routes);
+    (void)store_day_load_open(d); /* the records of the undone batch are gone */
     return rc ? rc : ERR_DB;
 }
 

@@ -222,6 +222,8 @@ static void t_replay(void)
     int64_t now = today0() + 10 * NS_PER_SEC;
     for (int i = 0; i < 4; i++)
         mk(&evs[i], 100 + (uint64_t)i, now - i, now, "replayed line", "10.1.1.1", "u", NULL);
+    for (int i = 0; i < 4; i++) /* as read from a file: stream 7, position = id */
+        evs[i].origin = (struct event_origin){7, 100 + (uint64_t)i};
     size_t stored;
     T_EQ_INT(store_write_batch(st, evs, 4, NULL, 0, &stored), 0);
     T_EQ_INT(store_flush(st), 0);
@@ -231,12 +233,33 @@ static void t_replay(void)
     T_EQ_INT(stored, 0);
     /* a batch mixing old and new ids stores only the new one */
     mk(&evs[4], 200, now, now, "new line", "10.1.1.1", "u", NULL);
+    evs[4].origin = (struct event_origin){7, 200};
     T_EQ_INT(store_write_batch(st, evs, 5, NULL, 0, &stored), 0);
     T_EQ_INT(store_flush(st), 0);
     T_EQ_INT(stored, 1);
     struct rows rs;
     T_EQ_INT(search(st, "src_ip:10.1.1.1", &rs), 5);
     T_EQ_INT(search(st, "replayed", &rs), 4); /* and the text index holds no duplicates */
+    store_close(st);
+    /* after a restart the positions come from the file: the replay stores nothing, a
+     * position never stored (inside the gap 104..199) is new, and a record of another
+     * stream at a stored position is new too */
+    st = open_store(0);
+    T_CHECK(st);
+    mk(&evs[5], 150, now, now, "gap line", "10.1.1.1", "u", NULL);
+    evs[5].origin = (struct event_origin){7, 150};
+    mk(&evs[6], 101, now, now, "other stream", "10.1.1.1", "u", NULL);
+    evs[6].origin = (struct event_origin){8, 101};
+    T_EQ_INT(store_write_batch(st, evs, 7, NULL, 0, &stored), 0);
+    T_EQ_INT(store_flush(st), 0);
+    T_EQ_INT(stored, 2);
+    T_EQ_INT(search(st, "src_ip:10.1.1.1", &rs), 7);
+    /* a batch replaying itself stores each position once */
+    mk(&evs[0], 300, now, now, "twice in one batch", "10.1.1.1", "u", NULL);
+    evs[0].origin = (struct event_origin){7, 300};
+    evs[1] = evs[0];
+    T_EQ_INT(store_write_batch(st, evs, 2, NULL, 0, &stored), 0);
+    T_EQ_INT(stored, 1);
     store_close(st);
 }
 
@@ -262,7 +285,8 @@ static void t_checkpoint_tx(void)
     T_EQ_INT(store_day_path(data_dir(), store_day_of(now), &path), 0);
     sqlite3 *db;
     T_EQ_INT(sqlite3_open(path.p, &db), SQLITE_OK);
-    T_EQ_INT(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.id = 999"
+    T_EQ_INT(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON tail"
+                              " WHEN instr(NEW.data, CAST('bad' AS BLOB)) > 0"
                               " BEGIN SELECT RAISE(ABORT, 'boom'); END",
                           NULL, NULL, NULL),
              SQLITE_OK);
@@ -302,15 +326,18 @@ static long committed_rows(int64_t day)
     struct buf path;
     buf_init(&path, 0);
     long n = -1;
-    sqlite3 *db = NULL;
-    sqlite3_stmt *s = NULL;
-    if (store_day_path(data_dir(), day, &path) == 0 &&
-        sqlite3_open_v2(path.p, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &s, NULL) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
+    struct store_opts o = {.dir = data_dir(), .read_only = true};
+    struct store *ro = NULL;
+    struct query_node *q = NULL;
+    char err[64];
+    uint64_t c;
+    int64_t t0 = day * DAY;
+    struct store_query sq = {.from_ns = t0, .to_ns = t0 + DAY};
+    if (store_open(&o, &ro) == 0 && store_query_parse("", &q, err, sizeof err) == 0 &&
+        (sq.root = q, store_count(ro, &sq, &c)) == 0)
+        n = (long)c;
+    store_query_free(q);
+    store_close(ro);
     buf_fini(&path);
     return n;
 }
@@ -341,7 +368,8 @@ static void t_group_commit(void)
     T_EQ_INT(store_day_path(data_dir(), day, &path), 0);
     sqlite3 *db;
     T_EQ_INT(sqlite3_open(path.p, &db), SQLITE_OK);
-    T_EQ_INT(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.id = 999"
+    T_EQ_INT(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON tail"
+                              " WHEN instr(NEW.data, CAST('bad' AS BLOB)) > 0"
                               " BEGIN SELECT RAISE(ABORT, 'boom'); END",
                           NULL, NULL, NULL),
              SQLITE_OK);
