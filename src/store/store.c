@@ -161,6 +161,7 @@ static void day_close(struct store_day *d)
     sqlite3_finalize(d->get_pos);
     mem_free(d->hw);
     sqlite3_finalize(d->ins_block);
+    sqlite3_finalize(d->ins_slice);
     sqlite3_finalize(d->ins_fts);
     sqlite3_finalize(d->del_tail);
     sqlite3_finalize(d->ins_tail);
@@ -217,7 +218,9 @@ static int day_open(struct store *st, int64_t day, struct store_day *d)
         {offsetof(struct store_day, get_pos),
          "SELECT first FROM positions WHERE src = ?1 AND last >= ?2 ORDER BY last LIMIT 1"},
         {offsetof(struct store_day, ins_block),
-         "INSERT INTO blocks(id, min_time, max_time, count, data) VALUES(?1, ?2, ?3, ?4, ?5)"},
+         "INSERT INTO blocks(id, count, data) VALUES(?1, ?2, ?3)"},
+        {offsetof(struct store_day, ins_slice),
+         "INSERT INTO slices(id, min_time, max_time, count) VALUES(?1, ?2, ?3, ?4)"},
         {offsetof(struct store_day, ins_fts), "INSERT INTO blocks_fts(rowid, t) VALUES(?1, ?2)"},
         {offsetof(struct store_day, del_tail), "DELETE FROM tail WHERE block = ?1"},
         {offsetof(struct store_day, ins_tail), "INSERT INTO tail(block, data) VALUES(?1, ?2)"},
@@ -367,6 +370,8 @@ void store_close(struct store *st)
     if (!st)
         return;
     (void)store_flush(st);
+    if (!st->read_only)
+        (void)store_seal_open_blocks(st);
     for (unsigned i = 0; i < st->ndays; i++)
         day_close(&st->days[i]);
     sqlite3_close(st->main_db);
@@ -375,6 +380,7 @@ void store_close(struct store *st)
     buf_fini(&st->packed);
     buf_fini(&st->doc);
     store_terms_free(st->terms);
+    mem_free(st->seal);
     store_block_free_cctx(st->cctx);
     mem_free(st->dir);
     mem_free(st);

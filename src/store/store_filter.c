@@ -5,7 +5,8 @@
  * Semantics, as the search language documents them: a field-less term matches
  * anywhere in the record's text (the UTF-8 form, else the raw bytes); `field:value`
  * matches when any value of that field equals the value (ASCII case-insensitive) or
- * matches its * ? pattern; `decoder:` compares the decoder's name; a numeric range
+ * matches its * ? pattern (an alias of the event's routes, such as src_ip for a web
+ * server's c-ip, reads its target field); `decoder:` compares the decoder's name; a numeric range
  * holds when any value of the field is a number inside it; NOT holds for a record
  * without the field.
  *
@@ -116,6 +117,15 @@ static bool value_ok(const struct store_pred *p, struct slice v)
     return store_match(v.p ? v.p : "", v.len, p->pat, p->pn, (enum store_match_mode)p->mode);
 }
 
+/* True when a value of the fields called name satisfies p. */
+static bool any_value(const struct store_pred *p, const struct store_rec *r, struct slice name)
+{
+    for (unsigned k = 0; k < r->nfields; k++)
+        if (slice_eqs(r->names[k], name) && value_ok(p, r->values[k]))
+            return true;
+    return false;
+}
+
 static bool eval(const struct store_filter *f, int i, const struct store_rec *r)
 {
     const struct store_pred *p = &f->preds[i];
@@ -142,10 +152,11 @@ static bool eval(const struct store_filter *f, int i, const struct store_rec *r)
     }
     if (p->decoder)
         return value_ok(p, r->decoder);
-    size_t nl = p->namelen;
-    for (unsigned k = 0; k < r->nfields; k++)
-        if (r->names[k].len == nl && memcmp(r->names[k].p, p->name, nl) == 0 &&
-            value_ok(p, r->values[k]))
+    struct slice name = {p->name, p->namelen};
+    if (any_value(p, r, name))
+        return true;
+    for (unsigned a = 0; a < r->naliases; a++)
+        if (slice_eqs(r->aliases[a], name) && any_value(p, r, r->targets[a]))
             return true;
     return false;
 }

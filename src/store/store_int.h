@@ -26,6 +26,10 @@
  * this many events or bytes of records (store_block.c, store_write.c). */
 #define STORE_BLOCK_EVENTS 1024
 #define STORE_BLOCK_BYTES (512 * 1024)
+/* A block's events are indexed in up to this many slices of event time, cut at the
+ * widest gaps of at least STORE_SLICE_GAP_NS (store_write.c). */
+#define STORE_BLOCK_SLICES 8
+#define STORE_SLICE_GAP_NS (3600LL * 1000000000LL)
 /* No block unpacks to more than this (a full block plus one record of any size). */
 #define STORE_BLOCK_MAX_RAW (16u << 20)
 /* A field gets a "name=value" term when both fit in this many bytes (store_terms.c). */
@@ -50,6 +54,12 @@ struct store_hw {
     uint64_t pos;
 };
 
+/* A record of a block being sealed: its time and place in the block. */
+struct store_seal_rec {
+    int64_t time;
+    uint32_t off;
+};
+
 /* The span of positions of one stream written by the current batch. */
 struct store_span {
     uint64_t src, first, last;
@@ -64,7 +74,8 @@ struct store_day {
     sqlite3_stmt *ins_pos;   /* a batch's span of positions of one stream */
     sqlite3_stmt *get_pos;   /* is a position covered already? */
     sqlite3_stmt *ins_block; /* a sealed block ... */
-    sqlite3_stmt *ins_fts;   /* ... its terms ... */
+    sqlite3_stmt *ins_slice; /* ... its slices ... */
+    sqlite3_stmt *ins_fts;   /* ... their terms ... */
     sqlite3_stmt *del_tail;  /* ... and its tail rows deleted */
     sqlite3_stmt *ins_tail;
     sqlite3_stmt *put_ckpt;
@@ -93,7 +104,9 @@ struct store {
     unsigned nspans;
     struct buf scratch;         /* one event's routes */
     struct buf packed;          /* a block being sealed, packed */
-    struct buf doc;             /* its terms document */
+    struct buf doc;             /* a slice's terms document */
+    struct store_seal_rec *seal; /* the block's records by time */
+    size_t sealcap;
     struct store_terms *terms;  /* its term set */
     void *cctx;                 /* zstd compression context */
     sqlite3 *main_db;    /* vigil.db: audit and settings */
@@ -153,6 +166,8 @@ bool store_number(const char *s, size_t n, double *out);
 
 /* ---- records and blocks (store_record.c, store_block.c) ---- */
 
+#define STORE_MAX_ALIASES 16 /* field aliases kept per record */
+
 /* One stored event, decoded; the slices point into the block's bytes. */
 struct store_rec {
     uint64_t id;
@@ -163,6 +178,9 @@ struct store_rec {
     unsigned nfields;
     struct slice names[EVENT_MAX_FIELDS];
     struct slice values[EVENT_MAX_FIELDS];
+    unsigned naliases; /* a search for aliases[i] reads the fields named targets[i] */
+    struct slice aliases[STORE_MAX_ALIASES];
+    struct slice targets[STORE_MAX_ALIASES];
 };
 
 /* Appends ev as a record to out (scratch: a buffer for the routes). */
@@ -170,6 +188,8 @@ int store_rec_encode(const struct event *ev, struct buf *scratch, struct buf *ou
 /* Decodes the record at p (n bytes available); *used gets its length. ERR_PARSE when
  * the bytes are not a whole record. */
 int store_rec_decode(const char *p, size_t n, size_t *used, struct store_rec *rec);
+/* The event time of the record at p, without decoding the rest. */
+int store_rec_peek_time(const char *p, size_t n, int64_t *time_ns);
 /* First value of the field called name. */
 bool store_rec_field(const struct store_rec *rec, const char *name, struct slice *out);
 /* Appends the record's fields as the JSON object event_fields_json writes. */
@@ -260,6 +280,16 @@ int store_day_load_open(struct store_day *d);
  * the open block when full. Inside a transaction of the caller's. */
 int store_day_write_event(struct store *st, struct store_day *d, const struct event *ev,
                           int *inserted);
+/* sqlite3_step + reset of a statement that returns no row: 0 or ERR_DB. */
+int store_step_done(sqlite3_stmt *s);
+/* Empties the open block o, which will have block id `id`. */
+void store_open_reset(struct store_open_block *o, int64_t id);
+/* Seals d's open block (store_seal.c): packed into `blocks`, cut into slices of event
+ * time, each slice's terms into blocks_fts, its tail rows deleted; the next block
+ * takes the following id. In the caller's transaction. */
+int store_seal(struct store *st, struct store_day *d);
+/* Seals every open block (store_close: a day's tail does not outlive the writer). */
+int store_seal_open_blocks(struct store *st);
 /* Writes the open block's records added since the last tail row as a new tail row. */
 int store_day_sync_tail(struct store_day *d);
 

@@ -7,13 +7,13 @@
  * their name. Each query opens its own read-only connections (WAL readers never block
  * the writer), so any thread may search while the writer writes.
  *
- * The candidates are blocks: those of each file whose terms satisfy the query's
- * prefilter (store_prefilter.c; every block when it has none) and whose event time
- * span meets the time range and cursor, plus each file's open tail. They are read
- * newest span first, every record verified exactly (store_filter.c), and the reading
- * stops once the page is full and the next block's newest event is older than the
- * page's oldest: blocks follow receipt, so their spans barely overlap and a page
- * usually costs a few blocks. Two passes keep memory bounded by the page: pass one
+ * The candidates are slices of blocks (store_seal.c): those of each file whose terms
+ * satisfy the query's prefilter (store_prefilter.c; every slice when it has none) and
+ * whose event time span meets the time range and cursor, plus each file's open tail.
+ * They are read newest span first, every record of the slice verified exactly
+ * (store_filter.c), and the reading stops once the page is full and the next slice's
+ * newest event is older than the page's oldest: blocks follow receipt and slices are
+ * cut where times jump, so spans barely overlap and a page costs a few blocks. Two passes keep memory bounded by the page: pass one
  * keeps the (time, id, block, record) keys of the best `limit` matches; pass two
  * reads those records again (from a small cache of unpacked blocks) and hands them
  * out in order. Each file is read in one read transaction, so both passes see the
@@ -35,11 +35,11 @@ struct qfile {
     bool has_meta;
 };
 
-/* A candidate block. */
+/* A candidate slice: the records of a block within a time span. */
 struct qcand {
     unsigned file;
     int64_t block;        /* id in blocks, or TAIL_BLOCK */
-    int64_t min_t, max_t; /* its event time span */
+    int64_t min_t, max_t; /* the slice's event time span */
     int64_t count;
 };
 
@@ -52,7 +52,9 @@ struct qkey {
 
 struct qcache {
     struct store_block b;
-    size_t cand; /* SIZE_MAX = empty */
+    unsigned file;
+    int64_t block;
+    bool full;
     uint64_t used;
 };
 
@@ -235,7 +237,7 @@ static int file_cands(struct qrun *r, unsigned fi)
     const struct store_query *q = r->q;
     struct buf *b = &r->sql;
     buf_reset(b);
-    buf_puts(b, "SELECT id, min_time, max_time, count FROM blocks WHERE 1");
+    buf_puts(b, "SELECT id, min_time, max_time, count FROM slices WHERE 1");
     if (r->fts.len)
         buf_puts(b, " AND id IN (SELECT rowid FROM blocks_fts WHERE blocks_fts MATCH ?1)");
     if (q->from_ns)
@@ -257,8 +259,9 @@ static int file_cands(struct qrun *r, unsigned fi)
     sqlite3_bind_int64(s, 4, q->after.time_ns);
     int rc = 0, step;
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        struct qcand c = {fi, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                          sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3)};
+        struct qcand c = {fi, sqlite3_column_int64(s, 0) / STORE_BLOCK_SLICES,
+                          sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+                          sqlite3_column_int64(s, 3)};
         rc = add_cand(r, c);
     }
     sqlite3_finalize(s);
@@ -309,29 +312,6 @@ static int read_block(struct qrun *r, const struct qcand *c, struct store_block 
     return rc;
 }
 
-/* Candidate ci unpacked, from the cache when it is there. */
-static int load(struct qrun *r, size_t ci, struct store_block **out)
-{
-    struct qcache *slot = &r->cache[0];
-    for (int i = 0; i < CACHE_BLOCKS; i++) {
-        if (r->cache[i].cand == ci) {
-            r->cache[i].used = ++r->clock;
-            *out = &r->cache[i].b;
-            return 0;
-        }
-        if (r->cache[i].used < slot->used)
-            slot = &r->cache[i];
-    }
-    slot->cand = SIZE_MAX;
-    int rc = read_block(r, &r->cands[ci], &slot->b);
-    if (rc)
-        return rc;
-    slot->cand = ci;
-    slot->used = ++r->clock;
-    *out = &slot->b;
-    return 0;
-}
-
 /* True when record time t lies in the query's range and after its cursor. */
 static bool in_window(const struct store_query *q, int64_t t, uint64_t id)
 {
@@ -344,6 +324,50 @@ static bool in_window(const struct store_query *q, int64_t t, uint64_t id)
     return true;
 }
 
+/* The block of candidate ci unpacked, from the cache when it is there. */
+static int load(struct qrun *r, size_t ci, struct store_block **out)
+{
+    const struct qcand *c = &r->cands[ci];
+    struct qcache *slot = &r->cache[0];
+    for (int i = 0; i < CACHE_BLOCKS; i++) {
+        struct qcache *e = &r->cache[i];
+        if (e->full && e->file == c->file && e->block == c->block) {
+            e->used = ++r->clock;
+            *out = &e->b;
+            return 0;
+        }
+        if (e->used < slot->used)
+            slot = e;
+    }
+    slot->full = false;
+    int rc = read_block(r, c, &slot->b);
+    if (rc)
+        return rc;
+    slot->full = true;
+    slot->file = c->file;
+    slot->block = c->block;
+    slot->used = ++r->clock;
+    *out = &slot->b;
+    return 0;
+}
+
+/*
+ * Decodes record i of b into rec when it belongs to candidate c's slice and the
+ * query's window; false (rec untouched) when it does not, or *rc on damage.
+ */
+static bool slice_rec(const struct qrun *r, const struct qcand *c, const struct store_block *b,
+                      size_t i, struct store_rec *rec, int *rc)
+{
+    int64_t t;
+    size_t off = b->offs[i];
+    if ((*rc = store_rec_peek_time(b->recs.p + off, b->recs.len - off, &t)) != 0 ||
+        t < c->min_t || t > c->max_t)
+        return false;
+    if ((*rc = store_block_rec(b, i, rec)) != 0)
+        return false;
+    return in_window(r->q, rec->time_ns, rec->id);
+}
+
 static int run_init(struct qrun *r, struct store *st, const struct store_query *q)
 {
     memset(r, 0, sizeof *r);
@@ -353,10 +377,8 @@ static int run_init(struct qrun *r, struct store *st, const struct store_query *
     buf_init(&r->sql, 1 << 16);
     buf_init(&r->strs, 1 << 16);
     buf_init(&r->fields, 0);
-    for (int i = 0; i < CACHE_BLOCKS; i++) {
+    for (int i = 0; i < CACHE_BLOCKS; i++)
         store_block_init(&r->cache[i].b);
-        r->cache[i].cand = SIZE_MAX;
-    }
     int rc = store_filter_compile(q->root, &r->filter);
     if (rc == 0)
         rc = store_prefilter(q->root, &r->fts);
@@ -441,8 +463,7 @@ static int best_keys(struct qrun *r, size_t limit, struct qkey **keys, size_t *n
         rc = load(r, ci, &b);
         for (size_t i = 0; rc == 0 && i < b->n; i++) {
             struct store_rec rec;
-            rc = store_block_rec(b, i, &rec);
-            if (rc || !in_window(r->q, rec.time_ns, rec.id) ||
+            if (!slice_rec(r, &r->cands[ci], b, i, &rec, &rc) ||
                 !store_filter_eval(&r->filter, &rec))
                 continue;
             if (n == cap) {
@@ -517,7 +538,7 @@ int store_count(struct store *st, const struct store_query *q, uint64_t *out)
     bool all = rc == 0 && r.filter.preds[r.filter.root].kind == QUERY_ALL;
     for (size_t ci = 0; rc == 0 && ci < r.ncands; ci++) {
         const struct qcand *c = &r.cands[ci];
-        /* a block wholly inside the range counts without being read */
+        /* a slice wholly inside the range counts without being read */
         if (all && c->block != TAIL_BLOCK && (!q->from_ns || c->min_t >= q->from_ns) &&
             (!q->to_ns || c->max_t < q->to_ns)) {
             *out += (uint64_t)c->count;
@@ -527,9 +548,7 @@ int store_count(struct store *st, const struct store_query *q, uint64_t *out)
         rc = load(&r, ci, &b);
         for (size_t i = 0; rc == 0 && i < b->n; i++) {
             struct store_rec rec;
-            rc = store_block_rec(b, i, &rec);
-            if (rc == 0 && in_window(q, rec.time_ns, rec.id) &&
-                store_filter_eval(&r.filter, &rec))
+            if (slice_rec(&r, c, b, i, &rec, &rc) && store_filter_eval(&r.filter, &rec))
                 (*out)++;
         }
     }

@@ -5,8 +5,10 @@
  *
  *   id · zigzag(time) · zigzag(received) · flags · decoder · routes · raw ·
  *   text (length + 1, or 0 when the text is the raw record) · nfields ·
- *   nfields × (name · value)
+ *   nfields × (name · value) · naliases · naliases × (alias · target)
  *
+ * The aliases are those of the event's routes whose target field the event has
+ * (`src_ip` → `c-ip` for web servers): a search for the alias reads the target.
  * Fields keep their names (the registry's spelling or the extra's own), so a file
  * reads the same whatever the field registry of the reading program holds. Decoding
  * treats the bytes as untrusted (a damaged file is still read by `vigil search`):
@@ -75,6 +77,21 @@ int store_rec_encode(const struct event *ev, struct buf *scratch, struct buf *ou
         put_str(out, name.p, name.len);
         put_str(out, ev->fields[i].value.p, ev->fields[i].value.len);
     }
+    unsigned na = 0;
+    const struct field_alias *al[STORE_MAX_ALIASES];
+    for (const struct field_alias *a = ev->aliases; a && a->alias && na < STORE_MAX_ALIASES;
+         a++) {
+        struct slice v;
+        const char *an = field_name(a->alias), *tn = field_name(a->target);
+        if (an && tn && event_get(ev, a->target, &v))
+            al[na++] = a;
+    }
+    put_varint(out, na);
+    for (unsigned i = 0; i < na; i++) {
+        const char *an = field_name(al[i]->alias), *tn = field_name(al[i]->target);
+        put_str(out, an, strlen(an));
+        put_str(out, tn, strlen(tn));
+    }
     return scratch->err ? scratch->err : out->err;
 }
 
@@ -138,7 +155,25 @@ int store_rec_decode(const char *p, size_t n, size_t *used, struct store_rec *re
     for (unsigned i = 0; i < rec->nfields; i++)
         if (!get_str(&r, &rec->names[i]) || !get_str(&r, &rec->values[i]))
             return ERR_PARSE;
+    uint64_t na;
+    if (!get_varint(&r, &na) || na > STORE_MAX_ALIASES)
+        return ERR_PARSE;
+    rec->naliases = (unsigned)na;
+    for (unsigned i = 0; i < rec->naliases; i++)
+        if (!get_str(&r, &rec->aliases[i]) || !get_str(&r, &rec->targets[i]))
+            return ERR_PARSE;
     *used = r.i;
+    return 0;
+}
+
+/* See store_int.h. */
+int store_rec_peek_time(const char *p, size_t n, int64_t *time_ns)
+{
+    struct reader r = {(const unsigned char *)p, n, 0};
+    uint64_t id, t;
+    if (!get_varint(&r, &id) || !get_varint(&r, &t))
+        return ERR_PARSE;
+    *time_ns = unzigzag(t);
     return 0;
 }
 

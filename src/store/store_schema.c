@@ -6,15 +6,19 @@
  *
  * Day file (events-YYYY-MM-DD.db), one per UTC day of receipt (v4):
  *   blocks      up to STORE_BLOCK_EVENTS events each, their records (store_record.c)
- *               packed with zstd; rowid = block id in order of writing; the event time
- *               span and count of each block
+ *               packed with zstd; rowid = block id in order of writing
+ *   slices      a block's events cut by event time where they are far apart (an
+ *               old device clock, a late file), at most STORE_BLOCK_SLICES per block:
+ *               rowid = block id * STORE_BLOCK_SLICES + k, time span and count. Each
+ *               slice is indexed on its own, so a search reads a block for a slice
+ *               whose events hold its terms at the time it is after.
  *   positions   for inputs that can replay (files): per batch and input stream, the
  *               span of record positions stored [first, last] and the block where it
  *               starts. A record whose position is already covered is a replay and
  *               is not stored again (store_write.c).
  *   tail        the records of the writer's open block, one row per batch, until the
  *               block is sealed into `blocks` (so committed events are searchable)
- *   blocks_fts  contentless FTS5 index, one document per block: its distinct trigrams
+ *   blocks_fts  contentless FTS5 index, one document per slice: its distinct trigrams
  *               and name=value terms (store_terms.c), detail=none, columnsize=0. A
  *               prefilter: every event of a candidate block is verified exactly.
  *   checkpoints input positions, written in the transaction of the events they cover
@@ -62,8 +66,9 @@ static const char *const day_steps[] = {
     /* 4: events in packed blocks with a block-level term index (5x the write speed of a
      * row and an index entry per event, a fraction of the size). The rows of `events`
      * are moved into blocks by store_migrate.c when the writer opens the file. */
-    "CREATE TABLE blocks(id INTEGER PRIMARY KEY, min_time INTEGER NOT NULL,"
-    " max_time INTEGER NOT NULL, count INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE TABLE blocks(id INTEGER PRIMARY KEY, count INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE TABLE slices(id INTEGER PRIMARY KEY, min_time INTEGER NOT NULL,"
+    " max_time INTEGER NOT NULL, count INTEGER NOT NULL);"
     "CREATE TABLE positions(src INTEGER NOT NULL, first INTEGER NOT NULL,"
     " last INTEGER NOT NULL, block INTEGER NOT NULL);"
     "CREATE INDEX positions_src ON positions(src, last);"

@@ -23,14 +23,16 @@
 
 #include <string.h>
 
-static int step_done(sqlite3_stmt *s)
+/* See store_int.h. */
+int store_step_done(sqlite3_stmt *s)
 {
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? 0 : ERR_DB;
 }
 
-static void open_reset(struct store_open_block *o, int64_t id)
+/* See store_int.h. */
+void store_open_reset(struct store_open_block *o, int64_t id)
 {
     o->id = id;
     buf_reset(&o->recs);
@@ -38,62 +40,6 @@ static void open_reset(struct store_open_block *o, int64_t id)
     o->synced = 0;
     o->min_t = INT64_MAX;
     o->max_t = INT64_MIN;
-}
-
-/* The terms of the open block's records into st->doc. */
-static int block_doc(struct store *st, const struct store_open_block *o)
-{
-    if (!st->terms && store_terms_new(&st->terms))
-        return ERR_NOMEM;
-    struct store_terms *t = st->terms;
-    store_terms_reset(t);
-    int rc = 0;
-    for (size_t i = 0; i < o->recs.len && rc == 0;) {
-        struct store_rec r;
-        size_t used;
-        rc = store_rec_decode(o->recs.p + i, o->recs.len - i, &used, &r);
-        if (rc)
-            break;
-        i += used;
-        rc = store_terms_add_text(t, r.text.p, r.text.len);
-        for (unsigned k = 0; rc == 0 && k < r.nfields; k++)
-            rc = store_terms_add_field(t, r.names[k], r.values[k]);
-        if (rc == 0)
-            rc = store_terms_add_field(t, SLICE_LIT("decoder"), r.decoder);
-    }
-    return rc ? rc : store_terms_doc(t, &st->doc);
-}
-
-/* Seals d's open block: packed into `blocks`, its terms into blocks_fts, its tail rows
- * deleted; the next block takes the following id. */
-static int seal(struct store *st, struct store_day *d)
-{
-    struct store_open_block *o = &d->open;
-    if (o->count == 0)
-        return 0;
-    int rc = store_block_pack(&st->cctx, o->recs.p, o->recs.len, &st->packed);
-    if (rc == 0)
-        rc = block_doc(st, o);
-    if (rc)
-        return rc;
-    sqlite3_stmt *s = d->ins_block;
-    sqlite3_bind_int64(s, 1, o->id);
-    sqlite3_bind_int64(s, 2, o->min_t);
-    sqlite3_bind_int64(s, 3, o->max_t);
-    sqlite3_bind_int64(s, 4, o->count);
-    sqlite3_bind_blob(s, 5, st->packed.p, (int)st->packed.len, SQLITE_STATIC);
-    if (step_done(s))
-        return ERR_DB;
-    sqlite3_bind_int64(d->ins_fts, 1, o->id);
-    sqlite3_bind_text(d->ins_fts, 2, st->doc.p ? st->doc.p : "", (int)st->doc.len,
-                      SQLITE_STATIC);
-    if (step_done(d->ins_fts))
-        return ERR_DB;
-    sqlite3_bind_int64(d->del_tail, 1, o->id);
-    if (step_done(d->del_tail))
-        return ERR_DB;
-    open_reset(o, o->id + 1);
-    return 0;
 }
 
 /* See store_int.h. */
@@ -106,7 +52,7 @@ int store_day_sync_tail(struct store_day *d)
     sqlite3_bind_int64(s, 1, o->id);
     sqlite3_bind_blob(s, 2, o->recs.p + o->synced, (int)(o->recs.len - o->synced),
                       SQLITE_STATIC);
-    if (step_done(s))
+    if (store_step_done(s))
         return ERR_DB;
     o->synced = o->recs.len;
     return 0;
@@ -212,7 +158,7 @@ static int write_spans(struct store *st, struct store_day *d)
         sqlite3_bind_int64(s, 2, (sqlite3_int64)sp->first);
         sqlite3_bind_int64(s, 3, (sqlite3_int64)sp->last);
         sqlite3_bind_int64(s, 4, sp->block);
-        if (step_done(s))
+        if (store_step_done(s))
             return ERR_DB;
     }
     st->nspans = 0;
@@ -255,7 +201,7 @@ int store_day_load_open(struct store_day *d)
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
         next = sqlite3_column_int64(s, 0) + 1;
     sqlite3_finalize(s);
-    open_reset(o, next);
+    store_open_reset(o, next);
     if (sqlite3_prepare_v2(d->db, "SELECT block, data FROM tail ORDER BY seq", -1, &s, NULL) !=
         SQLITE_OK)
         return ERR_DB;
@@ -313,7 +259,7 @@ int store_day_write_event(struct store *st, struct store_day *d, const struct ev
     if (ev->time_ns > o->max_t)
         o->max_t = ev->time_ns;
     if (o->count >= STORE_BLOCK_EVENTS || o->recs.len >= STORE_BLOCK_BYTES)
-        return seal(st, d);
+        return store_seal(st, d);
     return 0;
 }
 
@@ -471,6 +417,24 @@ int store_write_batch(struct store *st, const struct event *evs, size_t n,
         rc = store_flush(st);
         if (rc)
             *stored = before; /* this batch's rows of the group were lost */
+    }
+    return rc;
+}
+
+/* See store_int.h. */
+int store_seal_open_blocks(struct store *st)
+{
+    int rc = 0;
+    for (unsigned i = 0; i < st->ndays; i++) {
+        struct store_day *d = &st->days[i];
+        if (d->open.count == 0)
+            continue;
+        if (exec(d->db, "BEGIN IMMEDIATE") == 0 && store_seal(st, d) == 0 &&
+            exec(d->db, "COMMIT") == 0)
+            continue;
+        exec(d->db, "ROLLBACK");
+        (void)store_day_load_open(d);
+        rc = ERR_DB;
     }
     return rc;
 }
