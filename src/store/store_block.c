@@ -3,7 +3,7 @@
  * blocks table, and reading a block (packed from blocks, or the plain records of the
  * tail table) back into an index of its records.
  *
- * Why blocks: one SQLite row and one index document per ~1000 events instead of one
+ * Why blocks: one SQLite row and a few index documents per ~2000 events instead of one
  * of each per event is what lets one writer thread store well over 100k events/s
  * (a B-tree insert per event and per index was the cost), and zstd over a block of
  * similar lines stores each event in a fraction of its size.

@@ -24,8 +24,8 @@
 
 /* Blocks: the writer seals its open block into a packed, indexed row when it holds
  * this many events or bytes of records (store_block.c, store_write.c). */
-#define STORE_BLOCK_EVENTS 1024
-#define STORE_BLOCK_BYTES (512 * 1024)
+#define STORE_BLOCK_EVENTS 2048
+#define STORE_BLOCK_BYTES (1024 * 1024)
 /* A block's events are indexed in up to this many slices of event time, cut at the
  * widest gaps of at least STORE_SLICE_GAP_NS (store_write.c). */
 #define STORE_BLOCK_SLICES 8
