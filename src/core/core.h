@@ -97,6 +97,8 @@ int slice_to_u64(struct slice s, uint64_t *out);
 int slice_to_i64(struct slice s, int64_t *out);
 /* True when s is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
+/* Value of hexadecimal digit c (either case), or -1. */
+int hex_digit(char c);
 
 /* ---- growable buffer ------------------------------------------------------------- */
 

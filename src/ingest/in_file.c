@@ -113,13 +113,10 @@ static int parse_hex(struct slice s, uint64_t *out)
     if (s.len == 0 || s.len > 16)
         return ERR_PARSE;
     for (size_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
-                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-                                            : 99;
-        if (d > 15)
+        int d = hex_digit(s.p[i]);
+        if (d < 0 || (s.p[i] >= 'A' && s.p[i] <= 'F')) /* written in lower case */
             return ERR_PARSE;
-        v = v << 4 | d;
+        v = v << 4 | (unsigned)d;
     }
     *out = v;
     return 0;

@@ -25,17 +25,6 @@ static void js_ws(struct jscan *j)
         j->i++;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Appends code point v as UTF-8 (a \u00XX escape stands for the raw byte XX). */
 static void put_code(struct buf *b, unsigned v)
 {
@@ -78,7 +67,7 @@ static bool js_string(struct jscan *j, struct buf *tmp, struct arena *a, struct 
             if (j->n - j->i < 4)
                 return false;
             for (int h = 0; h < 4; h++) {
-                int x = hexval(j->p[j->i + (size_t)h]);
+                int x = hex_digit(j->p[j->i + (size_t)h]);
                 if (x < 0)
                     return false;
                 v = v * 16 + (unsigned)x;
