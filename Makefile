@@ -13,7 +13,7 @@
 CC        ?= cc
 BUILD     ?= build
 PREFIX    ?= /usr/local
-PKGS      := yaml-0.1 sqlite3 libzstd
+PKGS      := yaml-0.1 sqlite3 libzstd libpcre2-8
 WERROR    ?= $(if $(CI),-Werror,)
 OPT       ?= -O2
 SAN       ?=
@@ -24,7 +24,7 @@ WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wf
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -g $(OPT) $(WARN) $(WERROR) $(SAN) -Isrc -MMD -MP \
              $(if $(SAN),,$(HARDEN)) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread -lm
 LDFLAGS_ALL = $(SAN) $(if $(SAN),,-pie -Wl,-z,relro,-z,now)
 
 LIB_SRC   := $(filter-out src/cli/main.c,$(wildcard src/*/*.c src/*/*/*.c))

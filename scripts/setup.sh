@@ -5,7 +5,7 @@
 set -eu
 packages=(
     build-essential pkg-config
-    libyaml-dev libsqlite3-dev libzstd-dev
+    libyaml-dev libsqlite3-dev libzstd-dev libpcre2-dev libunistring-dev
     clang libclang-rt-14-dev llvm
     python3 sqlite3
 )

@@ -12,6 +12,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 /* `vigil search QUERY [--from T] [--to T] [--limit N] [--format table|jsonl]`. */
 int cmd_search(int argc, char **argv);
+/* `vigil rules check PATH...`: load Sigma rules, report refusals (cmd_rules.c). */
+int cmd_rules(int argc, char **argv);
 /* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
 int cmd_stats(int argc, char **argv);
 

@@ -152,6 +152,7 @@ static int parse_node(struct builder *b, yaml_event_t *ev, int depth, struct cfg
     if (!n)
         return fail(b, line, "too many nodes");
     if (kind == CFG_SCALAR) {
+        n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
         n->text = mem_strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
         if (!n->text) {
             cfg_free(n);
@@ -172,8 +173,10 @@ static int parse_node(struct builder *b, yaml_event_t *ev, int depth, struct cfg
     return 0;
 }
 
-int cfg_parse(const char *text, size_t len, size_t max_nodes, struct cfg_node **out, char *err,
-              size_t errlen)
+/* The stream's documents: one (many = false, the document itself) or all (the items of
+ * a sequence root). */
+static int parse_stream(const char *text, size_t len, size_t max_nodes, bool many,
+                        struct cfg_node **out, char *err, size_t errlen)
 {
     struct builder b = {.max_nodes = max_nodes ? max_nodes : 100000, .err = err,
                         .errlen = errlen};
@@ -183,8 +186,16 @@ int cfg_parse(const char *text, size_t len, size_t max_nodes, struct cfg_node **
     if (!yaml_parser_initialize(&b.parser))
         return ERR_NOMEM;
     yaml_parser_set_input_string(&b.parser, (const unsigned char *)text, len);
-    struct cfg_node *root = NULL;
+    struct cfg_node *root = NULL, *doc = NULL, **tail = NULL;
     int rc = 0, docs = 0;
+    if (many) {
+        root = node_new(&b, CFG_SEQ, 1);
+        if (!root) {
+            yaml_parser_delete(&b.parser);
+            return ERR_NOMEM;
+        }
+        tail = &root->children;
+    }
     for (;;) {
         yaml_event_t ev;
         rc = next_event(&b, &ev);
@@ -195,21 +206,27 @@ int cfg_parse(const char *text, size_t len, size_t max_nodes, struct cfg_node **
             yaml_event_delete(&ev);
             break;
         }
-        if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+        if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1 && !many) {
             rc = fail(&b, (unsigned)ev.start_mark.line + 1, "only one YAML document is allowed");
             yaml_event_delete(&ev);
             break;
         }
         if (t == YAML_SCALAR_EVENT || t == YAML_MAPPING_START_EVENT ||
             t == YAML_SEQUENCE_START_EVENT || t == YAML_ALIAS_EVENT) {
-            if (t == YAML_SCALAR_EVENT && ev.data.scalar.length == 0 && !root) {
+            if (t == YAML_SCALAR_EVENT && ev.data.scalar.length == 0 &&
+                ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
                 yaml_event_delete(&ev); /* an empty document */
                 continue;
             }
-            rc = parse_node(&b, &ev, 0, &root);
+            rc = parse_node(&b, &ev, 0, many ? &doc : &root);
             yaml_event_delete(&ev);
             if (rc)
                 break;
+            if (many) {
+                *tail = doc;
+                tail = &doc->next;
+                doc = NULL;
+            }
             continue;
         }
         yaml_event_delete(&ev);
@@ -228,6 +245,18 @@ int cfg_parse(const char *text, size_t len, size_t max_nodes, struct cfg_node **
     }
     *out = root;
     return 0;
+}
+
+int cfg_parse(const char *text, size_t len, size_t max_nodes, struct cfg_node **out, char *err,
+              size_t errlen)
+{
+    return parse_stream(text, len, max_nodes, false, out, err, errlen);
+}
+
+int cfg_parse_all(const char *text, size_t len, size_t max_nodes, struct cfg_node **out,
+                  char *err, size_t errlen)
+{
+    return parse_stream(text, len, max_nodes, true, out, err, errlen);
 }
 
 const struct cfg_node *cfg_get(const struct cfg_node *m, const char *k)

@@ -233,6 +233,8 @@ struct cfg_node {
     enum cfg_kind kind;
     unsigned line;
     char *text;                /* scalar text (NUL-terminated), NULL otherwise */
+    bool plain;                /* scalar written without quotes (YAML may read it as a
+                                * null, boolean or number; a quoted one is a string) */
     char *key;                 /* the key when this node is a map value */
     unsigned key_line;         /* line of the key */
     struct cfg_node *children; /* map values or sequence items, in order */
@@ -246,6 +248,10 @@ struct cfg_node {
  */
 int cfg_parse(const char *text, size_t len, size_t max_nodes, struct cfg_node **out, char *err,
               size_t errlen);
+/* The same for a stream of documents (`---`): the root is a sequence whose items are
+ * the documents, in order (empty documents are skipped). */
+int cfg_parse_all(const char *text, size_t len, size_t max_nodes, struct cfg_node **out,
+                  char *err, size_t errlen);
 void cfg_free(struct cfg_node *n);
 /* The child of map m with key k, or NULL. */
 const struct cfg_node *cfg_get(const struct cfg_node *m, const char *k);

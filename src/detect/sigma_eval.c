@@ -1,0 +1,211 @@
+/*
+ * sigma_eval.c — the reference evaluation of a Sigma rule against one event: every
+ * predicate of every identifier the condition needs, field by field. The compiled
+ * matcher must agree with it on every event; it is also what `vigil hunt` runs until
+ * then.
+ *
+ * Field lookup: a rule's field name matches an event field of that name (declared or
+ * extra) and, through the event's route aliases, the field an alias points to. A field
+ * may repeat; a value predicate holds when any occurrence satisfies it. Keywords search
+ * the event's text and every field value.
+ */
+#include "detect/detect_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Calls visit(ctx, value) for each value of the field called name; stops on true. */
+typedef bool (*visit_fn)(const void *ctx, struct slice v);
+
+static bool each_value(const struct event *ev, const char *name, visit_fn visit, const void *ctx)
+{
+    size_t nl = strlen(name);
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        struct slice n = event_field_name(&ev->fields[i]);
+        if (n.len == nl && memcmp(n.p, name, nl) == 0 && visit(ctx, ev->fields[i].value))
+            return true;
+    }
+    for (const struct field_alias *a = ev->aliases; a && a->alias; a++) {
+        const char *an = field_name(a->alias);
+        if (!an || strcmp(an, name) != 0)
+            continue;
+        for (unsigned i = 0; i < ev->nfields; i++)
+            if (ev->fields[i].id == a->target && visit(ctx, ev->fields[i].value))
+                return true;
+    }
+    return false;
+}
+
+static bool visit_true(const void *ctx, struct slice v)
+{
+    (void)ctx;
+    (void)v;
+    return true;
+}
+
+static bool visit_nonempty(const void *ctx, struct slice v)
+{
+    (void)ctx;
+    return v.len > 0;
+}
+
+/* The part of a timestamp a time modifier asks for, as a decimal string. */
+static bool time_part(enum sigma_time_part part, struct slice v, char *out, size_t outlen)
+{
+    int64_t ns;
+    if (vtime_parse(v, 0, &ns) != 0)
+        return false;
+    int64_t secs = ns / NS_PER_SEC - (ns % NS_PER_SEC < 0);
+    int64_t y;
+    unsigned mo, d, h, mi, s;
+    vtime_to_civil(secs, &y, &mo, &d, &h, &mi, &s);
+    long long x;
+    switch (part) {
+    case SIGMA_TIME_MINUTE: x = mi; break;
+    case SIGMA_TIME_HOUR: x = h; break;
+    case SIGMA_TIME_DAY: x = d; break;
+    case SIGMA_TIME_MONTH: x = mo; break;
+    case SIGMA_TIME_YEAR: x = y; break;
+    case SIGMA_TIME_WEEK: {
+        /* ISO 8601 week number */
+        int64_t days = secs / 86400 - (secs % 86400 < 0);
+        int64_t wday = ((days % 7) + 7 + 3) % 7; /* Monday = 0; 1970-01-01 was a Thursday */
+        int64_t thursday = days - wday + 3;
+        int64_t ty;
+        unsigned tmo, td, th, tmi, ts;
+        vtime_to_civil(thursday * 86400, &ty, &tmo, &td, &th, &tmi, &ts);
+        int64_t jan1 = vtime_days_from_civil(ty, 1, 1);
+        x = (long long)((thursday - jan1) / 7 + 1);
+        break;
+    }
+    default: return false;
+    }
+    snprintf(out, outlen, "%lld", x);
+    return true;
+}
+
+static bool visit_value(const void *ctx, struct slice v)
+{
+    const struct sigma_value *sv = ctx;
+    if (sv->time_part != SIGMA_TIME_NONE) {
+        char part[32];
+        return time_part(sv->time_part, v, part, sizeof part) &&
+               sigma_value_match(sv, part, strlen(part));
+    }
+    return sigma_value_match(sv, v.p ? v.p : "", v.len);
+}
+
+struct ref_ctx {
+    const struct event *ev;
+    const char *ref;
+    struct slice mine;
+};
+
+static bool same_ci(struct slice a, struct slice b)
+{
+    return a.len == b.len && (a.len == 0 || strncasecmp(a.p, b.p, a.len) == 0);
+}
+
+static bool visit_ref_other(const void *ctx, struct slice v)
+{
+    const struct ref_ctx *rc = ctx;
+    return same_ci(rc->mine, v);
+}
+
+static bool visit_ref(const void *ctx, struct slice v)
+{
+    struct ref_ctx rc = *(const struct ref_ctx *)ctx;
+    rc.mine = v;
+    return each_value(rc.ev, rc.ref, visit_ref_other, &rc);
+}
+
+static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
+                        const struct event *ev)
+{
+    switch (v->kind) {
+    case SIGMA_PRED_EXISTS:
+        return each_value(ev, p->field, visit_true, NULL) == v->exists;
+    case SIGMA_PRED_NULL:
+        return !each_value(ev, p->field, visit_nonempty, NULL);
+    case SIGMA_PRED_FIELDREF: {
+        struct ref_ctx rc = {ev, v->ref, SLICE_NULL};
+        return each_value(ev, p->field, visit_ref, &rc);
+    }
+    default:
+        return each_value(ev, p->field, visit_value, v);
+    }
+}
+
+/* A keyword: in the event's text, or in any field value. */
+static bool keyword_holds(const struct sigma_value *v, const struct event *ev)
+{
+    struct slice t = ev->text.p ? ev->text : ev->raw;
+    if (sigma_value_match(v, t.p ? t.p : "", t.len))
+        return true;
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        struct slice fv = ev->fields[i].value;
+        if (sigma_value_match(v, fv.p ? fv.p : "", fv.len))
+            return true;
+    }
+    return false;
+}
+
+static bool pred_holds(const struct sigma_pred *p, const struct event *ev)
+{
+    bool any = false, all = true;
+    for (unsigned i = 0; i < p->nvalues; i++) {
+        const struct sigma_value *v = &p->values[i];
+        bool h = p->field ? value_holds(p, v, ev) : keyword_holds(v, ev);
+        any |= h;
+        all &= h;
+        if (p->all ? !all : any)
+            break;
+    }
+    bool r = p->all ? all && p->nvalues > 0 : any;
+    return p->neq ? !r : r;
+}
+
+static bool ident_holds(const struct sigma_ident *id, const struct event *ev)
+{
+    for (unsigned g = 0; g < id->ngroups; g++) {
+        bool ok = true;
+        for (unsigned i = 0; i < id->groups[g].npreds && ok; i++)
+            ok = pred_holds(&id->groups[g].preds[i], ev);
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+static bool cond_holds(const struct sigma_rule *r, const struct sigma_cond *c,
+                       const struct event *ev)
+{
+    switch (c->kind) {
+    case SIGMA_COND_ID:
+        return c->nids == 1 && c->ids[0] < r->nidents && ident_holds(&r->idents[c->ids[0]], ev);
+    case SIGMA_COND_AND:
+        return cond_holds(r, c->left, ev) && cond_holds(r, c->right, ev);
+    case SIGMA_COND_OR:
+        return cond_holds(r, c->left, ev) || cond_holds(r, c->right, ev);
+    case SIGMA_COND_NOT:
+        return !cond_holds(r, c->left, ev);
+    case SIGMA_COND_ONE_OF:
+        for (unsigned i = 0; i < c->nids; i++)
+            if (c->ids[i] < r->nidents && ident_holds(&r->idents[c->ids[i]], ev))
+                return true;
+        return false;
+    case SIGMA_COND_ALL_OF:
+        for (unsigned i = 0; i < c->nids; i++)
+            if (c->ids[i] >= r->nidents || !ident_holds(&r->idents[c->ids[i]], ev))
+                return false;
+        return c->nids > 0;
+    }
+    return false;
+}
+
+/* See detect_int.h. */
+bool sigma_rule_match(const struct sigma_rule *r, const struct event *ev)
+{
+    return r->cond && cond_holds(r, r->cond, ev);
+}
