@@ -10,9 +10,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=build-fuzz
 mkdir -p "$out"
-pkgs="yaml-0.1 sqlite3"
+pkgs="yaml-0.1 sqlite3 libzstd libpcre2-8" # as the Makefile's PKGS
 cflags="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags $pkgs)"
-libs="$(pkg-config --libs $pkgs) -lpthread -lm"
+libs="$(pkg-config --libs $pkgs) -lunistring -lpthread -lm"
 srcs=$(ls src/*/*.c src/*/*/*.c 2>/dev/null | grep -v '^src/cli/main.c$')
 objs=()
 for s in $srcs; do
@@ -24,6 +24,8 @@ done
 status=0
 for t in tests/fuzz/fuzz_*.c; do
     name=$(basename "$t" .c)
+    # FUZZ_ONLY="fuzz_a fuzz_b" runs just those targets
+    if [ -n "${FUZZ_ONLY:-}" ] && ! [[ " $FUZZ_ONLY " == *" $name "* ]]; then continue; fi
     corpus="tests/fuzz/corpus/${name#fuzz_}"
     mkdir -p "$corpus" "$out/corpus/$name"
     clang $cflags -fsanitize=fuzzer "$t" "${objs[@]}" $libs -o "$out/$name"

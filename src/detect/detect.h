@@ -43,6 +43,9 @@ struct detect_load_stats {
  */
 int detect_rules_load(const char *const *paths, size_t n, detect_refusal_fn fn, void *ctx,
                       struct detect_rules **out, struct detect_load_stats *stats);
+/* The same for the YAML text of one file called name (at most 4 MiB: ERR_TOOBIG). */
+int detect_rules_load_text(const char *name, const char *text, size_t len, detect_refusal_fn fn,
+                           void *ctx, struct detect_rules **out, struct detect_load_stats *stats);
 void detect_rules_free(struct detect_rules *r);
 
 /* Number of single-event rules in r. */

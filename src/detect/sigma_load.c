@@ -110,8 +110,10 @@ static int map_group(const struct cfg_node *m, struct sigma_group *g, char *err,
         } else {
             rc = sigma_pred_compile(c->key, c, NULL, p, err, errlen);
         }
-        if (rc)
+        if (rc) {
+            sigma_pred_fini(p); /* what a failed keyword list had compiled */
             return rc;
+        }
         g->npreds++;
     }
     return 0;
@@ -406,6 +408,8 @@ static void document(struct loader *l, const struct cfg_node *doc)
     l->stats->rules++;
 }
 
+static void load_text(struct loader *l, const char *text, size_t len);
+
 static void load_file(struct loader *l, const char *path)
 {
     l->file = path;
@@ -419,10 +423,15 @@ static void load_file(struct loader *l, const char *path)
         buf_fini(&text);
         return;
     }
+    load_text(l, text.p ? text.p : "", text.len);
+    buf_fini(&text);
+}
+
+static void load_text(struct loader *l, const char *text, size_t len)
+{
     struct cfg_node *docs = NULL;
     char err[256];
-    rc = cfg_parse_all(text.p ? text.p : "", text.len, SIGMA_MAX_NODES, &docs, err, sizeof err);
-    buf_fini(&text);
+    int rc = cfg_parse_all(text, len, SIGMA_MAX_NODES, &docs, err, sizeof err);
     if (rc) {
         l->stats->unreadable++;
         char why[300];
@@ -537,6 +546,26 @@ int detect_rules_load(const char *const *paths, size_t n, detect_refusal_fn fn, 
         detect_rules_free(rs);
         return rc;
     }
+    *out = rs;
+    return 0;
+}
+
+/* See detect.h. */
+int detect_rules_load_text(const char *name, const char *text, size_t len, detect_refusal_fn fn,
+                           void *ctx, struct detect_rules **out, struct detect_load_stats *stats)
+{
+    struct detect_load_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    *out = NULL;
+    if (len > SIGMA_MAX_FILE)
+        return ERR_TOOBIG;
+    struct detect_rules *rs = detect_rules_new();
+    if (!rs)
+        return ERR_NOMEM;
+    struct loader l = {rs, fn, ctx, stats, name};
+    load_text(&l, text, len);
     *out = rs;
     return 0;
 }
