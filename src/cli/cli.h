@@ -6,12 +6,17 @@
 #ifndef VIGIL_CLI_H
 #define VIGIL_CLI_H
 
+#include <stdint.h>
+#include <stdio.h>
+
 /* `vigil serve [-c FILE]`: the daemon (cmd_serve.c). */
 int cmd_serve(int argc, char **argv);
 /* `vigil parse [--tz Z] [--charset C] [--format F]`: decode stdin lines to JSON. */
 int cmd_parse(int argc, char **argv);
 /* `vigil search QUERY [--from T] [--to T] [--limit N] [--format table|jsonl]`. */
 int cmd_search(int argc, char **argv);
+/* `vigil hunt --rules DIR... [--format jsonl|table] FILE...`: offline detection. */
+int cmd_hunt(int argc, char **argv);
 /* `vigil rules check PATH...`: load Sigma rules, report refusals (cmd_rules.c). */
 int cmd_rules(int argc, char **argv);
 /* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
@@ -24,5 +29,14 @@ int cmd_stats(int argc, char **argv);
  * and returns ERR_INVAL.
  */
 int cli_data_dir(const char *name, const char *conf, const char *dir, char **out);
+
+typedef int (*cli_line_fn)(void *ctx, const char *line, size_t len, uint64_t lineno);
+
+/*
+ * Reads f to its end and calls fn for each line (without its '\n' or '\r\n'; numbered
+ * from 1); a line over EVENT_MAX_RECORD bytes is cut (see cli_lines.c). fn's non-zero
+ * return stops the reading and is returned. ERR_IO on a read error, ERR_NOMEM.
+ */
+int cli_read_lines(FILE *f, cli_line_fn fn, void *ctx);
 
 #endif

@@ -3,10 +3,8 @@
  * one JSON object per line (event_to_json). It runs the same decode_record as the
  * daemon, so it is how operators and the golden tests see what Vigil makes of a log.
  *
- * Lines end at '\n' (a '\r' before it is dropped); NUL bytes are kept. A line longer
- * than EVENT_MAX_RECORD is cut there and flagged truncated, and the rest of it up to
- * the next newline is read and discarded: memory stays bounded whatever the input.
- * Empty lines are skipped (they are not records) but still count for line numbers.
+ * Lines are read by cli_read_lines (cli_lines.c: bounded, over-long lines cut and
+ * flagged). Empty lines are skipped (they are not records) but count for line numbers.
  * The event id is hash("stdin", line number), as a file input would make it.
  */
 #include "cli/cli.h"
@@ -16,8 +14,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-#define READ_CHUNK (64 * 1024)
 
 static void usage(FILE *f)
 {
@@ -63,55 +59,9 @@ static int emit(struct parse_state *st, const char *line, size_t len, uint64_t l
     return 0;
 }
 
-/* Reads stdin in chunks and emits each line; returns 0 or an ERR_* code. */
-static int read_lines(struct parse_state *st)
+static int on_line(void *ctx, const char *line, size_t len, uint64_t lineno)
 {
-    /* line holds at most EVENT_MAX_RECORD + 1 bytes: one more than a record may have,
-     * so decode_record sees the line is too long and flags it. */
-    size_t cap = EVENT_MAX_RECORD + 1, len = 0;
-    char *line = mem_alloc(cap);
-    char *chunk = mem_alloc(READ_CHUNK);
-    int rc = ERR_NOMEM;
-    if (!line || !chunk)
-        goto out;
-    uint64_t lineno = 0;
-    size_t n;
-    rc = 0;
-    while ((n = fread(chunk, 1, READ_CHUNK, stdin)) > 0) {
-        const char *p = chunk, *end = chunk + n;
-        while (p < end) {
-            const char *nl = memchr(p, '\n', (size_t)(end - p));
-            const char *stop = nl ? nl : end;
-            size_t take = (size_t)(stop - p);
-            if (take > cap - len)
-                take = cap - len; /* over-long: keep the head, drop the rest */
-            memcpy(line + len, p, take);
-            len += take;
-            p = stop;
-            if (!nl)
-                break;
-            p++;
-            lineno++;
-            size_t l = len;
-            if (l && line[l - 1] == '\r' && l <= EVENT_MAX_RECORD)
-                l--;
-            if ((rc = emit(st, line, l, lineno)) != 0)
-                goto out;
-            len = 0;
-        }
-    }
-    if (ferror(stdin))
-        rc = ERR_IO;
-    else if (len) {
-        size_t l = len;
-        if (line[l - 1] == '\r' && l <= EVENT_MAX_RECORD)
-            l--;
-        rc = emit(st, line, l, lineno + 1);
-    }
-out:
-    mem_free(line);
-    mem_free(chunk);
-    return rc;
+    return emit(ctx, line, len, lineno);
 }
 
 /* `vigil parse`; see cli.h. Returns 0, 1 on a runtime failure, 2 on bad usage. */
@@ -181,7 +131,7 @@ int cmd_parse(int argc, char **argv)
     memset(st.ev, 0, sizeof *st.ev);
     arena_init(&st.arena, 256 * 1024, 64 * 1024 * 1024);
     buf_init(&st.out, 0);
-    rc = read_lines(&st);
+    rc = cli_read_lines(stdin, on_line, &st);
     fflush(stdout);
     if (rc)
         fprintf(stderr, "vigil parse: %s\n", err_str(rc));

@@ -1,0 +1,258 @@
+/*
+ * cmd_hunt.c — `vigil hunt --rules DIR [--rules DIR ...] [--format jsonl|table] FILE...`:
+ * offline detection over log files, the way analysts use chainsaw or hayabusa. Each line
+ * of each file goes through the daemon's decoders (text logs, JSON lines flat or nested)
+ * and every routed Sigma rule; each match is printed as it is found:
+ *
+ *   jsonl  {"rule":{"id","title","level","tags"},"event":{... as vigil parse prints it}}
+ *   table  time  level  rule title  host  the raw record (cut to the terminal's taste)
+ *
+ * Refused rules are listed on stderr (as `vigil rules check` does); a progress line is
+ * drawn on stderr when it is a terminal and the input is over 16 MiB; a summary ends
+ * the run on stderr: events read, matches by level, rules loaded and refused, time.
+ * Exit status: 0 when every file was read, 1 when one could not be, 2 on bad usage.
+ * `.evtx` files are not read yet (they are refused by name, never parsed as text).
+ */
+#include "cli/cli.h"
+#include "core/core.h"
+#include "decode/decode.h"
+#include "detect/detect.h"
+#include "event/event.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_RULE_DIRS 64
+#define PROGRESS_MIN_BYTES (16u << 20)
+#define NLEVELS 5
+
+static const char *const level_names[NLEVELS] = {"informational", "low", "medium", "high",
+                                                 "critical"};
+
+struct hunt {
+    struct detect_rules *rules;
+    struct decode_ctx *dc;
+    struct decode_source src;
+    struct arena arena;
+    struct event *ev;
+    struct buf out;
+    bool table;
+    const char *file;
+    FILE *f;
+    uint64_t file_hash;
+    uint64_t events, matches, by_level[NLEVELS];
+    bool progress;
+    off_t total, done_before;
+    int64_t last_draw;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: vigil hunt --rules PATH [--rules PATH ...] [--format jsonl|table] "
+               "FILE...\n"
+               "  runs the Sigma rules under each PATH over the log files (text logs through\n"
+               "  the decoders, JSON lines flat or nested) and prints every match\n");
+}
+
+static void print_refusal(void *ctx, const struct detect_refusal *r)
+{
+    (void)ctx;
+    fprintf(stderr, "vigil hunt: refused %s:%u: %s: %s\n", r->file, r->line, r->id, r->reason);
+}
+
+static int level_index(const char *level)
+{
+    for (int i = 0; i < NLEVELS; i++)
+        if (!strcmp(level, level_names[i]))
+            return i;
+    return 2;
+}
+
+static int on_match(void *ctx, size_t rule, const struct event *ev)
+{
+    struct hunt *h = ctx;
+    struct detect_rule_info ri;
+    detect_rule_info(h->rules, rule, &ri);
+    h->matches++;
+    h->by_level[level_index(ri.level)]++;
+    struct buf *b = &h->out;
+    buf_reset(b);
+    if (h->table) {
+        char when[40];
+        vtime_format(ev->time_ns, when, sizeof when);
+        struct slice host = SLICE_NULL;
+        event_get(ev, FIELD_host, &host);
+        struct slice raw = ev->text.p ? ev->text : ev->raw;
+        buf_printf(b, "%s  %-13s %-50.50s %-16.*s ", when, ri.level, ri.title,
+                   (int)(host.len > 16 ? 16 : host.len), host.p ? host.p : "-");
+        for (size_t i = 0; i < raw.len && i < 400; i++) {
+            unsigned char c = (unsigned char)raw.p[i];
+            buf_putc(b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
+        }
+    } else {
+        buf_puts(b, "{\"rule\":{\"id\":\"");
+        buf_json_str(b, ri.id, strlen(ri.id));
+        buf_puts(b, "\",\"title\":\"");
+        buf_json_str(b, ri.title, strlen(ri.title));
+        buf_printf(b, "\",\"level\":\"%s\",\"tags\":[", ri.level);
+        for (unsigned i = 0; i < ri.ntags; i++) {
+            buf_puts(b, i ? ",\"" : "\"");
+            buf_json_str(b, ri.tags[i], strlen(ri.tags[i]));
+            buf_putc(b, '"');
+        }
+        buf_puts(b, "],\"file\":\"");
+        buf_json_str(b, ri.file, strlen(ri.file));
+        buf_puts(b, "\"},\"event\":");
+        event_to_json(ev, b);
+        buf_putc(b, '}');
+    }
+    buf_putc(b, '\n');
+    if (b->err)
+        return b->err;
+    return fwrite(b->p, 1, b->len, stdout) == b->len ? 0 : ERR_IO;
+}
+
+static void draw_progress(struct hunt *h, bool final)
+{
+    int64_t now = vtime_mono_ns();
+    if (!final && now - h->last_draw < 250000000LL)
+        return;
+    h->last_draw = now;
+    long pos = ftell(h->f);
+    double done = (double)(h->done_before + (pos > 0 ? pos : 0));
+    double pct = h->total ? 100.0 * done / (double)h->total : 100.0;
+    fprintf(stderr, "\r%5.1f%%  %llu events  %llu matches%s", pct > 100 ? 100 : pct,
+            (unsigned long long)h->events, (unsigned long long)h->matches, final ? "\n" : "");
+}
+
+static int on_line(void *ctx, const char *line, size_t len, uint64_t lineno)
+{
+    struct hunt *h = ctx;
+    if (len == 0)
+        return 0;
+    struct event *ev = h->ev;
+    event_reset(ev);
+    ev->id = hash_mix(h->file_hash, lineno);
+    ev->input = slice_cstr(h->file);
+    decode_record(h->dc, &h->src, &h->arena, line, len, vtime_now_ns(), ev);
+    h->events++;
+    int rc = detect_match_all(h->rules, ev, on_match, h);
+    arena_reset(&h->arena);
+    if (h->progress && (h->events & 1023) == 0)
+        draw_progress(h, false);
+    return rc;
+}
+
+static bool is_evtx(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && !strcasecmp(path + n - 5, ".evtx");
+}
+
+/* Reads one file; 0, or 1 when it could not be read. */
+static int hunt_file(struct hunt *h, const char *path)
+{
+    if (is_evtx(path)) {
+        fprintf(stderr, "vigil hunt: %s: .evtx files are not read yet; export them to JSON"
+                        " lines (e.g. evtx_dump -o jsonl)\n", path);
+        return 1;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "vigil hunt: %s: cannot open\n", path);
+        return 1;
+    }
+    h->file = path;
+    h->f = f;
+    h->file_hash = hash64(path, strlen(path), 0x68756e74);
+    int rc = cli_read_lines(f, on_line, h);
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0)
+        h->done_before += sb.st_size;
+    fclose(f);
+    h->f = NULL;
+    if (rc) {
+        fprintf(stderr, "vigil hunt: %s: %s\n", path, err_str(rc));
+        return 1;
+    }
+    return 0;
+}
+
+/* See cli.h. */
+int cmd_hunt(int argc, char **argv)
+{
+    const char *dirs[MAX_RULE_DIRS];
+    size_t ndirs = 0;
+    const char *format = "jsonl";
+    int first_file = argc;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(argv[i], "--rules") && i + 1 < argc && ndirs < MAX_RULE_DIRS) {
+            dirs[ndirs++] = argv[++i];
+        } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            format = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "vigil hunt: unknown option '%s'\n", argv[i]);
+            usage(stderr);
+            return 2;
+        } else {
+            first_file = i;
+            break;
+        }
+    }
+    if (!ndirs || first_file >= argc ||
+        (strcmp(format, "jsonl") != 0 && strcmp(format, "table") != 0)) {
+        usage(stderr);
+        return 2;
+    }
+    int64_t t0 = vtime_mono_ns();
+    struct hunt h;
+    memset(&h, 0, sizeof h);
+    h.table = !strcmp(format, "table");
+    struct detect_load_stats ls;
+    if (detect_rules_load(dirs, ndirs, print_refusal, NULL, &h.rules, &ls)) {
+        fprintf(stderr, "vigil hunt: out of memory loading rules\n");
+        return 1;
+    }
+    int status = ls.unreadable ? 1 : 0;
+    h.ev = mem_alloc(sizeof *h.ev);
+    buf_init(&h.out, 0);
+    arena_init(&h.arena, 1 << 16, 1 << 24);
+    if (!h.ev || decode_ctx_new(&h.dc)) {
+        fprintf(stderr, "vigil hunt: out of memory\n");
+        status = 1;
+        goto out;
+    }
+    for (int i = first_file; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) == 0)
+            h.total += sb.st_size;
+    }
+    h.progress = isatty(2) && h.total > (off_t)PROGRESS_MIN_BYTES;
+    for (int i = first_file; i < argc; i++)
+        if (hunt_file(&h, argv[i]))
+            status = 1;
+    if (h.progress)
+        draw_progress(&h, true);
+    fflush(stdout);
+    double secs = (double)(vtime_mono_ns() - t0) / 1e9;
+    fprintf(stderr, "vigil hunt: %llu events, %llu matches (critical %llu, high %llu, medium"
+                    " %llu, low %llu, informational %llu); rules loaded %zu, refused %zu;"
+                    " %.2f s\n",
+            (unsigned long long)h.events, (unsigned long long)h.matches,
+            (unsigned long long)h.by_level[4], (unsigned long long)h.by_level[3],
+            (unsigned long long)h.by_level[2], (unsigned long long)h.by_level[1],
+            (unsigned long long)h.by_level[0], ls.rules, ls.refused, secs);
+out:
+    decode_ctx_free(h.dc);
+    arena_fini(&h.arena);
+    buf_fini(&h.out);
+    mem_free(h.ev);
+    detect_rules_free(h.rules);
+    return status;
+}
