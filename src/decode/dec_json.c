@@ -29,6 +29,8 @@ struct jp {
     int err;
     bool have_time;
     int64_t time_ns;
+    decode_json_leaf_fn leaf_fn; /* NULL: every leaf becomes a field (decode_json) */
+    void *leaf_ctx;
 };
 
 static void ws(struct jp *j)
@@ -263,6 +265,10 @@ static void leaf(struct jp *j, struct slice v)
 {
     if (!j->plen)
         return;
+    if (j->leaf_fn) {
+        j->err = j->leaf_fn(j->leaf_ctx, slice_make(j->path, j->plen), v);
+        return;
+    }
     char *name = arena_dup(j->arena, j->path, j->plen);
     if (!name) {
         j->err = ERR_NOMEM;
@@ -408,18 +414,21 @@ static int value(struct jp *j, int depth)
     }
     if (depth == 1) {
         maybe_time(j, v, is_string);
-        if (is_string && top_is(j, "hostname")) /* "host" maps by name already */
+        if (is_string && !j->leaf_fn && top_is(j, "hostname")) /* "host" maps by name already */
             event_add(j->ev, FIELD_host, v);
     }
     leaf(j, v);
     return j->err;
 }
 
-static int json_decode(const struct decode_job *job, struct event *ev)
+/* See decode_int.h. */
+int decode_json_walk(const struct decode_job *job, struct event *ev, decode_json_leaf_fn fn,
+                     void *ctx)
 {
     struct jp j = {
         .p = job->msg.p, .end = job->msg.p + job->msg.len, .arena = job->arena, .ev = ev,
-        .tz = job->src && job->src->tz ? job->src->tz : vtz_utc(),
+        .tz = job->src && job->src->tz ? job->src->tz : vtz_utc(), .leaf_fn = fn,
+        .leaf_ctx = ctx,
     };
     ws(&j);
     if (j.p >= j.end || *j.p != '{')
@@ -434,7 +443,13 @@ static int json_decode(const struct decode_job *job, struct event *ev)
         ev->time_ns = j.time_ns;
         ev->flags &= ~(uint32_t)EVF_TIME_RECEIVED;
     }
-    return DK_JSON;
+    return 0;
+}
+
+static int json_decode(const struct decode_job *job, struct event *ev)
+{
+    int rc = decode_json_walk(job, ev, NULL, NULL);
+    return rc ? rc : DK_JSON;
 }
 
 const struct decoder decode_json = {.name = "json", .decode = json_decode};

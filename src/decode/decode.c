@@ -29,7 +29,7 @@ static const struct program_entry {
 /* Every decoder, for forcing by name and for decode_names(). */
 static const struct decoder *const all_decoders[] = {
     &decode_sshd, &decode_sudo,   &decode_su,     &decode_pam,
-    &decode_cron, &decode_systemd, &decode_access, &decode_json,
+    &decode_cron, &decode_systemd, &decode_access, &decode_json, &decode_windows,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -38,7 +38,7 @@ static const struct decoder *const all_decoders[] = {
 const char *const *decode_names(void)
 {
     static const char *const names[] = {"sshd", "sudo", "su",   "pam",     "cron",
-                                        "systemd", "access", "json", "syslog", NULL};
+                                        "systemd", "access", "json", "windows", "syslog", NULL};
     return names;
 }
 
@@ -106,8 +106,10 @@ static const struct decoder *by_content(struct slice m)
     if (!m.len)
         return NULL;
     char c = m.p[0];
-    if (c == '{')
-        return &decode_json;
+    if (c == '{') /* Windows keys seen: try that first, json if it is not (decode_record) */
+        return DEC_FIND(m, "\"winlog\"") >= 0 || DEC_FIND(m, "\"EventID\"") >= 0
+                   ? &decode_windows
+                   : &decode_json;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':') {
@@ -237,6 +239,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     int kind = ERR_PARSE;
     if (dec)
         kind = run(dec, &job, ev);
+    if (kind == ERR_PARSE && !forced && dec == &decode_windows)
+        kind = run(&decode_json, &job, ev);
     if (kind < 0 && !forced && dec != &decode_pam && DEC_STARTS(h.msg, "pam_"))
         kind = run(&decode_pam, &job, ev);
     if (kind == ERR_NOMEM) {

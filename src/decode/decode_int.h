@@ -25,6 +25,7 @@ enum decode_kind {
     DK_APACHE,
     DK_NGINX,
     DK_JSON,
+    DK_WINDOWS, /* routes chosen by Channel and EventID (routing.c) */
     DK_COUNT
 };
 
@@ -102,6 +103,19 @@ extern const struct decoder decode_cron;
 extern const struct decoder decode_systemd;
 extern const struct decoder decode_access;
 extern const struct decoder decode_json;
+extern const struct decoder decode_windows;
+
+/* Called by decode_json_walk for each leaf: path is the flattened name ("a.b.0"), valid
+ * only during the call; value lives as long as the record/arena. Returns 0 or ERR_*. */
+typedef int (*decode_json_leaf_fn)(void *ctx, struct slice path, struct slice value);
+
+/*
+ * Parses job->msg as one JSON object (dec_json.c). With fn NULL every leaf is added to
+ * ev as a field; otherwise each leaf goes to fn instead. A top-level time key sets
+ * ev->time_ns either way. Returns 0, ERR_PARSE (not JSON), ERR_NOMEM, or fn's error.
+ */
+int decode_json_walk(const struct decode_job *job, struct event *ev, decode_json_leaf_fn fn,
+                     void *ctx);
 
 /*
  * Parses a PAM line "MODULE(SERVICE:TYPE): text" from msg into ev (pam_module,

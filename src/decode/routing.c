@@ -13,9 +13,14 @@
  *   apache   webserver, apache                            src_ip → c-ip, user → cs-username
  *   nginx    webserver, nginx                             (same)
  *   json     json                                         —
+ *   windows  windows + a service by Channel + categories    4688: Image → NewProcessName,
+ *            by (Channel, EventID): win_channels and        ParentImage → ParentProcessName
+ *            win_events below
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
+
+#include <string.h>
 
 static const struct field_alias no_aliases[] = {{0, 0}};
 
@@ -47,7 +52,129 @@ static const struct route_row {
     [DK_APACHE] = {RB(webserver) | RB(apache), web_aliases},
     [DK_NGINX] = {RB(webserver) | RB(nginx), web_aliases},
     [DK_JSON] = {RB(json), no_aliases},
+    [DK_WINDOWS] = {RB(windows), no_aliases},
 };
+
+/* ---- Windows: channel → service, (channel, event id) → categories ------------------
+ * As SigmaHQ's Windows logsource mapping: Sysmon's event ids are categories, Security
+ * 4688 is process_creation with its own field names. Channels compare case-insensitively
+ * (Windows does). Sysmon 12 is both registry_add and registry_delete (EventType
+ * CreateKey/DeleteKey is not looked at). */
+
+static const struct field_alias win_4688_aliases[] = {
+    {FIELD_Image, FIELD_NewProcessName},
+    {FIELD_ParentImage, FIELD_ParentProcessName},
+    {0, 0},
+};
+
+#define CH_SYSMON "Microsoft-Windows-Sysmon/Operational"
+#define CH_PS "Microsoft-Windows-PowerShell/Operational"
+
+static const struct win_channel {
+    const char *channel;
+    uint64_t routes;
+} win_channels[] = {
+    {"Security", RB(win_security)},
+    {"System", RB(win_system)},
+    {"Application", RB(win_application)},
+    {CH_SYSMON, RB(win_sysmon)},
+    {CH_PS, RB(win_powershell)},
+    {"PowerShellCore/Operational", RB(win_powershell)},
+    {"Windows PowerShell", RB(win_powershell_classic)},
+    {"Microsoft-Windows-Windows Defender/Operational", RB(win_windefend)},
+    {"Microsoft-Windows-TaskScheduler/Operational", RB(win_taskscheduler)},
+    {"Microsoft-Windows-WMI-Activity/Operational", RB(win_wmi)},
+    {"Microsoft-Windows-CodeIntegrity/Operational", RB(win_codeintegrity)},
+    {"Microsoft-Windows-AppXDeploymentServer/Operational", RB(win_appxdeployment)},
+    {"Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", RB(win_firewall_as)},
+    {"Microsoft-Windows-Bits-Client/Operational", RB(win_bits_client)},
+    {"Microsoft-Windows-DNS Client Events/Operational", RB(win_dns_client)},
+    {"Microsoft-Windows-NTLM/Operational", RB(win_ntlm)},
+    {"Microsoft-Windows-AppLocker/EXE and DLL", RB(win_applocker)},
+    {"Microsoft-Windows-AppLocker/MSI and Script", RB(win_applocker)},
+    {"Microsoft-Windows-AppLocker/Packaged app-Deployment", RB(win_applocker)},
+    {"Microsoft-Windows-AppLocker/Packaged app-Execution", RB(win_applocker)},
+};
+
+static const struct win_event {
+    const char *channel;
+    unsigned id;
+    uint64_t routes;
+    const struct field_alias *aliases;
+} win_events[] = {
+    {"Security", 4688, RB(win_process_creation), win_4688_aliases},
+    {CH_SYSMON, 1, RB(win_process_creation), no_aliases},
+    {CH_SYSMON, 2, RB(win_file_change), no_aliases},
+    {CH_SYSMON, 3, RB(win_network_connection), no_aliases},
+    {CH_SYSMON, 5, RB(win_process_termination), no_aliases},
+    {CH_SYSMON, 6, RB(win_driver_load), no_aliases},
+    {CH_SYSMON, 7, RB(win_image_load), no_aliases},
+    {CH_SYSMON, 8, RB(win_create_remote_thread), no_aliases},
+    {CH_SYSMON, 9, RB(win_raw_access_thread), no_aliases},
+    {CH_SYSMON, 10, RB(win_process_access), no_aliases},
+    {CH_SYSMON, 11, RB(win_file_event), no_aliases},
+    {CH_SYSMON, 12, RB(win_registry_add) | RB(win_registry_delete) | RB(win_registry_event),
+     no_aliases},
+    {CH_SYSMON, 13, RB(win_registry_set) | RB(win_registry_event), no_aliases},
+    {CH_SYSMON, 14, RB(win_registry_rename) | RB(win_registry_event), no_aliases},
+    {CH_SYSMON, 15, RB(win_create_stream_hash), no_aliases},
+    {CH_SYSMON, 17, RB(win_pipe_created), no_aliases},
+    {CH_SYSMON, 18, RB(win_pipe_created), no_aliases},
+    {CH_SYSMON, 19, RB(win_wmi_event), no_aliases},
+    {CH_SYSMON, 20, RB(win_wmi_event), no_aliases},
+    {CH_SYSMON, 21, RB(win_wmi_event), no_aliases},
+    {CH_SYSMON, 22, RB(win_dns_query), no_aliases},
+    {CH_SYSMON, 23, RB(win_file_delete), no_aliases},
+    {CH_SYSMON, 26, RB(win_file_delete), no_aliases},
+    {CH_PS, 4103, RB(win_ps_module), no_aliases},
+    {CH_PS, 4104, RB(win_ps_script), no_aliases},
+    {"PowerShellCore/Operational", 4103, RB(win_ps_module), no_aliases},
+    {"PowerShellCore/Operational", 4104, RB(win_ps_script), no_aliases},
+    {"Windows PowerShell", 400, RB(win_ps_classic_start), no_aliases},
+};
+
+static bool ieq(struct slice s, const char *c)
+{
+    size_t n = strlen(c);
+    if (s.len != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char a = s.p[i], b = c[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (char)(a + 32);
+        if (b >= 'A' && b <= 'Z')
+            b = (char)(b + 32);
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+/* Adds the service and category routes of a Windows event from its Channel/EventID. */
+static void win_route(struct event *ev)
+{
+    struct slice ch, eid;
+    if (!event_get(ev, FIELD_Channel, &ch))
+        return;
+    for (size_t i = 0; i < sizeof win_channels / sizeof win_channels[0]; i++)
+        if (ieq(ch, win_channels[i].channel))
+            ev->routes |= win_channels[i].routes;
+    if (!event_get(ev, FIELD_EventID, &eid) || eid.len == 0 || eid.len > 5)
+        return;
+    unsigned id = 0;
+    for (size_t i = 0; i < eid.len; i++) {
+        if (eid.p[i] < '0' || eid.p[i] > '9')
+            return;
+        id = id * 10 + (unsigned)(eid.p[i] - '0');
+    }
+    for (size_t i = 0; i < sizeof win_events / sizeof win_events[0]; i++) {
+        const struct win_event *w = &win_events[i];
+        if (w->id == id && ieq(ch, w->channel)) {
+            ev->routes |= w->routes;
+            ev->aliases = w->aliases;
+        }
+    }
+}
 
 /* See decode_int.h. The alias arrays are static: events may point at them forever. */
 void decode_route(struct event *ev, enum decode_kind kind)
@@ -56,4 +183,6 @@ void decode_route(struct event *ev, enum decode_kind kind)
         kind = DK_GENERIC;
     ev->routes = route_rows[kind].routes;
     ev->aliases = route_rows[kind].aliases;
+    if (kind == DK_WINDOWS)
+        win_route(ev);
 }
