@@ -33,8 +33,42 @@ def ssh(msg):
     return "Sep  5 02:00:00 bastion sshd[4242]: " + msg
 
 
+def winlogbeat(channel, event_id, data):
+    return json.dumps({"@timestamp": "2024-11-25T10:00:00.123Z",
+                       "agent": {"type": "winlogbeat"},
+                       "winlog": {"channel": channel, "event_id": str(event_id),
+                                  "provider_name": "Microsoft-Windows-Sysmon",
+                                  "computer_name": "ws01.corp.local", "event_data": data}})
+
+
+def evtx_json(channel, event_id, data):
+    return json.dumps({"Event": {"System": {"Channel": channel, "EventID": event_id,
+                                            "Computer": "ws02", "Provider": {"#attributes": {
+                                                "Name": "Microsoft-Windows-Security-Auditing"}}},
+                                 "EventData": data}})
+
+
+SYSMON = "Microsoft-Windows-Sysmon/Operational"
+
+
 # (rule file, rule id, lines that must match, lines that must not)
 CASES = [
+    ("windows/process_creation/proc_creation_win_whoami_all_execution.yml",
+     "c248c896-e412-4279-8c15-1c558067b6fa",
+     [winlogbeat(SYSMON, 1, {"Image": "C:\\Windows\\System32\\whoami.exe",
+                             "CommandLine": "whoami /all"}),
+      # Security 4688 names the image NewProcessName: the route's alias reads it
+      evtx_json("Security", 4688, {"NewProcessName": "C:\\Windows\\System32\\whoami.exe",
+                                   "CommandLine": "whoami.exe -all"}),
+      # windash: an en dash
+      winlogbeat(SYSMON, 1, {"Image": "C:\\Windows\\System32\\WHOAMI.EXE",
+                             "CommandLine": "whoami \u2013all"})],
+     [winlogbeat(SYSMON, 1, {"Image": "C:\\Windows\\System32\\whoami.exe",
+                             "CommandLine": "whoami /priv"}),
+      winlogbeat(SYSMON, 3, {"Image": "C:\\Windows\\System32\\whoami.exe",
+                             "CommandLine": "whoami /all"}),  # a network connection event
+      winlogbeat("Application", 1, {"Image": "C:\\Windows\\System32\\whoami.exe",
+                                    "CommandLine": "whoami /all"})]),
     ("linux/builtin/sshd/lnx_sshd_susp_ssh.yml", "e76b413a-83d0-4b94-8e4c-85db4a5b8bdc",
      [ssh("Corrupted MAC on input. [preauth]"),
       ssh("error: Received disconnect: bad client public DH value")],
