@@ -43,7 +43,7 @@ for r in "$build"/fuzz-replay/fuzz_*; do
     run_one "fuzz-replay/$name" "$r" "tests/fuzz/corpus/${name#fuzz_}"
 done
 
-for g in tests/golden/*.sh tests/integration/*.sh tests/integration/*.py; do
+for g in tests/golden/*.sh tests/integration/*.sh tests/integration/test_*.py; do
     [ -f "$g" ] || continue
     case "$g" in
     *.py) run_one "${g#tests/}" timeout 600 python3 "$g" ;;

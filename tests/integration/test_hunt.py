@@ -10,17 +10,8 @@ import subprocess
 import sys
 import tempfile
 
-VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
-failed = 0
+from harness import VIGIL, report, status
 
-
-def report(name, ok, why=""):
-    global failed
-    if ok:
-        print("ok - %s" % name)
-    else:
-        failed += 1
-        print("not ok - %s: %s" % (name, why))
 
 
 RULES = {
@@ -111,7 +102,7 @@ def main():
             f.write(b"ElfFile\0")
         rc, out, err = hunt(["--rules", rules, evtx])
         report(".evtx is refused by name, not read as text", rc == 1 and ".evtx" in err, err)
-    return 1 if failed else 0
+    return status()
 
 
 if __name__ == "__main__":

@@ -10,20 +10,10 @@ import subprocess
 import sys
 import tempfile
 
-VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
-TOP = os.environ.get("VIGIL_TOP", os.getcwd())
-RULES = os.path.join(TOP, "..", "shared", "sigma-rules")
+from harness import SHARED, VIGIL, report, status
 
-failed = 0
+RULES = os.path.join(SHARED, "sigma-rules")
 
-
-def report(name, ok, why=""):
-    global failed
-    if ok:
-        print("ok - %s" % name)
-    else:
-        failed += 1
-        print("not ok - %s: %s" % (name, why))
 
 
 def main():
@@ -50,7 +40,7 @@ def main():
         out = p.stdout.decode()
         report("an unreadable file makes the status 1 and is named", p.returncode == 1 and
                "bad.yml" in out and "YAML" in out, "status %d: %s" % (p.returncode, out))
-    return 1 if failed else 0
+    return status()
 
 
 if __name__ == "__main__":

@@ -16,23 +16,12 @@ import subprocess
 import sys
 import tempfile
 
-VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
+from harness import SHARED, VIGIL, report, status
+
 BUILD = os.environ.get("VIGIL_BUILD", os.path.dirname(os.path.abspath(VIGIL)))
 LOADER = os.path.join(BUILD, "bench", "bench_store")
-TOP = os.environ.get("VIGIL_TOP", os.getcwd())
-# The project's shared folder sits beside the repository (as on CI).
-GEN = os.path.join(TOP, "..", "shared", "tools", "gen-mixed-logs.py")
+GEN = os.path.join(SHARED, "tools", "gen-mixed-logs.py")
 
-failed = 0
-
-
-def report(name, ok, why=""):
-    global failed
-    if ok:
-        print("ok - %s" % name)
-    else:
-        failed += 1
-        print("not ok - %s: %s" % (name, why))
 
 
 def search(data, query, fmt="jsonl", extra=()):
@@ -139,4 +128,4 @@ def main():
 
 
 main()
-sys.exit(1 if failed else 0)
+sys.exit(status())

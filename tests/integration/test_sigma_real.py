@@ -9,19 +9,9 @@ import subprocess
 import sys
 import tempfile
 
-VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
-TOP = os.environ.get("VIGIL_TOP", os.getcwd())
-RULES = os.path.join(TOP, "..", "shared", "sigma-rules", "rules")
-failed = 0
+from harness import SHARED, VIGIL, report, status
 
-
-def report(name, ok, why=""):
-    global failed
-    if ok:
-        print("ok - %s" % name)
-    else:
-        failed += 1
-        print("not ok - %s: %s" % (name, why))
+RULES = os.path.join(SHARED, "sigma-rules", "rules")
 
 
 def web(path, ua="Mozilla/5.0 (X11; Linux x86_64)"):
@@ -106,7 +96,7 @@ def main():
             report("%s matches its %d triggers and none of its %d near-misses" %
                    (name, len(hits), len(misses)), got == sorted(hits),
                    "got %s" % got)
-    return 1 if failed else 0
+    return status()
 
 
 if __name__ == "__main__":

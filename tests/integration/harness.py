@@ -1,0 +1,25 @@
+"""harness.py — what the integration tests share: where the binary and the shared
+folder are, and the result lines scripts/run-tests.sh counts ("ok - NAME" or
+"not ok - NAME: why")."""
+import os
+
+VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
+TOP = os.environ.get("VIGIL_TOP", os.getcwd())
+# The project's shared folder sits beside the repository (as on CI).
+SHARED = os.path.join(TOP, "..", "shared")
+
+_failed = []
+
+
+def report(name, ok, why=""):
+    """Prints the result line of one check."""
+    if ok:
+        print("ok - %s" % name)
+    else:
+        _failed.append(name)
+        print("not ok - %s: %s" % (name, why))
+
+
+def status():
+    """The exit status of the test script: 1 when a check failed."""
+    return 1 if _failed else 0
