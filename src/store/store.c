@@ -8,7 +8,8 @@
  * since the last WAL checkpoint (at most ~wal_autocheckpoint pages, seconds of events),
  * never corrupt a file, and never separate a batch from its input checkpoint, since
  * both are in the same transaction: after restart the input resumes from the older
- * checkpoint and re-sends what was lost, and INSERT OR IGNORE drops what survived.
+ * checkpoint and re-sends what was lost, and the replay check (by input position,
+ * store_write.c) drops anything that survived.
  * Group commit (store_write.c) widens the window by the open group only: at most
  * STORE_GROUP_EVENTS events or STORE_GROUP_NS of writing, again with its checkpoints.
  */

@@ -33,7 +33,8 @@ struct store_checkpoint {
 };
 
 /*
- * Writes n events (INSERT OR IGNORE by id, so replays store nothing twice) and the
+ * Writes n events (an event whose origin position the file holds already is a replay
+ * and is not stored again; see struct event_origin) and the
  * checkpoints; checkpoints go to the file of the batch's last event's day of receipt
  * (or today's when n == 0). Single writer: call from one thread. Returns 0 or ERR_DB;
  * *stored gets the rows actually inserted.

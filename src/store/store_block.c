@@ -39,8 +39,6 @@ void store_block_fini(struct store_block *b)
 int store_block_index(struct store_block *b)
 {
     b->n = 0;
-    b->min_t = INT64_MAX;
-    b->max_t = INT64_MIN;
     size_t i = 0;
     while (i < b->recs.len) {
         struct store_rec r;
@@ -56,10 +54,6 @@ int store_block_index(struct store_block *b)
             b->cap = nc;
         }
         b->offs[b->n++] = (uint32_t)i;
-        if (r.time_ns < b->min_t)
-            b->min_t = r.time_ns;
-        if (r.time_ns > b->max_t)
-            b->max_t = r.time_ns;
         i += used;
     }
     return 0;

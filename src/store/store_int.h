@@ -45,7 +45,6 @@ struct store_open_block {
     struct buf recs;   /* its records (store_record.c) */
     uint32_t count;
     size_t synced;     /* bytes of recs already written as tail rows */
-    int64_t min_t, max_t;
 };
 
 /* A replayable stream's highest stored position in a day file. */
@@ -200,7 +199,6 @@ struct store_block {
     struct buf recs;
     uint32_t *offs;
     size_t n, cap;
-    int64_t min_t, max_t; /* event time span of its records */
     void *dctx;           /* zstd decompression context */
 };
 

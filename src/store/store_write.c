@@ -38,8 +38,6 @@ void store_open_reset(struct store_open_block *o, int64_t id)
     buf_reset(&o->recs);
     o->count = 0;
     o->synced = 0;
-    o->min_t = INT64_MAX;
-    o->max_t = INT64_MIN;
 }
 
 /* See store_int.h. */
@@ -225,10 +223,6 @@ int store_day_load_open(struct store_day *d)
             return ERR_PARSE;
         i += used;
         o->count++;
-        if (r.time_ns < o->min_t)
-            o->min_t = r.time_ns;
-        if (r.time_ns > o->max_t)
-            o->max_t = r.time_ns;
     }
     return 0;
 }
@@ -254,10 +248,6 @@ int store_day_write_event(struct store *st, struct store_day *d, const struct ev
     if (rc)
         return rc;
     o->count++;
-    if (ev->time_ns < o->min_t)
-        o->min_t = ev->time_ns;
-    if (ev->time_ns > o->max_t)
-        o->max_t = ev->time_ns;
     if (o->count >= STORE_BLOCK_EVENTS || o->recs.len >= STORE_BLOCK_BYTES)
         return store_seal(st, d);
     return 0;
@@ -376,8 +366,8 @@ fail:
  * See store.h. Days other than the checkpoint's are committed first, so that a
  * checkpoint is never durable before the events it covers; only the checkpoint's day
  * joins the group, and a group open on another file is committed before anything
- * else is written. When a day fails, the days already committed stay (a retry
- * re-inserts nothing: INSERT OR IGNORE).
+ * else is written. When a day fails, the days already committed stay (a retry of a
+ * replayable input's batch stores nothing twice: its positions are in those files).
  */
 int store_write_batch(struct store *st, const struct event *evs, size_t n,
                       const struct store_checkpoint *cps, size_t ncps, size_t *stored)

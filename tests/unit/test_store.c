@@ -787,7 +787,7 @@ int main(void)
     field_registry_init();
     t_run("store write and read back", t_write_read);
     t_run("store search semantics", t_search_semantics);
-    t_run("store INSERT OR IGNORE on replay", t_replay);
+    t_run("store replays by input position store nothing twice", t_replay);
     t_run("store checkpoint in the events' transaction", t_checkpoint_tx);
     t_run("store group commit: flush, failing batch, size bound, close", t_group_commit);
     t_run("store cursor paging across two day files", t_paging);
