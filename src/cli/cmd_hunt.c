@@ -215,7 +215,7 @@ int cmd_hunt(int argc, char **argv)
     memset(&h, 0, sizeof h);
     h.table = !strcmp(format, "table");
     struct detect_load_stats ls;
-    if (detect_rules_load(dirs, ndirs, print_refusal, NULL, &h.rules, &ls)) {
+    if (detect_rules_load(NULL, dirs, ndirs, print_refusal, NULL, &h.rules, &ls)) {
         fprintf(stderr, "vigil hunt: out of memory loading rules\n");
         return 1;
     }

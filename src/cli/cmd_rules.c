@@ -36,7 +36,7 @@ int cmd_rules(int argc, char **argv)
     }
     struct detect_rules *rs = NULL;
     struct detect_load_stats st;
-    int rc = detect_rules_load((const char *const *)argv + 2, (size_t)argc - 2, print_refusal,
+    int rc = detect_rules_load(NULL, (const char *const *)argv + 2, (size_t)argc - 2, print_refusal,
                                NULL, &rs, &st);
     if (rc) {
         fprintf(stderr, "vigil rules: %s\n", err_str(rc));

@@ -36,16 +36,35 @@ struct detect_load_stats {
 };
 
 /*
+ * The values of a `%name%` placeholder for |expand. Sigma leaves them to the deployment
+ * (pySigma: processing pipelines): a value with %name% expands to one alternative per
+ * value, OR-ed; a rule naming a placeholder nobody configured is refused.
+ */
+struct detect_placeholder {
+    const char *name;          /* without the % signs */
+    const char *const *values; /* Sigma strings: wildcards and escapes as in a rule */
+    unsigned nvalues;
+};
+
+/* How rules are loaded; NULL means the defaults (no placeholders). */
+struct detect_load_opts {
+    const struct detect_placeholder *placeholders;
+    unsigned nplaceholders;
+};
+
+/*
  * Loads the Sigma files under paths[0..n) (a file, or a directory walked recursively for
  * *.yml and *.yaml, in name order). Each refusal is reported through fn (may be NULL).
  * Returns 0 with *out set (the caller frees it with detect_rules_free) even when rules
  * were refused; ERR_NOMEM on allocation failure.
  */
-int detect_rules_load(const char *const *paths, size_t n, detect_refusal_fn fn, void *ctx,
-                      struct detect_rules **out, struct detect_load_stats *stats);
+int detect_rules_load(const struct detect_load_opts *opts, const char *const *paths, size_t n,
+                      detect_refusal_fn fn, void *ctx, struct detect_rules **out,
+                      struct detect_load_stats *stats);
 /* The same for the YAML text of one file called name (at most 4 MiB: ERR_TOOBIG). */
-int detect_rules_load_text(const char *name, const char *text, size_t len, detect_refusal_fn fn,
-                           void *ctx, struct detect_rules **out, struct detect_load_stats *stats);
+int detect_rules_load_text(const struct detect_load_opts *opts, const char *name,
+                           const char *text, size_t len, detect_refusal_fn fn, void *ctx,
+                           struct detect_rules **out, struct detect_load_stats *stats);
 void detect_rules_free(struct detect_rules *r);
 
 /* Number of single-event rules in r. */
@@ -69,5 +88,51 @@ typedef int (*detect_match_fn)(void *ctx, size_t rule, const struct event *ev);
  */
 int detect_match_all(const struct detect_rules *r, const struct event *ev, detect_match_fn fn,
                      void *ctx);
+
+/* ---- the compiled matcher (detect_compile.c, detect_match.c) ------------------------------ */
+
+/*
+ * A rule set compiled for speed: per field name a Hyperscan database of every string
+ * value the rules compare that field with, then the conditions of only the rules a hit
+ * (or their routes' rules that need no hit, such as `not selection`) makes candidates.
+ * It gives the same matches as detect_match_all, in the same order. Immutable once
+ * built, so any number of threads share one, each with its own detect_scratch. It
+ * points into the rule set, which must outlive it.
+ */
+struct detect_matcher;
+/* Per-thread working memory of a matcher: matching allocates nothing else per event. */
+struct detect_scratch;
+
+/* What compiling produced, for `vigil rules check` and the benchmark. */
+struct detect_compile_stats {
+    size_t patterns;    /* distinct Hyperscan patterns */
+    size_t databases;   /* Hyperscan databases (field names with string values) */
+    size_t atoms;       /* string values resolved by the prefilter */
+    size_t prefiltered; /* rules evaluated only after a prefilter hit */
+    size_t unfiltered;  /* rules evaluated on every event of their routes */
+    size_t bytes;       /* size of the compiled databases */
+};
+
+/*
+ * Compiles rs into *out. ERR_NOMEM, or ERR_PARSE with the reason in err when Hyperscan
+ * refuses a pattern (a rule that loaded always compiles: that would be a bug). stats may
+ * be NULL. The caller frees *out with detect_matcher_free (before freeing rs).
+ */
+int detect_matcher_compile(const struct detect_rules *rs, struct detect_matcher **out,
+                           struct detect_compile_stats *stats, char *err, size_t errlen);
+void detect_matcher_free(struct detect_matcher *m);
+
+/* Working memory for one thread matching with m (NULL on allocation failure). */
+struct detect_scratch *detect_scratch_new(const struct detect_matcher *m);
+void detect_scratch_free(struct detect_scratch *s);
+
+/*
+ * Calls fn(ctx, rule index, ev) for each rule of m's rule set that matches ev, in rule
+ * order (fn's non-zero stops). s must have been made for m and not be in use by another
+ * thread. Returns 0, or ERR_IO when Hyperscan fails (the event is then evaluated by the
+ * reference evaluator, so no match is lost).
+ */
+int detect_match(const struct detect_matcher *m, struct detect_scratch *s, const struct event *ev,
+                 detect_match_fn fn, void *ctx);
 
 #endif

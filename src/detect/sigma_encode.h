@@ -77,22 +77,4 @@ int sigma_parse_number(const char *s, size_t n, double *out);
  * address (a "%zone" suffix is ignored) into out. ERR_PARSE otherwise. */
 int sigma_parse_ip(const char *s, size_t n, uint8_t out[16], bool *v4);
 
-/* ---- placeholders (|expand) -------------------------------------------------------------- */
-
-/*
- * The values of `%name%` placeholders for |expand. Sigma leaves them to the deployment
- * (pySigma: processing pipelines); each placeholder has one or more values, OR-ed. The
- * value compiler reads this; the definition belongs in sigma_int.h once the rule-set
- * configuration builds one (until then every caller passes NULL).
- */
-struct sigma_placeholder {
-    const char *name;          /* without the % signs */
-    const char *const *values; /* Sigma strings: wildcards and escapes as in a rule */
-    unsigned nvalues;
-};
-struct sigma_placeholders {
-    const struct sigma_placeholder *items;
-    unsigned n;
-};
-
 #endif

@@ -13,6 +13,7 @@
 #define VIGIL_SIGMA_INT_H
 
 #include "core/core.h"
+#include "detect/detect.h"
 #include "event/event.h"
 
 #include <stdbool.h>
@@ -135,7 +136,10 @@ struct sigma_pred {
  * non-number under gt/lt, null inside a list, a value over SIGMA_MAX_VALUE. The caller
  * finis *out with sigma_pred_fini.
  */
-struct sigma_placeholders;
+struct sigma_placeholders {
+    const struct detect_placeholder *items; /* detect.h's load options */
+    unsigned n;
+};
 int sigma_pred_compile(const char *key, const struct cfg_node *value,
                        const struct sigma_placeholders *placeholders, struct sigma_pred *out,
                        char *err, size_t errlen);

@@ -24,6 +24,7 @@ struct loader {
     void *ctx;
     struct detect_load_stats *stats;
     const char *file;
+    struct sigma_placeholders ph; /* from the caller's options (none: every |expand refused) */
 };
 
 static void refuse(struct loader *l, unsigned line, const char *id, const char *reason)
@@ -89,7 +90,8 @@ static int keyword_pred(const struct cfg_node *list, bool all, struct sigma_pred
                         size_t errlen);
 
 /* A map of `field|mods: value` into one group of predicates. */
-static int map_group(const struct cfg_node *m, struct sigma_group *g, char *err, size_t errlen)
+static int map_group(const struct cfg_node *m, const struct sigma_placeholders *ph,
+                     struct sigma_group *g, char *err, size_t errlen)
 {
     unsigned n = 0;
     for (const struct cfg_node *c = m->children; c; c = c->next)
@@ -108,7 +110,7 @@ static int map_group(const struct cfg_node *m, struct sigma_group *g, char *err,
                      c->key_line);
             rc = ERR_PARSE;
         } else {
-            rc = sigma_pred_compile(c->key, c, NULL, p, err, errlen);
+            rc = sigma_pred_compile(c->key, c, ph, p, err, errlen);
         }
         if (rc) {
             sigma_pred_fini(p); /* what a failed keyword list had compiled */
@@ -153,7 +155,8 @@ static int keyword_pred(const struct cfg_node *list, bool all, struct sigma_pred
 }
 
 /* One search identifier: a map, a list of maps, or a list of keywords. */
-static int ident(const struct cfg_node *v, struct sigma_ident *id, char *err, size_t errlen)
+static int ident(const struct cfg_node *v, const struct sigma_placeholders *ph,
+                 struct sigma_ident *id, char *err, size_t errlen)
 {
     id->name = mem_strdup(v->key);
     if (!id->name)
@@ -163,7 +166,7 @@ static int ident(const struct cfg_node *v, struct sigma_ident *id, char *err, si
         if (!id->groups)
             return ERR_NOMEM;
         id->ngroups = 1;
-        return map_group(v, &id->groups[0], err, errlen);
+        return map_group(v, ph, &id->groups[0], err, errlen);
     }
     if (v->kind != CFG_SEQ || !v->children) {
         snprintf(err, errlen, "line %u: search identifier '%s' must be a map or a list",
@@ -185,7 +188,7 @@ static int ident(const struct cfg_node *v, struct sigma_ident *id, char *err, si
         return ERR_NOMEM;
     if (maps) {
         for (const struct cfg_node *c = v->children; c; c = c->next) {
-            int rc = map_group(c, &id->groups[id->ngroups++], err, errlen);
+            int rc = map_group(c, ph, &id->groups[id->ngroups++], err, errlen);
             if (rc)
                 return rc;
         }
@@ -244,7 +247,8 @@ static int condition(const struct cfg_node *c, struct sigma_rule *r, char *err, 
     return rc;
 }
 
-static int detection(const struct cfg_node *d, struct sigma_rule *r, char *err, size_t errlen)
+static int detection(const struct cfg_node *d, const struct sigma_placeholders *ph,
+                     struct sigma_rule *r, char *err, size_t errlen)
 {
     if (!d || d->kind != CFG_MAP) {
         snprintf(err, errlen, "detection must be a map");
@@ -277,7 +281,7 @@ static int detection(const struct cfg_node *d, struct sigma_rule *r, char *err, 
     for (const struct cfg_node *c = d->children; c; c = c->next) {
         if (c == cond)
             continue;
-        int rc = ident(c, &r->idents[r->nidents++], err, errlen);
+        int rc = ident(c, ph, &r->idents[r->nidents++], err, errlen);
         if (rc)
             return rc;
     }
@@ -391,7 +395,7 @@ static void document(struct loader *l, const struct cfg_node *doc)
     char err[512] = "";
     int rc = metadata(doc, &r, err, sizeof err);
     if (rc == 0)
-        rc = detection(cfg_get(doc, "detection"), &r, err, sizeof err);
+        rc = detection(cfg_get(doc, "detection"), &l->ph, &r, err, sizeof err);
     if (rc == 0) {
         r.file = mem_strdup(l->file);
         r.line = doc->line;
@@ -526,9 +530,20 @@ static int walk(struct loader *l, const char *path, int depth)
     return rc;
 }
 
+static struct sigma_placeholders placeholders_of(const struct detect_load_opts *opts)
+{
+    struct sigma_placeholders ph = {NULL, 0};
+    if (opts) {
+        ph.items = opts->placeholders;
+        ph.n = opts->nplaceholders;
+    }
+    return ph;
+}
+
 /* See detect.h. */
-int detect_rules_load(const char *const *paths, size_t n, detect_refusal_fn fn, void *ctx,
-                      struct detect_rules **out, struct detect_load_stats *stats)
+int detect_rules_load(const struct detect_load_opts *opts, const char *const *paths, size_t n,
+                      detect_refusal_fn fn, void *ctx, struct detect_rules **out,
+                      struct detect_load_stats *stats)
 {
     struct detect_load_stats dummy;
     if (!stats)
@@ -538,7 +553,7 @@ int detect_rules_load(const char *const *paths, size_t n, detect_refusal_fn fn, 
     struct detect_rules *rs = detect_rules_new();
     if (!rs)
         return ERR_NOMEM;
-    struct loader l = {rs, fn, ctx, stats, NULL};
+    struct loader l = {rs, fn, ctx, stats, NULL, placeholders_of(opts)};
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = walk(&l, paths[i], 0);
@@ -551,8 +566,9 @@ int detect_rules_load(const char *const *paths, size_t n, detect_refusal_fn fn, 
 }
 
 /* See detect.h. */
-int detect_rules_load_text(const char *name, const char *text, size_t len, detect_refusal_fn fn,
-                           void *ctx, struct detect_rules **out, struct detect_load_stats *stats)
+int detect_rules_load_text(const struct detect_load_opts *opts, const char *name,
+                           const char *text, size_t len, detect_refusal_fn fn, void *ctx,
+                           struct detect_rules **out, struct detect_load_stats *stats)
 {
     struct detect_load_stats dummy;
     if (!stats)
@@ -564,7 +580,7 @@ int detect_rules_load_text(const char *name, const char *text, size_t len, detec
     struct detect_rules *rs = detect_rules_new();
     if (!rs)
         return ERR_NOMEM;
-    struct loader l = {rs, fn, ctx, stats, name};
+    struct loader l = {rs, fn, ctx, stats, name, placeholders_of(opts)};
     load_text(&l, text, len);
     *out = rs;
     return 0;

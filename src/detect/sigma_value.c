@@ -393,7 +393,7 @@ static size_t placeholder_at(const char *s, size_t n, size_t i)
     return j > i + 1 && j < n && s[j] == '%' ? j + 1 - i : 0;
 }
 
-static const struct sigma_placeholder *placeholder_find(const struct sigma_placeholders *ph,
+static const struct detect_placeholder *placeholder_find(const struct sigma_placeholders *ph,
                                                         const char *name, size_t n)
 {
     for (unsigned i = 0; ph && i < ph->n; i++) {
@@ -414,7 +414,7 @@ static int expand(const struct plan *p, const char *s, size_t n, struct work *ou
     /* the placeholders of s, left to right */
     enum { MAXPH = 8 };
     size_t at[MAXPH], len[MAXPH];
-    const struct sigma_placeholder *ph[MAXPH];
+    const struct detect_placeholder *ph[MAXPH];
     unsigned nph = 0;
     unsigned long total = 1;
     for (size_t i = 0; i < n;) {
@@ -423,7 +423,7 @@ static int expand(const struct plan *p, const char *s, size_t n, struct work *ou
             i++;
             continue;
         }
-        const struct sigma_placeholder *x = placeholder_find(p->ph, s + i + 1, k - 2);
+        const struct detect_placeholder *x = placeholder_find(p->ph, s + i + 1, k - 2);
         if (!x)
             return refuse(err, errlen, line, "placeholder %.*s has no value (configure it)",
                           (int)(k > QUOTE ? QUOTE : k), s + i);

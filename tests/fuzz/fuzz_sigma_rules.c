@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     struct detect_rules *rs = NULL;
     struct detect_load_stats st;
-    if (detect_rules_load_text("fuzz.yml", (const char *)data, size, on_refusal, NULL, &rs,
+    if (detect_rules_load_text(NULL, "fuzz.yml", (const char *)data, size, on_refusal, NULL, &rs,
                                &st) != 0)
         return 0;
     if (detect_rules_count(rs) != st.rules)

@@ -63,7 +63,7 @@ static struct detect_rules *load_text(const char *yaml, struct refusals *rf,
     const char *path = write_file("rules.yml", yaml);
     struct detect_rules *rs = NULL;
     memset(rf, 0, sizeof *rf);
-    if (!path || detect_rules_load(&path, 1, on_refusal, rf, &rs, st))
+    if (!path || detect_rules_load(NULL, &path, 1, on_refusal, rf, &rs, st))
         return NULL;
     return rs;
 }

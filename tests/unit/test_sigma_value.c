@@ -822,7 +822,7 @@ static void t_expand(void)
     T_EQ_INT(m1("k|expand", "'%a b%'", "%A B%"), 1);
     static const char *const dcs[] = {"dc1", "10.*.9"};
     static const char *const dom[] = {"corp"};
-    static const struct sigma_placeholder items[] = {{"known_cdcs", dcs, 2}, {"domain", dom, 1}};
+    static const struct detect_placeholder items[] = {{"known_cdcs", dcs, 2}, {"domain", dom, 1}};
     static const struct sigma_placeholders ph = {items, 2};
     struct sigma_pred p;
     T_EQ_INT(comp_ph("k|contains|expand", "'%known_cdcs%'", &ph, &p), 0);
