@@ -62,6 +62,14 @@ int detect_rules_add(struct detect_rules *rs, struct sigma_rule *r)
         rs->routes = nt;
         rs->cap = nc;
     }
+    for (unsigned i = 0; i < r->nidents; i++)
+        for (unsigned g = 0; g < r->idents[i].ngroups; g++)
+            for (unsigned k = 0; k < r->idents[i].groups[g].npreds; k++) {
+                struct sigma_pred *p = &r->idents[i].groups[g].preds[k];
+                for (unsigned j = 0; j < p->nvalues; j++)
+                    if (sigma_value_prefilterable(&p->values[j]))
+                        p->values[j].atom = ++rs->natoms;
+            }
     rs->routes[rs->n] = sigma_rule_routes(r);
     rs->rules[rs->n++] = *r;
     memset(r, 0, sizeof *r);

@@ -12,6 +12,7 @@ struct detect_rules {
     struct sigma_rule *rules;
     uint64_t *routes; /* per rule: the routes (ROUTE_BIT set) its logsource covers */
     size_t n, cap;
+    uint32_t natoms;  /* prefilterable values, numbered 1..natoms as rules are added */
 };
 
 /* An empty rule set (detect.c). */
@@ -26,7 +27,29 @@ const char *sigma_level_name(enum sigma_level l);
  * attribute the rule names must equal the route's. */
 uint64_t sigma_rule_routes(const struct sigma_rule *r);
 
-/* True when the rule's condition holds for ev (sigma_eval.c). */
+/* True when the rule's condition holds for ev (sigma_eval.c): the reference evaluation. */
 bool sigma_rule_match(const struct sigma_rule *r, const struct event *ev);
+
+/*
+ * The prefilter's verdicts for one event: value v (v->atom != 0) holds exactly when
+ * stamp[v->atom] == gen. The compiled matcher fills them by scanning the event once.
+ */
+struct sigma_atoms {
+    const uint32_t *stamp;
+    uint32_t gen;
+};
+
+/* sigma_rule_match, taking each prefilterable value's verdict from at (NULL: evaluate
+ * every value itself). */
+bool sigma_rule_eval(const struct sigma_rule *r, const struct event *ev,
+                     const struct sigma_atoms *at);
+
+/*
+ * True when the compiled matcher's prefilter decides v exactly (detect_compile.c): a
+ * string value without a time modifier whose every alternative has a literal of at
+ * least one byte to look for. Other values (regex, cidr, numbers, exists, null,
+ * fieldref, empty strings, globs of wildcards only) the evaluator matches itself.
+ */
+bool sigma_value_prefilterable(const struct sigma_value *v);
 
 #endif

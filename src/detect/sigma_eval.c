@@ -1,8 +1,9 @@
 /*
  * sigma_eval.c — the reference evaluation of a Sigma rule against one event: every
  * predicate of every identifier the condition needs, field by field. The compiled
- * matcher must agree with it on every event; it is also what `vigil hunt` runs until
- * then.
+ * matcher (detect_match.c) runs the same code with the verdicts of its prefilter for
+ * the values that scan decides (struct sigma_atoms), and must agree with it on every
+ * event.
  *
  * Field lookup: a rule's field name matches an event field of that name (declared or
  * extra) and, through the event's route aliases, the field an alias points to. A field
@@ -121,8 +122,10 @@ static bool visit_ref(const void *ctx, struct slice v)
 }
 
 static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
-                        const struct event *ev)
+                        const struct event *ev, const struct sigma_atoms *at)
 {
+    if (at && v->atom)
+        return at->stamp[v->atom] == at->gen;
     switch (v->kind) {
     case SIGMA_PRED_EXISTS:
         return each_value(ev, p->field, visit_true, NULL) == v->exists;
@@ -138,8 +141,11 @@ static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
 }
 
 /* A keyword: in the event's text, or in any field value. */
-static bool keyword_holds(const struct sigma_value *v, const struct event *ev)
+static bool keyword_holds(const struct sigma_value *v, const struct event *ev,
+                          const struct sigma_atoms *at)
 {
+    if (at && v->atom)
+        return at->stamp[v->atom] == at->gen;
     struct slice t = ev->text.p ? ev->text : ev->raw;
     if (sigma_value_match(v, t.p ? t.p : "", t.len))
         return true;
@@ -151,12 +157,13 @@ static bool keyword_holds(const struct sigma_value *v, const struct event *ev)
     return false;
 }
 
-static bool pred_holds(const struct sigma_pred *p, const struct event *ev)
+static bool pred_holds(const struct sigma_pred *p, const struct event *ev,
+                       const struct sigma_atoms *at)
 {
     bool any = false, all = true;
     for (unsigned i = 0; i < p->nvalues; i++) {
         const struct sigma_value *v = &p->values[i];
-        bool h = p->field ? value_holds(p, v, ev) : keyword_holds(v, ev);
+        bool h = p->field ? value_holds(p, v, ev, at) : keyword_holds(v, ev, at);
         any |= h;
         all &= h;
         if (p->all ? !all : any)
@@ -166,12 +173,13 @@ static bool pred_holds(const struct sigma_pred *p, const struct event *ev)
     return p->neq ? !r : r;
 }
 
-static bool ident_holds(const struct sigma_ident *id, const struct event *ev)
+static bool ident_holds(const struct sigma_ident *id, const struct event *ev,
+                        const struct sigma_atoms *at)
 {
     for (unsigned g = 0; g < id->ngroups; g++) {
         bool ok = true;
         for (unsigned i = 0; i < id->groups[g].npreds && ok; i++)
-            ok = pred_holds(&id->groups[g].preds[i], ev);
+            ok = pred_holds(&id->groups[g].preds[i], ev, at);
         if (ok)
             return true;
     }
@@ -179,25 +187,26 @@ static bool ident_holds(const struct sigma_ident *id, const struct event *ev)
 }
 
 static bool cond_holds(const struct sigma_rule *r, const struct sigma_cond *c,
-                       const struct event *ev)
+                       const struct event *ev, const struct sigma_atoms *at)
 {
     switch (c->kind) {
     case SIGMA_COND_ID:
-        return c->nids == 1 && c->ids[0] < r->nidents && ident_holds(&r->idents[c->ids[0]], ev);
+        return c->nids == 1 && c->ids[0] < r->nidents &&
+               ident_holds(&r->idents[c->ids[0]], ev, at);
     case SIGMA_COND_AND:
-        return cond_holds(r, c->left, ev) && cond_holds(r, c->right, ev);
+        return cond_holds(r, c->left, ev, at) && cond_holds(r, c->right, ev, at);
     case SIGMA_COND_OR:
-        return cond_holds(r, c->left, ev) || cond_holds(r, c->right, ev);
+        return cond_holds(r, c->left, ev, at) || cond_holds(r, c->right, ev, at);
     case SIGMA_COND_NOT:
-        return !cond_holds(r, c->left, ev);
+        return !cond_holds(r, c->left, ev, at);
     case SIGMA_COND_ONE_OF:
         for (unsigned i = 0; i < c->nids; i++)
-            if (c->ids[i] < r->nidents && ident_holds(&r->idents[c->ids[i]], ev))
+            if (c->ids[i] < r->nidents && ident_holds(&r->idents[c->ids[i]], ev, at))
                 return true;
         return false;
     case SIGMA_COND_ALL_OF:
         for (unsigned i = 0; i < c->nids; i++)
-            if (c->ids[i] >= r->nidents || !ident_holds(&r->idents[c->ids[i]], ev))
+            if (c->ids[i] >= r->nidents || !ident_holds(&r->idents[c->ids[i]], ev, at))
                 return false;
         return c->nids > 0;
     }
@@ -205,7 +214,14 @@ static bool cond_holds(const struct sigma_rule *r, const struct sigma_cond *c,
 }
 
 /* See detect_int.h. */
+bool sigma_rule_eval(const struct sigma_rule *r, const struct event *ev,
+                     const struct sigma_atoms *at)
+{
+    return r->cond && cond_holds(r, r->cond, ev, at);
+}
+
+/* See detect_int.h. */
 bool sigma_rule_match(const struct sigma_rule *r, const struct event *ev)
 {
-    return r->cond && cond_holds(r, r->cond, ev);
+    return sigma_rule_eval(r, ev, NULL);
 }

@@ -112,6 +112,9 @@ struct sigma_value {
         SIGMA_TIME_NONE, SIGMA_TIME_MINUTE, SIGMA_TIME_HOUR, SIGMA_TIME_DAY, SIGMA_TIME_WEEK,
         SIGMA_TIME_MONTH, SIGMA_TIME_YEAR
     } time_part;
+    uint32_t atom;              /* the compiled matcher's prefilter decides it (see
+                                 * sigma_value_prefilterable): its number in the rule set,
+                                 * from 1; 0 when the evaluator matches it itself */
 };
 
 /*

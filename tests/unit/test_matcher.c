@@ -1,0 +1,231 @@
+/*
+ * test_matcher.c — the compiled matcher (detect_match) against what a rule means and
+ * against the reference evaluator (detect_match_all): every case states the expected
+ * verdict, and both engines must give it. The cases are where a prefilter goes wrong:
+ * a literal that occurs twice (only the last can end the value), anchors, case folding
+ * beyond ASCII (Hyperscan folds ASCII only), cased values, globs with `?`, keywords,
+ * conditions true with no hit (`not`), `|all`, empty values, route aliases, fields
+ * nobody declared, value lists of thousands, and the order of the matches.
+ */
+#include "core/core.h"
+#include "detect/detect.h"
+#include "event/event.h"
+#include "testlib.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* One rule for windows/process_creation with the given detection body. */
+#define RULE(id, body)                                                                        \
+    "title: " id "\nid: " id "\nlogsource:\n  product: windows\n  category: process_creation\n" \
+    "level: high\ndetection:\n" body "\n---\n"
+
+static struct detect_rules *rs;
+static struct detect_matcher *m;
+static struct detect_scratch *s;
+static struct event ev;
+
+static void load(const char *yaml)
+{
+    detect_scratch_free(s);
+    detect_matcher_free(m);
+    detect_rules_free(rs);
+    s = NULL, m = NULL, rs = NULL;
+    struct detect_load_stats st;
+    char err[256] = "";
+    T_CHECK(detect_rules_load_text(NULL, "t.yml", yaml, strlen(yaml), NULL, NULL, &rs, &st) ==
+            0);
+    T_EQ_INT(st.refused, 0);
+    T_CHECK(detect_matcher_compile(rs, &m, NULL, err, sizeof err) == 0);
+    T_CHECK(m && (s = detect_scratch_new(m)) != NULL);
+}
+
+/* An event of route rt with name/value pairs (NULL-terminated). */
+static void event_of(int rt, ...)
+{
+    event_reset(&ev);
+    ev.routes = ROUTE_BIT(rt);
+    va_list ap;
+    va_start(ap, rt);
+    const char *n;
+    while ((n = va_arg(ap, const char *)) != NULL) {
+        const char *v = va_arg(ap, const char *);
+        event_add_named(&ev, slice_cstr(n), slice_cstr(v));
+    }
+    va_end(ap);
+    ev.text = ev.raw = slice_cstr("a record");
+}
+
+struct got {
+    size_t rules[16];
+    size_t n;
+};
+
+static int collect(void *ctx, size_t rule, const struct event *e)
+{
+    (void)e;
+    struct got *g = ctx;
+    if (g->n < 16)
+        g->rules[g->n++] = rule;
+    return 0;
+}
+
+/* The ids of the matching rules, space-separated, from the compiled matcher; fails the
+ * test when the reference evaluator says otherwise. */
+static const char *matches(void)
+{
+    static char out[256];
+    struct got c = {{0}, 0}, r = {{0}, 0};
+    if (detect_match(m, s, &ev, collect, &c) != 0)
+        t_fail(__FILE__, __LINE__, "detect_match failed");
+    detect_match_all(rs, &ev, collect, &r);
+    if (c.n != r.n || memcmp(c.rules, r.rules, c.n * sizeof c.rules[0]) != 0)
+        t_fail(__FILE__, __LINE__, "the compiled matcher and the reference disagree");
+    out[0] = 0;
+    for (size_t i = 0; i < c.n; i++) {
+        struct detect_rule_info ri;
+        detect_rule_info(rs, c.rules[i], &ri);
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", ri.id);
+    }
+    return out;
+}
+
+static const int PC = ROUTE_win_process_creation;
+
+static void t_anchors(void)
+{
+    load(RULE("suffix", "  sel:\n    CommandLine|endswith: 'cmd.exe'\n  condition: sel")
+         RULE("prefix", "  sel:\n    CommandLine|startswith: 'cmd'\n  condition: sel")
+         RULE("exact", "  sel:\n    CommandLine: 'cmd.exe'\n  condition: sel"));
+    /* the literal occurs twice: only the second ends the value */
+    event_of(PC, "CommandLine", "cmd.exe /c cmd.exe", NULL);
+    T_EQ_STR(matches(), "suffix prefix");
+    event_of(PC, "CommandLine", "x cmd.exe /c", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "CommandLine", "CMD.EXE", NULL);
+    T_EQ_STR(matches(), "suffix prefix exact");
+    event_of(PC, "CommandLine", "cmd.exe cmd.exe", NULL);
+    T_EQ_STR(matches(), "suffix prefix");
+    event_of(PC, "CommandLine", "", NULL);
+    T_EQ_STR(matches(), "");
+}
+
+static void t_case(void)
+{
+    load(RULE("e-acute", "  sel:\n    CommandLine|contains: 'CAFÉ'\n  condition: sel")
+         RULE("kelvin", "  sel:\n    CommandLine|endswith: 'k'\n  condition: sel")
+         RULE("cased", "  sel:\n    CommandLine|contains|cased: 'Abc'\n  condition: sel"));
+    event_of(PC, "CommandLine", "un café noir", NULL);
+    T_EQ_STR(matches(), "e-acute");
+    event_of(PC, "CommandLine", "UN CAFÉ", NULL);
+    T_EQ_STR(matches(), "e-acute");
+    event_of(PC, "CommandLine", "500 \xe2\x84\xaa", NULL); /* KELVIN SIGN folds to k */
+    T_EQ_STR(matches(), "kelvin");
+    event_of(PC, "CommandLine", "xAbcé", NULL); /* cased, in a value with non-ASCII bytes */
+    T_EQ_STR(matches(), "cased");
+    event_of(PC, "CommandLine", "xabcé", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "CommandLine", "xABC", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "CommandLine", "\xff\xfe Abc", NULL); /* not UTF-8 */
+    T_EQ_STR(matches(), "cased");
+}
+
+static void t_globs_and_keywords(void)
+{
+    load(RULE("glob", "  sel:\n    CommandLine: 'a?c*d'\n  condition: sel")
+         RULE("kw", "  kw:\n    - 'evil'\n  condition: kw")
+         RULE("kwall", "  kw:\n    '|all':\n      - 'one'\n      - 'two'\n  condition: kw"));
+    event_of(PC, "CommandLine", "abcxxd", NULL);
+    T_EQ_STR(matches(), "glob");
+    event_of(PC, "CommandLine", "acd", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "CommandLine", "a\xc3\xa9" "c d", NULL); /* ? is one character */
+    T_EQ_STR(matches(), "glob");
+    event_of(PC, "CommandLine", "abcd x", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "User", "EVIL\\admin", "Image", "one.exe", "CommandLine", "two", NULL);
+    T_EQ_STR(matches(), "kw kwall");
+    event_of(PC, "Image", "one.exe", NULL);
+    T_EQ_STR(matches(), "");
+}
+
+static void t_no_hit_needed(void)
+{
+    load(RULE("not", "  sel:\n    Image|endswith: '\\x.exe'\n  condition: not sel")
+         RULE("null", "  sel:\n    ParentImage: null\n  condition: sel")
+         RULE("empty", "  sel:\n    CommandLine: ''\n  condition: sel")
+         RULE("re", "  sel:\n    CommandLine|re: '^[a-z]+ -[0-9]$'\n  condition: sel")
+         RULE("neq", "  sel:\n    Image|neq: 'C:\\a.exe'\n  condition: sel"));
+    event_of(PC, "Image", "C:\\x.exe", "ParentImage", "p.exe", NULL);
+    T_EQ_STR(matches(), "neq");
+    event_of(PC, "Image", "C:\\a.exe", "CommandLine", "", NULL);
+    T_EQ_STR(matches(), "not null empty");
+    event_of(PC, "Image", "C:\\A.EXE", "CommandLine", "abc -4", "ParentImage", "p", NULL);
+    T_EQ_STR(matches(), "not re");
+}
+
+static void t_all_and_lists(void)
+{
+    /* 2,000 hashes in one list, and |all over two literals */
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    buf_puts(&b, "title: hashes\nid: hashes\nlogsource:\n  product: windows\n"
+                 "  category: process_creation\ndetection:\n  sel:\n    Hashes|contains:\n");
+    for (int i = 0; i < 2000; i++)
+        buf_printf(&b, "      - 'MD5=%032X'\n", i * 7919u);
+    buf_puts(&b, "  condition: sel\n---\n");
+    buf_puts(&b, RULE("all", "  sel:\n    CommandLine|contains|all:\n      - ' -enc '\n"
+                             "      - 'powershell'\n  condition: sel"));
+    load(buf_cstr(&b));
+    buf_fini(&b);
+    char v[80];
+    snprintf(v, sizeof v, "SHA1=00,MD5=%032x,IMPHASH=11", 1234 * 7919u);
+    event_of(PC, "Hashes", v, NULL);
+    T_EQ_STR(matches(), "hashes");
+    event_of(PC, "Hashes", "MD5=00000000000000000000000000000001", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "CommandLine", "PowerShell.exe -enc AAAA", NULL);
+    T_EQ_STR(matches(), "all");
+    event_of(PC, "CommandLine", "powershell.exe -c x", NULL);
+    T_EQ_STR(matches(), "");
+}
+
+static void t_fields_routes_order(void)
+{
+    load(RULE("b-image", "  sel:\n    Image|endswith: '\\whoami.exe'\n  condition: sel")
+         RULE("a-custom", "  sel:\n    ZzNobodyDeclaredThis: 'yes'\n  condition: sel")
+         "title: web\nid: web\nlogsource:\n  category: webserver\ndetection:\n"
+         "  sel:\n    cs-uri-query|contains: 'whoami'\n  condition: sel\n");
+    /* the route aliases of Security 4688: Image is read from NewProcessName */
+    uint16_t image = field_lookup("Image", 5), npn = field_lookup("NewProcessName", 14);
+    T_CHECK(image != FIELD_NONE && npn != FIELD_NONE);
+    const struct field_alias aliases[] = {{image, npn}, {0, 0}};
+    event_of(PC, "NewProcessName", "C:\\Windows\\System32\\whoami.exe", "ZzNobodyDeclaredThis",
+             "YES", NULL);
+    ev.aliases = aliases;
+    T_EQ_STR(matches(), "b-image a-custom"); /* in rule order, not the order of hits */
+    /* the same values on a web event: only the web rule may see it */
+    event_of(ROUTE_webserver, "Image", "C:\\whoami.exe", "cs-uri-query", "c=whoami", NULL);
+    T_EQ_STR(matches(), "web");
+    event_of(ROUTE_webserver, "ZzNobodyDeclaredThis", "yes", NULL);
+    T_EQ_STR(matches(), "");
+}
+
+int main(void)
+{
+    field_registry_init();
+    t_run("matcher: startswith/endswith/exact when the literal occurs twice", t_anchors);
+    t_run("matcher: case folding beyond ASCII, cased values, bytes not UTF-8", t_case);
+    t_run("matcher: globs with ?, keywords and |all keywords", t_globs_and_keywords);
+    t_run("matcher: conditions that hold with no hit (not, null, empty, re, neq)",
+          t_no_hit_needed);
+    t_run("matcher: 2,000-value lists, |all", t_all_and_lists);
+    t_run("matcher: route aliases, undeclared fields, routes, rule order",
+          t_fields_routes_order);
+    detect_scratch_free(s);
+    detect_matcher_free(m);
+    detect_rules_free(rs);
+    return t_done();
+}
