@@ -31,3 +31,15 @@ if [ -x "$build/bench/bench_store" ]; then
     "$build/bench/bench_store" "$input" "$data/store-10m" --search-10m
     rm -rf "$data/store-10m" "$data/store-1m"
 fi
+if [ -x "$build/bench/bench_sigma" ]; then
+    echo
+    echo "== Sigma: all rules of ../shared/sigma-rules, routed"
+    # Windows (Sysmon, Security 4688, PowerShell), sshd/sudo and Apache events with ~0.5%
+    # attacks (scripts/gen-sigma-bench.py); matched one core, checked against the reference.
+    sigma_input="$data/sigma-1m-42.log"
+    if [ ! -s "$sigma_input" ]; then
+        echo "generating $sigma_input"
+        python3 scripts/gen-sigma-bench.py 1000000 42 >"$sigma_input.tmp" && mv "$sigma_input.tmp" "$sigma_input"
+    fi
+    "$build/bench/bench_sigma" "$top/../shared/sigma-rules/rules" "$sigma_input" --check 20000
+fi

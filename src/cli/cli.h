@@ -15,6 +15,9 @@ int cmd_serve(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 /* `vigil search QUERY [--from T] [--to T] [--limit N] [--format table|jsonl]`. */
 int cmd_search(int argc, char **argv);
+/* `vigil alerts [--limit N] [--level L] [--format table|jsonl] [-c FILE | -d DIR]`:
+ * the newest stored alerts (cmd_alerts.c). */
+int cmd_alerts(int argc, char **argv);
 /* `vigil hunt --rules DIR... [--format jsonl|table] FILE...`: offline detection. */
 int cmd_hunt(int argc, char **argv);
 /* `vigil rules check PATH...`: load Sigma rules, report refusals (cmd_rules.c). */

@@ -4,7 +4,15 @@
  * store, runs retention, builds and starts the ingest pipeline, writes the ready file
  * <data_dir>/serve.json ({pid, inputs:[{name,type,addr}]}: how tests and operators
  * find ports bound as 0), then waits for signals: SIGTERM/SIGINT stop reading, drain,
- * commit and exit 0; SIGHUP is reserved (rule reload, later) and only logged.
+ * commit and exit 0; SIGHUP reloads the Sigma rules of the configuration's `rules:`
+ * section (the configuration itself is not reread).
+ *
+ * The reload runs here, on the main thread, never on a worker: loading and compiling a
+ * large set takes seconds, during which the pipeline keeps matching with the working
+ * set; a SIGTERM arriving meanwhile is handled when the reload ends. A reload that
+ * fails or brings a new refusal is rejected and the working set stays (see
+ * ingest_rules_reload). A rules path that cannot be read at start exits 1 with
+ * "rules path P: reason".
  */
 #include "cli/cli.h"
 #include "core/core.h"
@@ -24,7 +32,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: vigil serve [-c FILE] [-d DATADIR] [--stdin]\n"
                "  -c FILE      YAML configuration (default: syslog on 127.0.0.1:5514 udp+tcp,\n"
-               "               data in ./var)\n"
+               "               data in ./var, no rules); SIGHUP reloads its rules: paths\n"
                "  -d DATADIR   data directory (overrides the configuration's data_dir)\n"
                "  --stdin      also read newline-framed records from standard input\n");
 }
@@ -140,7 +148,8 @@ int cmd_serve(int argc, char **argv)
         struct timespec ts = {0, 200 * 1000000L};
         int sig = sigtimedwait(&set, NULL, &ts);
         if (sig == SIGHUP) {
-            log_info("serve: SIGHUP is reserved (rule reload); ignored");
+            log_info("serve: SIGHUP: reloading the rules");
+            (void)ingest_rules_reload(ig); /* logs and audits its outcome */
             continue;
         }
         if (sig == SIGTERM || sig == SIGINT) {

@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "run the daemon (inputs, decode, store)"},
     {"parse", cmd_parse, "decode log lines from stdin and print each event as JSON"},
     {"search", cmd_search, "search stored events"},
+    {"alerts", cmd_alerts, "list the newest alerts the daemon stored"},
     {"stats", cmd_stats, "print the input and store counters"},
     {"hunt", cmd_hunt, "run Sigma rules over log files and print the matches"},
     {"rules", cmd_rules, "check Sigma rules: load them and report each refusal"},

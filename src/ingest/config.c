@@ -71,8 +71,25 @@ static void input_fini(struct ingest_input_cfg *in)
     mem_free(in->format);
 }
 
+static void rules_fini(struct ingest_rules_cfg *r)
+{
+    for (size_t i = 0; i < r->npaths; i++)
+        mem_free(r->paths[i]);
+    mem_free(r->paths);
+    for (unsigned i = 0; i < r->nplaceholders; i++) {
+        struct ingest_placeholder_cfg *p = &r->placeholders[i];
+        mem_free(p->name);
+        for (unsigned j = 0; j < p->nvalues; j++)
+            mem_free(p->values[j]);
+        mem_free(p->values);
+    }
+    mem_free(r->placeholders);
+    memset(r, 0, sizeof *r);
+}
+
 void ingest_config_fini(struct ingest_config *c)
 {
+    rules_fini(&c->rules);
     for (size_t i = 0; i < c->ninputs; i++)
         input_fini(&c->inputs[i]);
     mem_free(c->inputs);
@@ -277,7 +294,7 @@ static int load_input(struct loader *l, struct ingest_config *c, const struct cf
     const struct cfg_node *t = cfg_get(m, "type");
     if (!t)
         return bad(l, m->line, "input without a type", NULL);
-    enum ingest_type type;
+    enum ingest_type type = INGEST_UDP; /* set by parse_type */
     int rc = parse_type(l, t, &type);
     if (rc)
         return rc;
@@ -321,6 +338,107 @@ static int name_inputs(struct loader *l, struct ingest_config *c)
         for (size_t j = i + 1; j < c->ninputs; j++)
             if (!strcmp(c->inputs[i].name, c->inputs[j].name))
                 return bad(l, c->inputs[j].line, "duplicate input name '%s'", c->inputs[j].name);
+    return 0;
+}
+
+/* ---- rules ----------------------------------------------------------------------- */
+
+/* Appends a copy of n's text (a non-empty scalar) to the array *arr of *len. */
+static int push_str(struct loader *l, const struct cfg_node *n, const char *key, char ***arr,
+                    size_t *len)
+{
+    if (n->kind != CFG_SCALAR || !n->text || !n->text[0])
+        return bad(l, n->line, "%s: expected a non-empty string", key);
+    char **p = mem_realloc(*arr, (*len + 1) * sizeof *p);
+    if (!p)
+        return ERR_NOMEM;
+    *arr = p;
+    if (!(p[*len] = mem_strdup(n->text)))
+        return ERR_NOMEM;
+    (*len)++;
+    return 0;
+}
+
+static int rules_paths(struct loader *l, struct ingest_rules_cfg *r, const struct cfg_node *v)
+{
+    if (v->kind == CFG_SCALAR) /* one path may be written without the list */
+        return push_str(l, v, "rules.paths", &r->paths, &r->npaths);
+    if (v->kind != CFG_SEQ)
+        return bad(l, v->line, "rules.paths: expected a list of files or directories", NULL);
+    for (const struct cfg_node *p = v->children; p; p = p->next) {
+        if (r->npaths >= INGEST_MAX_RULE_PATHS)
+            return bad(l, p->line, "rules.paths: at most 64 paths", NULL);
+        int rc = push_str(l, p, "rules.paths", &r->paths, &r->npaths);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int rules_placeholders(struct loader *l, struct ingest_rules_cfg *r,
+                              const struct cfg_node *v)
+{
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line, "rules.placeholders: expected a map of name: [values]", NULL);
+    for (const struct cfg_node *p = v->children; p; p = p->next) {
+        unsigned line = p->key_line ? p->key_line : p->line;
+        if (r->nplaceholders >= INGEST_MAX_PLACEHOLDERS)
+            return bad(l, line, "rules.placeholders: at most 256 placeholders", NULL);
+        if (!p->key[0] || strchr(p->key, '%'))
+            return bad(l, line,
+                       "rules.placeholders: '%s' is not a placeholder name (write it"
+                       " without the %% signs)",
+                       p->key);
+        for (unsigned i = 0; i < r->nplaceholders; i++)
+            if (!strcmp(r->placeholders[i].name, p->key))
+                return bad(l, line, "rules.placeholders: '%s' is given twice", p->key);
+        struct ingest_placeholder_cfg *np =
+            mem_realloc(r->placeholders, (r->nplaceholders + 1) * sizeof *np);
+        if (!np)
+            return ERR_NOMEM;
+        r->placeholders = np;
+        struct ingest_placeholder_cfg *ph = &np[r->nplaceholders++];
+        memset(ph, 0, sizeof *ph);
+        if (!(ph->name = mem_strdup(p->key)))
+            return ERR_NOMEM;
+        size_t n = 0;
+        int rc = 0;
+        if (p->kind == CFG_SCALAR) {
+            rc = push_str(l, p, p->key, &ph->values, &n);
+        } else if (p->kind == CFG_SEQ) {
+            for (const struct cfg_node *x = p->children; x && rc == 0; x = x->next) {
+                if (n >= INGEST_MAX_PLACEHOLDER_VALUES)
+                    return bad(l, x->line, "rules.placeholders: at most 4096 values", NULL);
+                rc = push_str(l, x, p->key, &ph->values, &n);
+            }
+        } else {
+            return bad(l, line, "rules.placeholders.%s: expected a list of values", p->key);
+        }
+        ph->nvalues = (unsigned)n;
+        if (rc)
+            return rc;
+        if (n == 0)
+            return bad(l, line, "rules.placeholders.%s: no values", p->key);
+    }
+    return 0;
+}
+
+static int rules_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line, "rules: expected a map with paths (and placeholders)", NULL);
+    int rc;
+    for (const struct cfg_node *k = v->children; k; k = k->next) {
+        if (!strcmp(k->key, "paths"))
+            rc = rules_paths(l, &c->rules, k);
+        else if (!strcmp(k->key, "placeholders"))
+            rc = rules_placeholders(l, &c->rules, k);
+        else
+            rc = bad(l, k->key_line ? k->key_line : k->line,
+                     "unknown key '%s' in rules (expected paths, placeholders)", k->key);
+        if (rc)
+            return rc;
+    }
     return 0;
 }
 
@@ -384,6 +502,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
             }
         return bad(l, v->line, "log_level: expected error, warn, info or debug, not '%s'", v->text);
     }
+    if (!strcmp(k, "rules"))
+        return rules_section(l, c, v);
     if (!strcmp(k, "inputs")) {
         if (v->kind != CFG_SEQ)
             return bad(l, v->line, "inputs: expected a list of inputs", NULL);

@@ -3,7 +3,11 @@
  * with RFC 6587 framing, file tail with checkpoints, stdin), the daemon's configuration,
  * and the pipeline that carries their records to the store (docs/ARCHITECTURE.md §1, §6):
  *
- *   I/O thread (epoll, every input) ─► batches ─► N decode workers ─► store writer
+ *   I/O thread (epoll, every input) ─► batches ─► N decode+match workers ─► store writer
+ *
+ * Workers match every decoded event against the current Sigma rule set (detect_engine)
+ * and note the matches in the batch; the writer stores them as alerts (vigil.db) just
+ * before the batch's events. The rule set is swapped whole on SIGHUP.
  *
  * Each stream (input × sending host) always goes to the same worker, so its order is
  * kept. Batches are a fixed pool: when none is free the I/O thread waits (TCP, file and
@@ -45,6 +49,29 @@ struct ingest_input_cfg {
     unsigned line;                 /* config line of this input, for messages */
 };
 
+/* The values of one |expand placeholder (rules.placeholders), owned by the config. */
+struct ingest_placeholder_cfg {
+    char *name; /* without the % signs */
+    char **values;
+    unsigned nvalues;
+};
+
+/*
+ * The `rules:` section: Sigma files and directories (relative paths are taken from the
+ * working directory, as data_dir is) loaded at start and again on SIGHUP, and the
+ * placeholder values |expand uses (struct detect_load_opts). No paths: no matching.
+ */
+struct ingest_rules_cfg {
+    char **paths;
+    size_t npaths;
+    struct ingest_placeholder_cfg *placeholders;
+    unsigned nplaceholders;
+};
+
+#define INGEST_MAX_RULE_PATHS 64
+#define INGEST_MAX_PLACEHOLDERS 256
+#define INGEST_MAX_PLACEHOLDER_VALUES 4096
+
 /* The daemon's configuration (`vigil serve -c FILE`). */
 struct ingest_config {
     char *data_dir;
@@ -58,6 +85,7 @@ struct ingest_config {
     unsigned stats_interval_s;
     struct ingest_input_cfg *inputs;
     size_t ninputs;
+    struct ingest_rules_cfg rules;
 };
 
 #define INGEST_DEFAULT_PORT "127.0.0.1:5514"
@@ -151,15 +179,30 @@ bool ingest_framer_pending(const struct ingest_framer *f);
 struct ingest;
 
 /*
- * Builds the pipeline for cfg on store st (both outlive the result): opens and binds
- * every input (ports are bound when this returns), reads file checkpoints from st,
- * allocates the batch pool. No thread runs yet. On failure writes a reason to err.
+ * Builds the pipeline for cfg on store st (both outlive the result): loads and compiles
+ * the rules of cfg->rules (a configured path that cannot be read fails here, with
+ * "rules path P: reason"; refused rules are logged, not fatal), opens and binds every
+ * input (ports are bound when this returns), reads file checkpoints from st, allocates
+ * the batch pool. No thread runs yet. On failure writes a reason to err.
  */
 int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest **out, char *err,
                size_t errlen);
 
 /* Starts the I/O, worker and writer threads. */
 int ingest_start(struct ingest *ig);
+
+/*
+ * Reloads the configured rule paths on the calling thread (never a worker: the daemon's
+ * main loop on SIGHUP), compiles them and swaps the new set in atomically; workers pick
+ * it up at their next batch. Rejected — the working set stays — when a configured path
+ * cannot be read, when compiling fails, or when the new set has a refusal the current
+ * one did not have (same file, rule id and reason), so a newly broken rule never
+ * replaces a working set. Logs each new refusal and the outcome (rules loaded, refused,
+ * load and compile time) and audits it (action rules.reload). Returns 0 when swapped,
+ * ERR_INVAL when rejected for refusals, the build's error otherwise; 0 and a log line
+ * when no rules are configured.
+ */
+int ingest_rules_reload(struct ingest *ig);
 
 /* True once every input has ended by itself (stdin at EOF when it is the only input). */
 bool ingest_finished(struct ingest *ig);

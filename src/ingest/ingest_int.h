@@ -8,6 +8,7 @@
 #define VIGIL_INGEST_INT_H
 
 #include "decode/decode.h"
+#include "detect/detect_engine.h"
 #include "ingest/ingest.h"
 
 #include <pthread.h>
@@ -27,6 +28,17 @@ struct ingest_rec {
 };
 
 #define INGEST_CP_MAX 192
+
+/* One rule match of a batch: event evs[ev] matched rule `rule` of the batch's engine. */
+struct ingest_match {
+    uint32_t ev;
+    uint32_t rule;
+};
+
+/* A batch keeps at most batch_records x this many matches; at the cap the further matches
+ * of the batch are dropped and counted (alerts_dropped) and a warning is logged. The
+ * array grows on demand, so a batch without matches costs nothing. */
+#define INGEST_MATCHES_PER_RECORD 8
 
 /*
  * A batch: records of one input bound for one worker, their bytes, the events the
@@ -50,6 +62,10 @@ struct ingest_batch {
     char cp_value[INGEST_CP_MAX];
     bool has_cp;
     uint64_t decoded, generic, malformed; /* filled by the worker */
+    struct detect_engine *engine;         /* the rules it was matched with (a reference), or NULL */
+    struct ingest_match *matches;         /* filled by the worker, read by the writer */
+    size_t nmatches, matches_cap;
+    uint64_t matches_dropped; /* matches past the cap */
 };
 
 /* A bounded FIFO of batches between two threads (capacity = the pool, so a push never
@@ -111,6 +127,15 @@ struct ingest_counters {
     _Atomic uint64_t received, decoded, generic, malformed, dropped, stored;
 };
 
+/* Counters of detection, for the whole pipeline. */
+struct ingest_rule_counters {
+    _Atomic uint64_t matches;        /* rule matches found by the workers */
+    _Atomic uint64_t alerts_written; /* alert rows inserted */
+    _Atomic uint64_t alerts_failed;  /* alerts whose write failed (logged) */
+    _Atomic uint64_t alerts_dropped; /* matches past a batch's cap (logged) */
+    _Atomic uint64_t reloads_ok, reloads_rejected;
+};
+
 /* One running input. */
 struct ingest_input {
     struct ingest *ig;
@@ -138,9 +163,9 @@ void ingest_unwatch(struct ingest_input *in, struct ingest_pollee *pe);
  * Adds one record to the open batch of (in, worker of host_hash), copying rec and peer
  * into it; the batch is handed on when full. cp, when not NULL, becomes the batch's
  * checkpoint (true once this record is stored); origin is
- * the record's stream and position when the input can replay it ({0, 0} otherwise). With `wait` the call waits for a free
- * batch when the pool is empty (backpressure); without it (UDP) it returns ERR_FULL and
- * the caller drops and counts the record. The I/O thread only; copies everything.
+ * the record's stream and position when the input can replay it ({0, 0} otherwise). With `wait` the
+ * call waits for a free batch when the pool is empty (backpressure); without it (UDP) it returns
+ * ERR_FULL and the caller drops and counts the record. The I/O thread only; copies everything.
  */
 int ingest_add(struct ingest_input *in, uint64_t host_hash, const char *rec, size_t len,
                unsigned flags, uint64_t id, struct event_origin origin, int64_t received_ns,
@@ -183,7 +208,7 @@ struct ingest_source_entry {
     int64_t first_ns, last_ns;
     uint64_t events, prev_events;
     uint64_t saved_events; /* the part of `events` already merged into the store */
-    double rate; /* events/s, exponentially weighted over stats intervals */
+    double rate;           /* events/s, exponentially weighted over stats intervals */
 };
 
 struct ingest_sources {
@@ -227,6 +252,14 @@ struct ingest {
     int64_t now_ns; /* wall clock of the I/O loop's current turn */
     struct ingest_sources sources;
     char *stats_path;
+    /* detection: the published engine, what reloads load, and the writer's alert rows */
+    struct detect_engine_holder rules;
+    struct detect_placeholder *placeholders; /* cfg->rules.placeholders as load options */
+    uint64_t rules_gen;                      /* last generation built (reloading thread) */
+    pthread_mutex_t reload_mu;               /* one reload at a time */
+    struct ingest_rule_counters rct;
+    struct store_alert *alert_rows; /* writer thread only: one batch's alerts */
+    size_t alert_rows_cap;
 };
 
 #endif

@@ -4,13 +4,35 @@
  * packs records into batches, one open batch per (input, worker); N workers decode
  * batches with decode_record; one writer stores each batch with its checkpoint in one
  * store transaction (group commit: consecutive batches share it until the write queue
- * runs empty, see store_write_batch) and returns it to the free pool. A stream (input × sending host)
- * always maps to the same worker, and each worker's batches reach the writer in order,
- * so per-stream order and checkpoint order are kept.
+ * runs empty, see store_write_batch) and returns it to the free pool. A stream (input × sending
+ * host) always maps to the same worker, and each worker's batches reach the writer in order, so
+ * per-stream order and checkpoint order are kept.
  *
  * Backpressure: the pool is the only source of batches. When it is empty the I/O thread
  * waits for the writer (TCP, file, stdin are then not read); UDP never waits and drops
  * and counts instead.
+ *
+ * Detection: a worker acquires the published rule set (detect_engine) once per batch;
+ * the batch keeps that reference until it is written, so a reload (ingest_rules_reload,
+ * on the main thread) swaps the set without waiting for anyone, and the old set is
+ * freed by whichever thread drops its last batch. Each worker has one detect_scratch,
+ * rebuilt when the generation it acquires changes. Matches are noted in the batch as
+ * (event, rule) pairs — bounded per batch, see INGEST_MATCHES_PER_RECORD — and the
+ * writer turns them into alert rows of vigil.db. Workers never touch SQLite.
+ *
+ * Alerts and transactions: the events of a batch go to its day file of receipt and its
+ * alerts to vigil.db, two SQLite files in WAL mode, which cannot share an atomic
+ * transaction. So the writer commits the batch's alerts first (one vigil.db
+ * transaction) and only then hands the events and the input checkpoint to the store.
+ * A crash in between leaves alerts whose events are not stored yet: a file input
+ * re-reads those records from its older checkpoint, the events are stored, and the
+ * alerts, matched again with the same deterministic ids (event id x rule id), are not
+ * inserted twice. The reverse order could commit a checkpoint past events whose
+ * alerts were never written: alerts lost for good. Network records in flight are lost
+ * in a crash either way (the bound in ingest.h); their alerts may then survive them.
+ * This ordering holds for a process crash; after a power cut, WAL with synchronous=NORMAL
+ * (store.c) does not order the two files' last commits, so the newest alerts of the
+ * seconds before it can be lost while their events survive.
  */
 #include "ingest/ingest_int.h"
 
@@ -28,6 +50,8 @@
 #define STATS_FILE_S 5
 #define RETENTION_EVERY_NS (86400LL * NS_PER_SEC)
 #define STORE_RETRIES 5
+/* A worker logs dropped matches at most this often (with the running total). */
+#define DROP_LOG_NS (10LL * NS_PER_SEC)
 
 unsigned ingest_frame_evflags(unsigned frame_flags)
 {
@@ -70,6 +94,10 @@ static void batch_clear(struct ingest_batch *b)
     b->peer_off = 0;
     b->has_cp = false;
     b->decoded = b->generic = b->malformed = 0;
+    b->nmatches = 0;
+    b->matches_dropped = 0;
+    detect_engine_release(b->engine); /* may free a swapped-out rule set */
+    b->engine = NULL;
     arena_reset(&b->arena);
 }
 
@@ -202,6 +230,17 @@ static void *io_main(void *arg)
                          (unsigned long long)atomic_load(&in->ct.dropped),
                          (unsigned long long)atomic_load(&in->ct.stored));
             }
+            if (ig->cfg->rules.npaths) {
+                struct ingest_rule_counters *rk = &ig->rct;
+                log_info("stats rules: matches %llu alerts_written %llu alerts_failed %llu "
+                         "alerts_dropped %llu reloads_ok %llu reloads_rejected %llu",
+                         (unsigned long long)atomic_load(&rk->matches),
+                         (unsigned long long)atomic_load(&rk->alerts_written),
+                         (unsigned long long)atomic_load(&rk->alerts_failed),
+                         (unsigned long long)atomic_load(&rk->alerts_dropped),
+                         (unsigned long long)atomic_load(&rk->reloads_ok),
+                         (unsigned long long)atomic_load(&rk->reloads_rejected));
+            }
         }
         if (mono >= next_stats_file) {
             next_stats_file = mono + STATS_FILE_S * NS_PER_SEC;
@@ -234,9 +273,68 @@ struct worker_arg {
     unsigned w;
 };
 
-static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct ingest_batch *b)
+/* A worker's matching state: the scratch of the engine generation it last used (it
+ * holds a reference to that engine, so the matcher outlives the scratch). */
+struct worker_state {
+    unsigned w;
+    struct detect_engine *eng;
+    struct detect_scratch *scratch;
+    uint64_t dropped_unlogged;
+    int64_t last_drop_log;
+};
+
+struct match_ctx {
+    struct ingest_batch *b;
+    uint32_t ev;
+};
+
+/* Notes one match in the batch; past the batch's cap it is counted, not kept. */
+static int on_match(void *ctx, size_t rule, const struct event *ev)
+{
+    struct match_ctx *mc = ctx;
+    struct ingest_batch *b = mc->b;
+    (void)ev;
+    if (b->nmatches == b->matches_cap) {
+        size_t max = b->max * INGEST_MATCHES_PER_RECORD;
+        size_t nc = b->matches_cap ? b->matches_cap * 2 : 64;
+        if (nc > max)
+            nc = max;
+        struct ingest_match *p =
+            nc > b->matches_cap ? mem_realloc(b->matches, nc * sizeof *p) : NULL;
+        if (!p) {
+            b->matches_dropped++;
+            return 0;
+        }
+        b->matches = p;
+        b->matches_cap = nc;
+    }
+    b->matches[b->nmatches++] = (struct ingest_match){mc->ev, (uint32_t)rule};
+    return 0;
+}
+
+/* Makes ws's scratch fit the batch's engine (a new generation, or a failed scratch). */
+static struct detect_scratch *worker_scratch(struct worker_state *ws, struct detect_engine *e)
+{
+    if (ws->scratch && ws->eng && ws->eng->generation == e->generation)
+        return ws->scratch;
+    detect_scratch_free(ws->scratch);
+    detect_engine_release(ws->eng);
+    ws->eng = detect_engine_ref(e);
+    ws->scratch = detect_scratch_new(e->matcher);
+    if (!ws->scratch)
+        log_warn("ingest: worker %u: no memory for a matcher scratch; matching with the"
+                 " reference evaluator",
+                 ws->w);
+    return ws->scratch;
+}
+
+static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worker_state *ws,
+                         struct ingest_batch *b)
 {
     struct ingest_input *in = b->in;
+    /* one acquisition per batch; the reference goes with the batch to the writer */
+    b->engine = detect_engine_acquire(&ig->rules);
+    struct detect_scratch *scratch = b->engine ? worker_scratch(ws, b->engine) : NULL;
     for (size_t i = 0; i < b->n; i++) {
         const struct ingest_rec *r = &b->recs[i];
         struct event *ev = &b->evs[i];
@@ -256,8 +354,32 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct inges
             b->generic++;
         else
             b->decoded++;
+        if (b->engine) {
+            /* detect_match falls back to the reference evaluator itself on a Hyperscan
+             * error, so its status loses no match and needs no handling here */
+            struct match_ctx mc = {b, (uint32_t)i};
+            if (scratch)
+                (void)detect_match(b->engine->matcher, scratch, ev, on_match, &mc);
+            else
+                (void)detect_match_all(b->engine->rules, ev, on_match, &mc);
+        }
     }
-    (void)ig;
+    if (b->nmatches)
+        atomic_fetch_add_explicit(&ig->rct.matches, b->nmatches + b->matches_dropped,
+                                  memory_order_relaxed);
+    if (b->matches_dropped) {
+        atomic_fetch_add_explicit(&ig->rct.alerts_dropped, b->matches_dropped,
+                                  memory_order_relaxed);
+        ws->dropped_unlogged += b->matches_dropped;
+        int64_t now = vtime_mono_ns();
+        if (now - ws->last_drop_log >= DROP_LOG_NS) {
+            log_warn("ingest: worker %u: %llu rule match(es) dropped: more than %d per record"
+                     " in a batch (alerts_dropped)",
+                     ws->w, (unsigned long long)ws->dropped_unlogged, INGEST_MATCHES_PER_RECORD);
+            ws->dropped_unlogged = 0;
+            ws->last_drop_log = now;
+        }
+    }
     atomic_fetch_add_explicit(&in->ct.decoded, b->decoded, memory_order_relaxed);
     atomic_fetch_add_explicit(&in->ct.generic, b->generic, memory_order_relaxed);
     atomic_fetch_add_explicit(&in->ct.malformed, b->malformed, memory_order_relaxed);
@@ -269,12 +391,86 @@ static void *worker_main(void *arg)
     struct ingest *ig = wa->ig;
     unsigned w = wa->w;
     mem_free(wa);
+    struct worker_state ws = {.w = w, .last_drop_log = vtime_mono_ns() - DROP_LOG_NS};
     struct ingest_batch *b;
     while ((b = ingest_queue_pop(&ig->work_q[w], -1)) != NULL) {
-        decode_batch(ig, ig->dctx[w], b);
+        decode_batch(ig, ig->dctx[w], &ws, b);
         ingest_queue_push(&ig->write_q, b);
     }
+    if (ws.dropped_unlogged)
+        log_warn("ingest: worker %u: %llu rule match(es) dropped (alerts_dropped)", w,
+                 (unsigned long long)ws.dropped_unlogged);
+    detect_scratch_free(ws.scratch);
+    detect_engine_release(ws.eng);
     return NULL;
+}
+
+/* Fills the alert row of match m of batch b (one match, one alert, for now). */
+static void alert_row(const struct ingest_batch *b, const struct ingest_match *m,
+                      struct store_alert *a)
+{
+    const struct event *ev = &b->evs[m->ev];
+    struct detect_rule_info ri;
+    detect_rule_info(b->engine->rules, m->rule, &ri);
+    memset(a, 0, sizeof *a);
+    /* the rule's id, not its index: the same event and rule give the same alert across
+     * reloads and replays */
+    const char *rid = ri.id ? ri.id : "";
+    a->id = hash_mix(ev->id, hash64(rid, strlen(rid), 0x616c6572));
+    a->rule_id = rid;
+    a->rule_title = ri.title;
+    a->rule_level = ri.level;
+    a->tags = ri.tags;
+    a->ntags = ri.ntags;
+    a->first_seen_ns = a->last_seen_ns = ev->time_ns;
+    a->count = 1; /* merging repeats comes with correlation */
+    if (!event_get(ev, FIELD_src_ip, &a->src_ip))
+        a->src_ip = SLICE_NULL;
+    if (!event_get(ev, FIELD_dst_ip, &a->dst_ip))
+        a->dst_ip = SLICE_NULL;
+    if (!event_get(ev, FIELD_user, &a->user))
+        a->user = SLICE_NULL;
+    if (!event_get(ev, FIELD_host, &a->host))
+        a->host = SLICE_NULL;
+    a->status = "new";
+    a->event_ids = &ev->id;
+    a->nevents = 1;
+    a->created_ns = ev->received_ns;
+}
+
+/* Writes the alerts of b's matches to vigil.db in one transaction (retried); a failure
+ * is logged and counted: the events are written regardless. Writer thread. */
+static void write_alerts(struct ingest *ig, struct ingest_batch *b)
+{
+    if (!b->nmatches || !b->engine)
+        return;
+    if (b->nmatches > ig->alert_rows_cap) {
+        struct store_alert *p = mem_realloc(ig->alert_rows, b->nmatches * sizeof *p);
+        if (!p) {
+            log_error("ingest: no memory for %zu alert(s) of a batch from %s; not written",
+                      b->nmatches, b->in->cfg->name);
+            atomic_fetch_add_explicit(&ig->rct.alerts_failed, b->nmatches, memory_order_relaxed);
+            return;
+        }
+        ig->alert_rows = p;
+        ig->alert_rows_cap = b->nmatches;
+    }
+    for (size_t i = 0; i < b->nmatches; i++)
+        alert_row(b, &b->matches[i], &ig->alert_rows[i]);
+    size_t inserted = 0;
+    int rc = ERR_DB;
+    for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
+        rc = store_alerts_insert(ig->st, ig->alert_rows, b->nmatches, &inserted);
+        if (rc == 0)
+            break;
+        log_error("ingest: store refused %zu alert(s) from %s (attempt %d): %s", b->nmatches,
+                  b->in->cfg->name, attempt + 1, err_str(rc));
+        usleep(200000);
+    }
+    if (rc)
+        atomic_fetch_add_explicit(&ig->rct.alerts_failed, b->nmatches, memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(&ig->rct.alerts_written, inserted, memory_order_relaxed);
 }
 
 static void write_batch(struct ingest *ig, struct ingest_batch *b)
@@ -283,6 +479,7 @@ static void write_batch(struct ingest *ig, struct ingest_batch *b)
     struct store_checkpoint cp = {.key = in->cp_key, .value = b->cp_value};
     size_t stored = 0;
     int rc = ERR_DB;
+    write_alerts(ig, b); /* first: see "Alerts and transactions" above */
     for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
         rc = store_write_batch(ig->st, b->evs, b->n, &cp, b->has_cp ? 1 : 0, &stored);
         if (rc == 0)
@@ -329,14 +526,123 @@ static void *writer_main(void *arg)
             pending = false;
             int rc = store_flush(ig->st);
             if (rc)
-                log_error("ingest: store commit failed, the open group is lost: %s",
-                          err_str(rc));
+                log_error("ingest: store commit failed, the open group is lost: %s", err_str(rc));
             continue;
         }
         if (ingest_queue_done(&ig->write_q))
             break;
     }
     return NULL;
+}
+
+/* ---- rules ----------------------------------------------------------------------- */
+
+/* Builds the next engine from the configured paths, on the calling thread. */
+static int build_engine(struct ingest *ig, struct detect_engine **out, char *err, size_t errlen)
+{
+    const struct ingest_rules_cfg *rc = &ig->cfg->rules;
+    struct detect_load_opts o = {ig->placeholders, rc->nplaceholders};
+    return detect_engine_build(&o, (const char *const *)rc->paths, rc->npaths, ++ig->rules_gen, out,
+                               err, errlen);
+}
+
+static void log_engine(const char *what, const struct detect_engine *e)
+{
+    log_info("rules: %s generation %llu: loaded %zu rules (%zu correlations, %zu filters kept)"
+             " from %zu files, refused %zu; load %.1f ms, compile %.1f ms",
+             what, (unsigned long long)e->generation, e->load.rules, e->load.correlations,
+             e->load.filters, e->load.files, e->load.refused, (double)e->load_ns / 1e6,
+             (double)e->compile_ns / 1e6);
+}
+
+static void log_refusal(void *ctx, const struct detect_engine_refusal *r)
+{
+    log_warn("rules: %s %s:%u: %s: %s", (const char *)ctx, r->file, r->line, r->id, r->reason);
+}
+
+static void audit_reload(const struct ingest *ig, const char *result)
+{
+    struct audit_entry e = {.actor = "system",
+                            .source = "local",
+                            .action = "rules.reload",
+                            .object = ig->cfg->rules.npaths ? ig->cfg->rules.paths[0] : "-",
+                            .result = result};
+    audit_record(&e);
+}
+
+/* Loads the configured rules at start (a path that cannot be read fails the start). */
+static int rules_init(struct ingest *ig, char *err, size_t errlen)
+{
+    const struct ingest_rules_cfg *rc = &ig->cfg->rules;
+    if (!rc->npaths)
+        return 0;
+    if (rc->nplaceholders) {
+        ig->placeholders = mem_calloc(rc->nplaceholders, sizeof *ig->placeholders);
+        if (!ig->placeholders)
+            return ERR_NOMEM;
+        for (unsigned i = 0; i < rc->nplaceholders; i++) {
+            ig->placeholders[i].name = rc->placeholders[i].name;
+            ig->placeholders[i].values = (const char *const *)rc->placeholders[i].values;
+            ig->placeholders[i].nvalues = rc->placeholders[i].nvalues;
+        }
+    }
+    struct detect_engine *e;
+    int r = build_engine(ig, &e, err, errlen);
+    if (r)
+        return r;
+    for (size_t i = 0; i < e->nrefusals; i++)
+        log_refusal("refused", &e->refusals[i]);
+    if (e->nrefusals_over)
+        log_warn("rules: %zu more refusals not listed", e->nrefusals_over);
+    log_engine("loaded", e);
+    detect_engine_swap(&ig->rules, e);
+    return 0;
+}
+
+/* See ingest.h. */
+int ingest_rules_reload(struct ingest *ig)
+{
+    if (!ig->cfg->rules.npaths) {
+        log_info("rules: reload requested, but no rules are configured (rules.paths)");
+        return 0;
+    }
+    pthread_mutex_lock(&ig->reload_mu);
+    char err[512] = "", result[600];
+    struct detect_engine *next = NULL;
+    struct detect_engine *cur = detect_engine_acquire(&ig->rules);
+    unsigned long long cur_gen = cur ? (unsigned long long)cur->generation : 0;
+    size_t cur_rules = cur ? cur->load.rules : 0;
+    int rc = build_engine(ig, &next, err, sizeof err);
+    if (rc) {
+        log_error("rules: reload rejected: %s; the working set stays (generation %llu, %zu"
+                  " rules)",
+                  err, cur_gen, cur_rules);
+        snprintf(result, sizeof result, "rejected: %s", err);
+        goto out;
+    }
+    size_t fresh = detect_engine_new_refusals(cur, next, log_refusal, "reload: new refusal");
+    if (fresh) {
+        log_error("rules: reload rejected: %zu new refusal(s) (listed above); the working set"
+                  " stays (generation %llu, %zu rules); the rejected set had %zu rules, %zu"
+                  " refused",
+                  fresh, cur_gen, cur_rules, next->load.rules, next->load.refused);
+        snprintf(result, sizeof result, "rejected: %zu new refusal(s)", fresh);
+        rc = ERR_INVAL;
+        goto out;
+    }
+    log_engine("reloaded", next);
+    snprintf(result, sizeof result, "ok: generation %llu, %zu rules, %zu refused",
+             (unsigned long long)next->generation, next->load.rules, next->load.refused);
+    detect_engine_swap(&ig->rules, next);
+    next = NULL;
+out:
+    detect_engine_release(next);
+    detect_engine_release(cur);
+    atomic_fetch_add_explicit(rc ? &ig->rct.reloads_rejected : &ig->rct.reloads_ok, 1,
+                              memory_order_relaxed);
+    audit_reload(ig, result);
+    pthread_mutex_unlock(&ig->reload_mu);
+    return rc;
 }
 
 /* ---- life cycle ------------------------------------------------------------------ */
@@ -425,6 +731,8 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
     ig->cfg = cfg;
     ig->st = st;
     ig->ep = ig->wake_fd = -1;
+    detect_engine_holder_init(&ig->rules);
+    pthread_mutex_init(&ig->reload_mu, NULL);
     ig->nworkers = cfg->workers ? cfg->workers : 1;
     ig->start_ns = ig->now_ns = vtime_now_ns();
     ig->max_frame = 256;
@@ -444,6 +752,8 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
     if (!ig->stats_path || !ig->work_q || !ig->dctx || !ig->work_th || !ig->inputs)
         goto fail;
     if ((rc = ingest_sources_init(&ig->sources)))
+        goto fail;
+    if ((rc = rules_init(ig, err, errlen)))
         goto fail;
     if ((rc = pool_init(ig)))
         goto fail;
@@ -560,6 +870,8 @@ void ingest_free(struct ingest *ig)
     }
     mem_free(ig->inputs);
     for (size_t i = 0; ig->pool && i < ig->npool; i++) {
+        detect_engine_release(ig->pool[i].engine);
+        mem_free(ig->pool[i].matches);
         mem_free(ig->pool[i].data);
         mem_free(ig->pool[i].recs);
         mem_free(ig->pool[i].evs);
@@ -581,5 +893,9 @@ void ingest_free(struct ingest *ig)
     if (ig->wake_fd >= 0)
         close(ig->wake_fd);
     mem_free(ig->stats_path);
+    detect_engine_holder_fini(&ig->rules);
+    pthread_mutex_destroy(&ig->reload_mu);
+    mem_free(ig->placeholders);
+    mem_free(ig->alert_rows);
     mem_free(ig);
 }

@@ -158,4 +158,59 @@ void store_install_audit_sink(struct store *st);
 /* Appends the store's size on disk and event count to out as "key value" lines. */
 int store_stats(struct store *st, struct buf *out);
 
+/* ---- alerts (store_alerts.c) ------------------------------------------------------- */
+
+/*
+ * An alert (docs/ARCHITECTURE.md §3 "Alerts"), kept in vigil.db. For now one match is
+ * one alert (count 1); merging repeats comes with correlation, risk with risk scoring.
+ */
+struct store_alert {
+    uint64_t id; /* deterministic (event id x rule id): a replay adds none */
+    const char *rule_id, *rule_title, *rule_level;
+    const char *const *tags; /* insert: the tags (ntags); stored as a JSON array */
+    unsigned ntags;
+    const char *tags_json;               /* list: the stored JSON array */
+    int64_t first_seen_ns, last_seen_ns; /* event time */
+    uint64_t count;
+    struct slice src_ip, dst_ip, user, host; /* p NULL: absent (stored NULL) */
+    const char *asset;                       /* NULL for now */
+    bool has_risk;                           /* false: risk is NULL (not scored yet) */
+    double risk;                             /* 0-10 */
+    const char *status;                      /* "new", ... */
+    const uint64_t *event_ids;               /* insert: the events behind it (nevents) */
+    size_t nevents;
+    const char *event_ids_json; /* list: the stored JSON array of ids as hex strings */
+    int64_t created_ns;         /* when the first event behind it was received */
+};
+
+/*
+ * Inserts alerts[0..n) into vigil.db in one transaction (INSERT OR IGNORE by id, so a
+ * batch matched again after a crash adds nothing). Thread-safe (the vigil.db mutex).
+ * Returns 0 or ERR_DB / ERR_NOMEM (then nothing was inserted); *inserted (may be NULL)
+ * gets the rows actually added.
+ */
+int store_alerts_insert(struct store *st, const struct store_alert *alerts, size_t n,
+                        size_t *inserted);
+
+/* What store_alerts_list returns. */
+struct store_alert_filter {
+    size_t limit;          /* rows; 0 = 100, capped at STORE_ALERTS_MAX_LIST */
+    const char *min_level; /* NULL, or only alerts of this level or above
+                              (informational < low < medium < high < critical) */
+};
+#define STORE_ALERTS_MAX_LIST 100000
+
+typedef int (*store_alert_fn)(void *ctx, const struct store_alert *a);
+
+/*
+ * Calls fn for the newest alerts (by first seen, then id, descending) that pass f; the
+ * row's strings are valid during the call only; fn's non-zero stops. ERR_INVAL for an
+ * unknown level name.
+ */
+int store_alerts_list(struct store *st, const struct store_alert_filter *f, store_alert_fn fn,
+                      void *ctx);
+
+/* Rank of a Sigma level name (informational 0 ... critical 4), or -1. */
+int store_alert_level_rank(const char *level);
+
 #endif

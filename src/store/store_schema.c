@@ -26,7 +26,9 @@
  *   (v1-v3 held a row per event in `events` with a per-event trigram index; v3 tuned
  *   its merges. Their rows are moved into blocks by store_migrate.c.)
  * Main file (vigil.db): the audit trail (append-only, enforced by triggers), settings,
- * and (v2) the source inventory: per input and sending host, first/last seen, events.
+ * (v2) the source inventory: per input and sending host, first/last seen, events, and
+ * (v3) the alerts (rule, level, tags, first/last seen, count, entities, asset, risk,
+ * status, the ids of the events behind each).
  */
 #include "store/store_int.h"
 
@@ -93,6 +95,21 @@ static const char *const main_steps[] = {
     "CREATE TABLE sources(input TEXT NOT NULL, host TEXT NOT NULL,"
     " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, events INTEGER NOT NULL,"
     " PRIMARY KEY(input, host)) WITHOUT ROWID;",
+    /* 3: alerts (store_alerts.c). Times in ns: first/last_seen are event time, created
+     * is the receipt of the first event. tags and event_ids are JSON arrays. */
+    "CREATE TABLE alerts(id INTEGER PRIMARY KEY,"
+    " rule_id TEXT NOT NULL, rule_title TEXT NOT NULL, rule_level TEXT NOT NULL,"
+    " tags TEXT NOT NULL,"
+    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " src_ip TEXT, dst_ip TEXT, user TEXT, host TEXT,"
+    " asset TEXT," /* the asset behind the entities: NULL until enrichment fills it */
+    " risk REAL,"  /* 0-10; NULL until the risk stage scores it (level x asset x reliability) */
+    " status TEXT NOT NULL," /* new, acknowledged, escalated, closed */
+    " event_ids TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE INDEX alerts_first_seen ON alerts(first_seen);"
+    "CREATE INDEX alerts_rule_id ON alerts(rule_id);"
+    "CREATE INDEX alerts_status ON alerts(status);",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

@@ -1,0 +1,201 @@
+/*
+ * store_alerts.c — the alerts' home in vigil.db (docs/ARCHITECTURE.md §3 "Alerts"): the
+ * ingest writer thread inserts the alerts of each batch in one transaction, before the
+ * batch's events (see src/ingest/pipeline.c for why that order); `vigil alerts` and,
+ * later, the console read them newest first. Ids are deterministic, so inserting the
+ * alerts of a batch matched again after a crash adds nothing.
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const level_names[] = {"informational", "low", "medium", "high", "critical"};
+
+/* See store.h. */
+int store_alert_level_rank(const char *level)
+{
+    for (int i = 0; level && i < 5; i++)
+        if (!strcmp(level, level_names[i]))
+            return i;
+    return -1;
+}
+
+static void bind_slice(sqlite3_stmt *s, int i, struct slice v)
+{
+    if (v.p)
+        sqlite3_bind_text(s, i, v.p, (int)v.len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+    sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+/* The JSON text of an alert's tags and event ids, into tags and ids (reset here). */
+static int alert_json(const struct store_alert *a, struct buf *tags, struct buf *ids)
+{
+    buf_reset(tags);
+    buf_reset(ids);
+    buf_putc(tags, '[');
+    for (unsigned i = 0; i < a->ntags; i++) {
+        buf_puts(tags, i ? ",\"" : "\"");
+        const char *t = a->tags[i] ? a->tags[i] : "";
+        buf_json_str(tags, t, strlen(t));
+        buf_putc(tags, '"');
+    }
+    buf_putc(tags, ']');
+    buf_putc(ids, '[');
+    for (size_t i = 0; i < a->nevents; i++)
+        buf_printf(ids, "%s\"%016llx\"", i ? "," : "", (unsigned long long)a->event_ids[i]);
+    buf_putc(ids, ']');
+    if (tags->err || ids->err)
+        return tags->err ? tags->err : ids->err;
+    return buf_cstr(tags) && buf_cstr(ids) ? 0 : ERR_NOMEM;
+}
+
+/* See store.h. */
+int store_alerts_insert(struct store *st, const struct store_alert *alerts, size_t n,
+                        size_t *inserted)
+{
+    size_t dummy;
+    if (!inserted)
+        inserted = &dummy;
+    *inserted = 0;
+    if (n == 0)
+        return 0;
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    struct buf tags, ids;
+    buf_init(&tags, 1 << 20); /* a rule's tags and an alert's ids are small; caps: 1 MiB */
+    buf_init(&ids, 1 << 20);
+    size_t added = 0;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    if (sqlite3_prepare_v2(st->main_db,
+                           "INSERT OR IGNORE INTO alerts(id, rule_id, rule_title, rule_level,"
+                           " tags, first_seen, last_seen, count, src_ip, dst_ip, user, host,"
+                           " asset, risk, status, event_ids, created) VALUES(?1, ?2, ?3, ?4,"
+                           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                           -1, &s, NULL) != SQLITE_OK)
+        goto rollback;
+    for (size_t i = 0; i < n; i++) {
+        const struct store_alert *a = &alerts[i];
+        if ((rc = alert_json(a, &tags, &ids)))
+            goto rollback;
+        rc = ERR_DB;
+        /* the id is a 64-bit hash: stored as the signed integer with the same bits */
+        sqlite3_bind_int64(s, 1, (sqlite3_int64)a->id);
+        bind_str(s, 2, a->rule_id);
+        bind_str(s, 3, a->rule_title);
+        bind_str(s, 4, a->rule_level);
+        sqlite3_bind_text(s, 5, tags.p, (int)tags.len, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 6, a->first_seen_ns);
+        sqlite3_bind_int64(s, 7, a->last_seen_ns);
+        sqlite3_bind_int64(s, 8, (sqlite3_int64)(a->count ? a->count : 1));
+        bind_slice(s, 9, a->src_ip);
+        bind_slice(s, 10, a->dst_ip);
+        bind_slice(s, 11, a->user);
+        bind_slice(s, 12, a->host);
+        if (a->asset)
+            sqlite3_bind_text(s, 13, a->asset, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 13);
+        if (a->has_risk)
+            sqlite3_bind_double(s, 14, a->risk);
+        else
+            sqlite3_bind_null(s, 14);
+        bind_str(s, 15, a->status ? a->status : "new");
+        sqlite3_bind_text(s, 16, ids.p, (int)ids.len, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 17, a->created_ns);
+        int r = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            goto rollback;
+        added += (size_t)sqlite3_changes(st->main_db);
+    }
+    if (sqlite3_exec(st->main_db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        rc = 0;
+        *inserted = added;
+        goto out;
+    }
+    rc = ERR_DB;
+rollback:
+    sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    buf_fini(&tags);
+    buf_fini(&ids);
+    return rc;
+}
+
+static struct slice col_slice(sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return SLICE_NULL;
+    const char *p = (const char *)sqlite3_column_text(s, i);
+    return slice_make(p, (size_t)sqlite3_column_bytes(s, i));
+}
+
+/* See store.h. */
+int store_alerts_list(struct store *st, const struct store_alert_filter *f, store_alert_fn fn,
+                      void *ctx)
+{
+    size_t limit = f && f->limit ? f->limit : 100;
+    if (limit > STORE_ALERTS_MAX_LIST)
+        limit = STORE_ALERTS_MAX_LIST;
+    int min_rank = 0;
+    if (f && f->min_level && (min_rank = store_alert_level_rank(f->min_level)) < 0)
+        return ERR_INVAL;
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->main_lock);
+    /* the level's rank is spelled in SQL so the filter runs in the scan; an unknown
+     * stored level ranks as medium, as the Sigma loader defaults it */
+    if (sqlite3_prepare_v2(st->main_db,
+                           "SELECT id, rule_id, rule_title, rule_level, tags, first_seen,"
+                           " last_seen, count, src_ip, dst_ip, user, host, asset, risk, status,"
+                           " event_ids, created FROM alerts WHERE"
+                           " (CASE rule_level WHEN 'informational' THEN 0 WHEN 'low' THEN 1"
+                           " WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4"
+                           " ELSE 2 END) >= ?1"
+                           " ORDER BY first_seen DESC, id DESC LIMIT ?2",
+                           -1, &s, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_int(s, 1, min_rank);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+    int r;
+    while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_alert a = {
+            .id = (uint64_t)sqlite3_column_int64(s, 0),
+            .rule_id = (const char *)sqlite3_column_text(s, 1),
+            .rule_title = (const char *)sqlite3_column_text(s, 2),
+            .rule_level = (const char *)sqlite3_column_text(s, 3),
+            .tags_json = (const char *)sqlite3_column_text(s, 4),
+            .first_seen_ns = sqlite3_column_int64(s, 5),
+            .last_seen_ns = sqlite3_column_int64(s, 6),
+            .count = (uint64_t)sqlite3_column_int64(s, 7),
+            .src_ip = col_slice(s, 8),
+            .dst_ip = col_slice(s, 9),
+            .user = col_slice(s, 10),
+            .host = col_slice(s, 11),
+            .asset = (const char *)sqlite3_column_text(s, 12),
+            .has_risk = sqlite3_column_type(s, 13) != SQLITE_NULL,
+            .risk = sqlite3_column_double(s, 13),
+            .status = (const char *)sqlite3_column_text(s, 14),
+            .event_ids_json = (const char *)sqlite3_column_text(s, 15),
+            .created_ns = sqlite3_column_int64(s, 16),
+        };
+        if (fn(ctx, &a))
+            break;
+    }
+    rc = (r == SQLITE_ROW || r == SQLITE_DONE) ? 0 : ERR_DB;
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    return rc;
+}
