@@ -11,11 +11,18 @@
  * drawn on stderr when it is a terminal and the input is over 16 MiB; a summary ends
  * the run on stderr: events read, matches by level, rules loaded and refused, time.
  * Exit status: 0 when every file was read, 1 when one could not be, 2 on bad usage.
- * `.evtx` files are not read yet (they are refused by name, never parsed as text).
+ *
+ * Windows event logs (a `.evtx` name, or a file starting with "ElfFile") are read record
+ * by record through libevtx (src/decode/evtx.c): each record becomes the event its
+ * JSON export would (same fields, routes and aliases). A corrupt record is reported
+ * with its number and skipped, the rest of the file still read (status 1); a damaged
+ * file (a chunk cut short) reports after which record it breaks off. The summary then
+ * also counts the EVTX records read and skipped.
  */
 #include "cli/cli.h"
 #include "core/core.h"
 #include "decode/decode.h"
+#include "decode/evtx.h"
 #include "detect/detect.h"
 #include "event/event.h"
 
@@ -34,6 +41,8 @@ static const char *const level_names[NLEVELS] = {"informational", "low", "medium
 
 struct hunt {
     struct detect_rules *rules;
+    struct detect_matcher *matcher; /* NULL: --engine reference */
+    struct detect_scratch *scratch;
     struct decode_ctx *dc;
     struct decode_source src;
     struct arena arena;
@@ -44,6 +53,10 @@ struct hunt {
     FILE *f;
     uint64_t file_hash;
     uint64_t events, matches, by_level[NLEVELS];
+    /* EVTX files: the one being read (NULL otherwise), its size, and the totals */
+    const struct evtx_stats *evtx;
+    off_t evtx_size;
+    uint64_t evtx_files, evtx_read, evtx_corrupt;
     bool progress;
     off_t total, done_before;
     int64_t last_draw;
@@ -52,9 +65,11 @@ struct hunt {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: vigil hunt --rules PATH [--rules PATH ...] [--format jsonl|table] "
-               "FILE...\n"
+               "[--engine compiled|reference] FILE...\n"
                "  runs the Sigma rules under each PATH over the log files (text logs through\n"
-               "  the decoders, JSON lines flat or nested) and prints every match\n");
+               "  the decoders, JSON lines flat or nested, Windows .evtx files) and prints\n"
+               "  every match; --engine reference evaluates every rule one by one instead of\n"
+               "  the compiled matcher (slow: for checking the matcher)\n");
 }
 
 static void print_refusal(void *ctx, const struct detect_refusal *r)
@@ -121,7 +136,10 @@ static void draw_progress(struct hunt *h, bool final)
     if (!final && now - h->last_draw < 250000000LL)
         return;
     h->last_draw = now;
-    long pos = ftell(h->f);
+    long pos = h->f ? ftell(h->f) : 0;
+    if (h->evtx && h->evtx->records) /* records are spread evenly enough over the file */
+        pos = (long)((double)h->evtx_size * (double)h->evtx->events /
+                     (double)h->evtx->records);
     double done = (double)(h->done_before + (pos > 0 ? pos : 0));
     double pct = h->total ? 100.0 * done / (double)h->total : 100.0;
     fprintf(stderr, "\r%5.1f%%  %llu events  %llu matches%s", pct > 100 ? 100 : pct,
@@ -139,7 +157,10 @@ static int on_line(void *ctx, const char *line, size_t len, uint64_t lineno)
     ev->input = slice_cstr(h->file);
     decode_record(h->dc, &h->src, &h->arena, line, len, vtime_now_ns(), ev);
     h->events++;
-    int rc = detect_match_all(h->rules, ev, on_match, h);
+    int rc = h->matcher ? detect_match(h->matcher, h->scratch, ev, on_match, h)
+                        : detect_match_all(h->rules, ev, on_match, h);
+    if (rc == ERR_IO)
+        rc = 0; /* the scan failed and the reference evaluator stood in: nothing lost */
     arena_reset(&h->arena);
     if (h->progress && (h->events & 1023) == 0)
         draw_progress(h, false);
@@ -152,19 +173,81 @@ static bool is_evtx(const char *path)
     return n > 5 && !strcasecmp(path + n - 5, ".evtx");
 }
 
+static int on_evtx_event(void *ctx, uint64_t record_no, struct event *ev)
+{
+    struct hunt *h = ctx;
+    ev->id = hash_mix(h->file_hash, record_no);
+    h->events++;
+    /* the same matching as on_line's */
+    int rc = h->matcher ? detect_match(h->matcher, h->scratch, ev, on_match, h)
+                        : detect_match_all(h->rules, ev, on_match, h);
+    if (rc == ERR_IO)
+        rc = 0;
+    if (h->progress && (h->events & 1023) == 0)
+        draw_progress(h, false);
+    return rc;
+}
+
+static void on_evtx_skip(void *ctx, uint64_t record_no, const char *why)
+{
+    struct hunt *h = ctx;
+    fprintf(stderr, "vigil hunt: %s: record %llu skipped: %s\n", h->file,
+            (unsigned long long)record_no, why);
+}
+
+/* Reads one EVTX file; 0, or 1 when some of it could not be read. */
+static int hunt_evtx(struct hunt *h, const char *path, off_t size)
+{
+    struct evtx_stats st;
+    struct evtx_reader r = {.dc = h->dc, .arena = &h->arena, .ev = h->ev,
+                            .on_event = on_evtx_event, .on_skip = on_evtx_skip, .ctx = h};
+    h->file = path;
+    h->file_hash = hash64(path, strlen(path), 0x68756e74);
+    h->evtx = &st;
+    h->evtx_size = size;
+    int rc = evtx_read_file(&r, path, &st);
+    h->evtx = NULL;
+    h->done_before += size;
+    arena_reset(&h->arena);
+    h->evtx_files++;
+    h->evtx_read += st.events;
+    h->evtx_corrupt += st.corrupt;
+    if (rc) {
+        fprintf(stderr, "vigil hunt: %s: %s\n", path, st.error[0] ? st.error : err_str(rc));
+        return 1;
+    }
+    if (st.damaged && st.last_id + 1 < st.next_id) {
+        fprintf(stderr, "vigil hunt: %s: damaged after record %llu (EventRecordID %llu): a"
+                        " chunk is cut short or fails its checksum; the records after it, up to"
+                        " EventRecordID %llu, are missing\n",
+                path, (unsigned long long)st.records, (unsigned long long)st.last_id,
+                (unsigned long long)st.next_id - 1);
+        return 1;
+    }
+    if (st.damaged)
+        fprintf(stderr, "vigil hunt: %s: damaged (a chunk fails its checksum); its %llu"
+                        " records were read\n", path, (unsigned long long)st.records);
+    return st.corrupt ? 1 : 0;
+}
+
 /* Reads one file; 0, or 1 when it could not be read. */
 static int hunt_file(struct hunt *h, const char *path)
 {
-    if (is_evtx(path)) {
-        fprintf(stderr, "vigil hunt: %s: .evtx files are not read yet; export them to JSON"
-                        " lines (e.g. evtx_dump -o jsonl)\n", path);
-        return 1;
-    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "vigil hunt: %s: cannot open\n", path);
         return 1;
     }
+    char magic[8];
+    bool elf = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+               !memcmp(magic, "ElfFile", sizeof magic);
+    if (elf || is_evtx(path)) { /* never read as text, even when it is not EVTX */
+        struct stat esb;
+        off_t size = fstat(fileno(f), &esb) == 0 ? esb.st_size : 0;
+        fclose(f);
+        return hunt_evtx(h, path, size);
+    }
+    rewind(f);
     h->file = path;
     h->f = f;
     h->file_hash = hash64(path, strlen(path), 0x68756e74);
@@ -186,7 +269,7 @@ int cmd_hunt(int argc, char **argv)
 {
     const char *dirs[MAX_RULE_DIRS];
     size_t ndirs = 0;
-    const char *format = "jsonl";
+    const char *format = "jsonl", *engine = "compiled";
     int first_file = argc;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -196,6 +279,8 @@ int cmd_hunt(int argc, char **argv)
             dirs[ndirs++] = argv[++i];
         } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
             format = argv[++i];
+        } else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
+            engine = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "vigil hunt: unknown option '%s'\n", argv[i]);
             usage(stderr);
@@ -206,7 +291,8 @@ int cmd_hunt(int argc, char **argv)
         }
     }
     if (!ndirs || first_file >= argc ||
-        (strcmp(format, "jsonl") != 0 && strcmp(format, "table") != 0)) {
+        (strcmp(format, "jsonl") != 0 && strcmp(format, "table") != 0) ||
+        (strcmp(engine, "compiled") != 0 && strcmp(engine, "reference") != 0)) {
         usage(stderr);
         return 2;
     }
@@ -220,6 +306,15 @@ int cmd_hunt(int argc, char **argv)
         return 1;
     }
     int status = ls.unreadable ? 1 : 0;
+    if (!strcmp(engine, "compiled")) {
+        char err[256];
+        if (detect_matcher_compile(h.rules, &h.matcher, NULL, err, sizeof err) ||
+            !(h.scratch = detect_scratch_new(h.matcher))) {
+            fprintf(stderr, "vigil hunt: cannot compile the rules: %s\n", err);
+            status = 1;
+            goto out;
+        }
+    }
     h.ev = mem_alloc(sizeof *h.ev);
     buf_init(&h.out, 0);
     arena_init(&h.arena, 1 << 16, 1 << 24);
@@ -241,18 +336,25 @@ int cmd_hunt(int argc, char **argv)
         draw_progress(&h, true);
     fflush(stdout);
     double secs = (double)(vtime_mono_ns() - t0) / 1e9;
+    char evtx[160] = "";
+    if (h.evtx_files)
+        snprintf(evtx, sizeof evtx, "; evtx files %llu: records read %llu, corrupt %llu",
+                 (unsigned long long)h.evtx_files, (unsigned long long)h.evtx_read,
+                 (unsigned long long)h.evtx_corrupt);
     fprintf(stderr, "vigil hunt: %llu events, %llu matches (critical %llu, high %llu, medium"
-                    " %llu, low %llu, informational %llu); rules loaded %zu, refused %zu;"
+                    " %llu, low %llu, informational %llu); rules loaded %zu, refused %zu%s;"
                     " %.2f s\n",
             (unsigned long long)h.events, (unsigned long long)h.matches,
             (unsigned long long)h.by_level[4], (unsigned long long)h.by_level[3],
             (unsigned long long)h.by_level[2], (unsigned long long)h.by_level[1],
-            (unsigned long long)h.by_level[0], ls.rules, ls.refused, secs);
+            (unsigned long long)h.by_level[0], ls.rules, ls.refused, evtx, secs);
 out:
     decode_ctx_free(h.dc);
     arena_fini(&h.arena);
     buf_fini(&h.out);
     mem_free(h.ev);
+    detect_scratch_free(h.scratch);
+    detect_matcher_free(h.matcher);
     detect_rules_free(h.rules);
     return status;
 }

@@ -66,6 +66,7 @@ int detect_rules_add(struct detect_rules *rs, struct sigma_rule *r)
         for (unsigned g = 0; g < r->idents[i].ngroups; g++)
             for (unsigned k = 0; k < r->idents[i].groups[g].npreds; k++) {
                 struct sigma_pred *p = &r->idents[i].groups[g].preds[k];
+                p->field_id = p->field ? field_lookup(p->field, strlen(p->field)) : FIELD_NONE;
                 for (unsigned j = 0; j < p->nvalues; j++)
                     if (sigma_value_prefilterable(&p->values[j]))
                         p->values[j].atom = ++rs->natoms;

@@ -105,9 +105,12 @@ struct detect_scratch;
 
 /* What compiling produced, for `vigil rules check` and the benchmark. */
 struct detect_compile_stats {
-    size_t patterns;    /* distinct Hyperscan patterns */
+    size_t patterns;    /* distinct literals */
+    size_t exact;       /* of which wanted whole only: looked up in hash tables */
     size_t databases;   /* Hyperscan databases (field names with string values) */
-    size_t atoms;       /* string values resolved by the prefilter */
+    size_t atoms;       /* values resolved by the prefilter (strings and regexes) */
+    size_t regexes;     /* of which regexes in Hyperscan prefilter databases */
+    size_t regexes_direct; /* regexes whose database Hyperscan refused: run one by one */
     size_t prefiltered; /* rules evaluated only after a prefilter hit */
     size_t unfiltered;  /* rules evaluated on every event of their routes */
     size_t bytes;       /* size of the compiled databases */

@@ -16,13 +16,14 @@
  * (HS_FLAG_SINGLEMATCH); one wanted at the end reports every hit, the last being the
  * one that can end the value.
  *
- * Rules. With every atom false, a condition is evaluated in three-valued logic, the
- * values the prefilter does not decide being unknown: when it comes out false, the rule
- * can only match after one of its atoms hit (prefiltered); otherwise it is evaluated on
- * every event of its routes (unfiltered: `not selection`, a regex-only selection,
- * `Field: null`).
+ * Rules. A rule becomes a candidate when each of its trigger groups had a hit (see
+ * "triggers" below); a rule whose condition can hold with every atom false (`not
+ * selection`, `Field: null`) is evaluated on every event of its routes.
  */
 #include "detect/detect_matcher.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,9 +57,40 @@ static size_t glob_longest_literal(const char *p, size_t n, char *out)
     return best;
 }
 
+/* Hyperscan flags for a regex value: prefilter mode (a superset of the matches, each
+ * confirmed by PCRE2), with the value's i/m/s. */
+static unsigned re_flags(const struct sigma_value *v)
+{
+    unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH;
+    if (v->re_flags & PCRE2_CASELESS)
+        f |= HS_FLAG_CASELESS;
+    if (v->re_flags & PCRE2_MULTILINE)
+        f |= HS_FLAG_MULTILINE;
+    if (v->re_flags & PCRE2_DOTALL)
+        f |= HS_FLAG_DOTALL;
+    return f;
+}
+
+/* A regex Hyperscan can prefilter: it parses it, and it cannot match an empty string. */
+static bool re_prefilterable(const struct sigma_value *v)
+{
+    if (!v->re || !v->re_code)
+        return false;
+    hs_expr_info_t *info = NULL;
+    hs_compile_error_t *ce = NULL;
+    bool ok = hs_expression_info(v->re, re_flags(v), &info, &ce) == HS_SUCCESS && info &&
+              info->min_width > 0;
+    free(info); /* Hyperscan's default allocator */
+    if (ce)
+        hs_free_compile_error(ce);
+    return ok;
+}
+
 /* See detect_int.h. */
 bool sigma_value_prefilterable(const struct sigma_value *v)
 {
+    if (v->kind == SIGMA_PRED_RE)
+        return re_prefilterable(v);
     if (v->kind != SIGMA_PRED_STR || v->time_part != SIGMA_TIME_NONE || v->nstrs == 0)
         return false;
     for (unsigned i = 0; i < v->nstrs; i++) {
@@ -94,6 +126,8 @@ struct pair {
 struct scan_build {
     struct pattern *pats;
     size_t npats, cap;
+    const struct sigma_value **res; /* regex atoms */
+    size_t nres, rcap;
     struct pair *pairs;
     size_t npairs, pcap;
 };
@@ -226,6 +260,19 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
         m->keywords = sc;
     m->atom_value[v->atom] = v;
     m->atom_rule[v->atom] = rule;
+    if (v->kind == SIGMA_PRED_RE) {
+        struct scan_build *sb = &b->sb[sc];
+        if (sb->nres == sb->rcap) {
+            size_t nc = sb->rcap ? sb->rcap * 2 : 8;
+            const struct sigma_value **nr = mem_realloc(sb->res, nc * sizeof *nr);
+            if (!nr)
+                return ERR_NOMEM;
+            sb->res = nr;
+            sb->rcap = nc;
+        }
+        sb->res[sb->nres++] = v;
+        return 0;
+    }
     for (unsigned i = 0; i < v->nstrs; i++) {
         const struct sigma_str *x = &v->strs[i];
         static const uint8_t kinds[] = {
@@ -248,85 +295,256 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
     return 0;
 }
 
-/* ---- three-valued conditions ----------------------------------------------------------- */
+/* ---- triggers: the atoms whose hit makes a rule a candidate ------------------------------ */
 
-enum tv { TV_FALSE, TV_TRUE, TV_UNKNOWN };
+/*
+ * A trigger set of a condition (or of any part of it) is a set T of its atoms such that
+ * the part is false whenever every atom of T is false, whatever the other values are.
+ * T is built bottom-up: an OR needs the triggers of all its sides, an AND those of one
+ * side only — the side whose literals look rarest — and a `not`, a |neq or a value the
+ * prefilter does not decide gives none (INFINITY: the part can hold with every atom
+ * false).
+ *
+ * A rule's condition is first split into its conjuncts (the top-level AND chain, down to
+ * the predicates of a one-map selection); each of the up to 8 cheapest conjuncts that
+ * has a trigger set is a trigger group. The rule becomes a candidate only once every
+ * group had a hit — so a rule on `\svchost.exe` with a rare command line waits for
+ * both — and a rule without any group is evaluated on every event of its routes. The
+ * atoms outside the groups (filters under `not`) are still scanned so that evaluation
+ * has their verdicts.
+ *
+ * Rarity is guessed from length: a literal of n bytes costs 1/n², so `\cmd.exe` is
+ * preferred over `.exe`, and a selection of a thousand hashes costs what it should.
+ */
+#include <math.h>
 
-static enum tv tv_not(enum tv a)
+/* Where marking writes: the trigger group bit to set in each chosen atom's mask. */
+struct mark {
+    uint8_t *groups;
+    uint8_t bit;
+};
+
+static double atom_cost(const struct sigma_value *v)
 {
-    return a == TV_UNKNOWN ? TV_UNKNOWN : a == TV_TRUE ? TV_FALSE : TV_TRUE;
+    if (v->kind == SIGMA_PRED_RE)
+        return 0.1; /* as a literal of three bytes: its own literals may be short */
+    double c = 0;
+    for (unsigned i = 0; i < v->nstrs; i++) {
+        double n = (double)v->strs[i].len; /* a glob's length overstates it: fine */
+        c += 1.0 / (n * n + 1.0);
+    }
+    return c;
 }
 
-static enum tv tv_and(enum tv a, enum tv b)
+static double pred_cost(const struct sigma_pred *p, bool mark, const struct mark *mk)
 {
-    if (a == TV_FALSE || b == TV_FALSE)
-        return TV_FALSE;
-    return a == TV_TRUE && b == TV_TRUE ? TV_TRUE : TV_UNKNOWN;
-}
-
-static enum tv tv_or(enum tv a, enum tv b)
-{
-    if (a == TV_TRUE || b == TV_TRUE)
-        return TV_TRUE;
-    return a == TV_FALSE && b == TV_FALSE ? TV_FALSE : TV_UNKNOWN;
-}
-
-/* A predicate with every atom false, its other values unknown. */
-static enum tv tv_pred(const struct sigma_pred *p)
-{
-    enum tv r = p->all ? (p->nvalues ? TV_TRUE : TV_FALSE) : TV_FALSE;
+    if (p->neq)
+        return INFINITY;
+    double sum = 0, best = INFINITY;
+    unsigned at = 0;
     for (unsigned i = 0; i < p->nvalues; i++) {
-        enum tv v = p->values[i].atom ? TV_FALSE : TV_UNKNOWN;
-        r = p->all ? tv_and(r, v) : tv_or(r, v);
+        const struct sigma_value *v = &p->values[i];
+        if (!v->atom) {
+            if (!p->all)
+                return INFINITY; /* this value may hold with no hit */
+            continue;
+        }
+        double c = atom_cost(v);
+        sum += c;
+        if (c < best)
+            best = c, at = i;
     }
-    return p->neq ? tv_not(r) : r;
+    if (p->all && p->nvalues && best == INFINITY)
+        return INFINITY; /* every value is decided by the evaluator */
+    if (mark) {
+        if (p->all) {
+            if (p->nvalues)
+                mk->groups[p->values[at].atom] |= mk->bit;
+        } else {
+            for (unsigned i = 0; i < p->nvalues; i++)
+                mk->groups[p->values[i].atom] |= mk->bit;
+        }
+    }
+    return p->all ? (p->nvalues ? best : 0) : sum;
 }
 
-static enum tv tv_ident(const struct sigma_ident *id)
+/* The cheapest predicate of an AND group (its index in *at). */
+static double group_cost(const struct sigma_group *g, unsigned *at)
 {
-    enum tv any = TV_FALSE;
+    double best = INFINITY;
+    for (unsigned i = 0; i < g->npreds; i++) {
+        double c = pred_cost(&g->preds[i], false, NULL);
+        if (c < best)
+            best = c, *at = i;
+    }
+    return best;
+}
+
+static double ident_cost(const struct sigma_ident *id, bool mark, const struct mark *mk)
+{
+    double sum = 0;
     for (unsigned g = 0; g < id->ngroups; g++) {
-        enum tv all = TV_TRUE;
-        for (unsigned i = 0; i < id->groups[g].npreds; i++)
-            all = tv_and(all, tv_pred(&id->groups[g].preds[i]));
-        any = tv_or(any, all);
+        unsigned at = 0;
+        double c = group_cost(&id->groups[g], &at);
+        if (c == INFINITY)
+            return INFINITY;
+        sum += c;
+        if (mark)
+            pred_cost(&id->groups[g].preds[at], true, mk);
     }
-    return any;
+    return sum;
 }
 
-static enum tv tv_cond(const struct sigma_rule *r, const struct sigma_cond *c)
+static double cond_cost(const struct sigma_rule *r, const struct sigma_cond *c, bool mark,
+                        const struct mark *mk)
 {
-    enum tv acc;
+    double sum = 0, best = INFINITY;
+    unsigned at = 0;
     switch (c->kind) {
     case SIGMA_COND_ID:
-        return c->nids == 1 && c->ids[0] < r->nidents ? tv_ident(&r->idents[c->ids[0]])
-                                                        : TV_FALSE;
-    case SIGMA_COND_AND:
-        return tv_and(tv_cond(r, c->left), tv_cond(r, c->right));
-    case SIGMA_COND_OR:
-        return tv_or(tv_cond(r, c->left), tv_cond(r, c->right));
+        return c->nids == 1 && c->ids[0] < r->nidents
+                   ? ident_cost(&r->idents[c->ids[0]], mark, mk)
+                   : 0; /* a bad reference is false: needs nothing */
     case SIGMA_COND_NOT:
-        return tv_not(tv_cond(r, c->left));
-    case SIGMA_COND_ONE_OF:
-        acc = TV_FALSE;
-        for (unsigned i = 0; i < c->nids; i++)
-            acc = tv_or(acc, c->ids[i] < r->nidents ? tv_ident(&r->idents[c->ids[i]])
-                                                     : TV_FALSE);
-        return acc;
-    case SIGMA_COND_ALL_OF:
-        acc = c->nids ? TV_TRUE : TV_FALSE;
-        for (unsigned i = 0; i < c->nids; i++)
-            acc = tv_and(acc, c->ids[i] < r->nidents ? tv_ident(&r->idents[c->ids[i]])
-                                                      : TV_FALSE);
-        return acc;
+        return INFINITY;
+    case SIGMA_COND_OR:
+        sum = cond_cost(r, c->left, false, NULL) + cond_cost(r, c->right, false, NULL);
+        if (mark && sum < INFINITY) {
+            cond_cost(r, c->left, true, mk);
+            cond_cost(r, c->right, true, mk);
+        }
+        return sum;
+    case SIGMA_COND_AND: {
+        double l = cond_cost(r, c->left, false, NULL), rt = cond_cost(r, c->right, false, NULL);
+        if (mark && (l < INFINITY || rt < INFINITY))
+            cond_cost(r, l <= rt ? c->left : c->right, true, mk);
+        return l <= rt ? l : rt;
     }
-    return TV_UNKNOWN;
+    case SIGMA_COND_ONE_OF:
+        for (unsigned i = 0; i < c->nids; i++)
+            if (c->ids[i] < r->nidents)
+                sum += ident_cost(&r->idents[c->ids[i]], false, NULL);
+        if (mark && sum < INFINITY)
+            for (unsigned i = 0; i < c->nids; i++)
+                if (c->ids[i] < r->nidents)
+                    ident_cost(&r->idents[c->ids[i]], true, mk);
+        return sum;
+    case SIGMA_COND_ALL_OF:
+        if (!c->nids)
+            return 0;
+        for (unsigned i = 0; i < c->nids; i++) {
+            double x = c->ids[i] < r->nidents ? ident_cost(&r->idents[c->ids[i]], false, NULL) : 0;
+            if (x < best)
+                best = x, at = i;
+        }
+        if (mark && best < INFINITY && c->ids[at] < r->nidents)
+            ident_cost(&r->idents[c->ids[at]], true, mk);
+        return best;
+    }
+    return INFINITY;
 }
 
-/* True when rule r can only match after one of its atoms hit. */
-static bool needs_atom(const struct sigma_rule *r)
+/* A conjunct of a rule's condition: something that must hold for the rule to match. */
+struct conjunct {
+    const struct sigma_cond *cond; /* one of these three */
+    const struct sigma_ident *ident;
+    const struct sigma_pred *pred;
+    double cost;
+};
+
+#define MAX_CONJUNCTS 64
+#ifndef MAX_TRIGGER_GROUPS
+#define MAX_TRIGGER_GROUPS 8 /* at most 8: a bit each in a byte */
+#endif
+
+/* Splits the top-level AND chain of c into conjuncts: the sides of AND and `all of`,
+ * and the predicates of a selection that is a single map. */
+static void conjuncts(const struct sigma_rule *r, const struct sigma_cond *c,
+                      struct conjunct *out, unsigned *n)
 {
-    return !r->cond || tv_cond(r, r->cond) == TV_FALSE;
+    if (c->kind == SIGMA_COND_AND) {
+        conjuncts(r, c->left, out, n);
+        conjuncts(r, c->right, out, n);
+        return;
+    }
+    if (c->kind == SIGMA_COND_ID || (c->kind == SIGMA_COND_ALL_OF && c->nids)) {
+        for (unsigned k = 0; k < c->nids; k++) {
+            if (c->ids[k] >= r->nidents)
+                continue;
+            const struct sigma_ident *id = &r->idents[c->ids[k]];
+            if (id->ngroups == 1) {
+                for (unsigned i = 0; i < id->groups[0].npreds && *n < MAX_CONJUNCTS; i++)
+                    out[(*n)++] = (struct conjunct){NULL, NULL, &id->groups[0].preds[i], 0};
+            } else if (*n < MAX_CONJUNCTS) {
+                out[(*n)++] = (struct conjunct){NULL, id, NULL, 0};
+            }
+        }
+        return;
+    }
+    if (*n < MAX_CONJUNCTS)
+        out[(*n)++] = (struct conjunct){c, NULL, NULL, 0};
+}
+
+static double conjunct_cost(const struct sigma_rule *r, const struct conjunct *c,
+                            const struct mark *mk)
+{
+    if (c->pred)
+        return pred_cost(c->pred, mk != NULL, mk);
+    if (c->ident)
+        return ident_cost(c->ident, mk != NULL, mk);
+    return cond_cost(r, c->cond, mk != NULL, mk);
+}
+
+static int cmp_cost(const void *a, const void *b)
+{
+    double x = ((const struct conjunct *)a)->cost, y = ((const struct conjunct *)b)->cost;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Marks rule r's trigger groups in groups[] (a bit per group, on each atom of it) and
+ * returns the mask of all its groups: the rule becomes a candidate once every group had
+ * a hit. Each of the (at most 8) cheapest conjuncts that have triggers is a group, so
+ * `Image|endswith: '\svchost.exe'` AND `CommandLine|contains: ' -k evil'` waits for
+ * both. 0: the rule has no triggers and is evaluated on every event of its routes.
+ */
+static uint8_t mark_triggers(const struct sigma_rule *r, uint8_t *groups, bool *never)
+{
+    *never = false;
+    if (!r->cond) {
+        *never = true;
+        return 0;
+    }
+    struct conjunct cs[MAX_CONJUNCTS];
+    unsigned n = 0, k = 0;
+    conjuncts(r, r->cond, cs, &n);
+    for (unsigned i = 0; i < n; i++)
+        if ((cs[i].cost = conjunct_cost(r, &cs[i], NULL)) < INFINITY)
+            cs[k++] = cs[i];
+    if (!k)
+        return 0;
+    qsort(cs, k, sizeof *cs, cmp_cost);
+    if (k > MAX_TRIGGER_GROUPS)
+        k = MAX_TRIGGER_GROUPS;
+    uint8_t full = 0;
+    for (unsigned i = 0; i < k; i++) {
+        struct mark mk = {groups, (uint8_t)(1u << i)};
+        conjunct_cost(r, &cs[i], &mk);
+        full |= mk.bit;
+    }
+    /* a group that marked no atom can never be hit: the rule can never match */
+    uint8_t seen = 0;
+    for (unsigned i = 0; i < r->nidents; i++)
+        for (unsigned g = 0; g < r->idents[i].ngroups; g++)
+            for (unsigned q = 0; q < r->idents[i].groups[g].npreds; q++) {
+                const struct sigma_pred *p = &r->idents[i].groups[g].preds[q];
+                for (unsigned j = 0; j < p->nvalues; j++)
+                    if (p->values[j].atom)
+                        seen |= groups[p->values[j].atom];
+            }
+    if (seen != full)
+        *never = true;
+    return full;
 }
 
 /* ---- finishing ------------------------------------------------------------------------- */
@@ -344,6 +562,58 @@ static int cmp_pair(const void *a, const void *b)
 static int cmp_by_name(const void *a, const void *b)
 {
     return strcmp(((const struct scan_name *)a)->name, ((const struct scan_name *)b)->name);
+}
+
+static struct target target_of(const struct detect_matcher *m, uint32_t atom, uint8_t kind)
+{
+    uint32_t rule = m->atom_rule[atom];
+    return (struct target){m->rs->routes[rule], atom, rule, kind, m->atom_groups[atom]};
+}
+
+/* Puts the literals of f whose every target is TARGET_EXACT in f's hash table (not for
+ * keywords, which look inside values). */
+static int exact_table(struct field_scan *f, const struct scan_build *sb)
+{
+    size_t n = f->npatterns, count = 0;
+    if (!f->name)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        bool exact = f->first[i + 1] > f->first[i];
+        for (uint32_t k = f->first[i]; k < f->first[i + 1] && exact; k++)
+            exact = f->targets[k].kind == TARGET_EXACT;
+        count += exact;
+    }
+    if (!count)
+        return 0;
+    size_t slots = 16;
+    while (slots < 2 * count)
+        slots *= 2;
+    f->exact_lit = mem_calloc(n, sizeof *f->exact_lit);
+    f->exact_slot = mem_calloc(slots, sizeof *f->exact_slot);
+    if (!f->exact_lit || !f->exact_slot)
+        return ERR_NOMEM;
+    f->exact_mask = (uint32_t)(slots - 1);
+    for (size_t i = 0; i < n; i++) {
+        bool exact = f->first[i + 1] > f->first[i];
+        for (uint32_t k = f->first[i]; k < f->first[i + 1] && exact; k++)
+            exact = f->targets[k].kind == TARGET_EXACT;
+        if (!exact)
+            continue;
+        const struct pattern *p = &sb->pats[i];
+        if (!(f->exact_lit[i] = mem_strndup(p->lit, p->len)))
+            return ERR_NOMEM;
+        if (p->len < 256)
+            f->exact_lens[p->len / 8] |= (uint8_t)(1u << (p->len % 8));
+        if (p->cased)
+            f->exact_cased = true;
+        else
+            f->exact_caseless = true;
+        size_t j = hash64(p->lit, p->len, p->cased) & f->exact_mask;
+        while (f->exact_slot[j])
+            j = (j + 1) & f->exact_mask;
+        f->exact_slot[j] = (uint32_t)i + 1;
+    }
+    return 0;
 }
 
 /* Compiles scan sc's patterns into its database and lays out its targets. */
@@ -374,9 +644,10 @@ static int finish_scan(struct builder *b, size_t sc, char *err, size_t errlen)
         const struct pair *p = &sb->pairs[i];
         if (i && p->pattern == p[-1].pattern && p->atom == p[-1].atom && p->kind == p[-1].kind)
             continue;
-        if (p->kind == TARGET_SUFFIX || p->kind == TARGET_EXACT)
-            flags[p->pattern] = 0; /* the hit that ends the value may not be the first */
-        f->targets[t++] = (struct target){p->atom, p->kind};
+        if (p->kind == TARGET_SUFFIX || p->kind == TARGET_EXACT || !f->name)
+            flags[p->pattern] = 0; /* the hit that ends the value may not be the first;
+                                    * for keywords, the first may straddle two values */
+        f->targets[t++] = target_of(m, p->atom, p->kind);
         f->first[p->pattern + 1] = (uint32_t)t;
     }
     for (size_t i = 1; i <= n; i++) /* a pattern always has a pair, but stay safe */
@@ -393,8 +664,23 @@ static int finish_scan(struct builder *b, size_t sc, char *err, size_t errlen)
             flags[i] |= HS_FLAG_CASELESS;
     }
     f->npatterns = (uint32_t)n;
+    if (!n)
+        goto out; /* regexes only */
+    /* literals only ever wanted whole go to the hash table */
+    size_t nhs = 0;
+    if ((rc = exact_table(f, sb)) != 0)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (f->exact_lit && f->exact_lit[i])
+            continue;
+        lits[nhs] = lits[i], lens[nhs] = lens[i], flags[nhs] = flags[i], ids[nhs] = ids[i];
+        nhs++;
+    }
+    m->stats.exact += n - nhs;
+    if (!nhs)
+        goto out;
     hs_compile_error_t *ce = NULL;
-    if (hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)n, HS_MODE_BLOCK, NULL, &f->db,
+    if (hs_compile_lit_multi(lits, flags, ids, lens, (unsigned)nhs, HS_MODE_BLOCK, NULL, &f->db,
                              &ce) != HS_SUCCESS) {
         int at = ce ? ce->expression : -1;
         snprintf(err, errlen, "field %s: literal %d (%.*s): %s", f->name ? f->name : "(keywords)",
@@ -421,11 +707,63 @@ out:
     return rc;
 }
 
+/*
+ * Compiles scan sc's regexes into its regex database. When Hyperscan refuses the set
+ * (its prefilter accepted each one alone, but resources are per database), the scan
+ * keeps the list with no database and the matcher runs each regex itself.
+ */
+static int finish_regexes(struct builder *b, size_t sc)
+{
+    struct detect_matcher *m = b->m;
+    struct field_scan *f = &m->scans[sc];
+    struct scan_build *sb = &b->sb[sc];
+    size_t n = sb->nres;
+    if (!n)
+        return 0;
+    const char **exprs = mem_calloc(n, sizeof *exprs);
+    unsigned *flags = mem_calloc(n, sizeof *flags);
+    unsigned *ids = mem_calloc(n, sizeof *ids);
+    f->re_targets = mem_calloc(n, sizeof *f->re_targets);
+    int rc = 0;
+    if (!exprs || !flags || !ids || !f->re_targets) {
+        rc = ERR_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        exprs[i] = sb->res[i]->re;
+        flags[i] = re_flags(sb->res[i]);
+        ids[i] = (unsigned)i;
+        f->re_targets[i] = target_of(m, sb->res[i]->atom, TARGET_VERIFY);
+    }
+    f->nre = (uint32_t)n;
+    hs_compile_error_t *ce = NULL;
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &f->re_db, &ce) !=
+        HS_SUCCESS) {
+        hs_free_compile_error(ce);
+        f->re_db = NULL;
+        m->stats.regexes_direct += n;
+        goto out;
+    }
+    size_t dbsize = 0;
+    if (hs_database_size(f->re_db, &dbsize) == HS_SUCCESS)
+        m->stats.bytes += dbsize;
+    if (hs_alloc_scratch(f->re_db, &m->proto) != HS_SUCCESS)
+        rc = ERR_NOMEM;
+    m->stats.regexes += n;
+out:
+    mem_free(exprs);
+    mem_free(flags);
+    mem_free(ids);
+    return rc;
+}
+
 static int finish(struct builder *b, char *err, size_t errlen)
 {
     struct detect_matcher *m = b->m;
     for (size_t i = 0; i < m->nscans; i++) {
         int rc = finish_scan(b, i, err, errlen);
+        if (!rc)
+            rc = finish_regexes(b, i);
         if (rc)
             return rc;
     }
@@ -439,7 +777,7 @@ static int finish(struct builder *b, char *err, size_t errlen)
         const char *name = m->scans[i].name;
         if (!name)
             continue;
-        m->by_name[m->nby_name++] = (struct scan_name){name, (uint32_t)i};
+        m->by_name[m->nby_name++] = (struct scan_name){name, (uint32_t)strlen(name), (uint32_t)i};
         uint16_t id = field_lookup(name, strlen(name));
         if (id != FIELD_NONE && id != FIELD_EXTRA && id < FIELD_MAX_IDS)
             m->by_id[id] = (int32_t)i;
@@ -455,6 +793,7 @@ static void builder_fini(struct builder *b)
             mem_free(b->sb[i].pats[k].lit);
         mem_free(b->sb[i].pats);
         mem_free(b->sb[i].pairs);
+        mem_free(b->sb[i].res);
     }
     mem_free(b->sb);
     mem_free(b->slots);
@@ -469,12 +808,19 @@ static int add_rules(struct builder *b)
         const struct sigma_rule *r = &rs->rules[ri];
         if (!rs->routes[ri])
             continue; /* no route feeds it: it can never see an event */
+        bool never;
+        m->rule_groups[ri] = mark_triggers(r, m->atom_groups, &never);
+        if (never)
+            m->rule_groups[ri] = 0xff; /* no hit can complete it */
+        /* only triggers are scanned for; the evaluator matches the other values itself
+         * when the rule is a candidate (a filter's hundred paths cost nothing until then) */
         for (unsigned i = 0; i < r->nidents; i++)
             for (unsigned g = 0; g < r->idents[i].ngroups; g++)
                 for (unsigned k = 0; k < r->idents[i].groups[g].npreds; k++) {
                     const struct sigma_pred *p = &r->idents[i].groups[g].preds[k];
                     for (unsigned j = 0; j < p->nvalues; j++) {
-                        if (!p->values[j].atom)
+                        uint32_t a = p->values[j].atom;
+                        if (!a || !m->atom_groups[a])
                             continue;
                         int rc = add_atom(b, p->field, &p->values[j], (uint32_t)ri);
                         if (rc)
@@ -482,7 +828,7 @@ static int add_rules(struct builder *b)
                         m->stats.atoms++;
                     }
                 }
-        if (needs_atom(r)) {
+        if (m->rule_groups[ri]) {
             m->stats.prefiltered++;
             continue;
         }
@@ -516,10 +862,12 @@ int detect_matcher_compile(const struct detect_rules *rs, struct detect_matcher 
     size_t na = (size_t)rs->natoms + 1;
     m->atom_value = mem_calloc(na, sizeof *m->atom_value);
     m->atom_rule = mem_calloc(na, sizeof *m->atom_rule);
+    m->atom_groups = mem_calloc(na, 1);
+    m->rule_groups = mem_calloc(rs->n ? rs->n : 1, 1);
     struct builder b = {.m = m};
     buf_init(&b.tmp, 4 * (size_t)SIGMA_MAX_VALUE + 16); /* \xHH per byte, anchors */
     int rc = ERR_NOMEM;
-    if (m->atom_value && m->atom_rule && (rc = add_rules(&b)) == 0)
+    if (m->atom_value && m->atom_rule && m->atom_groups && m->rule_groups && (rc = add_rules(&b)) == 0)
         rc = finish(&b, err, errlen);
     builder_fini(&b);
     if (rc) {
@@ -544,6 +892,13 @@ void detect_matcher_free(struct detect_matcher *m)
         mem_free(f->name);
         if (f->db)
             hs_free_database(f->db);
+        if (f->re_db)
+            hs_free_database(f->re_db);
+        mem_free(f->re_targets);
+        for (uint32_t k = 0; f->exact_lit && k < f->npatterns; k++)
+            mem_free(f->exact_lit[k]);
+        mem_free(f->exact_lit);
+        mem_free(f->exact_slot);
         mem_free(f->first);
         mem_free(f->targets);
         mem_free(f->cased);
@@ -553,6 +908,8 @@ void detect_matcher_free(struct detect_matcher *m)
     mem_free(m->by_name);
     mem_free(m->atom_value);
     mem_free(m->atom_rule);
+    mem_free(m->atom_groups);
+    mem_free(m->rule_groups);
     for (int i = 0; i < ROUTE_COUNT; i++)
         mem_free(m->unfiltered[i]);
     if (m->proto)

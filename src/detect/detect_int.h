@@ -31,12 +31,15 @@ uint64_t sigma_rule_routes(const struct sigma_rule *r);
 bool sigma_rule_match(const struct sigma_rule *r, const struct event *ev);
 
 /*
- * The prefilter's verdicts for one event: value v (v->atom != 0) holds exactly when
- * stamp[v->atom] == gen. The compiled matcher fills them by scanning the event once.
+ * The prefilter's verdicts for one event: value v (v->atom != 0, scanned[v->atom] != 0)
+ * holds exactly when stamp[v->atom] == gen. The compiled matcher fills them by scanning
+ * the event once.
  */
 struct sigma_atoms {
     const uint32_t *stamp;
     uint32_t gen;
+    const uint8_t *scanned; /* per atom: non-zero when the scan decided it (else the
+                             * evaluator matches the value itself) */
 };
 
 /* sigma_rule_match, taking each prefilterable value's verdict from at (NULL: evaluate

@@ -26,9 +26,13 @@ enum target_kind {
     TARGET_VERIFY,   /* a proposal: confirm with sigma_value_match (globs) */
 };
 
+/* An atom a literal (or regex) decides, with what a hit needs at hand: its rule, the
+ * rule's routes and the trigger groups the atom belongs to. */
 struct target {
-    uint32_t atom;
-    uint8_t kind;
+    uint64_t routes;
+    uint32_t atom, rule;
+    uint8_t kind;   /* enum target_kind */
+    uint8_t groups; /* detect_matcher.atom_groups[atom] */
 };
 
 /* The literals for one field name (or the keywords). */
@@ -42,6 +46,18 @@ struct field_scan {
     uint32_t *len;       /* per literal: its length */
     uint8_t *cased;      /* per literal: case-sensitive (scanned over the raw value) */
     bool any_cased;
+    /* literals wanted as whole values only are looked up in a hash table instead (db
+     * holds the others; NULL when there are none) */
+    char **exact_lit;    /* per literal: its bytes when it is in the table, else NULL */
+    uint32_t *exact_slot; /* open addressing: literal + 1, 0 empty */
+    uint32_t exact_mask;  /* slots - 1; no table when exact_slot is NULL */
+    bool exact_cased, exact_caseless;
+    uint8_t exact_lens[32]; /* bit n: a literal of n bytes is in the table (n >= 256: all) */
+    /* regex atoms: a prefilter database (NULL when Hyperscan refused the set: then each
+     * regex is run by PCRE2 on every value) whose hits PCRE2 confirms */
+    hs_database_t *re_db;
+    uint32_t nre;
+    struct target *re_targets;
 };
 
 struct detect_matcher {
@@ -51,13 +67,18 @@ struct detect_matcher {
     int32_t by_id[FIELD_MAX_IDS]; /* field id -> its scan, -1 when none */
     struct scan_name {
         const char *name;
-        uint32_t scan;
+        uint32_t len, scan;
     } *by_name;                   /* scans with a name, sorted by name (extras, bsearch) */
     size_t nby_name;
     int32_t keywords;             /* the keyword scan, -1 when no rule has keywords */
     /* per atom (1..rs->natoms) */
     const struct sigma_value **atom_value;
     uint32_t *atom_rule;
+    uint8_t *atom_groups; /* the trigger groups of its rule it belongs to (a bit each) */
+    /* per rule: the mask of its trigger groups; a rule becomes a candidate once each had
+     * a hit (0: no triggers, it is in the unfiltered lists; 0xff with no atom carrying
+     * the missing bits: it can never match) */
+    uint8_t *rule_groups;
     /* per route: rules evaluated on every event of the route, in rule order */
     uint32_t *unfiltered[ROUTE_COUNT];
     uint32_t nunfiltered[ROUTE_COUNT];

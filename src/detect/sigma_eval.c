@@ -16,20 +16,44 @@
 #include <string.h>
 #include <strings.h>
 
-/* Calls visit(ctx, value) for each value of the field called name; stops on true. */
+/* Calls visit(ctx, value) for each value of the field called name; stops on true. id is
+ * name's id in the field registry (FIELD_NONE when unknown: names are compared then). */
 typedef bool (*visit_fn)(const void *ctx, struct slice v);
 
-static bool each_value(const struct event *ev, const char *name, visit_fn visit, const void *ctx)
+static bool each_value(const struct event *ev, const char *name, uint16_t id, visit_fn visit,
+                       const void *ctx)
 {
-    size_t nl = strlen(name);
+    if (id == FIELD_NONE) {
+        size_t nl = strlen(name);
+        for (unsigned i = 0; i < ev->nfields; i++) {
+            struct slice n = event_field_name(&ev->fields[i]);
+            if (n.len == nl && memcmp(n.p, name, nl) == 0 && visit(ctx, ev->fields[i].value))
+                return true;
+        }
+        for (const struct field_alias *a = ev->aliases; a && a->alias; a++) {
+            const char *an = field_name(a->alias);
+            if (!an || strcmp(an, name) != 0)
+                continue;
+            for (unsigned i = 0; i < ev->nfields; i++)
+                if (ev->fields[i].id == a->target && visit(ctx, ev->fields[i].value))
+                    return true;
+        }
+        return false;
+    }
+    /* a declared name: a field carries it by id (an extra by name, in case a decoder
+     * added one under a declared name) */
+    size_t nl = 0;
     for (unsigned i = 0; i < ev->nfields; i++) {
-        struct slice n = event_field_name(&ev->fields[i]);
-        if (n.len == nl && memcmp(n.p, name, nl) == 0 && visit(ctx, ev->fields[i].value))
+        const struct event_field *f = &ev->fields[i];
+        if (f->id == FIELD_EXTRA && !nl)
+            nl = strlen(name);
+        if ((f->id == id || (f->id == FIELD_EXTRA && f->name.len == nl &&
+                             memcmp(f->name.p, name, nl) == 0)) &&
+            visit(ctx, f->value))
             return true;
     }
     for (const struct field_alias *a = ev->aliases; a && a->alias; a++) {
-        const char *an = field_name(a->alias);
-        if (!an || strcmp(an, name) != 0)
+        if (a->alias != id)
             continue;
         for (unsigned i = 0; i < ev->nfields; i++)
             if (ev->fields[i].id == a->target && visit(ctx, ev->fields[i].value))
@@ -118,25 +142,25 @@ static bool visit_ref(const void *ctx, struct slice v)
 {
     struct ref_ctx rc = *(const struct ref_ctx *)ctx;
     rc.mine = v;
-    return each_value(rc.ev, rc.ref, visit_ref_other, &rc);
+    return each_value(rc.ev, rc.ref, field_lookup(rc.ref, strlen(rc.ref)), visit_ref_other, &rc);
 }
 
 static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
                         const struct event *ev, const struct sigma_atoms *at)
 {
-    if (at && v->atom)
+    if (at && v->atom && at->scanned[v->atom])
         return at->stamp[v->atom] == at->gen;
     switch (v->kind) {
     case SIGMA_PRED_EXISTS:
-        return each_value(ev, p->field, visit_true, NULL) == v->exists;
+        return each_value(ev, p->field, p->field_id, visit_true, NULL) == v->exists;
     case SIGMA_PRED_NULL:
-        return !each_value(ev, p->field, visit_nonempty, NULL);
+        return !each_value(ev, p->field, p->field_id, visit_nonempty, NULL);
     case SIGMA_PRED_FIELDREF: {
         struct ref_ctx rc = {ev, v->ref, SLICE_NULL};
-        return each_value(ev, p->field, visit_ref, &rc);
+        return each_value(ev, p->field, p->field_id, visit_ref, &rc);
     }
     default:
-        return each_value(ev, p->field, visit_value, v);
+        return each_value(ev, p->field, p->field_id, visit_value, v);
     }
 }
 
@@ -144,7 +168,7 @@ static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
 static bool keyword_holds(const struct sigma_value *v, const struct event *ev,
                           const struct sigma_atoms *at)
 {
-    if (at && v->atom)
+    if (at && v->atom && at->scanned[v->atom])
         return at->stamp[v->atom] == at->gen;
     struct slice t = ev->text.p ? ev->text : ev->raw;
     if (sigma_value_match(v, t.p ? t.p : "", t.len))

@@ -124,6 +124,8 @@ struct sigma_value {
  */
 struct sigma_pred {
     char *field;
+    uint16_t field_id; /* field's id in the registry, FIELD_NONE when unknown (set when the
+                        * rule joins a set) */
     bool all;
     bool neq;
     struct sigma_value *values;

@@ -269,6 +269,36 @@ static bool fold_starts(const char *p, size_t m, const char *s, size_t n, bool w
     return !whole || i == n;
 }
 
+/*
+ * The fold of the field value s[0..n), kept per thread with a copy of the value for the
+ * next call: the values of a predicate (often dozens of paths or names) are all compared
+ * with the same field value, which is then folded once. Longer values are folded into a heap buffer the
+ * caller frees (*heap). NULL when out of memory.
+ */
+static _Thread_local struct {
+    size_t n, fn;
+    char orig[(FOLD_STACK - 4) / 2]; /* the value folded: compared, never trusted by address */
+    char buf[FOLD_STACK];
+} fold_cache;
+
+static const char *folded(const char *s, size_t n, size_t *fn, char **heap)
+{
+    *heap = NULL;
+    if (n <= (sizeof fold_cache.buf - 4) / 2) {
+        if (fold_cache.n != n || memcmp(fold_cache.orig, s, n) != 0) {
+            fold_cache.fn = sigma_fold(s, n, fold_cache.buf, sizeof fold_cache.buf);
+            memcpy(fold_cache.orig, s, n);
+            fold_cache.n = n;
+        }
+        *fn = fold_cache.fn;
+        return fold_cache.buf;
+    }
+    if (n > (SIZE_MAX - 4) / 2 || !(*heap = mem_alloc(2 * n + 4)))
+        return NULL;
+    *fn = sigma_fold(s, n, *heap, 2 * n + 4);
+    return *heap;
+}
+
 static bool match_strs(const struct sigma_value *v, const char *s, size_t n)
 {
     if (v->cased) {
@@ -279,8 +309,8 @@ static bool match_strs(const struct sigma_value *v, const char *s, size_t n)
     }
     /* EXACT and PREFIX fold as they go; the other kinds compare against the field
      * value folded once, on first need */
-    char stack[FOLD_STACK];
-    char *buf = NULL;
+    const char *buf = NULL;
+    char *heap = NULL;
     size_t fn = 0;
     bool hit = false;
     for (unsigned i = 0; i < v->nstrs && !hit; i++) {
@@ -289,24 +319,11 @@ static bool match_strs(const struct sigma_value *v, const char *s, size_t n)
             hit = fold_starts(x->s, x->len, s, n, x->kind == SIGMA_STR_EXACT);
             continue;
         }
-        if (!buf) {
-            size_t cap = sizeof stack;
-            buf = stack;
-            if (n > (sizeof stack - 4) / 2) {
-                if (n > (SIZE_MAX - 4) / 2)
-                    return false;
-                cap = 2 * n + 4;
-                buf = mem_alloc(cap);
-                if (!buf)
-                    return false; /* out of memory: a non-match, like a regex over its
-                                   * limits */
-            }
-            fn = sigma_fold(s, n, buf, cap);
-        }
+        if (!buf && !(buf = folded(s, n, &fn, &heap)))
+            return false; /* out of memory: a non-match, like a regex over its limits */
         hit = str_match(x, buf, fn);
     }
-    if (buf && buf != stack)
-        mem_free(buf);
+    mem_free(heap);
     return hit;
 }
 
@@ -315,8 +332,17 @@ static bool match_strs(const struct sigma_value *v, const char *s, size_t n)
 static pthread_once_t re_once = PTHREAD_ONCE_INIT;
 static pcre2_match_context *re_mctx; /* shared, read-only after re_init; never freed */
 
+static pthread_key_t re_md_key; /* the thread's pcre2_match_data */
+
+static void re_md_free(void *md)
+{
+    pcre2_match_data_free(md);
+}
+
 static void re_init(void)
 {
+    if (pthread_key_create(&re_md_key, re_md_free) != 0)
+        abort(); /* only when the process is out of keys: nothing sensible remains */
     re_mctx = pcre2_match_context_create(NULL);
     if (re_mctx) {
         pcre2_set_match_limit(re_mctx, RE_MATCH_LIMIT);
@@ -329,13 +355,17 @@ static bool match_re(const struct sigma_value *v, const char *s, size_t n)
     if (!v->re_code)
         return false;
     pthread_once(&re_once, re_init);
-    /* A match data block per call (one ovector pair: only "did it match" matters).
-     * The compiled hot path will keep one per thread instead. */
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (!md)
-        return false;
+    /* One match data block per thread, made on first use and kept (one ovector pair:
+     * only "did it match" matters); freed when the thread exits. */
+    pcre2_match_data *md = pthread_getspecific(re_md_key);
+    if (!md) {
+        md = pcre2_match_data_create(1, NULL);
+        if (!md || pthread_setspecific(re_md_key, md) != 0) {
+            pcre2_match_data_free(md);
+            return false;
+        }
+    }
     int rc = pcre2_match(v->re_code, (PCRE2_SPTR)s, n, 0, 0, md, re_mctx);
-    pcre2_match_data_free(md);
     return rc >= 0; /* no match, limits and invalid input are all non-matches */
 }
 
