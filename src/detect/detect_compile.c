@@ -147,11 +147,14 @@ struct builder {
     struct buf tmp;
 };
 
-static int scan_index(struct builder *b, const char *name, int32_t *out)
+/* The scan of field name, or for keywords (name NULL) the one of the rule's routes: a
+ * keyword looks at a whole event, so a Linux keyword list is not scanned on Windows
+ * events (one scan per route set, each event scanning those of its routes). */
+static int scan_index(struct builder *b, const char *name, uint64_t routes, int32_t *out)
 {
     struct detect_matcher *m = b->m;
     for (size_t i = 0; i < m->nscans; i++) /* compile time only: few hundred names */
-        if ((!name && !m->scans[i].name) ||
+        if ((!name && !m->scans[i].name && m->scans[i].routes == routes) ||
             (name && m->scans[i].name && !strcmp(name, m->scans[i].name))) {
             *out = (int32_t)i;
             return 0;
@@ -252,12 +255,10 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
 {
     struct detect_matcher *m = b->m;
     int32_t sc;
-    int rc = scan_index(b, field, &sc);
+    int rc = scan_index(b, field, m->rs->routes[rule], &sc);
     if (rc)
         return rc;
     m->scans[sc].routes |= m->rs->routes[rule];
-    if (!field)
-        m->keywords = sc;
     m->atom_value[v->atom] = v;
     m->atom_rule[v->atom] = rule;
     if (v->kind == SIGMA_PRED_RE) {
@@ -275,10 +276,11 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
     }
     for (unsigned i = 0; i < v->nstrs; i++) {
         const struct sigma_str *x = &v->strs[i];
-        static const uint8_t kinds[] = {
-            [SIGMA_STR_EXACT] = TARGET_EXACT, [SIGMA_STR_PREFIX] = TARGET_PREFIX,
-            [SIGMA_STR_SUFFIX] = TARGET_SUFFIX, [SIGMA_STR_CONTAINS] = TARGET_CONTAINS,
-            [SIGMA_STR_GLOB] = TARGET_VERIFY};
+        static const uint8_t kinds[] = {[SIGMA_STR_EXACT] = TARGET_EXACT,
+                                        [SIGMA_STR_PREFIX] = TARGET_PREFIX,
+                                        [SIGMA_STR_SUFFIX] = TARGET_SUFFIX,
+                                        [SIGMA_STR_CONTAINS] = TARGET_CONTAINS,
+                                        [SIGMA_STR_GLOB] = TARGET_VERIFY};
         if (x->kind != SIGMA_STR_GLOB) {
             rc = add_pattern(b, sc, x->s, x->len, v->cased, v->atom, kinds[x->kind]);
         } else {
@@ -459,8 +461,8 @@ struct conjunct {
 
 /* Splits the top-level AND chain of c into conjuncts: the sides of AND and `all of`,
  * and the predicates of a selection that is a single map. */
-static void conjuncts(const struct sigma_rule *r, const struct sigma_cond *c,
-                      struct conjunct *out, unsigned *n)
+static void conjuncts(const struct sigma_rule *r, const struct sigma_cond *c, struct conjunct *out,
+                      unsigned *n)
 {
     if (c->kind == SIGMA_COND_AND) {
         conjuncts(r, c->left, out, n);
@@ -771,12 +773,16 @@ static int finish(struct builder *b, char *err, size_t errlen)
     for (size_t i = 0; i < FIELD_MAX_IDS; i++)
         m->by_id[i] = -1;
     m->by_name = mem_calloc(m->nscans ? m->nscans : 1, sizeof *m->by_name);
-    if (!m->by_name)
+    m->keywords = mem_calloc(m->nscans ? m->nscans : 1, sizeof *m->keywords);
+    if (!m->by_name || !m->keywords)
         return ERR_NOMEM;
     for (size_t i = 0; i < m->nscans; i++) {
         const char *name = m->scans[i].name;
-        if (!name)
+        if (!name) {
+            if (m->scans[i].db)
+                m->keywords[m->nkeywords++] = (uint32_t)i;
             continue;
+        }
         m->by_name[m->nby_name++] = (struct scan_name){name, (uint32_t)strlen(name), (uint32_t)i};
         uint16_t id = field_lookup(name, strlen(name));
         if (id != FIELD_NONE && id != FIELD_EXTRA && id < FIELD_MAX_IDS)
@@ -836,8 +842,7 @@ static int add_rules(struct builder *b)
         for (int rt = 0; rt < ROUTE_COUNT; rt++) {
             if (!(rs->routes[ri] & ROUTE_BIT(rt)))
                 continue;
-            uint32_t *nl = mem_realloc(m->unfiltered[rt],
-                                       (m->nunfiltered[rt] + 1) * sizeof *nl);
+            uint32_t *nl = mem_realloc(m->unfiltered[rt], (m->nunfiltered[rt] + 1) * sizeof *nl);
             if (!nl)
                 return ERR_NOMEM;
             nl[m->nunfiltered[rt]++] = (uint32_t)ri;
@@ -858,7 +863,6 @@ int detect_matcher_compile(const struct detect_rules *rs, struct detect_matcher 
     if (!m)
         return ERR_NOMEM;
     m->rs = rs;
-    m->keywords = -1;
     size_t na = (size_t)rs->natoms + 1;
     m->atom_value = mem_calloc(na, sizeof *m->atom_value);
     m->atom_rule = mem_calloc(na, sizeof *m->atom_rule);
@@ -867,7 +871,8 @@ int detect_matcher_compile(const struct detect_rules *rs, struct detect_matcher 
     struct builder b = {.m = m};
     buf_init(&b.tmp, 4 * (size_t)SIGMA_MAX_VALUE + 16); /* \xHH per byte, anchors */
     int rc = ERR_NOMEM;
-    if (m->atom_value && m->atom_rule && m->atom_groups && m->rule_groups && (rc = add_rules(&b)) == 0)
+    if (m->atom_value && m->atom_rule && m->atom_groups && m->rule_groups &&
+        (rc = add_rules(&b)) == 0)
         rc = finish(&b, err, errlen);
     builder_fini(&b);
     if (rc) {
@@ -906,6 +911,7 @@ void detect_matcher_free(struct detect_matcher *m)
     }
     mem_free(m->scans);
     mem_free(m->by_name);
+    mem_free(m->keywords);
     mem_free(m->atom_value);
     mem_free(m->atom_rule);
     mem_free(m->atom_groups);

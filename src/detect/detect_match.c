@@ -27,22 +27,23 @@ struct detect_scratch {
     uint8_t *rule_mask;   /* n rules: the trigger groups that had a hit */
     uint32_t *cands;
     size_t ncands;
-    char *fold;           /* 2 * EVENT_MAX_RECORD + 4 bytes */
+    char *fold; /* 2 * EVENT_MAX_RECORD + 4 bytes */
     size_t foldcap;
     /* the value being scanned, for the hit callback */
     const struct field_scan *scan;
-    struct slice value;  /* as it is in the event */
-    size_t scanned;      /* length of what is scanned (the value, or its fold) */
-    int mode;            /* SCAN_* */
+    struct slice value; /* as it is in the event */
+    size_t scanned;     /* length of what is scanned (the value, or its fold) */
+    int mode;           /* SCAN_* */
     /* the keyword scan covers the text and every value in one buffer of segments: a hit
      * counts inside one segment only (nseg 0: one value, the whole of what is scanned) */
     unsigned nseg;
     uint32_t seg_start[EVENT_MAX_FIELDS + 1], seg_end[EVENT_MAX_FIELDS + 1];
     struct slice seg_raw[EVENT_MAX_FIELDS + 1];
     bool seg_ascii[EVENT_MAX_FIELDS + 1];
-    char *kw;             /* the segments as they are, then folded */
+    char *kw;                          /* the segments as they are, then folded */
+    const struct field_scan **kwscans; /* the keyword scans of this event's routes */
     size_t kwcap;
-    uint64_t routes;     /* the event's: a hit proposes only rules that may see it */
+    uint64_t routes; /* the event's: a hit proposes only rules that may see it */
 };
 
 /* Which literals a scan may report: all (an ASCII value), the cased ones (a value with
@@ -68,8 +69,9 @@ struct detect_scratch *detect_scratch_new(const struct detect_matcher *m)
     s->fold = mem_alloc(s->foldcap);
     s->kwcap = KW_CAP;
     s->kw = mem_alloc(s->kwcap);
+    s->kwscans = mem_calloc((size_t)m->nkeywords + 1, sizeof *s->kwscans);
     if (!s->atom_stamp || !s->rule_stamp || !s->cands || !s->fold || !s->rule_gen || !s->kw ||
-        !s->rule_mask ||
+        !s->kwscans || !s->rule_mask ||
         (m->proto && hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS)) {
         detect_scratch_free(s);
         return NULL;
@@ -91,6 +93,7 @@ void detect_scratch_free(struct detect_scratch *s)
     mem_free(s->rule_mask);
     mem_free(s->fold);
     mem_free(s->kw);
+    mem_free(s->kwscans);
     mem_free(s);
 }
 
@@ -205,8 +208,8 @@ static void lookup_exact(struct detect_scratch *s, const struct field_scan *f, s
 }
 
 /* A regex atom's prefilter hit: PCRE2 decides. */
-static int on_re_hit(unsigned id, unsigned long long from, unsigned long long to,
-                     unsigned flags, void *ctx)
+static int on_re_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void *ctx)
 {
     (void)from;
     (void)to;
@@ -265,8 +268,8 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
         return ERR_IO;
     struct slice fv = SLICE_NULL;
     /* the table only when a literal has the value's length (a fold may change it) */
-    bool exact = f->exact_slot && (!ascii || v.len >= 256 ||
-                                   (f->exact_lens[v.len / 8] >> (v.len % 8) & 1));
+    bool exact =
+        f->exact_slot && (!ascii || v.len >= 256 || (f->exact_lens[v.len / 8] >> (v.len % 8) & 1));
     if (!ascii || (exact && f->exact_caseless)) {
         size_t n = v.len;
         if (n > (s->foldcap - 4) / 2)
@@ -286,8 +289,7 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
     s->scanned = v.len;
     if (ascii) {
         s->mode = SCAN_ALL;
-        return hs_scan(f->db, v.p, (unsigned)v.len, 0, s->hs, on_hit, s) == HS_SUCCESS ? 0
-                                                                                    : ERR_IO;
+        return hs_scan(f->db, v.p, (unsigned)v.len, 0, s->hs, on_hit, s) == HS_SUCCESS ? 0 : ERR_IO;
     }
     if (f->any_cased) {
         s->mode = SCAN_CASED;
@@ -304,8 +306,7 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
  * newline between two: as they are, noting which are ASCII; or (fold) only those that
  * are not, folded. Returns the end, or 0 when they do not fit.
  */
-static size_t lay_segments(struct detect_scratch *s, const struct event *ev, size_t base,
-                           bool fold)
+static size_t lay_segments(struct detect_scratch *s, const struct event *ev, size_t base, bool fold)
 {
     size_t o = base;
     unsigned k = 0;
@@ -340,44 +341,46 @@ static size_t lay_segments(struct detect_scratch *s, const struct event *ev, siz
 
 /*
  * Keywords look at the text and at every value: one scan over all of them laid end to
- * end (a hit counts inside one segment only); then, when some are not ASCII, a second
- * over those folded, for the caseless keywords (the first took only the cased ones from
- * them). When the segments do not fit the buffer, each is scanned alone.
+ * end (a hit counts inside one segment only) per keyword scan of the event's routes;
+ * then, when some values are not ASCII, a second over those folded, for the caseless
+ * keywords (the first took only the cased ones from them). When the segments do not fit
+ * the buffer, each is scanned alone.
  */
-static int scan_keywords(struct detect_scratch *s, const struct field_scan *f,
+static int scan_keywords(struct detect_scratch *s, const struct field_scan *const *fs, unsigned nfs,
                          const struct event *ev)
 {
     int rc = 0;
-    if (!f->db)
-        return 0;
     size_t n = lay_segments(s, ev, 0, false);
     if (n) {
         bool all_ascii = true;
         for (unsigned i = 0; i < s->nseg; i++)
             all_ascii &= s->seg_ascii[i];
-        s->scan = f;
-        s->value = (struct slice){s->kw, n};
-        s->scanned = n;
-        s->mode = SCAN_MIXED;
-        if (hs_scan(f->db, s->kw, (unsigned)n, 0, s->hs, on_hit, s) != HS_SUCCESS)
-            rc = ERR_IO;
+        for (unsigned k = 0; k < nfs && !rc; k++) {
+            s->scan = fs[k];
+            s->value = (struct slice){s->kw, n};
+            s->scanned = n;
+            s->mode = SCAN_MIXED;
+            if (hs_scan(fs[k]->db, s->kw, (unsigned)n, 0, s->hs, on_hit, s) != HS_SUCCESS)
+                rc = ERR_IO;
+        }
         size_t e = all_ascii || rc ? n : lay_segments(s, ev, n, true);
-        if (e > n) {
+        for (unsigned k = 0; k < nfs && e > n && !rc; k++) {
+            s->scan = fs[k];
             s->scanned = e - n;
             s->mode = SCAN_CASELESS;
-            if (hs_scan(f->db, s->kw + n, (unsigned)(e - n), 0, s->hs, on_hit, s) !=
-                HS_SUCCESS)
+            if (hs_scan(fs[k]->db, s->kw + n, (unsigned)(e - n), 0, s->hs, on_hit, s) != HS_SUCCESS)
                 rc = ERR_IO;
-        } else if (!all_ascii && !rc) {
-            n = 0; /* the folds do not fit: value by value */
         }
         s->nseg = 0;
-        if (n)
+        if (rc || all_ascii || e > n)
             return rc;
+        /* the folds do not fit: value by value */
     }
-    rc = scan_value(s, f, ev->text.p ? ev->text : ev->raw);
-    for (unsigned i = 0; i < ev->nfields && !rc; i++)
-        rc = scan_value(s, f, ev->fields[i].value);
+    for (unsigned k = 0; k < nfs && !rc; k++) {
+        rc = scan_value(s, fs[k], ev->text.p ? ev->text : ev->raw);
+        for (unsigned i = 0; i < ev->nfields && !rc; i++)
+            rc = scan_value(s, fs[k], ev->fields[i].value);
+    }
     return rc;
 }
 
@@ -391,8 +394,7 @@ static int cmp_name(const void *key, const void *elem)
 }
 
 /* The scan for an event field, or NULL. */
-static const struct field_scan *scan_of(const struct detect_matcher *m,
-                                        const struct event_field *f)
+static const struct field_scan *scan_of(const struct detect_matcher *m, const struct event_field *f)
 {
     if (f->id != FIELD_EXTRA) {
         int32_t i = f->id < FIELD_MAX_IDS ? m->by_id[f->id] : -1;
@@ -429,8 +431,12 @@ static int scan_event(const struct detect_matcher *m, struct detect_scratch *s,
             if (ev->fields[i].id == a->target)
                 rc = scan_value(s, &m->scans[k], ev->fields[i].value);
     }
-    if (m->keywords >= 0 && (m->scans[m->keywords].routes & routes) && !rc)
-        rc = scan_keywords(s, &m->scans[m->keywords], ev);
+    unsigned nkw = 0;
+    for (uint32_t i = 0; i < m->nkeywords; i++)
+        if (m->scans[m->keywords[i]].routes & routes)
+            s->kwscans[nkw++] = &m->scans[m->keywords[i]];
+    if (nkw && !rc)
+        rc = scan_keywords(s, s->kwscans, nkw, ev);
     return rc;
 }
 
@@ -456,8 +462,7 @@ int detect_match(const struct detect_matcher *m, struct detect_scratch *s, const
     struct sigma_atoms at = {s->atom_stamp, s->gen, m->atom_groups};
     for (size_t i = 0; i < s->ncands; i++) {
         uint32_t r = s->cands[i];
-        if (sigma_rule_eval(&rs->rules[r], ev, &at) && fn &&
-            fn(ctx, r, ev))
+        if (sigma_rule_eval(&rs->rules[r], ev, &at) && fn && fn(ctx, r, ev))
             break;
     }
     return 0;

@@ -4,8 +4,8 @@
  *
  * A rule set's prefilterable values ("atoms", see sigma_value_prefilterable) are turned
  * into Hyperscan patterns, one database per field name the rules compare strings with
- * (plus one for keywords, which look at every value and the text). Scanning an event's
- * field values through the databases of their names marks the atoms that hold and makes
+ * (plus, for keywords, one per route set: they look at every value and the text). Scanning an
+ * event's field values through the databases of their names marks the atoms that hold and makes
  * their rules candidates. Rules whose condition can hold with every atom false (a
  * `not`, a regex-only selection, ...) are candidates on every event of their routes.
  * The candidates' conditions are then evaluated with the atoms' verdicts.
@@ -37,18 +37,18 @@ struct target {
 
 /* The literals for one field name (or the keywords). */
 struct field_scan {
-    char *name;          /* the rule-side field name; NULL for the keyword scan */
-    uint64_t routes;     /* routes of the rules that have values here: skip otherwise */
+    char *name;      /* the rule-side field name; NULL for the keyword scan */
+    uint64_t routes; /* routes of the rules that have values here: skip otherwise */
     hs_database_t *db;
     uint32_t npatterns;
-    uint32_t *first;     /* literal p decides targets[first[p] .. first[p + 1]) */
+    uint32_t *first; /* literal p decides targets[first[p] .. first[p + 1]) */
     struct target *targets;
-    uint32_t *len;       /* per literal: its length */
-    uint8_t *cased;      /* per literal: case-sensitive (scanned over the raw value) */
+    uint32_t *len;  /* per literal: its length */
+    uint8_t *cased; /* per literal: case-sensitive (scanned over the raw value) */
     bool any_cased;
     /* literals wanted as whole values only are looked up in a hash table instead (db
      * holds the others; NULL when there are none) */
-    char **exact_lit;    /* per literal: its bytes when it is in the table, else NULL */
+    char **exact_lit;     /* per literal: its bytes when it is in the table, else NULL */
     uint32_t *exact_slot; /* open addressing: literal + 1, 0 empty */
     uint32_t exact_mask;  /* slots - 1; no table when exact_slot is NULL */
     bool exact_cased, exact_caseless;
@@ -68,9 +68,10 @@ struct detect_matcher {
     struct scan_name {
         const char *name;
         uint32_t len, scan;
-    } *by_name;                   /* scans with a name, sorted by name (extras, bsearch) */
+    } * by_name; /* scans with a name, sorted by name (extras, bsearch) */
     size_t nby_name;
-    int32_t keywords;             /* the keyword scan, -1 when no rule has keywords */
+    uint32_t *keywords; /* the keyword scans, one per route set of their rules */
+    uint32_t nkeywords;
     /* per atom (1..rs->natoms) */
     const struct sigma_value **atom_value;
     uint32_t *atom_rule;

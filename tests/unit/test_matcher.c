@@ -17,8 +17,8 @@
 #include <string.h>
 
 /* One rule for windows/process_creation with the given detection body. */
-#define RULE(id, body)                                                                        \
-    "title: " id "\nid: " id "\nlogsource:\n  product: windows\n  category: process_creation\n" \
+#define RULE(id, body)                                                                             \
+    "title: " id "\nid: " id "\nlogsource:\n  product: windows\n  category: process_creation\n"    \
     "level: high\ndetection:\n" body "\n---\n"
 
 static struct detect_rules *rs;
@@ -34,8 +34,7 @@ static void load(const char *yaml)
     s = NULL, m = NULL, rs = NULL;
     struct detect_load_stats st;
     char err[256] = "";
-    T_CHECK(detect_rules_load_text(NULL, "t.yml", yaml, strlen(yaml), NULL, NULL, &rs, &st) ==
-            0);
+    T_CHECK(detect_rules_load_text(NULL, "t.yml", yaml, strlen(yaml), NULL, NULL, &rs, &st) == 0);
     T_EQ_INT(st.refused, 0);
     T_CHECK(detect_matcher_compile(rs, &m, NULL, err, sizeof err) == 0);
     T_CHECK(m && (s = detect_scratch_new(m)) != NULL);
@@ -96,8 +95,8 @@ static const int PC = ROUTE_win_process_creation;
 static void t_anchors(void)
 {
     load(RULE("suffix", "  sel:\n    CommandLine|endswith: 'cmd.exe'\n  condition: sel")
-         RULE("prefix", "  sel:\n    CommandLine|startswith: 'cmd'\n  condition: sel")
-         RULE("exact", "  sel:\n    CommandLine: 'cmd.exe'\n  condition: sel"));
+             RULE("prefix", "  sel:\n    CommandLine|startswith: 'cmd'\n  condition: sel")
+                 RULE("exact", "  sel:\n    CommandLine: 'cmd.exe'\n  condition: sel"));
     /* the literal occurs twice: only the second ends the value */
     event_of(PC, "CommandLine", "cmd.exe /c cmd.exe", NULL);
     T_EQ_STR(matches(), "suffix prefix");
@@ -114,8 +113,8 @@ static void t_anchors(void)
 static void t_case(void)
 {
     load(RULE("e-acute", "  sel:\n    CommandLine|contains: 'CAFÉ'\n  condition: sel")
-         RULE("kelvin", "  sel:\n    CommandLine|endswith: 'k'\n  condition: sel")
-         RULE("cased", "  sel:\n    CommandLine|contains|cased: 'Abc'\n  condition: sel"));
+             RULE("kelvin", "  sel:\n    CommandLine|endswith: 'k'\n  condition: sel")
+                 RULE("cased", "  sel:\n    CommandLine|contains|cased: 'Abc'\n  condition: sel"));
     event_of(PC, "CommandLine", "un café noir", NULL);
     T_EQ_STR(matches(), "e-acute");
     event_of(PC, "CommandLine", "UN CAFÉ", NULL);
@@ -135,13 +134,16 @@ static void t_case(void)
 static void t_globs_and_keywords(void)
 {
     load(RULE("glob", "  sel:\n    CommandLine: 'a?c*d'\n  condition: sel")
-         RULE("kw", "  kw:\n    - 'evil'\n  condition: kw")
-         RULE("kwall", "  kw:\n    '|all':\n      - 'one'\n      - 'two'\n  condition: kw"));
+             RULE("kw", "  kw:\n    - 'evil'\n  condition: kw") RULE(
+                 "kwall", "  kw:\n    '|all':\n      - 'one'\n      - 'two'\n  condition: kw"));
     event_of(PC, "CommandLine", "abcxxd", NULL);
     T_EQ_STR(matches(), "glob");
     event_of(PC, "CommandLine", "acd", NULL);
     T_EQ_STR(matches(), "");
-    event_of(PC, "CommandLine", "a\xc3\xa9" "c d", NULL); /* ? is one character */
+    event_of(PC, "CommandLine",
+             "a\xc3\xa9"
+             "c d",
+             NULL); /* ? is one character */
     T_EQ_STR(matches(), "glob");
     event_of(PC, "CommandLine", "abcd x", NULL);
     T_EQ_STR(matches(), "");
@@ -154,10 +156,10 @@ static void t_globs_and_keywords(void)
 static void t_no_hit_needed(void)
 {
     load(RULE("not", "  sel:\n    Image|endswith: '\\x.exe'\n  condition: not sel")
-         RULE("null", "  sel:\n    ParentImage: null\n  condition: sel")
-         RULE("empty", "  sel:\n    CommandLine: ''\n  condition: sel")
-         RULE("re", "  sel:\n    CommandLine|re: '^[a-z]+ -[0-9]$'\n  condition: sel")
-         RULE("neq", "  sel:\n    Image|neq: 'C:\\a.exe'\n  condition: sel"));
+             RULE("null", "  sel:\n    ParentImage: null\n  condition: sel")
+                 RULE("empty", "  sel:\n    CommandLine: ''\n  condition: sel")
+                     RULE("re", "  sel:\n    CommandLine|re: '^[a-z]+ -[0-9]$'\n  condition: sel")
+                         RULE("neq", "  sel:\n    Image|neq: 'C:\\a.exe'\n  condition: sel"));
     event_of(PC, "Image", "C:\\x.exe", "ParentImage", "p.exe", NULL);
     T_EQ_STR(matches(), "neq");
     event_of(PC, "Image", "C:\\a.exe", "CommandLine", "", NULL);
@@ -194,10 +196,15 @@ static void t_all_and_lists(void)
 
 static void t_fields_routes_order(void)
 {
-    load(RULE("b-image", "  sel:\n    Image|endswith: '\\whoami.exe'\n  condition: sel")
-         RULE("a-custom", "  sel:\n    ZzNobodyDeclaredThis: 'yes'\n  condition: sel")
-         "title: web\nid: web\nlogsource:\n  category: webserver\ndetection:\n"
-         "  sel:\n    cs-uri-query|contains: 'whoami'\n  condition: sel\n");
+    load(RULE("b-image", "  sel:\n    Image|endswith: '\\whoami.exe'\n  condition: sel") RULE(
+        "a-custom",
+        "  sel:\n    ZzNobodyDeclaredThis: 'yes'\n  condition: sel") "title: web\nid: "
+                                                                     "web\nlogsource:\n  category: "
+                                                                     "webserver\ndetection:\n"
+                                                                     "  sel:\n    "
+                                                                     "cs-uri-query|contains: "
+                                                                     "'whoami'\n  condition: "
+                                                                     "sel\n");
     /* the route aliases of Security 4688: Image is read from NewProcessName */
     uint16_t image = field_lookup("Image", 5), npn = field_lookup("NewProcessName", 14);
     T_CHECK(image != FIELD_NONE && npn != FIELD_NONE);
@@ -219,11 +226,9 @@ int main(void)
     t_run("matcher: startswith/endswith/exact when the literal occurs twice", t_anchors);
     t_run("matcher: case folding beyond ASCII, cased values, bytes not UTF-8", t_case);
     t_run("matcher: globs with ?, keywords and |all keywords", t_globs_and_keywords);
-    t_run("matcher: conditions that hold with no hit (not, null, empty, re, neq)",
-          t_no_hit_needed);
+    t_run("matcher: conditions that hold with no hit (not, null, empty, re, neq)", t_no_hit_needed);
     t_run("matcher: 2,000-value lists, |all", t_all_and_lists);
-    t_run("matcher: route aliases, undeclared fields, routes, rule order",
-          t_fields_routes_order);
+    t_run("matcher: route aliases, undeclared fields, routes, rule order", t_fields_routes_order);
     detect_scratch_free(s);
     detect_matcher_free(m);
     detect_rules_free(rs);
