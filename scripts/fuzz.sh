@@ -14,11 +14,16 @@ pkgs="yaml-0.1 sqlite3 libzstd libpcre2-8 libhs libevtx expat" # as the Makefile
 cflags="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lunistring -lpthread -lm"
 srcs=$(ls src/*/*.c src/*/*/*.c 2>/dev/null | grep -v '^src/cli/main.c$')
+# an object is rebuilt when its source or any header (.h, .def) is newer: headers change
+# struct layouts, and a stale object gives crashes that are not there
+newest_hdr=$(ls -t $(find src -name '*.h' -o -name '*.def') | head -1)
 objs=()
 for s in $srcs; do
     o="$out/obj/${s%.c}.o"
     mkdir -p "$(dirname "$o")"
-    if [ ! -f "$o" ] || [ "$s" -nt "$o" ]; then clang $cflags -c "$s" -o "$o"; fi
+    if [ ! -f "$o" ] || [ "$s" -nt "$o" ] || [ "$newest_hdr" -nt "$o" ]; then
+        clang $cflags -c "$s" -o "$o"
+    fi
     objs+=("$o")
 done
 status=0

@@ -2,8 +2,9 @@
  * fuzz_sigma_rules.c — libFuzzer target for the Sigma loader: any bytes as the YAML
  * text of a rule file (multi-document), through the YAML parser, the metadata, the
  * identifiers, every modifier and the condition; each loaded rule is then evaluated
- * against a few decoded events. Loading must never crash or leak; each refusal must
- * come with a reason.
+ * against a few decoded events by the reference evaluator and by the compiled matcher.
+ * Loading must never crash or leak; each refusal must come with a reason; a loaded set
+ * must compile, and both engines must give the same matches in the same order.
  */
 #include "core/core.h"
 #include "decode/decode.h"
@@ -20,6 +21,8 @@ static const char *const lines[] = {
     "\"sqlmap/1.7\"",
     "{\"EventID\": 4688, \"CommandLine\": \"cmd.exe /c whoami\", \"Image\": "
     "\"C:\\\\Windows\\\\System32\\\\cmd.exe\"}",
+    "{\"EventID\": \"1\", \"CommandLine\": \"CAF\u00c9 \u212a cmd.exe cmd.exe\", \"User\": "
+    "\"\u00c9cole\\\\Admin\", \"Hashes\": \"MD5=00FF,SHA1=AB\", \"Image\": \"\"}",
 };
 #define NLINES (sizeof lines / sizeof lines[0])
 
@@ -32,11 +35,17 @@ static void on_refusal(void *ctx, const struct detect_refusal *r)
         abort();
 }
 
+struct hits {
+    size_t rule[64];
+    size_t n;
+};
+
 static int on_match(void *ctx, size_t rule, const struct event *ev)
 {
-    (void)ctx;
-    (void)rule;
     (void)ev;
+    struct hits *h = ctx;
+    if (h->n < 64)
+        h->rule[h->n++] = rule;
     return 0;
 }
 
@@ -68,8 +77,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (detect_rules_count(rs) != st.rules)
         abort();
-    for (size_t i = 0; i < NLINES; i++)
-        detect_match_all(rs, &evs[i], on_match, NULL);
+    struct detect_matcher *m = NULL;
+    struct detect_scratch *s = NULL;
+    char err[256];
+    int rc = detect_matcher_compile(rs, &m, NULL, err, sizeof err);
+    if (rc == ERR_NOMEM) {
+        detect_rules_free(rs);
+        return 0;
+    }
+    if (rc || !(s = detect_scratch_new(m)))
+        abort(); /* a set that loaded must compile */
+    for (size_t i = 0; i < NLINES; i++) {
+        struct hits ref = {{0}, 0}, got = {{0}, 0};
+        detect_match_all(rs, &evs[i], on_match, &ref);
+        if (detect_match(m, s, &evs[i], on_match, &got) != 0 || got.n != ref.n ||
+            memcmp(got.rule, ref.rule, got.n * sizeof got.rule[0]) != 0)
+            abort(); /* the compiled matcher disagrees with the reference */
+    }
+    detect_scratch_free(s);
+    detect_matcher_free(m);
     detect_rules_free(rs);
     return 0;
 }
