@@ -41,5 +41,5 @@ if [ -x "$build/bench/bench_sigma" ]; then
         echo "generating $sigma_input"
         python3 scripts/gen-sigma-bench.py 1000000 42 >"$sigma_input.tmp" && mv "$sigma_input.tmp" "$sigma_input"
     fi
-    "$build/bench/bench_sigma" "$top/../shared/sigma-rules/rules" "$sigma_input" --check 20000
+    "$build/bench/bench_sigma" "$top/../shared/sigma-rules" "$sigma_input" --check 20000
 fi

@@ -561,11 +561,6 @@ static int cmp_pair(const void *a, const void *b)
     return (x->kind > y->kind) - (x->kind < y->kind);
 }
 
-static int cmp_by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct scan_name *)a)->name, ((const struct scan_name *)b)->name);
-}
-
 static struct target target_of(const struct detect_matcher *m, uint32_t atom, uint8_t kind)
 {
     uint32_t rule = m->atom_rule[atom];
@@ -772,7 +767,11 @@ static int finish(struct builder *b, char *err, size_t errlen)
     m->stats.databases = m->nscans;
     for (size_t i = 0; i < FIELD_MAX_IDS; i++)
         m->by_id[i] = -1;
-    m->by_name = mem_calloc(m->nscans ? m->nscans : 1, sizeof *m->by_name);
+    size_t slots = 16;
+    while (slots < 2 * m->nscans)
+        slots *= 2;
+    m->by_name = mem_calloc(slots, sizeof *m->by_name);
+    m->by_name_mask = (uint32_t)(slots - 1);
     m->keywords = mem_calloc(m->nscans ? m->nscans : 1, sizeof *m->keywords);
     if (!m->by_name || !m->keywords)
         return ERR_NOMEM;
@@ -783,12 +782,14 @@ static int finish(struct builder *b, char *err, size_t errlen)
                 m->keywords[m->nkeywords++] = (uint32_t)i;
             continue;
         }
-        m->by_name[m->nby_name++] = (struct scan_name){name, (uint32_t)strlen(name), (uint32_t)i};
+        size_t len = strlen(name), j = hash64(name, len, 0) & m->by_name_mask;
+        while (m->by_name[j].name)
+            j = (j + 1) & m->by_name_mask;
+        m->by_name[j] = (struct scan_name){name, (uint32_t)len, (uint32_t)i};
         uint16_t id = field_lookup(name, strlen(name));
         if (id != FIELD_NONE && id != FIELD_EXTRA && id < FIELD_MAX_IDS)
             m->by_id[id] = (int32_t)i;
     }
-    qsort(m->by_name, m->nby_name, sizeof *m->by_name, cmp_by_name);
     return 0;
 }
 
@@ -819,15 +820,19 @@ static int add_rules(struct builder *b)
         if (never)
             m->rule_groups[ri] = 0xff; /* no hit can complete it */
         /* only triggers are scanned for; the evaluator matches the other values itself
-         * when the rule is a candidate (a filter's hundred paths cost nothing until then) */
+         * when the rule is a candidate (a filter's hundred paths cost nothing until then).
+         * A rule without triggers is evaluated on every event of its routes: there all
+         * its atoms are scanned, so its filters are read from stamps */
+        bool all = !m->rule_groups[ri];
         for (unsigned i = 0; i < r->nidents; i++)
             for (unsigned g = 0; g < r->idents[i].ngroups; g++)
                 for (unsigned k = 0; k < r->idents[i].groups[g].npreds; k++) {
                     const struct sigma_pred *p = &r->idents[i].groups[g].preds[k];
                     for (unsigned j = 0; j < p->nvalues; j++) {
                         uint32_t a = p->values[j].atom;
-                        if (!a || !m->atom_groups[a])
+                        if (!a || (!all && !m->atom_groups[a]))
                             continue;
+                        m->atom_scanned[a] = 1;
                         int rc = add_atom(b, p->field, &p->values[j], (uint32_t)ri);
                         if (rc)
                             return rc;
@@ -867,11 +872,12 @@ int detect_matcher_compile(const struct detect_rules *rs, struct detect_matcher 
     m->atom_value = mem_calloc(na, sizeof *m->atom_value);
     m->atom_rule = mem_calloc(na, sizeof *m->atom_rule);
     m->atom_groups = mem_calloc(na, 1);
+    m->atom_scanned = mem_calloc(na, 1);
     m->rule_groups = mem_calloc(rs->n ? rs->n : 1, 1);
     struct builder b = {.m = m};
     buf_init(&b.tmp, 4 * (size_t)SIGMA_MAX_VALUE + 16); /* \xHH per byte, anchors */
     int rc = ERR_NOMEM;
-    if (m->atom_value && m->atom_rule && m->atom_groups && m->rule_groups &&
+    if (m->atom_value && m->atom_rule && m->atom_groups && m->atom_scanned && m->rule_groups &&
         (rc = add_rules(&b)) == 0)
         rc = finish(&b, err, errlen);
     builder_fini(&b);
@@ -915,6 +921,7 @@ void detect_matcher_free(struct detect_matcher *m)
     mem_free(m->atom_value);
     mem_free(m->atom_rule);
     mem_free(m->atom_groups);
+    mem_free(m->atom_scanned);
     mem_free(m->rule_groups);
     for (int i = 0; i < ROUTE_COUNT; i++)
         mem_free(m->unfiltered[i]);

@@ -329,13 +329,17 @@ static size_t lay_segments(struct detect_scratch *s, const struct event *ev, siz
             if (v.len)
                 memcpy(s->kw + o, v.p, v.len);
             o += v.len;
-            s->seg_ascii[k] = is_ascii(v.p, v.len);
+            s->seg_ascii[k] = true; /* corrected below when the whole is not ASCII */
         }
         s->seg_end[k] = (uint32_t)(o - base);
         s->seg_raw[k++] = v;
         s->kw[o++] = '\n';
     }
     s->nseg = k;
+    if (!fold && !is_ascii(s->kw + base, o - base))
+        for (unsigned i = 0; i < k; i++)
+            s->seg_ascii[i] =
+                is_ascii(s->kw + base + s->seg_start[i], s->seg_end[i] - s->seg_start[i]);
     return o;
 }
 
@@ -384,15 +388,6 @@ static int scan_keywords(struct detect_scratch *s, const struct field_scan *cons
     return rc;
 }
 
-static int cmp_name(const void *key, const void *elem)
-{
-    const struct slice *k = key;
-    const char *n = ((const struct scan_name *)elem)->name;
-    size_t nl = ((const struct scan_name *)elem)->len;
-    int c = memcmp(k->p, n, k->len < nl ? k->len : nl);
-    return c ? c : (k->len > nl) - (k->len < nl);
-}
-
 /* The scan for an event field, or NULL. */
 static const struct field_scan *scan_of(const struct detect_matcher *m, const struct event_field *f)
 {
@@ -400,11 +395,11 @@ static const struct field_scan *scan_of(const struct detect_matcher *m, const st
         int32_t i = f->id < FIELD_MAX_IDS ? m->by_id[f->id] : -1;
         return i >= 0 ? &m->scans[i] : NULL;
     }
-    if (!f->name.len || !m->nby_name)
-        return NULL;
-    const struct scan_name *hit =
-        bsearch(&f->name, m->by_name, m->nby_name, sizeof *m->by_name, cmp_name);
-    return hit ? &m->scans[hit->scan] : NULL;
+    size_t j = hash64(f->name.p, f->name.len, 0) & m->by_name_mask;
+    for (const struct scan_name *e; (e = &m->by_name[j])->name; j = (j + 1) & m->by_name_mask)
+        if (e->len == f->name.len && memcmp(e->name, f->name.p, f->name.len) == 0)
+            return &m->scans[e->scan];
+    return NULL;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -459,7 +454,7 @@ int detect_match(const struct detect_matcher *m, struct detect_scratch *s, const
                 propose(s, m->unfiltered[rt][i]);
     if (s->ncands > 1)
         qsort(s->cands, s->ncands, sizeof *s->cands, cmp_u32);
-    struct sigma_atoms at = {s->atom_stamp, s->gen, m->atom_groups};
+    struct sigma_atoms at = {s->atom_stamp, s->gen, m->atom_scanned};
     for (size_t i = 0; i < s->ncands; i++) {
         uint32_t r = s->cands[i];
         if (sigma_rule_eval(&rs->rules[r], ev, &at) && fn && fn(ctx, r, ev))

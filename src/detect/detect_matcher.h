@@ -68,14 +68,16 @@ struct detect_matcher {
     struct scan_name {
         const char *name;
         uint32_t len, scan;
-    } * by_name; /* scans with a name, sorted by name (extras, bsearch) */
-    size_t nby_name;
-    uint32_t *keywords; /* the keyword scans, one per route set of their rules */
+    } * by_name;           /* scans with a name, by name (for extras): open addressing */
+    uint32_t by_name_mask; /* slots - 1 */
+    uint32_t *keywords;    /* the keyword scans, one per route set of their rules */
     uint32_t nkeywords;
     /* per atom (1..rs->natoms) */
     const struct sigma_value **atom_value;
     uint32_t *atom_rule;
-    uint8_t *atom_groups; /* the trigger groups of its rule it belongs to (a bit each) */
+    uint8_t *atom_groups;  /* the trigger groups of its rule it belongs to (a bit each) */
+    uint8_t *atom_scanned; /* the scan decides it (triggers, and all atoms of the rules
+                            * evaluated on every event); else the evaluator matches it */
     /* per rule: the mask of its trigger groups; a rule becomes a candidate once each had
      * a hit (0: no triggers, it is in the unfiltered lists; 0xff with no atom carrying
      * the missing bits: it can never match) */

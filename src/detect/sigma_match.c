@@ -270,28 +270,38 @@ static bool fold_starts(const char *p, size_t m, const char *s, size_t n, bool w
 }
 
 /*
- * The fold of the field value s[0..n), kept per thread with a copy of the value for the
- * next call: the values of a predicate (often dozens of paths or names) are all compared
- * with the same field value, which is then folded once. Longer values are folded into a heap buffer the
+ * The fold of the field value s[0..n), kept per thread (the last FOLD_CACHE values, each
+ * with a copy of the value) for the next calls: the values of a predicate (often dozens
+ * of paths or names) are all compared with the same field value, which is then folded
+ * once. Longer values are folded into a heap buffer the
  * caller frees (*heap). NULL when out of memory.
  */
-static _Thread_local struct {
+#define FOLD_CACHE 4 /* entries: a candidate's predicates read a few fields in turn */
+
+static _Thread_local struct fold_entry {
     size_t n, fn;
     char orig[(FOLD_STACK - 4) / 2]; /* the value folded: compared, never trusted by address */
     char buf[FOLD_STACK];
-} fold_cache;
+} fold_cache[FOLD_CACHE];
+static _Thread_local unsigned fold_next;
 
 static const char *folded(const char *s, size_t n, size_t *fn, char **heap)
 {
     *heap = NULL;
-    if (n <= (sizeof fold_cache.buf - 4) / 2) {
-        if (fold_cache.n != n || memcmp(fold_cache.orig, s, n) != 0) {
-            fold_cache.fn = sigma_fold(s, n, fold_cache.buf, sizeof fold_cache.buf);
-            memcpy(fold_cache.orig, s, n);
-            fold_cache.n = n;
+    if (n <= sizeof fold_cache[0].orig) {
+        for (unsigned i = 0; i < FOLD_CACHE; i++) {
+            struct fold_entry *e = &fold_cache[i];
+            if (e->n == n && e->fn && memcmp(e->orig, s, n) == 0) {
+                *fn = e->fn;
+                return e->buf;
+            }
         }
-        *fn = fold_cache.fn;
-        return fold_cache.buf;
+        struct fold_entry *e = &fold_cache[fold_next++ % FOLD_CACHE];
+        e->fn = sigma_fold(s, n, e->buf, sizeof e->buf);
+        memcpy(e->orig, s, n);
+        e->n = n;
+        *fn = e->fn;
+        return e->buf;
     }
     if (n > (SIZE_MAX - 4) / 2 || !(*heap = mem_alloc(2 * n + 4)))
         return NULL;
