@@ -302,20 +302,27 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
 }
 
 /*
- * Lays the segments (the text, then each value) out in s->kw from offset base, a
- * newline between two: as they are, noting which are ASCII; or (fold) only those that
- * are not, folded. Returns the end, or 0 when they do not fit.
+ * Lays the segments out in s->kw from offset base, a newline between two. The raw pass
+ * takes the text, then each value that is not a piece of the text (a keyword is always
+ * `*...*`, so it is found in a value only where it is found in a text holding that
+ * value), noting which are ASCII. The fold pass takes the raw pass's segments that are
+ * not ASCII, folded. Returns the end, or 0 when they do not fit.
  */
 static size_t lay_segments(struct detect_scratch *s, const struct event *ev, size_t base, bool fold)
 {
     size_t o = base;
-    unsigned k = 0;
+    unsigned k = 0, n = fold ? s->nseg : ev->nfields + 1u;
+    struct slice raw[EVENT_MAX_FIELDS + 1];
     bool ascii[EVENT_MAX_FIELDS + 1];
-    if (fold)
-        memcpy(ascii, s->seg_ascii, sizeof ascii);
-    for (unsigned i = 0; i <= ev->nfields; i++) {
-        struct slice v = i == 0 ? (ev->text.p ? ev->text : ev->raw) : ev->fields[i - 1].value;
-        if (fold && ascii[i])
+    if (fold) {
+        memcpy(raw, s->seg_raw, n * sizeof raw[0]);
+        memcpy(ascii, s->seg_ascii, n * sizeof ascii[0]);
+    }
+    struct slice text = ev->text.p ? ev->text : ev->raw;
+    for (unsigned i = 0; i < n; i++) {
+        struct slice v = fold ? raw[i] : i == 0 ? text : ev->fields[i - 1].value;
+        if (fold ? ascii[i]
+                 : i > 0 && v.len && text.p && v.p >= text.p && v.p + v.len <= text.p + text.len)
             continue;
         size_t need = fold ? 2 * v.len + 4 : v.len;
         if (s->kwcap - o < need + 1) {
