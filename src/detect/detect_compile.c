@@ -300,31 +300,26 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
 /* ---- triggers: the atoms whose hit makes a rule a candidate ------------------------------ */
 
 /*
- * A trigger set of a condition (or of any part of it) is a set T of its atoms such that
- * the part is false whenever every atom of T is false, whatever the other values are.
- * T is built bottom-up: an OR needs the triggers of all its sides, an AND those of one
- * side only — the side whose literals look rarest — and a `not`, a |neq or a value the
- * prefilter does not decide gives none (INFINITY: the part can hold with every atom
- * false).
- *
- * A rule's condition is first split into its conjuncts (the top-level AND chain, down to
- * the predicates of a one-map selection); each of the up to 8 cheapest conjuncts that
- * has a trigger set is a trigger group. The rule becomes a candidate only once every
- * group had a hit — so a rule on `\svchost.exe` with a rare command line waits for
- * both — and a rule without any group is evaluated on every event of its routes. The
- * atoms outside the groups (filters under `not`) are still scanned so that evaluation
- * has their verdicts.
+ * A rule's condition implies clauses: sets of its atoms of which at least one holds
+ * whenever the condition holds. `a and b` implies the clauses of both sides, `a or b`
+ * the unions of a clause of each side (so `(img and cli) or x` implies {img, x} and
+ * {cli, x}), a one-value-list predicate the clause of its values, a |all predicate one
+ * clause per value; a `not`, a |neq or a value the prefilter does not decide implies
+ * nothing. The up-to-8 cheapest clauses become the rule's trigger groups: the rule is a
+ * candidate once each had a hit, so a rule on `\svchost.exe` with a rare command line
+ * waits for both. A rule implying no clause is evaluated on every event of its routes.
  *
  * Rarity is guessed from length: a literal of n bytes costs 1/n², so `\cmd.exe` is
  * preferred over `.exe`, and a selection of a thousand hashes costs what it should.
+ * Lists are pruned to their KEEP cheapest clauses at each step (a subset of implied
+ * clauses is still implied), which bounds the work on any condition.
  */
 #include <math.h>
 
-/* Where marking writes: the trigger group bit to set in each chosen atom's mask. */
-struct mark {
-    uint8_t *groups;
-    uint8_t bit;
-};
+#define KEEP 8
+#ifndef MAX_TRIGGER_GROUPS
+#define MAX_TRIGGER_GROUPS 3 /* at most 8: a bit each in a byte */
+#endif
 
 static double atom_cost(const struct sigma_value *v)
 {
@@ -338,214 +333,237 @@ static double atom_cost(const struct sigma_value *v)
     return c;
 }
 
-static double pred_cost(const struct sigma_pred *p, bool mark, const struct mark *mk)
-{
-    if (p->neq)
-        return INFINITY;
-    double sum = 0, best = INFINITY;
-    unsigned at = 0;
-    for (unsigned i = 0; i < p->nvalues; i++) {
-        const struct sigma_value *v = &p->values[i];
-        if (!v->atom) {
-            if (!p->all)
-                return INFINITY; /* this value may hold with no hit */
-            continue;
-        }
-        double c = atom_cost(v);
-        sum += c;
-        if (c < best)
-            best = c, at = i;
-    }
-    if (p->all && p->nvalues && best == INFINITY)
-        return INFINITY; /* every value is decided by the evaluator */
-    if (mark) {
-        if (p->all) {
-            if (p->nvalues)
-                mk->groups[p->values[at].atom] |= mk->bit;
-        } else {
-            for (unsigned i = 0; i < p->nvalues; i++)
-                mk->groups[p->values[i].atom] |= mk->bit;
-        }
-    }
-    return p->all ? (p->nvalues ? best : 0) : sum;
-}
-
-/* The cheapest predicate of an AND group (its index in *at). */
-static double group_cost(const struct sigma_group *g, unsigned *at)
-{
-    double best = INFINITY;
-    for (unsigned i = 0; i < g->npreds; i++) {
-        double c = pred_cost(&g->preds[i], false, NULL);
-        if (c < best)
-            best = c, *at = i;
-    }
-    return best;
-}
-
-static double ident_cost(const struct sigma_ident *id, bool mark, const struct mark *mk)
-{
-    double sum = 0;
-    for (unsigned g = 0; g < id->ngroups; g++) {
-        unsigned at = 0;
-        double c = group_cost(&id->groups[g], &at);
-        if (c == INFINITY)
-            return INFINITY;
-        sum += c;
-        if (mark)
-            pred_cost(&id->groups[g].preds[at], true, mk);
-    }
-    return sum;
-}
-
-static double cond_cost(const struct sigma_rule *r, const struct sigma_cond *c, bool mark,
-                        const struct mark *mk)
-{
-    double sum = 0, best = INFINITY;
-    unsigned at = 0;
-    switch (c->kind) {
-    case SIGMA_COND_ID:
-        return c->nids == 1 && c->ids[0] < r->nidents
-                   ? ident_cost(&r->idents[c->ids[0]], mark, mk)
-                   : 0; /* a bad reference is false: needs nothing */
-    case SIGMA_COND_NOT:
-        return INFINITY;
-    case SIGMA_COND_OR:
-        sum = cond_cost(r, c->left, false, NULL) + cond_cost(r, c->right, false, NULL);
-        if (mark && sum < INFINITY) {
-            cond_cost(r, c->left, true, mk);
-            cond_cost(r, c->right, true, mk);
-        }
-        return sum;
-    case SIGMA_COND_AND: {
-        double l = cond_cost(r, c->left, false, NULL), rt = cond_cost(r, c->right, false, NULL);
-        if (mark && (l < INFINITY || rt < INFINITY))
-            cond_cost(r, l <= rt ? c->left : c->right, true, mk);
-        return l <= rt ? l : rt;
-    }
-    case SIGMA_COND_ONE_OF:
-        for (unsigned i = 0; i < c->nids; i++)
-            if (c->ids[i] < r->nidents)
-                sum += ident_cost(&r->idents[c->ids[i]], false, NULL);
-        if (mark && sum < INFINITY)
-            for (unsigned i = 0; i < c->nids; i++)
-                if (c->ids[i] < r->nidents)
-                    ident_cost(&r->idents[c->ids[i]], true, mk);
-        return sum;
-    case SIGMA_COND_ALL_OF:
-        if (!c->nids)
-            return 0;
-        for (unsigned i = 0; i < c->nids; i++) {
-            double x = c->ids[i] < r->nidents ? ident_cost(&r->idents[c->ids[i]], false, NULL) : 0;
-            if (x < best)
-                best = x, at = i;
-        }
-        if (mark && best < INFINITY && c->ids[at] < r->nidents)
-            ident_cost(&r->idents[c->ids[at]], true, mk);
-        return best;
-    }
-    return INFINITY;
-}
-
-/* A conjunct of a rule's condition: something that must hold for the rule to match. */
-struct conjunct {
-    const struct sigma_cond *cond; /* one of these three */
-    const struct sigma_ident *ident;
-    const struct sigma_pred *pred;
+struct clause {
+    uint32_t *atoms;
+    unsigned n;
     double cost;
 };
 
-#define MAX_CONJUNCTS 64
-#ifndef MAX_TRIGGER_GROUPS
-#define MAX_TRIGGER_GROUPS 8 /* at most 8: a bit each in a byte */
-#endif
+/* Implied clauses; free: the part may hold with every atom false (implies nothing). */
+struct clauses {
+    struct clause c[KEEP];
+    unsigned n;
+    bool free;
+};
 
-/* Splits the top-level AND chain of c into conjuncts: the sides of AND and `all of`,
- * and the predicates of a selection that is a single map. */
-static void conjuncts(const struct sigma_rule *r, const struct sigma_cond *c, struct conjunct *out,
-                      unsigned *n)
+static void clauses_fini(struct clauses *l)
 {
-    if (c->kind == SIGMA_COND_AND) {
-        conjuncts(r, c->left, out, n);
-        conjuncts(r, c->right, out, n);
+    for (unsigned i = 0; i < l->n; i++)
+        mem_free(l->c[i].atoms);
+    l->n = 0;
+}
+
+/* Adds clause c to l (taking its atoms), keeping the KEEP cheapest. */
+static void clauses_add(struct clauses *l, struct clause c)
+{
+    if (l->n < KEEP) {
+        l->c[l->n++] = c;
         return;
     }
-    if (c->kind == SIGMA_COND_ID || (c->kind == SIGMA_COND_ALL_OF && c->nids)) {
-        for (unsigned k = 0; k < c->nids; k++) {
-            if (c->ids[k] >= r->nidents)
+    unsigned worst = 0;
+    for (unsigned i = 1; i < l->n; i++)
+        if (l->c[i].cost > l->c[worst].cost)
+            worst = i;
+    if (c.cost >= l->c[worst].cost) {
+        mem_free(c.atoms);
+        return;
+    }
+    mem_free(l->c[worst].atoms);
+    l->c[worst] = c;
+}
+
+static int pred_clauses(const struct sigma_pred *p, struct clauses *out)
+{
+    memset(out, 0, sizeof *out);
+    out->free = true;
+    if (p->neq)
+        return 0;
+    if (p->all) {
+        for (unsigned i = 0; i < p->nvalues; i++) {
+            const struct sigma_value *v = &p->values[i];
+            if (!v->atom)
                 continue;
-            const struct sigma_ident *id = &r->idents[c->ids[k]];
-            if (id->ngroups == 1) {
-                for (unsigned i = 0; i < id->groups[0].npreds && *n < MAX_CONJUNCTS; i++)
-                    out[(*n)++] = (struct conjunct){NULL, NULL, &id->groups[0].preds[i], 0};
-            } else if (*n < MAX_CONJUNCTS) {
-                out[(*n)++] = (struct conjunct){NULL, id, NULL, 0};
-            }
+            uint32_t *a = mem_alloc(sizeof *a);
+            if (!a)
+                return ERR_NOMEM;
+            *a = v->atom;
+            clauses_add(out, (struct clause){a, 1, atom_cost(v)});
+            out->free = false;
         }
+        if (!p->nvalues) { /* never true: the empty clause */
+            out->free = false;
+            clauses_add(out, (struct clause){NULL, 0, 0});
+        }
+        return 0;
+    }
+    for (unsigned i = 0; i < p->nvalues; i++)
+        if (!p->values[i].atom)
+            return 0; /* this value may hold with no hit */
+    struct clause c = {mem_calloc(p->nvalues ? p->nvalues : 1, sizeof(uint32_t)), 0, 0};
+    if (!c.atoms)
+        return ERR_NOMEM;
+    for (unsigned i = 0; i < p->nvalues; i++) {
+        c.atoms[c.n++] = p->values[i].atom;
+        c.cost += atom_cost(&p->values[i]);
+    }
+    out->free = false;
+    clauses_add(out, c);
+    return 0;
+}
+
+/* a and b: the clauses of both (b is emptied). */
+static void clauses_and(struct clauses *a, struct clauses *b)
+{
+    if (b->free)
+        return;
+    if (a->free) {
+        *a = *b;
+        b->n = 0;
         return;
     }
-    if (*n < MAX_CONJUNCTS)
-        out[(*n)++] = (struct conjunct){c, NULL, NULL, 0};
+    for (unsigned i = 0; i < b->n; i++)
+        clauses_add(a, b->c[i]);
+    b->n = 0;
 }
 
-static double conjunct_cost(const struct sigma_rule *r, const struct conjunct *c,
-                            const struct mark *mk)
+/* a or b: a clause of each, joined (b is emptied). */
+static int clauses_or(struct clauses *a, struct clauses *b)
 {
-    if (c->pred)
-        return pred_cost(c->pred, mk != NULL, mk);
-    if (c->ident)
-        return ident_cost(c->ident, mk != NULL, mk);
-    return cond_cost(r, c->cond, mk != NULL, mk);
+    if (a->free || b->free) {
+        clauses_fini(a);
+        clauses_fini(b);
+        a->free = true;
+        return 0;
+    }
+    struct clauses r;
+    memset(&r, 0, sizeof r);
+    int rc = 0;
+    for (unsigned i = 0; i < a->n && !rc; i++)
+        for (unsigned k = 0; k < b->n && !rc; k++) {
+            struct clause c = {mem_alloc((a->c[i].n + b->c[k].n + 1) * sizeof(uint32_t)),
+                               a->c[i].n + b->c[k].n, a->c[i].cost + b->c[k].cost};
+            if (!c.atoms) {
+                rc = ERR_NOMEM;
+                break;
+            }
+            if (a->c[i].n)
+                memcpy(c.atoms, a->c[i].atoms, a->c[i].n * sizeof(uint32_t));
+            if (b->c[k].n)
+                memcpy(c.atoms + a->c[i].n, b->c[k].atoms, b->c[k].n * sizeof(uint32_t));
+            clauses_add(&r, c);
+        }
+    clauses_fini(a);
+    clauses_fini(b);
+    *a = r;
+    return rc;
 }
 
-static int cmp_cost(const void *a, const void *b)
+static int ident_clauses(const struct sigma_ident *id, struct clauses *out)
 {
-    double x = ((const struct conjunct *)a)->cost, y = ((const struct conjunct *)b)->cost;
-    return (x > y) - (x < y);
+    memset(out, 0, sizeof *out);
+    int rc = 0;
+    for (unsigned g = 0; g < id->ngroups && !rc; g++) {
+        struct clauses all = {.free = true};
+        for (unsigned i = 0; i < id->groups[g].npreds && !rc; i++) {
+            struct clauses p;
+            rc = pred_clauses(&id->groups[g].preds[i], &p);
+            clauses_and(&all, &p);
+            clauses_fini(&p);
+        }
+        if (g == 0)
+            *out = all;
+        else if (!rc)
+            rc = clauses_or(out, &all);
+        else
+            clauses_fini(&all);
+    }
+    if (!id->ngroups) /* never true */
+        clauses_add(out, (struct clause){NULL, 0, 0});
+    return rc;
+}
+
+static int cond_clauses(const struct sigma_rule *r, const struct sigma_cond *c, struct clauses *out)
+{
+    memset(out, 0, sizeof *out);
+    struct clauses b;
+    int rc = 0;
+    switch (c->kind) {
+    case SIGMA_COND_ID:
+        if (c->nids == 1 && c->ids[0] < r->nidents)
+            return ident_clauses(&r->idents[c->ids[0]], out);
+        clauses_add(out, (struct clause){NULL, 0, 0}); /* a bad reference is false */
+        return 0;
+    case SIGMA_COND_NOT:
+        out->free = true;
+        return 0;
+    case SIGMA_COND_AND:
+    case SIGMA_COND_OR:
+        rc = cond_clauses(r, c->left, out);
+        if (!rc)
+            rc = cond_clauses(r, c->right, &b);
+        else
+            memset(&b, 0, sizeof b);
+        if (!rc && c->kind == SIGMA_COND_AND)
+            clauses_and(out, &b);
+        else if (!rc)
+            rc = clauses_or(out, &b);
+        clauses_fini(&b);
+        return rc;
+    case SIGMA_COND_ONE_OF:
+    case SIGMA_COND_ALL_OF:
+        if (!c->nids) { /* `1 of` nothing is false, `all of` nothing is false */
+            clauses_add(out, (struct clause){NULL, 0, 0});
+            return 0;
+        }
+        for (unsigned i = 0; i < c->nids && !rc; i++) {
+            if (c->ids[i] < r->nidents)
+                rc = ident_clauses(&r->idents[c->ids[i]], &b);
+            else {
+                memset(&b, 0, sizeof b);
+                clauses_add(&b, (struct clause){NULL, 0, 0});
+            }
+            if (i == 0)
+                *out = b, memset(&b, 0, sizeof b);
+            else if (!rc && c->kind == SIGMA_COND_ALL_OF)
+                clauses_and(out, &b);
+            else if (!rc)
+                rc = clauses_or(out, &b);
+            clauses_fini(&b);
+        }
+        return rc;
+    }
+    out->free = true;
+    return 0;
 }
 
 /*
  * Marks rule r's trigger groups in groups[] (a bit per group, on each atom of it) and
  * returns the mask of all its groups: the rule becomes a candidate once every group had
- * a hit. Each of the (at most 8) cheapest conjuncts that have triggers is a group, so
- * `Image|endswith: '\svchost.exe'` AND `CommandLine|contains: ' -k evil'` waits for
- * both. 0: the rule has no triggers and is evaluated on every event of its routes.
+ * a hit. 0: no triggers (evaluated on every event of its routes); *never: it has an
+ * empty clause, so it can never match.
  */
-static uint8_t mark_triggers(const struct sigma_rule *r, uint8_t *groups, bool *never)
+static uint8_t mark_triggers(const struct sigma_rule *r, uint8_t *groups, bool *never, int *rc)
 {
     *never = false;
+    *rc = 0;
     if (!r->cond) {
         *never = true;
         return 0;
     }
-    struct conjunct cs[MAX_CONJUNCTS];
-    unsigned n = 0, k = 0;
-    conjuncts(r, r->cond, cs, &n);
-    for (unsigned i = 0; i < n; i++)
-        if ((cs[i].cost = conjunct_cost(r, &cs[i], NULL)) < INFINITY)
-            cs[k++] = cs[i];
-    if (!k)
+    struct clauses l;
+    if ((*rc = cond_clauses(r, r->cond, &l)) != 0 || l.free) {
+        clauses_fini(&l);
         return 0;
-    qsort(cs, k, sizeof *cs, cmp_cost);
-    if (k > MAX_TRIGGER_GROUPS)
-        k = MAX_TRIGGER_GROUPS;
-    uint8_t full = 0;
-    for (unsigned i = 0; i < k; i++) {
-        struct mark mk = {groups, (uint8_t)(1u << i)};
-        conjunct_cost(r, &cs[i], &mk);
-        full |= mk.bit;
     }
-    /* a group that marked no atom can never be hit: the rule can never match */
-    uint8_t seen = 0;
-    for (unsigned i = 0; i < r->nidents; i++)
-        for (unsigned g = 0; g < r->idents[i].ngroups; g++)
-            for (unsigned q = 0; q < r->idents[i].groups[g].npreds; q++) {
-                const struct sigma_pred *p = &r->idents[i].groups[g].preds[q];
-                for (unsigned j = 0; j < p->nvalues; j++)
-                    if (p->values[j].atom)
-                        seen |= groups[p->values[j].atom];
-            }
-    if (seen != full)
-        *never = true;
+    uint8_t full = 0;
+    for (unsigned i = 0; i < l.n && i < MAX_TRIGGER_GROUPS; i++) {
+        if (!l.c[i].n)
+            *never = true;
+        for (unsigned k = 0; k < l.c[i].n; k++)
+            groups[l.c[i].atoms[k]] |= (uint8_t)(1u << i);
+        full |= (uint8_t)(1u << i);
+    }
+    clauses_fini(&l);
     return full;
 }
 
@@ -816,7 +834,10 @@ static int add_rules(struct builder *b)
         if (!rs->routes[ri])
             continue; /* no route feeds it: it can never see an event */
         bool never;
-        m->rule_groups[ri] = mark_triggers(r, m->atom_groups, &never);
+        int rc0;
+        m->rule_groups[ri] = mark_triggers(r, m->atom_groups, &never, &rc0);
+        if (rc0)
+            return rc0;
         if (never)
             m->rule_groups[ri] = 0xff; /* no hit can complete it */
         /* only triggers are scanned for; the evaluator matches the other values itself

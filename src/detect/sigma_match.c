@@ -76,6 +76,19 @@ size_t sigma_fold(const char *s, size_t n, char *out, size_t outcap)
     const uint8_t *p = (const uint8_t *)s;
     size_t i = 0, o = 0;
     while (i < n) {
+        if (i + 8 <= n && outcap - o >= 8) { /* eight ASCII bytes at a time */
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!(w & 0x8080808080808080ULL)) {
+                /* bit 7 of each byte: >= 'A' and not >= 'Z' + 1 (no carries: bytes < 0x80) */
+                uint64_t upper = (w + 0x3f3f3f3f3f3f3f3fULL) & ~(w + 0x2525252525252525ULL) &
+                                 0x8080808080808080ULL;
+                w |= upper >> 2;
+                memcpy(out + o, &w, 8);
+                i += 8, o += 8;
+                continue;
+            }
+        }
         if (p[i] < 0x80 && o < outcap) { /* the common case, inline */
             out[o++] = (char)ascii_lower(p[i++]);
             continue;

@@ -753,6 +753,20 @@ static void t_case_folding(void)
     n = sigma_fold("AbC\xff", 4, out, sizeof out);
     T_EQ_INT(n, 4);
     T_CHECK(memcmp(out, "abc\xff", 4) == 0);
+    /* every ASCII byte, eight at a time and one at a time, at every offset */
+    char in[140], want[140], got[300];
+    for (int i = 0; i < 128; i++) {
+        in[i] = (char)i;
+        want[i] = (char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
+    }
+    for (int off = 0; off < 9; off++) {
+        n = sigma_fold(in + off, 128 - (size_t)off, got, sizeof got);
+        T_EQ_INT(n, 128 - off);
+        T_CHECK(memcmp(got, want + off, n) == 0);
+    }
+    n = sigma_fold("ABCDEFG\xc3\x89XYZ@[`{", 16, got, sizeof got); /* a word with É */
+    T_EQ_INT(n, 16);
+    T_CHECK(memcmp(got, "abcdefg\xc3\xa9xyz@[`{", 16) == 0);
 }
 
 static void t_invalid_utf8(void)
