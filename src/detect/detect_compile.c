@@ -132,7 +132,7 @@ struct scan_build {
     size_t npairs, pcap;
 };
 
-/* Pattern dedup: (scan, flags, expr) -> pattern index, open addressing. */
+/* Literal dedup: (scan, cased, literal) -> pattern index, open addressing. */
 struct dedup_slot {
     uint64_t h;
     uint32_t scan, pattern; /* pattern + 1; 0 empty */
@@ -144,7 +144,6 @@ struct builder {
     size_t scap;
     struct dedup_slot *slots;
     size_t nslots, used;
-    struct buf tmp;
 };
 
 /* The scan of field name, or for keywords (name NULL) the one of the rule's routes: a
@@ -536,6 +535,12 @@ static int cond_clauses(const struct sigma_rule *r, const struct sigma_cond *c, 
     return 0;
 }
 
+static int cmp_clause(const void *a, const void *b)
+{
+    double x = ((const struct clause *)a)->cost, y = ((const struct clause *)b)->cost;
+    return (x > y) - (x < y);
+}
+
 /*
  * Marks rule r's trigger groups in groups[] (a bit per group, on each atom of it) and
  * returns the mask of all its groups: the rule becomes a candidate once every group had
@@ -555,6 +560,7 @@ static uint8_t mark_triggers(const struct sigma_rule *r, uint8_t *groups, bool *
         clauses_fini(&l);
         return 0;
     }
+    qsort(l.c, l.n, sizeof l.c[0], cmp_clause);
     uint8_t full = 0;
     for (unsigned i = 0; i < l.n && i < MAX_TRIGGER_GROUPS; i++) {
         if (!l.c[i].n)
@@ -585,6 +591,15 @@ static struct target target_of(const struct detect_matcher *m, uint32_t atom, ui
     return (struct target){m->rs->routes[rule], atom, rule, kind, m->atom_groups[atom]};
 }
 
+/* True when literal i of f is only ever wanted as a whole value. */
+static bool only_exact(const struct field_scan *f, size_t i)
+{
+    bool exact = f->first[i + 1] > f->first[i];
+    for (uint32_t k = f->first[i]; k < f->first[i + 1] && exact; k++)
+        exact = f->targets[k].kind == TARGET_EXACT;
+    return exact;
+}
+
 /* Puts the literals of f whose every target is TARGET_EXACT in f's hash table (not for
  * keywords, which look inside values). */
 static int exact_table(struct field_scan *f, const struct scan_build *sb)
@@ -592,12 +607,8 @@ static int exact_table(struct field_scan *f, const struct scan_build *sb)
     size_t n = f->npatterns, count = 0;
     if (!f->name)
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        bool exact = f->first[i + 1] > f->first[i];
-        for (uint32_t k = f->first[i]; k < f->first[i + 1] && exact; k++)
-            exact = f->targets[k].kind == TARGET_EXACT;
-        count += exact;
-    }
+    for (size_t i = 0; i < n; i++)
+        count += only_exact(f, i);
     if (!count)
         return 0;
     size_t slots = 16;
@@ -609,10 +620,7 @@ static int exact_table(struct field_scan *f, const struct scan_build *sb)
         return ERR_NOMEM;
     f->exact_mask = (uint32_t)(slots - 1);
     for (size_t i = 0; i < n; i++) {
-        bool exact = f->first[i + 1] > f->first[i];
-        for (uint32_t k = f->first[i]; k < f->first[i + 1] && exact; k++)
-            exact = f->targets[k].kind == TARGET_EXACT;
-        if (!exact)
+        if (!only_exact(f, i))
             continue;
         const struct pattern *p = &sb->pats[i];
         if (!(f->exact_lit[i] = mem_strndup(p->lit, p->len)))
@@ -638,10 +646,11 @@ static int finish_scan(struct builder *b, size_t sc, char *err, size_t errlen)
     struct field_scan *f = &m->scans[sc];
     struct scan_build *sb = &b->sb[sc];
     size_t n = sb->npats;
-    const char **lits = mem_calloc(n, sizeof *lits);
-    size_t *lens = mem_calloc(n, sizeof *lens);
-    unsigned *flags = mem_calloc(n, sizeof *flags);
-    unsigned *ids = mem_calloc(n, sizeof *ids);
+    size_t n1 = n ? n : 1; /* a field with regexes only has no literal */
+    const char **lits = mem_calloc(n1, sizeof *lits);
+    size_t *lens = mem_calloc(n1, sizeof *lens);
+    unsigned *flags = mem_calloc(n1, sizeof *flags);
+    unsigned *ids = mem_calloc(n1, sizeof *ids);
     f->first = mem_calloc(n + 1, sizeof *f->first);
     f->len = mem_calloc(n ? n : 1, sizeof *f->len);
     f->cased = mem_calloc(n ? n : 1, 1);
@@ -651,7 +660,8 @@ static int finish_scan(struct builder *b, size_t sc, char *err, size_t errlen)
         rc = ERR_NOMEM;
         goto out;
     }
-    qsort(sb->pairs, sb->npairs, sizeof *sb->pairs, cmp_pair);
+    if (sb->npairs)
+        qsort(sb->pairs, sb->npairs, sizeof *sb->pairs, cmp_pair);
     size_t t = 0;
     for (size_t i = 0; i < n; i++)
         flags[i] = HS_FLAG_SINGLEMATCH;
@@ -822,7 +832,6 @@ static void builder_fini(struct builder *b)
     }
     mem_free(b->sb);
     mem_free(b->slots);
-    buf_fini(&b->tmp);
 }
 
 static int add_rules(struct builder *b)
@@ -896,7 +905,6 @@ int detect_matcher_compile(const struct detect_rules *rs, struct detect_matcher 
     m->atom_scanned = mem_calloc(na, 1);
     m->rule_groups = mem_calloc(rs->n ? rs->n : 1, 1);
     struct builder b = {.m = m};
-    buf_init(&b.tmp, 4 * (size_t)SIGMA_MAX_VALUE + 16); /* \xHH per byte, anchors */
     int rc = ERR_NOMEM;
     if (m->atom_value && m->atom_rule && m->atom_groups && m->atom_scanned && m->rule_groups &&
         (rc = add_rules(&b)) == 0)
