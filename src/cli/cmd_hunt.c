@@ -65,11 +65,12 @@ struct hunt {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: vigil hunt --rules PATH [--rules PATH ...] [--format jsonl|table] "
-               "[--engine compiled|reference] FILE...\n"
+               "[--engine compiled|reference] [--placeholder NAME=VALUE ...] FILE...\n"
                "  runs the Sigma rules under each PATH over the log files (text logs through\n"
                "  the decoders, JSON lines flat or nested, Windows .evtx files) and prints\n"
                "  every match; --engine reference evaluates every rule one by one instead of\n"
-               "  the compiled matcher (slow: for checking the matcher)\n");
+               "  the compiled matcher (slow: for checking the matcher); --placeholder gives\n"
+               "  a value to %%NAME%% for |expand (repeat it for more values)\n");
 }
 
 static void print_refusal(void *ctx, const struct detect_refusal *r)
@@ -265,8 +266,50 @@ static int hunt_file(struct hunt *h, const char *path)
 }
 
 /* See cli.h. */
+/* --placeholder NAME=VALUE options, grouped by name into detect.h's form. */
+#define MAX_PLACEHOLDER_VALUES 256
+struct placeholders {
+    struct detect_placeholder items[MAX_PLACEHOLDER_VALUES];
+    const char *values[MAX_PLACEHOLDER_VALUES][MAX_PLACEHOLDER_VALUES];
+    char *names[MAX_PLACEHOLDER_VALUES];
+    unsigned n, total;
+};
+
+static int placeholder_add(struct placeholders *ph, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg || ph->total >= MAX_PLACEHOLDER_VALUES)
+        return ERR_INVAL;
+    for (const char *c = arg; c < eq; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '_'))
+            return ERR_INVAL;
+    size_t nl = (size_t)(eq - arg);
+    unsigned k = 0;
+    while (k < ph->n && (strlen(ph->names[k]) != nl || strncmp(ph->names[k], arg, nl) != 0))
+        k++;
+    if (k == ph->n) {
+        if (!(ph->names[k] = mem_strndup(arg, nl)))
+            return ERR_NOMEM;
+        ph->items[k] = (struct detect_placeholder){ph->names[k], ph->values[k], 0};
+        ph->n++;
+    }
+    ph->values[k][ph->items[k].nvalues++] = eq + 1;
+    ph->total++;
+    return 0;
+}
+
+static void placeholders_fini(struct placeholders *ph)
+{
+    for (unsigned i = 0; i < ph->n; i++)
+        mem_free(ph->names[i]);
+    ph->n = 0;
+}
+
 int cmd_hunt(int argc, char **argv)
 {
+    static struct placeholders ph; /* 0.5 MiB of pointers: not on the stack */
+    ph.n = ph.total = 0;
     const char *dirs[MAX_RULE_DIRS];
     size_t ndirs = 0;
     const char *format = "jsonl", *engine = "compiled";
@@ -281,9 +324,17 @@ int cmd_hunt(int argc, char **argv)
             format = argv[++i];
         } else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
             engine = argv[++i];
+        } else if (!strcmp(argv[i], "--placeholder") && i + 1 < argc) {
+            if (placeholder_add(&ph, argv[++i]) != 0) {
+                fprintf(stderr, "vigil hunt: --placeholder takes NAME=VALUE (NAME of letters,"
+                                " digits and _), at most %d\n", MAX_PLACEHOLDER_VALUES);
+                placeholders_fini(&ph);
+                return 2;
+            }
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "vigil hunt: unknown option '%s'\n", argv[i]);
             usage(stderr);
+            placeholders_fini(&ph);
             return 2;
         } else {
             first_file = i;
@@ -294,6 +345,7 @@ int cmd_hunt(int argc, char **argv)
         (strcmp(format, "jsonl") != 0 && strcmp(format, "table") != 0) ||
         (strcmp(engine, "compiled") != 0 && strcmp(engine, "reference") != 0)) {
         usage(stderr);
+        placeholders_fini(&ph);
         return 2;
     }
     int64_t t0 = vtime_mono_ns();
@@ -301,7 +353,10 @@ int cmd_hunt(int argc, char **argv)
     memset(&h, 0, sizeof h);
     h.table = !strcmp(format, "table");
     struct detect_load_stats ls;
-    if (detect_rules_load(NULL, dirs, ndirs, print_refusal, NULL, &h.rules, &ls)) {
+    struct detect_load_opts opts = {ph.items, ph.n};
+    int lrc = detect_rules_load(&opts, dirs, ndirs, print_refusal, NULL, &h.rules, &ls);
+    placeholders_fini(&ph);
+    if (lrc) {
         fprintf(stderr, "vigil hunt: out of memory loading rules\n");
         return 1;
     }

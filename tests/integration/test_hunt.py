@@ -2,7 +2,8 @@
 """test_hunt.py — `vigil hunt` end to end: rules of our own in a directory, a log file
 mixing sshd lines, web requests and a JSON line; checks each jsonl match (rule id, title,
 level, tags, the event), that a rule never fires on another logsource's events, the table
-format, the summary on stderr, and the exit statuses (bad usage, unreadable file, .evtx).
+format, the summary on stderr, the exit statuses (bad usage, unreadable file, a broken
+.evtx), and --placeholder values for |expand.
 """
 import json
 import os
@@ -101,7 +102,30 @@ def main():
         with open(evtx, "wb") as f:
             f.write(b"ElfFile\0")
         rc, out, err = hunt(["--rules", rules, evtx])
-        report(".evtx is refused by name, not read as text", rc == 1 and ".evtx" in err, err)
+        report("an .evtx file cut inside its header is refused, not read as text",
+               rc == 1 and "x.evtx" in err and out == "", err)
+        # |expand: refused until the placeholder has values, then each value is an
+        # alternative
+        expand = os.path.join(tmp, "expand.yml")
+        with open(expand, "w") as f:
+            f.write("""title: failure for an admin account
+id: 3e8f90a1-b2c3-4d4e-9f5a-6b7c8d9e0f1a
+level: high
+logsource: {product: linux, service: sshd}
+detection:
+  sel: {user|expand: '%admins%', outcome: failure}
+  condition: sel
+""")
+        rc, out, err = hunt(["--rules", expand, log])
+        report("a rule naming an unconfigured placeholder is refused with the reason",
+               out == "" and "placeholder %admins% has no value" in err, err)
+        rc, out, err = hunt(["--rules", expand, "--placeholder", "admins=admin",
+                             "--placeholder", "admins=root", log])
+        got = [json.loads(l)["event"]["raw"][:28] for l in out.splitlines() if l.strip()]
+        report("--placeholder gives it values (repeated: several)",
+               rc == 0 and got == ["Sep  5 02:00:00 web01 sshd[1"], "%s %s" % (got, err))
+        rc, out, err = hunt(["--rules", expand, "--placeholder", "ad-mins", log])
+        report("--placeholder without NAME=VALUE is a usage error", rc == 2, err)
     return status()
 
 
