@@ -25,6 +25,10 @@ int cmd_rules(int argc, char **argv);
 /* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
 int cmd_stats(int argc, char **argv);
 
+/* Records in the audit trail that the user running the command (USER, else "cli")
+ * did `action` on `object` from the command line, with `result` (cli_audit.c). */
+void cli_audit(const char *action, const char *object, const char *result);
+
 /*
  * The data directory a reading command uses: `dir` (-d) when given, else the data_dir of
  * the config file `conf` (-c) when given, else ./var. On success *out is a heap string

@@ -141,17 +141,6 @@ static int print_alert(void *ctx, const struct store_alert *a)
     return fwrite(b->p, 1, b->len, stdout) == b->len ? 0 : ERR_IO;
 }
 
-static void audit_list(const char *object, const char *result)
-{
-    const char *user = getenv("USER");
-    struct audit_entry e = {.actor = user && *user ? user : "cli",
-                            .source = "cli",
-                            .action = "alerts.list",
-                            .object = object,
-                            .result = result};
-    audit_record(&e);
-}
-
 /* See cli.h. */
 int cmd_alerts(int argc, char **argv)
 {
@@ -231,7 +220,7 @@ int cmd_alerts(int argc, char **argv)
         snprintf(result, sizeof result, "ok: %zu alerts", out.rows);
         ret = 0;
     }
-    audit_list(object, result);
+    cli_audit("alerts.list", object, result);
     buf_fini(&out.line);
     audit_set_sink(NULL, NULL);
     store_close(st);

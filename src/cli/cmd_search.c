@@ -153,17 +153,6 @@ static int parse_time(const char *opt, const char *v, int64_t *out)
     return 0;
 }
 
-static void audit_search(const char *query, const char *result)
-{
-    const char *user = getenv("USER");
-    struct audit_entry e = {.actor = user && *user ? user : "cli",
-                            .source = "cli",
-                            .action = "search",
-                            .object = query,
-                            .result = result};
-    audit_record(&e);
-}
-
 /* See cli.h. */
 int cmd_search(int argc, char **argv)
 {
@@ -262,7 +251,7 @@ int cmd_search(int argc, char **argv)
         fprintf(stderr, "vigil search: bad query: %s\n", err[0] ? err : err_str(rc));
         char res[300];
         snprintf(res, sizeof res, "error: %s", err[0] ? err : err_str(rc));
-        audit_search(query.p, res);
+        cli_audit("search", query.p, res);
         ret = 2;
         goto close;
     }
@@ -279,7 +268,7 @@ int cmd_search(int argc, char **argv)
         snprintf(res, sizeof res, "rows %zu", out.rows);
         ret = 0;
     }
-    audit_search(query.p, res);
+    cli_audit("search", query.p, res);
     store_query_free(root);
 close:
     audit_set_sink(NULL, NULL);

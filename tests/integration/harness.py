@@ -1,7 +1,9 @@
 """harness.py — what the integration tests share: where the binary and the shared
 folder are, and the result lines scripts/run-tests.sh counts ("ok - NAME" or
 "not ok - NAME: why")."""
+import json
 import os
+import time
 
 VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
 TOP = os.environ.get("VIGIL_TOP", os.getcwd())
@@ -23,3 +25,22 @@ def report(name, ok, why=""):
 def status():
     """The exit status of the test script: 1 when a check failed."""
     return 1 if _failed else 0
+
+
+def wait_ready(proc, ready, timeout=10):
+    """Waits until `vigil serve` (proc) has written its ready file (serve.json) naming its
+    own pid; returns {input name: bound address}, or None when it exited or the time
+    ran out."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(ready) as f:
+                j = json.load(f)
+            if j.get("pid") == proc.pid:
+                return {i["name"]: i["addr"] for i in j["inputs"]}
+        except (OSError, ValueError):
+            pass
+        if proc.poll() is not None:
+            return None
+        time.sleep(0.05)
+    return None

@@ -31,6 +31,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import wait_ready  # noqa: E402
+
 VIGIL = os.environ.get("VIGIL_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "vigil")
 FAILED = []
@@ -69,20 +72,9 @@ class Daemon:
                                      stdin=stdin if stdin is not None else subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=self.err)
         PROCS.append(self.proc)
-        self.addrs = {}
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with open(ready) as f:
-                    j = json.load(f)
-                if j.get("pid") == self.proc.pid:
-                    self.addrs = {i["name"]: i["addr"] for i in j["inputs"]}
-                    return
-            except (OSError, ValueError):
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
+        self.addrs = wait_ready(self.proc, ready)
+        if self.addrs is not None:
+            return
         raise RuntimeError("daemon did not become ready (exit %s)" % self.proc.poll())
 
     def addr(self, name):

@@ -29,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import VIGIL, report, status  # noqa: E402
+from harness import VIGIL, report, status, wait_ready  # noqa: E402
 
 RULE1_ID = "5b1c7e0a-0d5c-4c43-9a37-1f6f0e3a0001"
 RULE2_ID = "5b1c7e0a-0d5c-4c43-9a37-1f6f0e3a0002"
@@ -104,20 +104,9 @@ class Daemon:
         self.err = open(log, "w")
         self.proc = subprocess.Popen([VIGIL, "serve", "-c", conf], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=self.err)
-        self.addrs = {}
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with open(ready) as f:
-                    j = json.load(f)
-                if j.get("pid") == self.proc.pid:
-                    self.addrs = {i["name"]: i["addr"] for i in j["inputs"]}
-                    return
-            except (OSError, ValueError):
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
+        self.addrs = wait_ready(self.proc, ready)
+        if self.addrs is not None:
+            return
         self.stop()
         raise RuntimeError("daemon did not become ready (exit %s)" % self.proc.poll())
 
