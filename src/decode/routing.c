@@ -14,7 +14,10 @@
  *   nginx    webserver, nginx                             (same)
  *   json     json                                         —
  *   windows  windows + a service by Channel + categories    4688: Image → NewProcessName,
- *            by (Channel, EventID): win_channels and        ParentImage → ParentProcessName
+ *            by (Channel, EventID): win_channels and        ParentImage → ParentProcessName,
+ *                                                           IntegrityLevel → MandatoryLabel,
+ *                                                           User → SubjectUserName,
+ *                                                           LogonId → SubjectLogonId
  *            win_events below
  *   no header, no decoder   generic                       —
  */
@@ -64,6 +67,11 @@ static const struct route_row {
 static const struct field_alias win_4688_aliases[] = {
     {FIELD_Image, FIELD_NewProcessName},
     {FIELD_ParentImage, FIELD_ParentProcessName},
+    /* as hayabusa maps them; MandatoryLabel holds the SID form (S-1-16-12288), which
+     * rules on IntegrityLevel usually list beside the name (High) */
+    {FIELD_IntegrityLevel, FIELD_MandatoryLabel},
+    {FIELD_User, FIELD_SubjectUserName},
+    {FIELD_LogonId, FIELD_SubjectLogonId},
     {0, 0},
 };
 

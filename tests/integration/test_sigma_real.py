@@ -39,6 +39,7 @@ def evtx_json(channel, event_id, data):
 
 
 SYSMON = "Microsoft-Windows-Sysmon/Operational"
+DISMHOST = "C:\\Users\\bob\\AppData\\Local\\Temp\\6A1F\\DismHost.exe"
 
 
 # (rule file, rule id, lines that must match, lines that must not)
@@ -59,6 +60,19 @@ CASES = [
                              "CommandLine": "whoami /all"}),  # a network connection event
       winlogbeat("Application", 1, {"Image": "C:\\Windows\\System32\\whoami.exe",
                                     "CommandLine": "whoami /all"})]),
+    # IntegrityLevel: Sysmon names it, Security 4688 has MandatoryLabel (the SID form)
+    ("windows/process_creation/proc_creation_win_uac_bypass_dismhost.yml",
+     "853e74f9-9392-4935-ad3b-2e8c040dae86",
+     [winlogbeat(SYSMON, 1, {"Image": "C:\\Windows\\System32\\cmd.exe",
+                             "ParentImage": DISMHOST, "IntegrityLevel": "High"}),
+      evtx_json("Security", 4688, {"NewProcessName": "C:\\Windows\\System32\\cmd.exe",
+                                   "ParentProcessName": DISMHOST,
+                                   "MandatoryLabel": "S-1-16-12288"})],
+     [winlogbeat(SYSMON, 1, {"Image": "C:\\Windows\\System32\\cmd.exe",
+                             "ParentImage": DISMHOST, "IntegrityLevel": "Medium"}),
+      evtx_json("Security", 4688, {"NewProcessName": "C:\\Windows\\System32\\cmd.exe",
+                                   "ParentProcessName": DISMHOST,
+                                   "MandatoryLabel": "S-1-16-8192"})]),
     ("linux/builtin/sshd/lnx_sshd_susp_ssh.yml", "e76b413a-83d0-4b94-8e4c-85db4a5b8bdc",
      [ssh("Corrupted MAC on input. [preauth]"),
       ssh("error: Received disconnect: bad client public DH value")],

@@ -141,6 +141,7 @@ static void security_4688(void)
         /* Sigma's process_creation names, through the route's aliases */
         T_EQ_STR(f("Image"), "C:\\Windows\\System32\\cmd.exe");
         T_EQ_STR(f("ParentImage"), "C:\\Windows\\explorer.exe");
+        T_EQ_STR(f("User"), "alice"); /* SubjectUserName */
         T_CHECK(has(ROUTE_windows) && has(ROUTE_win_security) && has(ROUTE_win_process_creation));
         T_CHECK(!has(ROUTE_win_sysmon));
     }
