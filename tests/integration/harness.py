@@ -3,6 +3,8 @@ folder are, and the result lines scripts/run-tests.sh counts ("ok - NAME" or
 "not ok - NAME: why")."""
 import json
 import os
+import signal
+import subprocess
 import time
 
 VIGIL = os.environ.get("VIGIL_BIN", "build/vigil")
@@ -44,3 +46,16 @@ def wait_ready(proc, ready, timeout=10):
             return None
         time.sleep(0.05)
     return None
+
+
+def stop_daemon(proc, sig=signal.SIGTERM, timeout=20):
+    """Sends sig to a running daemon and waits for it; returns its exit status, or
+    "timeout" when it had to be killed."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return "timeout"

@@ -32,7 +32,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import wait_ready  # noqa: E402
+from harness import stop_daemon, wait_ready  # noqa: E402
 
 VIGIL = os.environ.get("VIGIL_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", "build", "vigil")
@@ -82,14 +82,7 @@ class Daemon:
         return host, int(port)
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            rc = "timeout"
+        rc = stop_daemon(self.proc, sig, timeout)
         self.err.close()
         return rc
 

@@ -29,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import VIGIL, report, status, wait_ready  # noqa: E402
+from harness import VIGIL, report, status, stop_daemon, wait_ready  # noqa: E402
 
 RULE1_ID = "5b1c7e0a-0d5c-4c43-9a37-1f6f0e3a0001"
 RULE2_ID = "5b1c7e0a-0d5c-4c43-9a37-1f6f0e3a0002"
@@ -119,14 +119,7 @@ class Daemon:
             return f.read()
 
     def stop(self, timeout=20):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            rc = "timeout"
+        rc = stop_daemon(self.proc, timeout=timeout)
         self.err.close()
         return rc
 

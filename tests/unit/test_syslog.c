@@ -41,19 +41,10 @@ static void decn(const char *line, size_t len)
     decode_record(ctx, &src, &arena, line, len, recv_ns, &ev);
 }
 
-/* The field's first value as a C string in a static buffer ("(none)" when absent). */
+/* The field's first value as a C string ("(none)" when absent). */
 static const char *f(const char *name)
 {
-    static char out[4][512];
-    static int k;
-    struct slice v;
-    char *o = out[k++ & 3];
-    if (!event_get_named(&ev, slice_cstr(name), &v))
-        return "(none)";
-    size_t n = v.len < 511 ? v.len : 511;
-    memcpy(o, v.p, n);
-    o[n] = 0;
-    return o;
+    return t_field(&ev, name);
 }
 
 static void reset_src(void)

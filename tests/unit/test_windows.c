@@ -27,18 +27,10 @@ static void dec(const char *line)
     decode_record(ctx, &src, &arena, line, strlen(line), RECV, &ev);
 }
 
+/* The field's first value as a C string ("(none)" when absent). */
 static const char *f(const char *name)
 {
-    static char out[4][1024];
-    static int k;
-    struct slice v;
-    char *o = out[k++ & 3];
-    if (!event_get_named(&ev, slice_cstr(name), &v))
-        return "(none)";
-    size_t n = v.len < 1023 ? v.len : 1023;
-    memcpy(o, v.p, n);
-    o[n] = 0;
-    return o;
+    return t_field(&ev, name);
 }
 
 static bool has(int r)

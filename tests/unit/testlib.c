@@ -3,6 +3,7 @@
  * line per case and the binary's own "N passed, N failed" summary.
  */
 #include "testlib.h"
+#include "event/event.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -76,4 +77,19 @@ int t_done(void)
 {
     printf("# %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
+}
+
+/* See testlib.h. */
+const char *t_field(const struct event *ev, const char *name)
+{
+    static char out[4][1024];
+    static int k;
+    struct slice v;
+    char *o = out[k++ & 3];
+    if (!event_get_named(ev, slice_cstr(name), &v))
+        return "(none)";
+    size_t n = v.len < sizeof out[0] - 1 ? v.len : sizeof out[0] - 1;
+    memcpy(o, v.p, n);
+    o[n] = 0;
+    return o;
 }

@@ -23,6 +23,12 @@ bool t_failed(void);
 /* A fresh empty directory under $TMPDIR for this case; owned by the harness. */
 const char *t_tmpdir(void);
 
+struct event;
+/* The first value of the event's field `name` (declared, extra, or through a route alias)
+ * as a C string in one of four rotating static buffers, cut at 1023 bytes; "(none)" when
+ * the event has no such field. */
+const char *t_field(const struct event *ev, const char *name);
+
 #define T_CHECK(c)                                                                            \
     do {                                                                                      \
         if (!(c)) {                                                                           \
