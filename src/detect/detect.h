@@ -19,8 +19,8 @@ struct detect_rules;
 /* One refused document (valid only during the callback). */
 struct detect_refusal {
     const char *file;
-    unsigned line;   /* the document's first line, or the line of the fault */
-    const char *id;  /* the rule's id, or "-" when it has none (or the file is unreadable) */
+    unsigned line;  /* the document's first line, or the line of the fault */
+    const char *id; /* the rule's id, or "-" when it has none (or the file is unreadable) */
     const char *reason;
 };
 
@@ -62,9 +62,9 @@ int detect_rules_load(const struct detect_load_opts *opts, const char *const *pa
                       detect_refusal_fn fn, void *ctx, struct detect_rules **out,
                       struct detect_load_stats *stats);
 /* The same for the YAML text of one file called name (at most 4 MiB: ERR_TOOBIG). */
-int detect_rules_load_text(const struct detect_load_opts *opts, const char *name,
-                           const char *text, size_t len, detect_refusal_fn fn, void *ctx,
-                           struct detect_rules **out, struct detect_load_stats *stats);
+int detect_rules_load_text(const struct detect_load_opts *opts, const char *name, const char *text,
+                           size_t len, detect_refusal_fn fn, void *ctx, struct detect_rules **out,
+                           struct detect_load_stats *stats);
 void detect_rules_free(struct detect_rules *r);
 
 /* Number of single-event rules in r. */
@@ -105,15 +105,15 @@ struct detect_scratch;
 
 /* What compiling produced, for `vigil rules check` and the benchmark. */
 struct detect_compile_stats {
-    size_t patterns;    /* distinct literals */
-    size_t exact;       /* of which wanted whole only: looked up in hash tables */
-    size_t databases;   /* Hyperscan databases (field names with string values) */
-    size_t atoms;       /* values resolved by the prefilter (strings and regexes) */
-    size_t regexes;     /* of which regexes in Hyperscan prefilter databases */
+    size_t patterns;       /* distinct literals */
+    size_t exact;          /* of which wanted whole only: looked up in hash tables */
+    size_t databases;      /* Hyperscan databases (field names with string values) */
+    size_t atoms;          /* values resolved by the prefilter (strings and regexes) */
+    size_t regexes;        /* of which regexes in Hyperscan prefilter databases */
     size_t regexes_direct; /* regexes whose database Hyperscan refused: run one by one */
-    size_t prefiltered; /* rules evaluated only after a prefilter hit */
-    size_t unfiltered;  /* rules evaluated on every event of their routes */
-    size_t bytes;       /* size of the compiled databases */
+    size_t prefiltered;    /* rules evaluated only after a prefilter hit */
+    size_t unfiltered;     /* rules evaluated on every event of their routes */
+    size_t bytes;          /* size of the compiled databases */
 };
 
 /*
@@ -128,6 +128,12 @@ void detect_matcher_free(struct detect_matcher *m);
 /* Working memory for one thread matching with m (NULL on allocation failure). */
 struct detect_scratch *detect_scratch_new(const struct detect_matcher *m);
 void detect_scratch_free(struct detect_scratch *s);
+/* Of the values s scanned, how many (*lookups) and how many its memo of recent values
+ * answered without scanning (*found). */
+void detect_scratch_memo_counts(const struct detect_scratch *s, uint64_t *lookups, uint64_t *found);
+/* Forgets the values s remembers, as a new scratch would not know them (a benchmark that
+ * passes over the same events again must not find the last pass's values). */
+void detect_scratch_forget(struct detect_scratch *s);
 
 /*
  * Calls fn(ctx, rule index, ev) for each rule of m's rule set that matches ev, in rule

@@ -130,6 +130,7 @@ struct scan_build {
     size_t nres, rcap;
     struct pair *pairs;
     size_t npairs, pcap;
+    uint64_t kw_group; /* the keyword scan's: see keyword_group */
 };
 
 /* Literal dedup: (scan, cased, literal) -> pattern index, open addressing. */
@@ -146,14 +147,39 @@ struct builder {
     size_t nslots, used;
 };
 
-/* The scan of field name, or for keywords (name NULL) the one of the rule's routes: a
- * keyword looks at a whole event, so a Linux keyword list is not scanned on Windows
- * events (one scan per route set, each event scanning those of its routes). */
+/*
+ * Which keyword scan a rule of these routes joins: a keyword looks at a whole event, so
+ * a Linux keyword list is not scanned on Windows events. Rules of one product share a
+ * scan (every Windows event then scans the Windows keywords once, a hit counting only
+ * for the rules of its routes); a route with no product (webserver, generic) keeps its
+ * own.
+ */
+static uint64_t keyword_group(uint64_t routes)
+{
+    uint64_t g = 0;
+    for (int r = 0; r < ROUTE_COUNT; r++) {
+        if (!(routes & ROUTE_BIT(r)))
+            continue;
+        const char *p = route_table[r].product;
+        if (!*p) {
+            g |= ROUTE_BIT(r);
+            continue;
+        }
+        for (int q = 0; q < ROUTE_COUNT; q++)
+            if (!strcmp(route_table[q].product, p))
+                g |= ROUTE_BIT(q);
+    }
+    return g;
+}
+
+/* The scan of field name, or for keywords (name NULL) the one of the rule's routes'
+ * keyword group. */
 static int scan_index(struct builder *b, const char *name, uint64_t routes, int32_t *out)
 {
     struct detect_matcher *m = b->m;
+    uint64_t group = name ? 0 : keyword_group(routes);
     for (size_t i = 0; i < m->nscans; i++) /* compile time only: few hundred names */
-        if ((!name && !m->scans[i].name && m->scans[i].routes == routes) ||
+        if ((!name && !m->scans[i].name && b->sb[i].kw_group == group) ||
             (name && m->scans[i].name && !strcmp(name, m->scans[i].name))) {
             *out = (int32_t)i;
             return 0;
@@ -173,6 +199,7 @@ static int scan_index(struct builder *b, const char *name, uint64_t routes, int3
     struct field_scan *sc = &m->scans[m->nscans];
     memset(sc, 0, sizeof *sc);
     memset(&b->sb[m->nscans], 0, sizeof b->sb[m->nscans]);
+    b->sb[m->nscans].kw_group = group;
     if (name && !(sc->name = mem_strdup(name)))
         return ERR_NOMEM;
     *out = (int32_t)m->nscans++;

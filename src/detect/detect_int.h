@@ -12,7 +12,7 @@ struct detect_rules {
     struct sigma_rule *rules;
     uint64_t *routes; /* per rule: the routes (ROUTE_BIT set) its logsource covers */
     size_t n, cap;
-    uint32_t natoms;  /* prefilterable values, numbered 1..natoms as rules are added */
+    uint32_t natoms; /* prefilterable values, numbered 1..natoms as rules are added */
 };
 
 /* An empty rule set (detect.c). */

@@ -12,6 +12,7 @@
  * and folded by sigma_fold for the case-insensitive ones (Hyperscan folds ASCII only).
  */
 #include "detect/detect_matcher.h"
+#include "detect/detect_memo.h"
 #include "detect/sigma_encode.h"
 
 #include <stdlib.h>
@@ -31,27 +32,22 @@ struct detect_scratch {
     size_t foldcap;
     /* the value being scanned, for the hit callback */
     const struct field_scan *scan;
-    struct slice value; /* as it is in the event */
-    size_t scanned;     /* length of what is scanned (the value, or its fold) */
-    int mode;           /* SCAN_* */
-    /* the keyword scan covers the text and every value in one buffer of segments: a hit
-     * counts inside one segment only (nseg 0: one value, the whole of what is scanned) */
-    unsigned nseg;
-    uint32_t seg_start[EVENT_MAX_FIELDS + 1], seg_end[EVENT_MAX_FIELDS + 1];
-    struct slice seg_raw[EVENT_MAX_FIELDS + 1];
-    bool seg_ascii[EVENT_MAX_FIELDS + 1];
-    char *kw;                          /* the segments as they are, then folded */
+    struct slice value;                /* as it is in the event */
+    size_t scanned;                    /* length of what is scanned (the value, or its fold) */
+    int mode;                          /* SCAN_* */
     const struct field_scan **kwscans; /* the keyword scans of this event's routes */
-    size_t kwcap;
-    uint64_t routes; /* the event's: a hit proposes only rules that may see it */
+    uint64_t routes;                   /* the event's: a hit proposes only rules that may see it */
+    struct scan_memo *memo;
+    bool rec; /* the value being scanned is being remembered */
 };
 
-/* Which literals a scan may report: all (an ASCII value), the cased ones (a value with
- * other bytes, as it is), the caseless ones (its fold), or per segment (keywords). */
-enum { SCAN_ALL, SCAN_CASED, SCAN_CASELESS, SCAN_MIXED };
+/* The memo of each thread: 16,384 slots over 8 MB of records */
+#define MEMO_SLOT_BITS 14
+#define MEMO_RING_BITS 23
 
-/* The keyword buffer: the segments, then their fold (at most twice as long, plus 4). */
-#define KW_CAP (6 * (size_t)EVENT_MAX_RECORD + 64)
+/* Which literals a scan may report: all (an ASCII value), the cased ones (a value with
+ * other bytes, as it is) or the caseless ones (its fold). */
+enum { SCAN_ALL, SCAN_CASED, SCAN_CASELESS };
 
 /* See detect.h. */
 struct detect_scratch *detect_scratch_new(const struct detect_matcher *m)
@@ -67,10 +63,9 @@ struct detect_scratch *detect_scratch_new(const struct detect_matcher *m)
     s->rule_mask = mem_calloc(m->rs->n ? m->rs->n : 1, 1);
     s->foldcap = 2 * (size_t)EVENT_MAX_RECORD + 4;
     s->fold = mem_alloc(s->foldcap);
-    s->kwcap = KW_CAP;
-    s->kw = mem_alloc(s->kwcap);
     s->kwscans = mem_calloc((size_t)m->nkeywords + 1, sizeof *s->kwscans);
-    if (!s->atom_stamp || !s->rule_stamp || !s->cands || !s->fold || !s->rule_gen || !s->kw ||
+    s->memo = scan_memo_new(MEMO_SLOT_BITS, MEMO_RING_BITS);
+    if (!s->memo || !s->atom_stamp || !s->rule_stamp || !s->cands || !s->fold || !s->rule_gen ||
         !s->kwscans || !s->rule_mask ||
         (m->proto && hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS)) {
         detect_scratch_free(s);
@@ -92,9 +87,21 @@ void detect_scratch_free(struct detect_scratch *s)
     mem_free(s->rule_gen);
     mem_free(s->rule_mask);
     mem_free(s->fold);
-    mem_free(s->kw);
     mem_free(s->kwscans);
+    scan_memo_free(s->memo);
     mem_free(s);
+}
+
+/* See detect.h. */
+void detect_scratch_memo_counts(const struct detect_scratch *s, uint64_t *lookups, uint64_t *found)
+{
+    scan_memo_counts(s->memo, lookups, found);
+}
+
+/* See detect.h. */
+void detect_scratch_forget(struct detect_scratch *s)
+{
+    scan_memo_forget(s->memo);
 }
 
 static void next_generation(struct detect_scratch *s)
@@ -132,13 +139,24 @@ static void hold(struct detect_scratch *s, const struct target *t)
         propose(s, r);
 }
 
+/* Target t holds for the value being scanned (held: its atom already did for this
+ * event): remember it with the value, and hold it. */
+static void take(struct detect_scratch *s, const struct target *t, bool held)
+{
+    if (s->rec)
+        scan_memo_add(s->memo, t);
+    if (!held)
+        hold(s, t);
+}
+
 /* Literal id of the scan was found in raw (a value), at its start and/or its end. */
 static void literal_found(struct detect_scratch *s, const struct field_scan *f, unsigned id,
                           bool at_start, bool at_end, struct slice raw)
 {
     for (uint32_t k = f->first[id]; k < f->first[id + 1]; k++) {
         const struct target *t = &f->targets[k];
-        if (s->atom_stamp[t->atom] == s->gen)
+        bool held = s->atom_stamp[t->atom] == s->gen;
+        if (held && !s->rec)
             continue;
         switch (t->kind) {
         case TARGET_CONTAINS:
@@ -159,7 +177,7 @@ static void literal_found(struct detect_scratch *s, const struct field_scan *f, 
             if (!sigma_value_match(s->m->atom_value[t->atom], raw.p ? raw.p : "", raw.len))
                 continue;
         }
-        hold(s, t);
+        take(s, t, held);
     }
 }
 
@@ -170,27 +188,10 @@ static int on_hit(unsigned id, unsigned long long from, unsigned long long to, u
     (void)flags;
     struct detect_scratch *s = ctx;
     const struct field_scan *f = s->scan;
-    size_t len = f->len[id], lo = 0, hi = s->scanned;
-    struct slice raw = s->value;
     int mode = s->mode;
-    if (s->nseg) { /* the segment the hit ends in; a hit across two is none */
-        unsigned a = 0, b = s->nseg;
-        while (a < b) {
-            unsigned mid = (a + b) / 2;
-            if (s->seg_end[mid] < to)
-                a = mid + 1;
-            else
-                b = mid;
-        }
-        if (a == s->nseg || to - len < s->seg_start[a])
-            return 0;
-        lo = s->seg_start[a], hi = s->seg_end[a], raw = s->seg_raw[a];
-        if (mode == SCAN_MIXED)
-            mode = s->seg_ascii[a] ? SCAN_ALL : SCAN_CASED;
-    }
     if ((mode == SCAN_CASED && !f->cased[id]) || (mode == SCAN_CASELESS && f->cased[id]))
         return 0;
-    literal_found(s, f, id, to - len == lo, to == hi, raw);
+    literal_found(s, f, id, to == f->len[id], to == s->scanned, s->value);
     return 0;
 }
 
@@ -216,9 +217,9 @@ static int on_re_hit(unsigned id, unsigned long long from, unsigned long long to
     (void)flags;
     struct detect_scratch *s = ctx;
     const struct target *t = &s->scan->re_targets[id];
-    if (s->atom_stamp[t->atom] != s->gen &&
-        sigma_value_match(s->m->atom_value[t->atom], s->value.p, s->value.len))
-        hold(s, t);
+    bool held = s->atom_stamp[t->atom] == s->gen;
+    if ((!held || s->rec) && sigma_value_match(s->m->atom_value[t->atom], s->value.p, s->value.len))
+        take(s, t, held);
     return 0;
 }
 
@@ -235,9 +236,9 @@ static int scan_regexes(struct detect_scratch *s, const struct field_scan *f, st
                    : ERR_IO;
     for (uint32_t i = 0; i < f->nre; i++) {
         const struct target *t = &f->re_targets[i];
-        if (s->atom_stamp[t->atom] != s->gen &&
-            sigma_value_match(s->m->atom_value[t->atom], v.p, v.len))
-            hold(s, t);
+        bool held = s->atom_stamp[t->atom] == s->gen;
+        if ((!held || s->rec) && sigma_value_match(s->m->atom_value[t->atom], v.p, v.len))
+            take(s, t, held);
     }
     return 0;
 }
@@ -259,10 +260,8 @@ static bool is_ascii(const char *p, size_t n)
 }
 
 /* Scans value v through scan f; ERR_IO when Hyperscan fails. */
-static int scan_value(struct detect_scratch *s, const struct field_scan *f, struct slice v)
+static int scan_value_now(struct detect_scratch *s, const struct field_scan *f, struct slice v)
 {
-    if (!v.len)
-        return 0; /* no atom matches an empty value (they need a byte or more) */
     bool ascii = is_ascii(v.p, v.len);
     if (f->nre && scan_regexes(s, f, v, ascii))
         return ERR_IO;
@@ -301,96 +300,48 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
     return hs_scan(f->db, fv.p, (unsigned)fv.len, 0, s->hs, on_hit, s) == HS_SUCCESS ? 0 : ERR_IO;
 }
 
-/*
- * Lays the segments out in s->kw from offset base, a newline between two. The raw pass
- * takes the text, then each value that is not a piece of the text (a keyword is always
- * `*...*`, so it is found in a value only where it is found in a text holding that
- * value), noting which are ASCII. The fold pass takes the raw pass's segments that are
- * not ASCII, folded. Returns the end, or 0 when they do not fit.
- */
-static size_t lay_segments(struct detect_scratch *s, const struct event *ev, size_t base, bool fold)
+/* Scans value v through scan f, or takes what the memo remembers of it; ERR_IO when
+ * Hyperscan fails. */
+static int scan_value(struct detect_scratch *s, const struct field_scan *f, struct slice v)
 {
-    size_t o = base;
-    unsigned k = 0, n = fold ? s->nseg : ev->nfields + 1u;
-    struct slice raw[EVENT_MAX_FIELDS + 1];
-    bool ascii[EVENT_MAX_FIELDS + 1];
-    if (fold) {
-        memcpy(raw, s->seg_raw, n * sizeof raw[0]);
-        memcpy(ascii, s->seg_ascii, n * sizeof ascii[0]);
+    if (!v.len)
+        return 0; /* no atom matches an empty value (they need a byte or more) */
+    uint32_t scan = (uint32_t)(f - s->m->scans);
+    uint64_t h = scan_memo_hash(scan, v);
+    const struct target *const *t;
+    int n = scan_memo_find(s->memo, h, scan, v, &t);
+    if (n >= 0) {
+        for (int i = 0; i < n; i++)
+            if (s->atom_stamp[t[i]->atom] != s->gen)
+                hold(s, t[i]);
+        return 0;
     }
-    struct slice text = ev->text.p ? ev->text : ev->raw;
-    for (unsigned i = 0; i < n; i++) {
-        struct slice v = fold ? raw[i] : i == 0 ? text : ev->fields[i - 1].value;
-        if (fold ? ascii[i]
-                 : i > 0 && v.len && text.p && v.p >= text.p && v.p + v.len <= text.p + text.len)
-            continue;
-        size_t need = fold ? 2 * v.len + 4 : v.len;
-        if (s->kwcap - o < need + 1) {
-            s->nseg = 0;
-            return 0;
-        }
-        s->seg_start[k] = (uint32_t)(o - base);
-        if (fold) {
-            o += sigma_fold(v.p ? v.p : "", v.len, s->kw + o, need);
-        } else {
-            if (v.len)
-                memcpy(s->kw + o, v.p, v.len);
-            o += v.len;
-            s->seg_ascii[k] = true; /* corrected below when the whole is not ASCII */
-        }
-        s->seg_end[k] = (uint32_t)(o - base);
-        s->seg_raw[k++] = v;
-        s->kw[o++] = '\n';
-    }
-    s->nseg = k;
-    if (!fold && !is_ascii(s->kw + base, o - base))
-        for (unsigned i = 0; i < k; i++)
-            s->seg_ascii[i] =
-                is_ascii(s->kw + base + s->seg_start[i], s->seg_end[i] - s->seg_start[i]);
-    return o;
+    s->rec = scan_memo_start(s->memo, h, scan, v);
+    int rc = scan_value_now(s, f, v);
+    if (s->rec)
+        scan_memo_end(s->memo, rc == 0);
+    s->rec = false;
+    return rc;
 }
 
 /*
- * Keywords look at the text and at every value: one scan over all of them laid end to
- * end (a hit counts inside one segment only) per keyword scan of the event's routes;
- * then, when some values are not ASCII, a second over those folded, for the caseless
- * keywords (the first took only the cased ones from them). When the segments do not fit
- * the buffer, each is scanned alone.
+ * Keywords look at the text and at every value: the text is scanned, then each value
+ * that is not a piece of it (a keyword is always `*...*`, so it is found in a value
+ * only where it is found in a text holding that value). Values go through the memo like
+ * any other; the text, different in every event, does not.
  */
 static int scan_keywords(struct detect_scratch *s, const struct field_scan *const *fs, unsigned nfs,
                          const struct event *ev)
 {
+    struct slice text = ev->text.p ? ev->text : ev->raw;
     int rc = 0;
-    size_t n = lay_segments(s, ev, 0, false);
-    if (n) {
-        bool all_ascii = true;
-        for (unsigned i = 0; i < s->nseg; i++)
-            all_ascii &= s->seg_ascii[i];
-        for (unsigned k = 0; k < nfs && !rc; k++) {
-            s->scan = fs[k];
-            s->value = (struct slice){s->kw, n};
-            s->scanned = n;
-            s->mode = SCAN_MIXED;
-            if (hs_scan(fs[k]->db, s->kw, (unsigned)n, 0, s->hs, on_hit, s) != HS_SUCCESS)
-                rc = ERR_IO;
-        }
-        size_t e = all_ascii || rc ? n : lay_segments(s, ev, n, true);
-        for (unsigned k = 0; k < nfs && e > n && !rc; k++) {
-            s->scan = fs[k];
-            s->scanned = e - n;
-            s->mode = SCAN_CASELESS;
-            if (hs_scan(fs[k]->db, s->kw + n, (unsigned)(e - n), 0, s->hs, on_hit, s) != HS_SUCCESS)
-                rc = ERR_IO;
-        }
-        s->nseg = 0;
-        if (rc || all_ascii || e > n)
-            return rc;
-        /* the folds do not fit: value by value */
-    }
     for (unsigned k = 0; k < nfs && !rc; k++) {
-        rc = scan_value(s, fs[k], ev->text.p ? ev->text : ev->raw);
-        for (unsigned i = 0; i < ev->nfields && !rc; i++)
-            rc = scan_value(s, fs[k], ev->fields[i].value);
+        rc = text.len ? scan_value_now(s, fs[k], text) : 0;
+        for (unsigned i = 0; i < ev->nfields && !rc; i++) {
+            struct slice v = ev->fields[i].value;
+            if (!text.p || v.p < text.p || v.p + v.len > text.p + text.len)
+                rc = scan_value(s, fs[k], v);
+        }
     }
     return rc;
 }

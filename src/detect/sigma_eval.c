@@ -47,8 +47,8 @@ static bool each_value(const struct event *ev, const char *name, uint16_t id, vi
         const struct event_field *f = &ev->fields[i];
         if (f->id == FIELD_EXTRA && !nl)
             nl = strlen(name);
-        if ((f->id == id || (f->id == FIELD_EXTRA && f->name.len == nl &&
-                             memcmp(f->name.p, name, nl) == 0)) &&
+        if ((f->id == id ||
+             (f->id == FIELD_EXTRA && f->name.len == nl && memcmp(f->name.p, name, nl) == 0)) &&
             visit(ctx, f->value))
             return true;
     }
@@ -87,11 +87,21 @@ static bool time_part(enum sigma_time_part part, struct slice v, char *out, size
     vtime_to_civil(secs, &y, &mo, &d, &h, &mi, &s);
     long long x;
     switch (part) {
-    case SIGMA_TIME_MINUTE: x = mi; break;
-    case SIGMA_TIME_HOUR: x = h; break;
-    case SIGMA_TIME_DAY: x = d; break;
-    case SIGMA_TIME_MONTH: x = mo; break;
-    case SIGMA_TIME_YEAR: x = y; break;
+    case SIGMA_TIME_MINUTE:
+        x = mi;
+        break;
+    case SIGMA_TIME_HOUR:
+        x = h;
+        break;
+    case SIGMA_TIME_DAY:
+        x = d;
+        break;
+    case SIGMA_TIME_MONTH:
+        x = mo;
+        break;
+    case SIGMA_TIME_YEAR:
+        x = y;
+        break;
     case SIGMA_TIME_WEEK: {
         /* ISO 8601 week number */
         int64_t days = secs / 86400 - (secs % 86400 < 0);
@@ -104,7 +114,8 @@ static bool time_part(enum sigma_time_part part, struct slice v, char *out, size
         x = (long long)((thursday - jan1) / 7 + 1);
         break;
     }
-    default: return false;
+    default:
+        return false;
     }
     snprintf(out, outlen, "%lld", x);
     return true;
@@ -181,13 +192,53 @@ static bool keyword_holds(const struct sigma_value *v, const struct event *ev,
     return false;
 }
 
+/* The values of a field, gathered once for a predicate's list of values. */
+#define GATHER_MAX 8
+
+struct gathered {
+    struct slice v[GATHER_MAX];
+    int n; /* -1: more than GATHER_MAX (each value then looks the field up itself) */
+};
+
+static bool visit_gather(const void *ctx, struct slice v)
+{
+    struct gathered *g = (struct gathered *)ctx;
+    if (g->n == GATHER_MAX) {
+        g->n = -1;
+        return true; /* stop */
+    }
+    g->v[g->n++] = v;
+    return false;
+}
+
+/* Value v of field predicate p, compared with the field's gathered values when that
+ * gives the same answer as value_holds (a plain comparison), else by value_holds. */
+static bool gathered_holds(const struct sigma_pred *p, const struct sigma_value *v,
+                           const struct event *ev, const struct sigma_atoms *at, struct gathered *g)
+{
+    if ((at && v->atom && at->scanned[v->atom]) || v->kind == SIGMA_PRED_EXISTS ||
+        v->kind == SIGMA_PRED_NULL || v->kind == SIGMA_PRED_FIELDREF)
+        return value_holds(p, v, ev, at);
+    if (g->n == -2) {
+        g->n = 0;
+        each_value(ev, p->field, p->field_id, visit_gather, g);
+    }
+    if (g->n < 0)
+        return value_holds(p, v, ev, at);
+    for (int j = 0; j < g->n; j++)
+        if (visit_value(v, g->v[j]))
+            return true;
+    return false;
+}
+
 static bool pred_holds(const struct sigma_pred *p, const struct event *ev,
                        const struct sigma_atoms *at)
 {
     bool any = false, all = true;
+    struct gathered g = {.n = -2}; /* -2: not gathered yet */
     for (unsigned i = 0; i < p->nvalues; i++) {
         const struct sigma_value *v = &p->values[i];
-        bool h = p->field ? value_holds(p, v, ev, at) : keyword_holds(v, ev, at);
+        bool h = p->field ? gathered_holds(p, v, ev, at, &g) : keyword_holds(v, ev, at);
         any |= h;
         all &= h;
         if (p->all ? !all : any)
@@ -215,8 +266,7 @@ static bool cond_holds(const struct sigma_rule *r, const struct sigma_cond *c,
 {
     switch (c->kind) {
     case SIGMA_COND_ID:
-        return c->nids == 1 && c->ids[0] < r->nidents &&
-               ident_holds(&r->idents[c->ids[0]], ev, at);
+        return c->nids == 1 && c->ids[0] < r->nidents && ident_holds(&r->idents[c->ids[0]], ev, at);
     case SIGMA_COND_AND:
         return cond_holds(r, c->left, ev, at) && cond_holds(r, c->right, ev, at);
     case SIGMA_COND_OR:

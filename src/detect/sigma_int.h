@@ -24,8 +24,8 @@
 #define SIGMA_MAX_IDENTIFIERS 256
 #define SIGMA_MAX_COND_DEPTH 64
 #define SIGMA_MAX_COND_NODES 1024
-#define SIGMA_MAX_VARIANTS 64   /* strings one value may expand to (windash, base64offset) */
-#define SIGMA_MAX_VALUE 65536   /* bytes of one value after modifiers */
+#define SIGMA_MAX_VARIANTS 64 /* strings one value may expand to (windash, base64offset) */
+#define SIGMA_MAX_VALUE 65536 /* bytes of one value after modifiers */
 
 /* ---- the condition (sigma_cond.c) ----------------------------------------------------- */
 
@@ -33,7 +33,7 @@ enum sigma_cond_kind {
     SIGMA_COND_ID,  /* one search identifier: ids[0] */
     SIGMA_COND_AND, /* left and right */
     SIGMA_COND_OR,
-    SIGMA_COND_NOT, /* left */
+    SIGMA_COND_NOT,    /* left */
     SIGMA_COND_ONE_OF, /* at least one of ids[0..nids) ("1 of", "any of") */
     SIGMA_COND_ALL_OF, /* every one of ids[0..nids) */
 };
@@ -56,8 +56,8 @@ struct sigma_cond {
  * each switch between and/or count one level) or more than SIGMA_MAX_COND_NODES
  * nodes. The caller frees *out with sigma_cond_free.
  */
-int sigma_cond_parse(const char *text, const char *const *names, size_t n,
-                     struct sigma_cond **out, char *err, size_t errlen);
+int sigma_cond_parse(const char *text, const char *const *names, size_t n, struct sigma_cond **out,
+                     char *err, size_t errlen);
 void sigma_cond_free(struct sigma_cond *c);
 
 /* ---- values and modifiers (sigma_value.c, sigma_match.c) ------------------------------- */
@@ -74,9 +74,9 @@ enum sigma_str_kind {
 /* One alternative string of a value, after modifiers, wildcards resolved into kind. */
 struct sigma_str {
     enum sigma_str_kind kind;
-    char *s;     /* the literal (EXACT/PREFIX/SUFFIX/CONTAINS) or the pattern (GLOB: '*' and
-                  * '?' are wildcards, '\\' escapes the next byte); UTF-8, NUL-terminated;
-                  * already case-folded when the value is not cased */
+    char *s; /* the literal (EXACT/PREFIX/SUFFIX/CONTAINS) or the pattern (GLOB: '*' and
+              * '?' are wildcards, '\\' escapes the next byte); UTF-8, NUL-terminated;
+              * already case-folded when the value is not cased */
     size_t len;
 };
 
@@ -95,26 +95,31 @@ enum sigma_num_op { SIGMA_NUM_EQ, SIGMA_NUM_GT, SIGMA_NUM_GTE, SIGMA_NUM_LT, SIG
 /* One value of a field's value list, compiled: it matches when any alternative does. */
 struct sigma_value {
     enum sigma_pred_kind kind;
-    bool cased;                 /* STR: compare case-sensitively (|cased, base64, base64offset) */
-    struct sigma_str *strs;     /* STR: the alternatives (windash, base64offset, ...) */
+    bool cased;             /* STR: compare case-sensitively (|cased, base64, base64offset) */
+    struct sigma_str *strs; /* STR: the alternatives (windash, base64offset, ...) */
     unsigned nstrs;
-    char *re;                   /* RE: the pattern as written */
-    uint32_t re_flags;          /* RE: PCRE2 options from |i |m |s */
-    void *re_code;              /* RE: pcre2_code_8 *, compiled at load */
-    uint8_t net[16];            /* CIDR: network address (IPv4 mapped in the last 4 bytes) */
-    unsigned prefix;            /* CIDR: prefix length (0-128, IPv4 as 96 + n) */
-    bool v4;                    /* CIDR: an IPv4 network */
-    enum sigma_num_op num_op;   /* NUM */
-    double num;                 /* NUM */
-    bool exists;                /* EXISTS */
-    char *ref;                  /* FIELDREF: the other field's name */
-    enum sigma_time_part {      /* a time modifier (minute, hour, ...) applied first */
-        SIGMA_TIME_NONE, SIGMA_TIME_MINUTE, SIGMA_TIME_HOUR, SIGMA_TIME_DAY, SIGMA_TIME_WEEK,
-        SIGMA_TIME_MONTH, SIGMA_TIME_YEAR
+    char *re;                 /* RE: the pattern as written */
+    uint32_t re_flags;        /* RE: PCRE2 options from |i |m |s */
+    void *re_code;            /* RE: pcre2_code_8 *, compiled at load */
+    uint8_t net[16];          /* CIDR: network address (IPv4 mapped in the last 4 bytes) */
+    unsigned prefix;          /* CIDR: prefix length (0-128, IPv4 as 96 + n) */
+    bool v4;                  /* CIDR: an IPv4 network */
+    enum sigma_num_op num_op; /* NUM */
+    double num;               /* NUM */
+    bool exists;              /* EXISTS */
+    char *ref;                /* FIELDREF: the other field's name */
+    enum sigma_time_part {    /* a time modifier (minute, hour, ...) applied first */
+                           SIGMA_TIME_NONE,
+                           SIGMA_TIME_MINUTE,
+                           SIGMA_TIME_HOUR,
+                           SIGMA_TIME_DAY,
+                           SIGMA_TIME_WEEK,
+                           SIGMA_TIME_MONTH,
+                           SIGMA_TIME_YEAR
     } time_part;
-    uint32_t atom;              /* the compiled matcher's prefilter decides it (see
-                                 * sigma_value_prefilterable): its number in the rule set,
-                                 * from 1; 0 when the evaluator matches it itself */
+    uint32_t atom; /* the compiled matcher's prefilter decides it (see
+                    * sigma_value_prefilterable): its number in the rule set,
+                    * from 1; 0 when the evaluator matches it itself */
 };
 
 /*
@@ -173,7 +178,7 @@ struct sigma_ident {
     struct sigma_group {
         struct sigma_pred *preds;
         unsigned npreds;
-    } *groups;
+    } * groups;
     unsigned ngroups;
 };
 
@@ -181,7 +186,7 @@ enum sigma_level { SIGMA_INFORMATIONAL, SIGMA_LOW, SIGMA_MEDIUM, SIGMA_HIGH, SIG
 
 struct sigma_rule {
     char *id, *title, *file;
-    unsigned line;                 /* the document's first line in file */
+    unsigned line; /* the document's first line in file */
     enum sigma_level level;
     char *status;
     char **tags;
@@ -189,7 +194,7 @@ struct sigma_rule {
     char *product, *category, *service; /* logsource, lower case; NULL when absent */
     struct sigma_ident *idents;
     unsigned nidents;
-    struct sigma_cond *cond;       /* a list of conditions is OR-ed into one */
+    struct sigma_cond *cond; /* a list of conditions is OR-ed into one */
 };
 
 #endif

@@ -169,8 +169,8 @@ static int ident(const struct cfg_node *v, const struct sigma_placeholders *ph,
         return map_group(v, ph, &id->groups[0], err, errlen);
     }
     if (v->kind != CFG_SEQ || !v->children) {
-        snprintf(err, errlen, "line %u: search identifier '%s' must be a map or a list",
-                 v->line, v->key);
+        snprintf(err, errlen, "line %u: search identifier '%s' must be a map or a list", v->line,
+                 v->key);
         return ERR_PARSE;
     }
     unsigned n = 0, maps = 0;
@@ -179,8 +179,8 @@ static int ident(const struct cfg_node *v, const struct sigma_placeholders *ph,
         maps += c->kind == CFG_MAP;
     }
     if (maps && maps != n) {
-        snprintf(err, errlen, "line %u: search identifier '%s' mixes maps and keywords",
-                 v->line, v->key);
+        snprintf(err, errlen, "line %u: search identifier '%s' mixes maps and keywords", v->line,
+                 v->key);
         return ERR_PARSE;
     }
     id->groups = mem_calloc(n, sizeof *id->groups);
@@ -232,8 +232,8 @@ static int condition(const struct cfg_node *c, struct sigma_rule *r, char *err, 
             r->cond = one;
             continue;
         }
-        struct sigma_cond *or = mem_calloc(1, sizeof *or);
-        if (!or) {
+        struct sigma_cond * or = mem_calloc(1, sizeof * or);
+        if (! or) {
             sigma_cond_free(one);
             rc = ERR_NOMEM;
             break;
@@ -241,7 +241,7 @@ static int condition(const struct cfg_node *c, struct sigma_rule *r, char *err, 
         or->kind = SIGMA_COND_OR;
         or->left = r->cond;
         or->right = one;
-        r->cond = or;
+        r->cond = or ;
     }
     mem_free(names);
     return rc;
@@ -260,8 +260,10 @@ static int detection(const struct cfg_node *d, const struct sigma_placeholders *
         if (!strcmp(c->key, "condition"))
             cond = c;
         else if (!strcmp(c->key, "timeframe")) {
-            snprintf(err, errlen, "line %u: timeframe is Sigma v1 aggregation: use a correlation"
-                     " rule", c->key_line);
+            snprintf(err, errlen,
+                     "line %u: timeframe is Sigma v1 aggregation: use a correlation"
+                     " rule",
+                     c->key_line);
             return ERR_PARSE;
         } else
             n++;
@@ -358,8 +360,7 @@ static int metadata(const struct cfg_node *doc, struct sigma_rule *r, char *err,
     }
     const char *p = scalar(ls, "product"), *c = scalar(ls, "category"), *s = scalar(ls, "service");
     if (!p && !c && !s) {
-        snprintf(err, errlen, "line %u: logsource names no product, category or service",
-                 ls->line);
+        snprintf(err, errlen, "line %u: logsource names no product, category or service", ls->line);
         return ERR_PARSE;
     }
     if ((p && !(r->product = lower_dup(p))) || (c && !(r->category = lower_dup(c))) ||
@@ -566,9 +567,9 @@ int detect_rules_load(const struct detect_load_opts *opts, const char *const *pa
 }
 
 /* See detect.h. */
-int detect_rules_load_text(const struct detect_load_opts *opts, const char *name,
-                           const char *text, size_t len, detect_refusal_fn fn, void *ctx,
-                           struct detect_rules **out, struct detect_load_stats *stats)
+int detect_rules_load_text(const struct detect_load_opts *opts, const char *name, const char *text,
+                           size_t len, detect_refusal_fn fn, void *ctx, struct detect_rules **out,
+                           struct detect_load_stats *stats)
 {
     struct detect_load_stats dummy;
     if (!stats)

@@ -394,7 +394,7 @@ static size_t placeholder_at(const char *s, size_t n, size_t i)
 }
 
 static const struct detect_placeholder *placeholder_find(const struct sigma_placeholders *ph,
-                                                        const char *name, size_t n)
+                                                         const char *name, size_t n)
 {
     for (unsigned i = 0; ph && i < ph->n; i++) {
         const char *pn = ph->items[i].name;

@@ -5,7 +5,8 @@
  * a literal that occurs twice (only the last can end the value), anchors, case folding
  * beyond ASCII (Hyperscan folds ASCII only), cased values, globs with `?`, keywords,
  * conditions true with no hit (`not`), `|all`, empty values, route aliases, fields
- * nobody declared, value lists of thousands, and the order of the matches.
+ * nobody declared, value lists of thousands, the order of the matches, and the memo of
+ * recent values (a value seen again must give what scanning it gives).
  */
 #include "core/core.h"
 #include "detect/detect.h"
@@ -220,6 +221,55 @@ static void t_fields_routes_order(void)
     T_EQ_STR(matches(), "");
 }
 
+static void t_memo(void)
+{
+    load(RULE("kw", "  kw:\n    - 'evil'\n  condition: kw")
+             RULE("kwall", "  kw:\n    '|all':\n      - 'one'\n      - 'two'\n  condition: kw")
+                 RULE("both", "  sel:\n    Image|endswith: '\\x.exe'\n    CommandLine|contains: "
+                              "'abc'\n  condition: sel"));
+    /* the second value is scanned while 'evil' already holds for the event: what the
+     * memo keeps of it must still say 'evil' */
+    event_of(PC, "User", "evil one", "Image", "evil two", NULL);
+    T_EQ_STR(matches(), "kw kwall");
+    event_of(PC, "Image", "evil two", NULL);
+    T_EQ_STR(matches(), "kw");
+    event_of(PC, "User", "one", "Image", "evil two", NULL);
+    T_EQ_STR(matches(), "kw kwall");
+    /* two values of one field, both holding the same atom, then the second alone */
+    event_of(PC, "Image", "C:\\x.exe", "CommandLine", "abc 1", "CommandLine", "abc 2", NULL);
+    T_EQ_STR(matches(), "both");
+    event_of(PC, "Image", "C:\\x.exe", "CommandLine", "abc 2", NULL);
+    T_EQ_STR(matches(), "both");
+    /* a remembered value beside different other values */
+    event_of(PC, "Image", "C:\\x.exe", "CommandLine", "zzz", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "Image", "C:\\y.exe", "CommandLine", "abc 2", NULL);
+    T_EQ_STR(matches(), "");
+    /* far more values than the memo holds (16,384 slots, 8 MB of records), some longer
+     * than it keeps, each seen again later: the verdict is the value's, whatever the
+     * memo forgot or overwrote in between */
+    static char v[1600];
+    uint64_t lookups0, found0, lookups, found;
+    detect_scratch_memo_counts(s, &lookups0, &found0);
+    for (unsigned i = 0; i < 24000; i++) {
+        unsigned k = i % 2 ? i / 2 : (i * 7919u) % 12000; /* each k comes back */
+        size_t len = 16 + (k * 131u) % 1500;
+        for (size_t j = 0; j < len; j++)
+            v[j] = (char)('a' + (k + j * 7) % 23 % 19); /* no 'abc' run, no 'evil' */
+        snprintf(v + len, sizeof v - len, "%s", k % 3 ? "" : " abc");
+        event_of(PC, "Image", k % 5 ? "C:\\x.exe" : "C:\\y.exe", "CommandLine", v, NULL);
+        bool want = k % 3 == 0 && k % 5 != 0;
+        const char *got = matches();
+        if (strcmp(got, want ? "both" : "") != 0) {
+            t_fail(__FILE__, __LINE__, "a value seen again gave another verdict");
+            break;
+        }
+    }
+    detect_scratch_memo_counts(s, &lookups, &found);
+    T_CHECK(lookups > lookups0 && found > found0); /* the memo was used, and not always */
+    T_CHECK(found - found0 < lookups - lookups0);
+}
+
 int main(void)
 {
     field_registry_init();
@@ -229,6 +279,7 @@ int main(void)
     t_run("matcher: conditions that hold with no hit (not, null, empty, re, neq)", t_no_hit_needed);
     t_run("matcher: 2,000-value lists, |all", t_all_and_lists);
     t_run("matcher: route aliases, undeclared fields, routes, rule order", t_fields_routes_order);
+    t_run("matcher: values seen again, within and beyond the memo", t_memo);
     detect_scratch_free(s);
     detect_matcher_free(m);
     detect_rules_free(rs);
