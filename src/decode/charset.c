@@ -22,8 +22,8 @@ int decode_charset_parse(const char *name, enum decode_charset *out)
         const char *name;
         enum decode_charset cs;
     } names[] = {
-        {"auto", CHARSET_AUTO}, {"utf-8", CHARSET_UTF8},      {"utf8", CHARSET_UTF8},
-        {"gbk", CHARSET_GBK},   {"cp936", CHARSET_GBK},       {"gb2312", CHARSET_GBK},
+        {"auto", CHARSET_AUTO},       {"utf-8", CHARSET_UTF8}, {"utf8", CHARSET_UTF8},
+        {"gbk", CHARSET_GBK},         {"cp936", CHARSET_GBK},  {"gb2312", CHARSET_GBK},
         {"gb18030", CHARSET_GB18030},
     };
     if (!name)

@@ -52,8 +52,8 @@ static int access_time(struct slice t, int64_t *ns)
         s > 60 || oh < 0 || om < 0 || oh > 23 || om > 59 || !mon ||
         y1 * 100 + y2 < DECODE_YEAR_MIN || y1 * 100 + y2 > DECODE_YEAR_MAX)
         return ERR_PARSE;
-    int64_t local = vtime_from_civil(y1 * 100 + y2, mon, (unsigned)d, (unsigned)h, (unsigned)mi,
-                                     (unsigned)s);
+    int64_t local =
+        vtime_from_civil(y1 * 100 + y2, mon, (unsigned)d, (unsigned)h, (unsigned)mi, (unsigned)s);
     int32_t off = (oh * 3600 + om * 60) * (t.p[21] == '-' ? -1 : 1);
     *ns = (local - off) * NS_PER_SEC;
     return 0;

@@ -91,11 +91,21 @@ static int unescape(struct jp *j, struct slice raw, struct slice *out)
         }
         c = raw.p[++i]; /* the scanner guaranteed a byte after each backslash */
         switch (c) {
-        case 'n': d[o++] = '\n'; break;
-        case 't': d[o++] = '\t'; break;
-        case 'r': d[o++] = '\r'; break;
-        case 'b': d[o++] = '\b'; break;
-        case 'f': d[o++] = '\f'; break;
+        case 'n':
+            d[o++] = '\n';
+            break;
+        case 't':
+            d[o++] = '\t';
+            break;
+        case 'r':
+            d[o++] = '\r';
+            break;
+        case 'b':
+            d[o++] = '\b';
+            break;
+        case 'f':
+            d[o++] = '\f';
+            break;
         case 'u': {
             int cp = hex4(raw.p + i + 1); /* validated by the scanner */
             i += 4;
@@ -112,7 +122,9 @@ static int unescape(struct jp *j, struct slice raw, struct slice *out)
             o += put_utf8(d + o, (unsigned)cp);
             break;
         }
-        default: d[o++] = c; break; /* \" \\ \/ */
+        default:
+            d[o++] = c;
+            break; /* \" \\ \/ */
         }
     }
     *out = slice_make(d, o);
@@ -426,8 +438,12 @@ int decode_json_walk(const struct decode_job *job, struct event *ev, decode_json
                      void *ctx)
 {
     struct jp j = {
-        .p = job->msg.p, .end = job->msg.p + job->msg.len, .arena = job->arena, .ev = ev,
-        .tz = job->src && job->src->tz ? job->src->tz : vtz_utc(), .leaf_fn = fn,
+        .p = job->msg.p,
+        .end = job->msg.p + job->msg.len,
+        .arena = job->arena,
+        .ev = ev,
+        .tz = job->src && job->src->tz ? job->src->tz : vtz_utc(),
+        .leaf_fn = fn,
         .leaf_ctx = ctx,
     };
     ws(&j);

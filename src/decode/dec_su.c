@@ -43,7 +43,8 @@ static int su_decode(const struct decode_job *job, struct event *ev)
             event_add(ev, FIELD_tty, tty);
             event_add(ev, FIELD_user, slice_make(rest.p, (size_t)c));
             event_add(ev, FIELD_target_user, slice_trim(dec_skip(rest, (size_t)c + 1)));
-            event_add(ev, FIELD_outcome, m.p[0] == '+' ? SLICE_LIT("success") : SLICE_LIT("failure"));
+            event_add(ev, FIELD_outcome,
+                      m.p[0] == '+' ? SLICE_LIT("success") : SLICE_LIT("failure"));
         }
     }
     return DK_SU;

@@ -17,19 +17,36 @@ static const struct program_entry {
     unsigned char len;
     const struct decoder *dec;
 } program_table[] = {
-#define P(n, d) {n, sizeof(n) - 1, &d}
-    P("sshd", decode_sshd),       P("sshd-session", decode_sshd), P("sudo", decode_sudo),
-    P("su", decode_su),           P("CRON", decode_cron),         P("cron", decode_cron),
-    P("crond", decode_cron),      P("systemd", decode_systemd),   P("systemd-logind", decode_systemd),
-    P("apache2", decode_access),  P("apache", decode_access),     P("httpd", decode_access),
-    P("nginx", decode_access),    P("login", decode_pam),
+#define P(n, d)                                                                                    \
+    {                                                                                              \
+        n, sizeof(n) - 1, &d                                                                       \
+    }
+    P("sshd", decode_sshd),
+    P("sshd-session", decode_sshd),
+    P("sudo", decode_sudo),
+    P("su", decode_su),
+    P("CRON", decode_cron),
+    P("cron", decode_cron),
+    P("crond", decode_cron),
+    P("systemd", decode_systemd),
+    P("systemd-logind", decode_systemd),
+    P("apache2", decode_access),
+    P("apache", decode_access),
+    P("httpd", decode_access),
+    P("nginx", decode_access),
+    P("login", decode_pam),
+    P("audit", decode_auditd),
+    P("auditd", decode_auditd),
+    P("audisp", decode_auditd),
+    P("audispd", decode_auditd),
+    P("audisp-syslog", decode_auditd),
 #undef P
 };
 
 /* Every decoder, for forcing by name and for decode_names(). */
 static const struct decoder *const all_decoders[] = {
-    &decode_sshd, &decode_sudo,   &decode_su,     &decode_pam,
-    &decode_cron, &decode_systemd, &decode_access, &decode_json, &decode_windows,
+    &decode_sshd,    &decode_sudo,   &decode_su,   &decode_pam,     &decode_cron,
+    &decode_systemd, &decode_access, &decode_json, &decode_windows, &decode_auditd,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -37,8 +54,8 @@ static const struct decoder *const all_decoders[] = {
 /* Names of the decoders, NULL-terminated; static storage. */
 const char *const *decode_names(void)
 {
-    static const char *const names[] = {"sshd", "sudo", "su",   "pam",     "cron",
-                                        "systemd", "access", "json", "windows", "syslog", NULL};
+    static const char *const names[] = {"sshd",   "sudo", "su",      "pam",    "cron",   "systemd",
+                                        "access", "json", "windows", "auditd", "syslog", NULL};
     return names;
 }
 
@@ -63,6 +80,7 @@ void decode_ctx_free(struct decode_ctx *ctx)
         iconv_close(ctx->cd_gb18030);
     if (ctx->cd_gbk != (iconv_t)-1)
         iconv_close(ctx->cd_gbk);
+    audit_join_free(ctx->audit);
     mem_free(ctx);
 }
 
@@ -107,11 +125,12 @@ static const struct decoder *by_content(struct slice m)
         return NULL;
     char c = m.p[0];
     if (c == '{') /* Windows keys seen: try that first, json if it is not (decode_record) */
-        return DEC_FIND(m, "\"winlog\"") >= 0 || DEC_FIND(m, "\"EventID\"") >= 0
-                   ? &decode_windows
-                   : &decode_json;
+        return DEC_FIND(m, "\"winlog\"") >= 0 || DEC_FIND(m, "\"EventID\"") >= 0 ? &decode_windows
+                                                                                 : &decode_json;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
+    if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
+        return &decode_auditd;
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':') {
         /* "addr ident user [" within the first bytes: an access log */
         size_t lim = m.len < 300 ? m.len : 300;
@@ -128,11 +147,11 @@ static const struct vtz *src_tz(const struct decode_source *src)
 }
 
 static const char *const facility_names[24] = {
-    "kern",     "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
-    "uucp",     "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
-    "local0",   "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+    "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+    "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7",
 };
-static const char *const severity_names[8] = {"emerg", "alert",  "crit", "err",
+static const char *const severity_names[8] = {"emerg",   "alert",  "crit", "err",
                                               "warning", "notice", "info", "debug"};
 
 /* Adds the header's fields to ev. */
@@ -223,7 +242,11 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         goto generic;
 
     struct decode_job job = {
-        .ctx = ctx, .src = src, .arena = arena, .hdr = &h, .msg = h.msg,
+        .ctx = ctx,
+        .src = src,
+        .arena = arena,
+        .hdr = &h,
+        .msg = h.msg,
         .received_ns = received_ns,
     };
     const struct decoder *dec = NULL;

@@ -23,9 +23,9 @@ int decode_charset_parse(const char *name, enum decode_charset *out);
 
 /* What an input says about its records. Owned by the input; outlives its records. */
 struct decode_source {
-    const struct vtz *tz;          /* zone of timestamps that carry none; NULL = UTC */
+    const struct vtz *tz; /* zone of timestamps that carry none; NULL = UTC */
     enum decode_charset charset;
-    const char *format;            /* NULL/"auto", or a decoder name to force ("json") */
+    const char *format; /* NULL/"auto", or a decoder name to force ("json") */
 };
 
 /* Per-thread decoding state (iconv handles, scratch). One per worker. */

@@ -26,14 +26,31 @@ enum decode_kind {
     DK_NGINX,
     DK_JSON,
     DK_WINDOWS, /* routes chosen by Channel and EventID (routing.c) */
+    DK_AUDITD,
+    DK_AUDITD_EXEC, /* an EXECVE record: also linux/process_creation */
     DK_COUNT
 };
+
+struct audit_join;
 
 /* Per-thread state: iconv handles opened on first use, cached year boundaries. */
 struct decode_ctx {
     iconv_t cd_gb18030; /* (iconv_t)-1 until needed */
     iconv_t cd_gbk;
+    struct audit_join *audit; /* audit_join.c; NULL until an audit record comes */
 };
+
+/* Frees the audit join table (decode_ctx_free). */
+void audit_join_free(struct audit_join *j);
+/* Remembers the n (names[i], values[i]) of the SYSCALL record of the audit event key
+ * (host and stamp), copied, for the event's later records. Returns 0 or ERR_NOMEM. */
+int audit_join_keep(struct decode_ctx *ctx, uint64_t key, const struct slice *names,
+                    const struct slice *values, unsigned n);
+/* Adds to ev what audit_join_keep remembered for key, except names that ev's fields
+ * first.. (the record's own) have; values are copied into arena. Returns 0 or
+ * ERR_NOMEM. */
+int audit_join_add(struct decode_ctx *ctx, uint64_t key, struct arena *arena, struct event *ev,
+                   unsigned first);
 
 /* A parsed syslog header. All slices point into the record's text. */
 struct syslog_hdr {
@@ -104,6 +121,7 @@ extern const struct decoder decode_systemd;
 extern const struct decoder decode_access;
 extern const struct decoder decode_json;
 extern const struct decoder decode_windows;
+extern const struct decoder decode_auditd;
 
 /* Called by decode_json_walk for each leaf: path is the flattened name ("a.b.0"), valid
  * only during the call; value lives as long as the record/arena. Returns 0 or ERR_*. */

@@ -13,6 +13,10 @@
  *   apache   webserver, apache                            src_ip → c-ip, user → cs-username
  *   nginx    webserver, nginx                             (same)
  *   json     json                                         —
+ *   auditd   linux, linux/auditd                          user → acct, src_ip → addr
+ *   auditd EXECVE  + linux/process_creation              Image → exe, ProcessId → pid,
+ *                                                           ParentProcessId → ppid,
+ *                                                           User → UID
  *   windows  windows + a service by Channel + categories    4688: Image → NewProcessName,
  *            by (Channel, EventID): win_channels and        ParentImage → ParentProcessName,
  *                                                           IntegrityLevel → MandatoryLabel,
@@ -38,6 +42,25 @@ static const struct field_alias web_aliases[] = {
     {0, 0},
 };
 
+/* user-space audit records (USER_LOGIN, USER_AUTH, ADD_USER, ...) name the account
+ * acct and the peer addr */
+static const struct field_alias audit_aliases[] = {
+    {FIELD_user, FIELD_acct},
+    {FIELD_src_ip, FIELD_addr},
+    {0, 0},
+};
+
+/* an EXECVE record, joined with its SYSCALL (dec_auditd.c): Sigma's process_creation */
+static const struct field_alias audit_exec_aliases[] = {
+    {FIELD_Image, FIELD_exe},
+    {FIELD_ProcessId, FIELD_pid},
+    {FIELD_ParentProcessId, FIELD_ppid},
+    {FIELD_User, FIELD_UID},
+    {FIELD_user, FIELD_acct},
+    {FIELD_src_ip, FIELD_addr},
+    {0, 0},
+};
+
 #define RB(r) ROUTE_BIT(ROUTE_##r)
 
 static const struct route_row {
@@ -56,6 +79,9 @@ static const struct route_row {
     [DK_NGINX] = {RB(webserver) | RB(nginx), web_aliases},
     [DK_JSON] = {RB(json), no_aliases},
     [DK_WINDOWS] = {RB(windows), no_aliases},
+    [DK_AUDITD] = {RB(linux) | RB(linux_auditd), audit_aliases},
+    [DK_AUDITD_EXEC] = {RB(linux) | RB(linux_auditd) | RB(linux_process_creation),
+                        audit_exec_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------

@@ -4,8 +4,8 @@
  * met in the field: no PRI (lines read from files), PRI above 191 (kept, flagged),
  * Cisco sequence numbers ("123: "), origin-id hosts ("123: router1: ") and clock
  * markers ("*Mar  1 18:46:11.123:"), zone abbreviations after the time ("... UTC:"),
- * a year before the date ("2024 Nov 25 ...") or after the time, fractional seconds, ISO 8601 timestamps with or
- * without offset, IPv6 or missing host names, TAG with or without [pid].
+ * a year before the date ("2024 Nov 25 ...") or after the time, fractional seconds, ISO 8601
+ * timestamps with or without offset, IPv6 or missing host names, TAG with or without [pid].
  *
  * Time zones: a timestamp without an offset is read in the source's zone
  * (decode_source.tz), and in UTC when the source declares none. A timestamp without a
@@ -135,8 +135,8 @@ static size_t read_bsd(const char *p, size_t left, struct civil *c)
         c->has_year = true;
         i += 5;
     }
-    if (c->has_year && (c->y < DECODE_YEAR_MIN || c->y > DECODE_YEAR_MAX ||
-                        c->day > month_days(c->y, c->mon)))
+    if (c->has_year &&
+        (c->y < DECODE_YEAR_MIN || c->y > DECODE_YEAR_MAX || c->day > month_days(c->y, c->mon)))
         return 0;
     if (!c->has_year && c->day > month_days(2000, c->mon))
         return 0;
@@ -267,9 +267,9 @@ static size_t read_time(struct slice s, struct civil *c)
  */
 static size_t read_zone_abbrev(struct slice s, bool *utc)
 {
-    static const char *const names[] = {"UTC", "GMT", "CST", "CET", "CEST", "EST", "EDT",
-                                        "PST", "PDT", "MST", "MDT", "BST", "JST", "KST",
-                                        "IST", "HKT", "SGT", "AEST", "MSK", "EET", "EEST"};
+    static const char *const names[] = {"UTC", "GMT", "CST", "CET",  "CEST", "EST", "EDT",
+                                        "PST", "PDT", "MST", "MDT",  "BST",  "JST", "KST",
+                                        "IST", "HKT", "SGT", "AEST", "MSK",  "EET", "EEST"};
     if (s.len < 5 || s.p[0] != ' ')
         return 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -493,8 +493,7 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
             if (tok.len <= MAX_HOST && !token_is_tag(tok) && rest.len) {
                 h->host = tok;
                 s = rest;
-            } else if (tok.len <= MAX_HOST && !token_is_tag(tok) && !rest.len &&
-                       tok.len == s.len) {
+            } else if (tok.len <= MAX_HOST && !token_is_tag(tok) && !rest.len && tok.len == s.len) {
                 h->host = tok; /* "Nov 25 10:00:00 host" and nothing else */
                 s = rest;
             }

@@ -38,12 +38,44 @@ def evtx_json(channel, event_id, data):
                                  "EventData": data}})
 
 
+def audit(type_, serial, body):
+    return "type=%s msg=audit(1732528900.%03d:%d): %s" % (type_, serial % 1000, serial, body)
+
+
+def audit_syscall(serial, exe):
+    return audit("SYSCALL", serial, "arch=c000003e syscall=59 success=yes exit=0 a0=55d0 a1=55d1 "
+                 "a2=0 a3=0 items=2 ppid=2829 pid=%d auid=1000 uid=0 tty=pts1 ses=3 "
+                 'comm="%s" exe="%s" key="exec"' % (serial, exe.rsplit("/", 1)[-1], exe))
+
+
 SYSMON = "Microsoft-Windows-Sysmon/Operational"
 DISMHOST = "C:\\Users\\bob\\AppData\\Local\\Temp\\6A1F\\DismHost.exe"
 
 
-# (rule file, rule id, lines that must match, lines that must not)
+# (rule file, rule id, lines that must match, lines that must not[, lines before them
+# all, that must not match either])
 CASES = [
+    # auditd: the EXECVE record is the process creation; its Image comes from the SYSCALL
+    # record of the same event (joined by the stamp), its CommandLine from the arguments
+    ("linux/process_creation/proc_creation_lnx_wget_download_suspicious_directory.yml",
+     "cf610c15-ed71-46e1-bdf8-2bd1a99de6c4",
+     [audit("EXECVE", 200, 'argc=4 a0="wget" a1="http://198.51.100.7/a.sh" a2="-O" '
+            'a3="/tmp/a.sh"'),
+      # the arguments hex-encoded, as auditd writes those with spaces
+      audit("EXECVE", 201, 'argc=3 a0="wget" a1=2D4F202F746D702F6220632E7368 '
+            'a2="http://198.51.100.7/b"')],
+     [audit("EXECVE", 202, 'argc=4 a0="wget" a1="http://x/a.sh" a2="-O" a3="/tmp/a.sh"'),
+      audit_syscall(203, "/usr/bin/curl"),
+      audit("EXECVE", 203, 'argc=4 a0="curl" a1="http://x/a.sh" a2="-O" a3="/tmp/a.sh"'),
+      web("/x?c=/usr/bin/wget%20-O%20/tmp/a.sh")],
+     [audit_syscall(200, "/usr/bin/wget"), audit_syscall(201, "/usr/bin/wget")]),
+    ("linux/auditd/execve/lnx_auditd_chattr_immutable_removal.yml",
+     "a5b977d6-8a81-4475-91b9-49dbfcd941f7",
+     [audit("EXECVE", 300, 'argc=3 a0="chattr" a1="-i" a2="/etc/passwd"'),
+      audit("EXECVE", 301, 'argc=3 a0=636861747472 a1="-i" a2=2F6574632F736861646F77')],
+     [audit("EXECVE", 302, 'argc=3 a0="chattr" a1="+i" a2="/etc/passwd"'),
+      audit_syscall(303, "/usr/bin/chattr"),
+      ssh("Invalid user chattr -i from 10.0.0.1 port 22")]),
     ("windows/process_creation/proc_creation_win_whoami_all_execution.yml",
      "c248c896-e412-4279-8c15-1c558067b6fa",
      [winlogbeat(SYSMON, 1, {"Image": "C:\\Windows\\System32\\whoami.exe",
@@ -96,10 +128,12 @@ CASES = [
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        for rule, rid, hits, misses in CASES:
+        for case in CASES:
+            rule, rid, hits, misses = case[:4]
+            before = case[4] if len(case) > 4 else []
             log = os.path.join(tmp, "case.log")
             with open(log, "w") as f:
-                f.write("\n".join(hits + misses) + "\n")
+                f.write("\n".join(before + hits + misses) + "\n")
             p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(RULES, rule), log],
                                capture_output=True, timeout=60)
             out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]

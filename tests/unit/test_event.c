@@ -16,12 +16,12 @@ static void registry(void)
     T_EQ_STR(field_name(FIELD_src_ip), "src_ip");
     T_EQ_INT(field_lookup("NoSuchField", 11), FIELD_NONE);
     uint16_t id, again;
-    T_EQ_INT(field_intern("CommandLine", 11, &id), 0);
+    T_EQ_INT(field_intern("OriginalFileName", 16, &id), 0);
     T_CHECK(id >= FIELD_BUILTIN_COUNT);
-    T_EQ_INT(field_intern("CommandLine", 11, &again), 0);
+    T_EQ_INT(field_intern("OriginalFileName", 16, &again), 0);
     T_EQ_INT(again, id);
-    T_EQ_INT(field_lookup("CommandLine", 11), id);
-    T_EQ_STR(field_name(id), "CommandLine");
+    T_EQ_INT(field_lookup("OriginalFileName", 16), id);
+    T_EQ_STR(field_name(id), "OriginalFileName");
     T_EQ_INT(field_intern("", 0, &id), ERR_INVAL);
 }
 
