@@ -23,6 +23,13 @@ static const struct program_entry {
     P("crond", decode_cron),      P("systemd", decode_systemd),   P("systemd-logind", decode_systemd),
     P("apache2", decode_access),  P("apache", decode_access),     P("httpd", decode_access),
     P("nginx", decode_access),    P("login", decode_pam),
+    /* shadow-utils account management */
+    P("useradd", decode_shadow),  P("usermod", decode_shadow),    P("userdel", decode_shadow),
+    P("groupadd", decode_shadow), P("groupmod", decode_shadow),   P("groupdel", decode_shadow),
+    P("passwd", decode_shadow),   P("chpasswd", decode_shadow),   P("gpasswd", decode_shadow),
+    P("chage", decode_shadow),
+    /* netfilter packet logs; other kernel lines stay syslog (the decoder refuses them) */
+    P("kernel", decode_netfilter),
 #undef P
 };
 
@@ -30,6 +37,7 @@ static const struct program_entry {
 static const struct decoder *const all_decoders[] = {
     &decode_sshd, &decode_sudo,   &decode_su,     &decode_pam,
     &decode_cron, &decode_systemd, &decode_access, &decode_json, &decode_windows,
+    &decode_shadow, &decode_netfilter,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -38,7 +46,7 @@ static const struct decoder *const all_decoders[] = {
 const char *const *decode_names(void)
 {
     static const char *const names[] = {"sshd", "sudo", "su",   "pam",     "cron",
-                                        "systemd", "access", "json", "windows", "syslog", NULL};
+                                        "systemd", "access", "json", "windows", "shadow", "netfilter", "syslog", NULL};
     return names;
 }
 

@@ -26,6 +26,8 @@ enum decode_kind {
     DK_NGINX,
     DK_JSON,
     DK_WINDOWS, /* routes chosen by Channel and EventID (routing.c) */
+    DK_SHADOW,    /* shadow-utils account management (dec_shadow.c) */
+    DK_NETFILTER, /* kernel netfilter packet log (dec_netfilter.c) */
     DK_COUNT
 };
 
@@ -104,6 +106,8 @@ extern const struct decoder decode_systemd;
 extern const struct decoder decode_access;
 extern const struct decoder decode_json;
 extern const struct decoder decode_windows;
+extern const struct decoder decode_shadow;
+extern const struct decoder decode_netfilter;
 
 /* Called by decode_json_walk for each leaf: path is the flattened name ("a.b.0"), valid
  * only during the call; value lives as long as the record/arena. Returns 0 or ERR_*. */

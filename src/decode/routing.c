@@ -8,6 +8,8 @@
  *   sshd     linux, linux/sshd, linux/auth, linux/syslog  src_ip → rhost (PAM lines)
  *   sudo     linux, linux/sudo, linux/auth                src_ip → rhost
  *   su, pam  linux, linux/auth                            src_ip → rhost
+ *   shadow   linux, linux/auth                            src_ip → rhost (PAM lines)
+ *   netfilter linux, firewall                             —
  *   cron     linux/cron                                   —
  *   systemd, other syslog   linux/syslog                  —
  *   apache   webserver, apache                            src_ip → c-ip, user → cs-username
@@ -56,6 +58,8 @@ static const struct route_row {
     [DK_NGINX] = {RB(webserver) | RB(nginx), web_aliases},
     [DK_JSON] = {RB(json), no_aliases},
     [DK_WINDOWS] = {RB(windows), no_aliases},
+    [DK_SHADOW] = {RB(linux) | RB(linux_auth), pam_aliases},
+    [DK_NETFILTER] = {RB(linux) | RB(firewall), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
