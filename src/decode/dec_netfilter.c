@@ -61,6 +61,7 @@ static bool is_word(struct slice w, const char *const *set, size_t n)
 static const char *const tcp_flag_words[] = {"CWR", "ECE", "URG", "ACK",
                                              "PSH", "RST", "SYN", "FIN"};
 static const char *const ip_flag_words[] = {"CE", "DF", "MF"};
+#define NWORDS(a) (sizeof(a) / sizeof(a)[0])
 
 /* A run of flag words, kept as one slice when they stand together (as the kernel
  * writes them), else joined in the arena. */
@@ -152,7 +153,9 @@ static long find_in(struct slice m)
             p++;
         if (DEC_STARTS(dec_skip(m, p), " OUT="))
             return (long)(from + (size_t)at);
-        from += (size_t)at + 1;
+        /* any later "IN=" in the same word ends at the same space: skip the word, which
+         * keeps this linear on "IN=IN=IN=..." */
+        from = p;
     }
     return -1;
 }
@@ -210,9 +213,9 @@ static int nf_decode(const struct decode_job *job, struct event *ev)
         }
         long eq = slice_find_byte(w, '=');
         if (eq < 0) {
-            if (is_word(w, tcp_flag_words, 8))
+            if (is_word(w, tcp_flag_words, NWORDS(tcp_flag_words)))
                 run_add(&tcp, w);
-            else if (is_word(w, ip_flag_words, 3))
+            else if (is_word(w, ip_flag_words, NWORDS(ip_flag_words)))
                 run_add(&ip, w);
             continue;
         }
