@@ -230,7 +230,7 @@ static bool new_kv(struct slice s, const char *name_field, struct event *ev)
         const char *field;
     } keys[] = {
         {"UID", "uid"}, {"GID", "gid"}, {"home", "home"}, {"shell", "shell"}, {"from", "tty"}};
-    if (!DEC_STARTS(s, "name=") || s.len == 5)
+    if (!DEC_STARTS(s, "name=") || s.len == 5 || s.p[5] == ',')
         return false;
     while (s.len) {
         long cm = DEC_FIND(s, ", ");

@@ -46,7 +46,8 @@ static const struct decoder *const all_decoders[] = {
 const char *const *decode_names(void)
 {
     static const char *const names[] = {"sshd", "sudo", "su",   "pam",     "cron",
-                                        "systemd", "access", "json", "windows", "shadow", "netfilter", "syslog", NULL};
+                                        "systemd", "access", "json", "windows",
+                                        "shadow", "netfilter", "syslog", NULL};
     return names;
 }
 

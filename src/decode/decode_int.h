@@ -26,8 +26,10 @@ enum decode_kind {
     DK_NGINX,
     DK_JSON,
     DK_WINDOWS, /* routes chosen by Channel and EventID (routing.c) */
-    DK_SHADOW,    /* shadow-utils account management (dec_shadow.c) */
-    DK_NETFILTER, /* kernel netfilter packet log (dec_netfilter.c) */
+    /* Linux part 1: shadow-utils account management (dec_shadow.c), netfilter packet
+     * logs (dec_netfilter.c) */
+    DK_SHADOW,
+    DK_NETFILTER,
     DK_COUNT
 };
 
