@@ -17,29 +17,24 @@ static const struct program_entry {
     unsigned char len;
     const struct decoder *dec;
 } program_table[] = {
-#define P(n, d)                                                                                    \
-    {                                                                                              \
-        n, sizeof(n) - 1, &d                                                                       \
-    }
-    P("sshd", decode_sshd),
-    P("sshd-session", decode_sshd),
-    P("sudo", decode_sudo),
-    P("su", decode_su),
-    P("CRON", decode_cron),
-    P("cron", decode_cron),
-    P("crond", decode_cron),
-    P("systemd", decode_systemd),
-    P("systemd-logind", decode_systemd),
-    P("apache2", decode_access),
-    P("apache", decode_access),
-    P("httpd", decode_access),
-    P("nginx", decode_access),
-    P("login", decode_pam),
-    P("audit", decode_auditd),
-    P("auditd", decode_auditd),
-    P("audisp", decode_auditd),
-    P("audispd", decode_auditd),
-    P("audisp-syslog", decode_auditd),
+// clang-format off
+#define P(n, d) {n, sizeof(n) - 1, &d}
+    P("sshd", decode_sshd),       P("sshd-session", decode_sshd), P("sudo", decode_sudo),
+    P("su", decode_su),           P("CRON", decode_cron),         P("cron", decode_cron),
+    P("crond", decode_cron),      P("systemd", decode_systemd),   P("systemd-logind", decode_systemd),
+    P("apache2", decode_access),  P("apache", decode_access),     P("httpd", decode_access),
+    P("nginx", decode_access),    P("login", decode_pam),
+    /* Linux audit records forwarded by audisp-syslog */
+    P("audit", decode_auditd),    P("auditd", decode_auditd),     P("audisp", decode_auditd),
+    P("audispd", decode_auditd),  P("audisp-syslog", decode_auditd),
+    /* shadow-utils account management */
+    P("useradd", decode_shadow),  P("usermod", decode_shadow),    P("userdel", decode_shadow),
+    P("groupadd", decode_shadow), P("groupmod", decode_shadow),   P("groupdel", decode_shadow),
+    P("passwd", decode_shadow),   P("chpasswd", decode_shadow),   P("gpasswd", decode_shadow),
+    P("chage", decode_shadow),
+    /* netfilter packet logs; other kernel lines stay syslog (the decoder refuses them) */
+    P("kernel", decode_netfilter),
+// clang-format on
 #undef P
 };
 
@@ -47,6 +42,7 @@ static const struct program_entry {
 static const struct decoder *const all_decoders[] = {
     &decode_sshd,    &decode_sudo,   &decode_su,   &decode_pam,     &decode_cron,
     &decode_systemd, &decode_access, &decode_json, &decode_windows, &decode_auditd,
+    &decode_shadow,  &decode_netfilter,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -54,8 +50,9 @@ static const struct decoder *const all_decoders[] = {
 /* Names of the decoders, NULL-terminated; static storage. */
 const char *const *decode_names(void)
 {
-    static const char *const names[] = {"sshd",   "sudo", "su",      "pam",    "cron",   "systemd",
-                                        "access", "json", "windows", "auditd", "syslog", NULL};
+    static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
+                                        "systemd", "access", "json",   "windows", "auditd",
+                                        "shadow", "netfilter", "syslog", NULL};
     return names;
 }
 

@@ -28,6 +28,10 @@ enum decode_kind {
     DK_WINDOWS, /* routes chosen by Channel and EventID (routing.c) */
     DK_AUDITD,
     DK_AUDITD_EXEC, /* an EXECVE record: also linux/process_creation */
+    /* Linux part 1: shadow-utils account management (dec_shadow.c), netfilter packet
+     * logs (dec_netfilter.c) */
+    DK_SHADOW,
+    DK_NETFILTER,
     DK_COUNT
 };
 
@@ -122,6 +126,8 @@ extern const struct decoder decode_access;
 extern const struct decoder decode_json;
 extern const struct decoder decode_windows;
 extern const struct decoder decode_auditd;
+extern const struct decoder decode_shadow;
+extern const struct decoder decode_netfilter;
 
 /* Called by decode_json_walk for each leaf: path is the flattened name ("a.b.0"), valid
  * only during the call; value lives as long as the record/arena. Returns 0 or ERR_*. */

@@ -8,6 +8,8 @@
  *   sshd     linux, linux/sshd, linux/auth, linux/syslog  src_ip → rhost (PAM lines)
  *   sudo     linux, linux/sudo, linux/auth                src_ip → rhost
  *   su, pam  linux, linux/auth                            src_ip → rhost
+ *   shadow   linux, linux/auth                            src_ip → rhost (PAM lines)
+ *   netfilter linux, firewall                             —
  *   cron     linux/cron                                   —
  *   systemd, other syslog   linux/syslog                  —
  *   apache   webserver, apache                            src_ip → c-ip, user → cs-username
@@ -82,6 +84,8 @@ static const struct route_row {
     [DK_AUDITD] = {RB(linux) | RB(linux_auditd), audit_aliases},
     [DK_AUDITD_EXEC] = {RB(linux) | RB(linux_auditd) | RB(linux_process_creation),
                         audit_exec_aliases},
+    [DK_SHADOW] = {RB(linux) | RB(linux_auth), pam_aliases},
+    [DK_NETFILTER] = {RB(linux) | RB(firewall), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------

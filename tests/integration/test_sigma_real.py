@@ -23,6 +23,16 @@ def ssh(msg):
     return "Sep  5 02:00:00 bastion sshd[4242]: " + msg
 
 
+def shadow(prog, msg):
+    return "Sep  5 02:00:00 srv1 %s[4243]: %s" % (prog, msg)
+
+
+def netfilter(prefix, dpt, prog="kernel"):
+    return ("Sep  5 02:00:00 fw1 %s: [12345.678901] %s IN=eth0 OUT= SRC=198.51.100.7 "
+            "DST=10.0.0.2 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=1 DF PROTO=TCP SPT=40000 "
+            "DPT=%d WINDOW=64240 RES=0x00 SYN URGP=0" % (prog, prefix, dpt))
+
+
 def winlogbeat(channel, event_id, data):
     return json.dumps({"@timestamp": "2024-11-25T10:00:00.123Z",
                        "agent": {"type": "winlogbeat"},
@@ -123,6 +133,22 @@ CASES = [
     ("web/webserver_generic/web_susp_useragents.yml", "19aa4f58-94ca-45ff-bc34-92e533c0994a",
      [web("/", "sqlmap/1.7.2#stable (https://sqlmap.org)")],
      [web("/sqlmap/"), ssh("Failed password for sqlmap/ from 10.0.0.1 port 22 ssh2")]),
+    # keywords over linux events: useradd's new user with a root/wheel/sudo id
+    ("linux/builtin/lnx_privileged_user_creation.yml", "0ac15ec3-d24f-4246-aa2a-3077bb1cf90e",
+     [shadow("useradd", "new user: name=toor, UID=0, GID=0, home=/root, shell=/bin/bash"),
+      shadow("useradd", "new user: name=dave, UID=1005, GID=27, home=/home/dave, "
+             "shell=/bin/zsh, from=/dev/pts/1")],
+     [shadow("useradd", "new user: name=bob, UID=1001, GID=1001, home=/home/bob, "
+             "shell=/bin/bash, from=/dev/pts/0"),
+      web("/?q=new%20user", "new user GID=0, UID=0,")]),
+    # category firewall: netfilter lines whose prefix says they were let through
+    ("network/firewall/net_firewall_cleartext_protocols.yml",
+     "d7fb8f0e-bd5f-45c2-b467-19571c490d7e",
+     [netfilter("[UFW ALLOW]", 23), netfilter("OUTPUT ACCEPT", 3306)],
+     [netfilter("[UFW BLOCK]", 23),  # blocked: not a cleartext session
+      netfilter("[UFW ALLOW]", 22),
+      netfilter("[UFW AUDIT]", 23),  # the prefix states no verdict
+      netfilter("[UFW ALLOW]", 23, prog="myapp")]),  # not the kernel: not a firewall event
 ]
 
 
