@@ -12,6 +12,10 @@
  *   systemd, other syslog   linux/syslog                  —
  *   apache   webserver, apache                            src_ip → c-ip, user → cs-username
  *   nginx    webserver, nginx                             (same)
+ *   apache/nginx error logs: as apache, nginx             (same)
+ *   w3c (IIS rows)  webserver                             (same)
+ *   w3c directives (#Fields...)  generic                  —
+ *   squid    proxy, squid                                 (same)
  *   json     json                                         —
  *   windows  windows + a service by Channel + categories    4688: Image → NewProcessName,
  *            by (Channel, EventID): win_channels and        ParentImage → ParentProcessName,
@@ -56,6 +60,11 @@ static const struct route_row {
     [DK_NGINX] = {RB(webserver) | RB(nginx), web_aliases},
     [DK_JSON] = {RB(json), no_aliases},
     [DK_WINDOWS] = {RB(windows), no_aliases},
+    [DK_APACHE_ERROR] = {RB(webserver) | RB(apache), web_aliases},
+    [DK_NGINX_ERROR] = {RB(webserver) | RB(nginx), web_aliases},
+    [DK_SQUID] = {RB(proxy) | RB(squid), web_aliases},
+    [DK_W3C] = {RB(webserver), web_aliases},
+    [DK_W3C_DIRECTIVE] = {RB(generic), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
