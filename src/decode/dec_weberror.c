@@ -84,6 +84,11 @@ struct kv {
     struct slice key, val;
 };
 #define NGX_MAX_KV 12
+/* Candidates for the context's start tried. A candidate's parse usually stops at the next
+ * one (a second "client" key), but one inside a long quoted value scans to its end:
+ * bounded, so a line full of ", client: " costs at most this many scans (its text then
+ * keeps them all, without a c-ip). */
+#define NGX_MAX_TRIES 32
 
 /* Parses "ADDR, key: value, ..." (what follows ", client: ") to the end of s. Returns
  * the number of pairs (client first) or 0 when s is not such a context. */
@@ -176,9 +181,9 @@ static int nginx_error(const struct decode_job *job, struct event *ev)
     /* The context starts at the first ", client: " after which the rest of the line
      * parses as nginx's context; one inside the text (a logged path) does not. */
     struct kv kv[NGX_MAX_KV];
-    size_t nkv = 0;
+    size_t nkv = 0, tries = 0;
     struct slice text = rest;
-    for (struct slice scan = rest;;) {
+    for (struct slice scan = rest; nkv == 0 && tries < NGX_MAX_TRIES; tries++) {
         long at = DEC_FIND(scan, ", client: ");
         if (at < 0)
             break;
