@@ -65,8 +65,9 @@ static void add_opt(struct event *ev, uint16_t id, struct slice v)
         event_add(ev, id, v);
 }
 
-/* Splits the request line "METHOD URI VERSION" into its fields. */
-static void request(struct slice r, struct event *ev)
+/* See decode_int.h: splits the request line "METHOD URI VERSION" into its fields; the
+ * values are slices of r (they live as long as r does). */
+void decode_http_request(struct slice r, struct event *ev)
 {
     if (!r.len || (r.len == 1 && r.p[0] == '-'))
         return;
@@ -133,7 +134,7 @@ static int access_decode(const struct decode_job *job, struct event *ev)
 
     event_add(ev, FIELD_c_ip, addr);
     add_opt(ev, FIELD_cs_username, user);
-    request(req, ev);
+    decode_http_request(req, ev);
     event_add(ev, FIELD_sc_status, status);
     add_opt(ev, FIELD_sc_bytes, bytes);
     struct slice ref, ua;

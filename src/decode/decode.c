@@ -24,6 +24,7 @@ static const struct program_entry {
     P("crond", decode_cron),      P("systemd", decode_systemd),   P("systemd-logind", decode_systemd),
     P("apache2", decode_access),  P("apache", decode_access),     P("httpd", decode_access),
     P("nginx", decode_access),    P("login", decode_pam),
+    P("squid", decode_squid),
     /* Linux audit records forwarded by audisp-syslog */
     P("audit", decode_auditd),    P("auditd", decode_auditd),     P("audisp", decode_auditd),
     P("audispd", decode_auditd),  P("audisp-syslog", decode_auditd),
@@ -43,6 +44,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_sshd,    &decode_sudo,   &decode_su,   &decode_pam,     &decode_cron,
     &decode_systemd, &decode_access, &decode_json, &decode_windows, &decode_auditd,
     &decode_shadow,  &decode_netfilter,
+    &decode_weberror, &decode_squid, &decode_w3c,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -52,7 +54,7 @@ const char *const *decode_names(void)
 {
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
-                                        "shadow", "netfilter", "syslog", NULL};
+                                        "shadow", "netfilter", "weberror", "squid", "w3c", "syslog", NULL};
     return names;
 }
 
@@ -94,7 +96,7 @@ static const struct decoder *by_program(struct slice prog)
 static const struct decoder *by_name(const char *name)
 {
     if (!strcmp(name, "apache") || !strcmp(name, "nginx") || !strcmp(name, "webserver"))
-        return &decode_access;
+        return &decode_access; /* and the error log decoder when it is not an access line */
     for (size_t i = 0; i < NDECODERS; i++)
         if (!strcmp(all_decoders[i]->name, name))
             return all_decoders[i];
@@ -128,6 +130,27 @@ static const struct decoder *by_content(struct slice m)
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
         return &decode_auditd;
+    if (c == '#' &&
+        (DEC_STARTS(m, "#Software:") || DEC_STARTS(m, "#Fields:") || DEC_STARTS(m, "#Version:") ||
+         DEC_STARTS(m, "#Date:") || DEC_STARTS(m, "#Remark:") || DEC_STARTS(m, "#Start-Date:") ||
+         DEC_STARTS(m, "#End-Date:")))
+        return &decode_w3c;
+    /* "[Mon Nov 25 " (Apache error log) */
+    if (c == '[' && m.len > 12 && m.p[4] == ' ' && m.p[8] == ' ' && vtime_month3(m.p + 5))
+        return &decode_weberror;
+    /* "2024/11/25 10:00:00 [" (nginx error log) */
+    if (m.len > 21 && m.p[4] == '/' && m.p[7] == '/' && m.p[10] == ' ' && m.p[19] == ' ' &&
+        m.p[20] == '[' && dec_isdigit(c))
+        return &decode_weberror;
+    /* "1732528800.123    456 " (Squid's native access.log) */
+    if (dec_isdigit(c) && m.len > 20) {
+        size_t i = 0;
+        while (i < 12 && dec_isdigit(m.p[i]))
+            i++;
+        if (i >= 9 && m.p[i] == '.' && dec_isdigit(m.p[i + 1]) && dec_isdigit(m.p[i + 2]) &&
+            dec_isdigit(m.p[i + 3]) && m.p[i + 4] == ' ')
+            return &decode_squid;
+    }
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':') {
         /* "addr ident user [" within the first bytes: an access log */
         size_t lim = m.len < 300 ? m.len : 300;
@@ -225,8 +248,18 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         text = dec_skip(text, 3);
 
     const struct vtz *tz = src_tz(src);
+    bool forced = src && src->format && src->format[0] && strcmp(src->format, "auto") != 0;
+    /* a W3C row starts like a syslog header ("2024-11-25 10:00:00 10.0.0.1 ..."): not one */
+    bool w3c_row =
+        (!forced || by_name(src->format) == &decode_w3c) && decode_w3c_row(ctx, src, text);
     struct syslog_hdr h;
-    decode_syslog_header(text, tz, received_ns, &h);
+    if (w3c_row) {
+        memset(&h, 0, sizeof h);
+        h.pri = -1;
+        h.msg = text;
+    } else {
+        decode_syslog_header(text, tz, received_ns, &h);
+    }
     if (h.has_time) {
         ev->time_ns = h.time_ns;
     } else {
@@ -247,11 +280,12 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         .received_ns = received_ns,
     };
     const struct decoder *dec = NULL;
-    bool forced = src && src->format && src->format[0] && strcmp(src->format, "auto") != 0;
     if (forced) {
         dec = by_name(src->format); /* "syslog" (or an unknown name): header only */
     } else {
-        if (h.program.len)
+        if (w3c_row)
+            dec = &decode_w3c;
+        if (!dec && h.program.len)
             dec = by_program(h.program);
         if (!dec)
             dec = by_content(h.msg);
@@ -261,6 +295,9 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         kind = run(dec, &job, ev);
     if (kind == ERR_PARSE && !forced && dec == &decode_windows)
         kind = run(&decode_json, &job, ev);
+    /* apache2/httpd/nginx (and the formats apache, nginx, webserver) log errors too */
+    if (kind == ERR_PARSE && dec == &decode_access && !(forced && !strcmp(src->format, "access")))
+        kind = run(&decode_weberror, &job, ev);
     if (kind < 0 && !forced && dec != &decode_pam && DEC_STARTS(h.msg, "pam_"))
         kind = run(&decode_pam, &job, ev);
     if (kind == ERR_NOMEM) {

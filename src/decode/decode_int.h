@@ -32,15 +32,39 @@ enum decode_kind {
      * logs (dec_netfilter.c) */
     DK_SHADOW,
     DK_NETFILTER,
+    DK_APACHE_ERROR, /* dec_weberror.c */
+    DK_NGINX_ERROR,
+    DK_SQUID,         /* dec_squid.c */
+    DK_W3C,           /* dec_w3c.c: a W3C extended / IIS row */
+    DK_W3C_DIRECTIVE, /* a "#Fields:" (etc.) line: an event of its own, no webserver route */
     DK_COUNT
 };
 
 struct audit_join;
 
-/* Per-thread state: iconv handles opened on first use, cached year boundaries. */
+/* W3C extended logs (dec_w3c.c): the columns of the last "#Fields:" line per source.
+ * A fixed table: at W3C_SOURCES sources the least recently used entry is overwritten
+ * (that source's rows then use IIS's default columns until its next #Fields line); a
+ * #Fields line longer than W3C_FIELDS_TEXT or with more than W3C_MAX_COLS columns is
+ * not kept (the source keeps its previous columns). */
+#define W3C_SOURCES 8
+#define W3C_MAX_COLS 40
+#define W3C_FIELDS_TEXT 768
+struct w3c_columns {
+    const void *src; /* the decode_source the line came from (a key only, never read) */
+    uint64_t used;   /* ctx->w3c_clock at the last use, for eviction */
+    uint8_t ncols;   /* 0: free entry */
+    uint16_t off[W3C_MAX_COLS], len[W3C_MAX_COLS]; /* column names in text */
+    char text[W3C_FIELDS_TEXT];
+};
+
+/* Per-thread state: iconv handles opened on first use, W3C columns per source, the
+ * audit join table. */
 struct decode_ctx {
     iconv_t cd_gb18030; /* (iconv_t)-1 until needed */
     iconv_t cd_gbk;
+    uint64_t w3c_clock;
+    struct w3c_columns w3c[W3C_SOURCES];
     struct audit_join *audit; /* audit_join.c; NULL until an audit record comes */
 };
 
@@ -128,6 +152,19 @@ extern const struct decoder decode_windows;
 extern const struct decoder decode_auditd;
 extern const struct decoder decode_shadow;
 extern const struct decoder decode_netfilter;
+extern const struct decoder decode_weberror;
+extern const struct decoder decode_squid;
+extern const struct decoder decode_w3c;
+
+/* True when the headerless text is a W3C extended row for this source: a
+ * "YYYY-MM-DD HH:MM:SS " start, then an address, and as many space-separated columns as
+ * the source's last #Fields line (or IIS's default). decode.c then skips the syslog
+ * header parse, which would take the date and address for a header (dec_w3c.c). */
+bool decode_w3c_row(struct decode_ctx *ctx, const struct decode_source *src, struct slice text);
+
+/* Adds the fields of an HTTP request line "METHOD URI [HTTP/x.y]" (cs-method, cs-uri,
+ * cs-uri-stem, cs-uri-query, cs-version); values are slices of r (dec_access.c). */
+void decode_http_request(struct slice r, struct event *ev);
 
 /* Called by decode_json_walk for each leaf: path is the flattened name ("a.b.0"), valid
  * only during the call; value lives as long as the record/arena. Returns 0 or ERR_*. */

@@ -14,6 +14,10 @@
  *   systemd, other syslog   linux/syslog                  —
  *   apache   webserver, apache                            src_ip → c-ip, user → cs-username
  *   nginx    webserver, nginx                             (same)
+ *   apache/nginx error logs: as apache, nginx             (same)
+ *   w3c (IIS rows)  webserver                             (same)
+ *   w3c directives (#Fields...)  generic                  —
+ *   squid    proxy, squid                                 (same)
  *   json     json                                         —
  *   auditd   linux, linux/auditd                          user → acct, src_ip → addr
  *   auditd EXECVE  + linux/process_creation              Image → exe, ProcessId → pid,
@@ -86,6 +90,11 @@ static const struct route_row {
                         audit_exec_aliases},
     [DK_SHADOW] = {RB(linux) | RB(linux_auth), pam_aliases},
     [DK_NETFILTER] = {RB(linux) | RB(firewall), no_aliases},
+    [DK_APACHE_ERROR] = {RB(webserver) | RB(apache), web_aliases},
+    [DK_NGINX_ERROR] = {RB(webserver) | RB(nginx), web_aliases},
+    [DK_SQUID] = {RB(proxy) | RB(squid), web_aliases},
+    [DK_W3C] = {RB(webserver), web_aliases},
+    [DK_W3C_DIRECTIVE] = {RB(generic), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
