@@ -85,7 +85,9 @@ static bool scan_result(struct slice s, struct event *ev)
         event_add(ev, FIELD_outcome, SLICE_LIT("success"));
         return true;
     }
-    if ((c = DEC_FIND(s, ": moved to '")) > 0 && s.p[s.len - 1] == '\'') {
+    /* the closing quote must follow the opening one: "P: moved to ''" at the least */
+    if ((c = DEC_FIND(s, ": moved to '")) > 0 && (size_t)c + 13 <= s.len &&
+        s.p[s.len - 1] == '\'') {
         event_add(ev, FIELD_Filename, slice_make(s.p, (size_t)c));
         event_add_named(ev, SLICE_LIT("moved_to"),
                         slice_make(s.p + c + 12, s.len - (size_t)c - 13));
