@@ -35,6 +35,10 @@ static const struct program_entry {
     P("chage", decode_shadow),
     /* netfilter packet logs; other kernel lines stay syslog (the decoder refuses them) */
     P("kernel", decode_netfilter),
+    /* IDS and antivirus */
+    P("suricata", decode_suricata), P("snort", decode_snort),     P("clamd", decode_clamav),
+    P("clamscan", decode_clamav), P("clamdscan", decode_clamav), P("clamonacc", decode_clamav),
+    P("freshclam", decode_clamav),
 // clang-format on
 #undef P
 };
@@ -45,6 +49,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_systemd, &decode_access, &decode_json, &decode_windows, &decode_auditd,
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
+    &decode_suricata, &decode_snort, &decode_clamav,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -54,7 +59,8 @@ const char *const *decode_names(void)
 {
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
-                                        "shadow", "netfilter", "weberror", "squid", "w3c", "syslog", NULL};
+                                        "shadow", "netfilter", "weberror", "squid", "w3c",
+                                        "suricata", "snort", "clamav", "syslog", NULL};
     return names;
 }
 
@@ -123,9 +129,17 @@ static const struct decoder *by_content(struct slice m)
     if (!m.len)
         return NULL;
     char c = m.p[0];
-    if (c == '{') /* Windows keys seen: try that first, json if it is not (decode_record) */
-        return DEC_FIND(m, "\"winlog\"") >= 0 || DEC_FIND(m, "\"EventID\"") >= 0 ? &decode_windows
-                                                                                 : &decode_json;
+    if (c == '{') {
+        /* Suricata's EVE opens with "timestamp" and names its event_type within the first
+         * fields: a bounded look, before the Windows scans of the whole line */
+        if (DEC_STARTS(m, "{\"timestamp\":\"") &&
+            DEC_FIND(slice_make(m.p, m.len < 256 ? m.len : 256), "\"event_type\":") >= 0)
+            return &decode_suricata;
+        /* Windows keys seen: try that first, json if it is not (decode_record) */
+        if (DEC_FIND(m, "\"winlog\"") >= 0 || DEC_FIND(m, "\"EventID\"") >= 0)
+            return &decode_windows;
+        return DEC_FIND(m, "\"event_type\":") >= 0 ? &decode_suricata : &decode_json;
+    }
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
@@ -151,6 +165,18 @@ static const struct decoder *by_content(struct slice m)
             dec_isdigit(m.p[i + 3]) && m.p[i + 4] == ' ')
             return &decode_squid;
     }
+    /* Snort/Suricata fast alerts: "MM/DD-" or "MM/DD/YY-", or "[gid:sid:rev]"/"[**]" */
+    if (m.len > 6 && dec_isdigit(c) && dec_isdigit(m.p[1]) && m.p[2] == '/' &&
+        dec_isdigit(m.p[3]) && dec_isdigit(m.p[4]) && (m.p[5] == '-' || m.p[5] == '/'))
+        return &decode_snort;
+    if (c == '[' && m.len > 1 && (dec_isdigit(m.p[1]) || DEC_STARTS(m, "[**] ")))
+        return &decode_snort;
+    /* ClamAV: a detection "/path: Sig FOUND", or clamd's log file stamp
+     * "Mon Nov 25 10:00:00 2024 -> " */
+    if (c == '/' && m.len > 8 && !memcmp(m.p + m.len - 6, " FOUND", 6))
+        return &decode_clamav;
+    if (m.len > 28 && !memcmp(m.p + 24, " -> ", 4) && m.p[3] == ' ' && m.p[7] == ' ')
+        return &decode_clamav;
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':') {
         /* "addr ident user [" within the first bytes: an access log */
         size_t lim = m.len < 300 ? m.len : 300;
@@ -293,7 +319,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     int kind = ERR_PARSE;
     if (dec)
         kind = run(dec, &job, ev);
-    if (kind == ERR_PARSE && !forced && dec == &decode_windows)
+    if (kind == ERR_PARSE && !forced && (dec == &decode_windows || dec == &decode_suricata) &&
+        h.msg.len && h.msg.p[0] == '{')
         kind = run(&decode_json, &job, ev);
     /* apache2/httpd/nginx (and the formats apache, nginx, webserver) log errors too */
     if (kind == ERR_PARSE && dec == &decode_access && !(forced && !strcmp(src->format, "access")))

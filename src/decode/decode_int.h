@@ -37,6 +37,13 @@ enum decode_kind {
     DK_SQUID,         /* dec_squid.c */
     DK_W3C,           /* dec_w3c.c: a W3C extended / IIS row */
     DK_W3C_DIRECTIVE, /* a "#Fields:" (etc.) line: an event of its own, no webserver route */
+    DK_SURICATA,       /* EVE JSON of an event_type without its own routes */
+    DK_SURICATA_ALERT, /* EVE event_type "alert": also ids */
+    DK_SURICATA_DNS,   /* EVE event_type "dns": also Sigma's dns category */
+    DK_SNORT,          /* Snort "fast" alert lines (and Snort's syslog alerts) */
+    DK_SURICATA_FAST,  /* Suricata's fast.log / syslog alert lines: suricata and ids */
+    DK_CLAMAV,         /* ClamAV lines other than detections */
+    DK_CLAMAV_FOUND,   /* a ClamAV detection ("... FOUND"): also antivirus */
     DK_COUNT
 };
 
@@ -114,6 +121,14 @@ int decode_syslog_sd(struct slice sd, struct arena *arena, struct event *ev);
  * with ' ' for 'T'); zone-less times are read in tz. Sets *used to the bytes taken. */
 int decode_iso_time(struct slice s, const struct vtz *tz, int64_t *ns, size_t *used);
 
+/*
+ * UTC ns of a civil date-time read by a decoder from its own timestamp, in zone tz; y 0
+ * (a year-less stamp) takes the year as the syslog header does (nearest to received_ns,
+ * at most 31 days after it). Returns 0, or ERR_PARSE for an impossible date or time.
+ */
+int decode_civil_time(int64_t y, unsigned mon, unsigned day, unsigned h, unsigned mi, unsigned s,
+                      int64_t frac_ns, const struct vtz *tz, int64_t received_ns, int64_t *ns);
+
 /* Years accepted in timestamps: within what int64 nanoseconds hold (1678..2262) with a
  * margin. A timestamp outside them is "unparseable": the event takes its received time. */
 #define DECODE_YEAR_MIN 1900
@@ -165,6 +180,18 @@ bool decode_w3c_row(struct decode_ctx *ctx, const struct decode_source *src, str
 /* Adds the fields of an HTTP request line "METHOD URI [HTTP/x.y]" (cs-method, cs-uri,
  * cs-uri-stem, cs-uri-query, cs-version); values are slices of r (dec_access.c). */
 void decode_http_request(struct slice r, struct event *ev);
+extern const struct decoder decode_suricata;
+extern const struct decoder decode_snort;
+extern const struct decoder decode_clamav;
+
+/*
+ * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]
+ * [Priority: n] {PROTO} src[:port] -> dst[:port]", optionally led by "[**] " and by
+ * "[Drop] "; adds sid, gid, rev, signature, classification, priority, proto and the
+ * addresses to ev (slices of msg). Returns 0, or ERR_PARSE (nothing added) when msg
+ * does not start with such an alert.
+ */
+int decode_snort_alert(struct slice msg, struct event *ev);
 
 /* Called by decode_json_walk for each leaf: path is the flattened name ("a.b.0"), valid
  * only during the call; value lives as long as the record/arena. Returns 0 or ERR_*. */

@@ -29,6 +29,14 @@
  *                                                           User → SubjectUserName,
  *                                                           LogonId → SubjectLogonId
  *            win_events below
+ *   suricata EVE  suricata (+ ids for alert, + dns for dns)   alert: sid, gid, rev,
+ *                                                           signature, classification,
+ *                                                           priority, action → alert.*;
+ *                                                           dns: query → dns.rrname,
+ *                                                           record_type → dns.rrtype
+ *   suricata fast/syslog alerts   suricata, ids           —
+ *   snort    snort, ids                                   —
+ *   clamav   clamav (+ antivirus for "... FOUND")         —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -67,6 +75,26 @@ static const struct field_alias audit_exec_aliases[] = {
     {0, 0},
 };
 
+/* IDS: Snort's names are the ids route's vocabulary; Suricata's EVE alert holds them
+ * under alert.* */
+static const struct field_alias suricata_alert_aliases[] = {
+    {FIELD_sid, FIELD_alert_signature_id},
+    {FIELD_gid, FIELD_alert_gid},
+    {FIELD_rev, FIELD_alert_rev},
+    {FIELD_signature, FIELD_alert_signature},
+    {FIELD_classification, FIELD_alert_category},
+    {FIELD_priority, FIELD_alert_severity},
+    {FIELD_action, FIELD_alert_action},
+    {0, 0},
+};
+
+/* Sigma's dns taxonomy over Suricata's EVE dns (answer is a field of its own) */
+static const struct field_alias suricata_dns_aliases[] = {
+    {FIELD_query, FIELD_dns_rrname},
+    {FIELD_record_type, FIELD_dns_rrtype},
+    {0, 0},
+};
+
 #define RB(r) ROUTE_BIT(ROUTE_##r)
 
 static const struct route_row {
@@ -95,6 +123,13 @@ static const struct route_row {
     [DK_SQUID] = {RB(proxy) | RB(squid), web_aliases},
     [DK_W3C] = {RB(webserver), web_aliases},
     [DK_W3C_DIRECTIVE] = {RB(generic), no_aliases},
+    [DK_SURICATA] = {RB(suricata), no_aliases},
+    [DK_SURICATA_ALERT] = {RB(suricata) | RB(ids), suricata_alert_aliases},
+    [DK_SURICATA_DNS] = {RB(suricata) | RB(dns), suricata_dns_aliases},
+    [DK_SNORT] = {RB(snort) | RB(ids), no_aliases},
+    [DK_SURICATA_FAST] = {RB(suricata) | RB(ids), no_aliases},
+    [DK_CLAMAV] = {RB(clamav), no_aliases},
+    [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------

@@ -586,3 +586,29 @@ int decode_iso_time(struct slice s, const struct vtz *tz, int64_t *ns, size_t *u
     *used = n;
     return 0;
 }
+
+/* See decode_int.h. */
+int decode_civil_time(int64_t y, unsigned mon, unsigned day, unsigned h, unsigned mi, unsigned s,
+                      int64_t frac_ns, const struct vtz *tz, int64_t received_ns, int64_t *ns)
+{
+    if (mon < 1 || mon > 12 || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60 ||
+        frac_ns < 0 || frac_ns >= NS_PER_SEC)
+        return ERR_PARSE;
+    if (y && (y < DECODE_YEAR_MIN || y > DECODE_YEAR_MAX || day > month_days(y, mon)))
+        return ERR_PARSE;
+    if (!y && day > month_days(2000, mon)) /* 2000: a leap year, Feb 29 may be */
+        return ERR_PARSE;
+    struct civil c;
+    memset(&c, 0, sizeof c);
+    c.y = y;
+    c.mon = mon;
+    c.day = day;
+    c.h = h;
+    c.mi = mi;
+    c.s = s;
+    c.frac_ns = frac_ns;
+    if (!y)
+        infer_year(&c, tz, received_ns);
+    *ns = civil_to_ns(&c, tz);
+    return 0;
+}
