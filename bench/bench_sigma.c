@@ -69,7 +69,7 @@ struct corpus {
 
 /* Events sharing one route set, and their timing. */
 struct group {
-    uint64_t routes;
+    route_set routes;
     const struct event **ev;
     size_t n, cap;
     uint64_t done, matches;
@@ -256,9 +256,9 @@ static int on_pair(void *ctx, size_t rule, const struct event *ev)
 /*
  * Matches ev[0..n) over and over until min_s have passed (whole passes), stopping
  * mid-pass once max_s have. Each pass starts with the matcher's memo of values empty:
- * a log does not repeat itself whole, and a pass must not be sped up by the last. The first pass's matches go to `first` (when not NULL),
- * so totals count each event once. Returns the events matched; *secs the time taken;
- * *errors counts detect_match failures.
+ * a log does not repeat itself whole, and a pass must not be sped up by the last. The first pass's
+ * matches go to `first` (when not NULL), so totals count each event once. Returns the events
+ * matched; *secs the time taken; *errors counts detect_match failures.
  */
 static uint64_t run_timed(const struct detect_matcher *m, struct detect_scratch *s,
                           const struct event *const *ev, size_t n, double min_s, double max_s,
@@ -285,7 +285,7 @@ static uint64_t run_timed(const struct detect_matcher *m, struct detect_scratch 
     return done;
 }
 
-static struct group *group_of(struct group *g, size_t *ng, uint64_t routes)
+static struct group *group_of(struct group *g, size_t *ng, route_set routes)
 {
     for (size_t i = 0; i < *ng; i++)
         if (g[i].routes == routes)
@@ -305,7 +305,7 @@ static int by_size(const void *a, const void *b)
 
 /* The route names of a set, without a bare product route ("windows", "linux") when a
  * more precise route of it is present: every Windows event has "windows". */
-static void routes_label(uint64_t routes, char *out, size_t outlen)
+static void routes_label(route_set routes, char *out, size_t outlen)
 {
     size_t o = 0;
     out[0] = 0;

@@ -98,7 +98,7 @@ static const struct field_alias suricata_dns_aliases[] = {
 #define RB(r) ROUTE_BIT(ROUTE_##r)
 
 static const struct route_row {
-    uint64_t routes;
+    route_set routes;
     const struct field_alias *aliases;
 } route_rows[DK_COUNT] = {
     [DK_GENERIC] = {RB(generic), no_aliases},
@@ -154,7 +154,7 @@ static const struct field_alias win_4688_aliases[] = {
 
 static const struct win_channel {
     const char *channel;
-    uint64_t routes;
+    route_set routes;
 } win_channels[] = {
     {"Security", RB(win_security)},
     {"System", RB(win_system)},
@@ -181,7 +181,7 @@ static const struct win_channel {
 static const struct win_event {
     const char *channel;
     unsigned id;
-    uint64_t routes;
+    route_set routes;
     const struct field_alias *aliases;
 } win_events[] = {
     {"Security", 4688, RB(win_process_creation), win_4688_aliases},

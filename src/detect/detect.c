@@ -31,9 +31,9 @@ void detect_rules_free(struct detect_rules *rs)
 }
 
 /* See detect_int.h. */
-uint64_t sigma_rule_routes(const struct sigma_rule *r)
+route_set sigma_rule_routes(const struct sigma_rule *r)
 {
-    uint64_t set = 0;
+    route_set set = 0;
     for (int i = 0; i < ROUTE_COUNT; i++) {
         const struct route *rt = &route_table[i];
         if ((r->product && strcmp(r->product, rt->product) != 0) ||
@@ -56,7 +56,7 @@ int detect_rules_add(struct detect_rules *rs, struct sigma_rule *r)
         if (!nr)
             return ERR_NOMEM;
         rs->rules = nr;
-        uint64_t *nt = mem_realloc(rs->routes, nc * sizeof *nt);
+        route_set *nt = mem_realloc(rs->routes, nc * sizeof *nt);
         if (!nt)
             return ERR_NOMEM;
         rs->routes = nt;

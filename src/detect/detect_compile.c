@@ -130,7 +130,7 @@ struct scan_build {
     size_t nres, rcap;
     struct pair *pairs;
     size_t npairs, pcap;
-    uint64_t kw_group; /* the keyword scan's: see keyword_group */
+    route_set kw_group; /* the keyword scan's: see keyword_group */
 };
 
 /* Literal dedup: (scan, cased, literal) -> pattern index, open addressing. */
@@ -154,9 +154,9 @@ struct builder {
  * for the rules of its routes); a route with no product (webserver, generic) keeps its
  * own.
  */
-static uint64_t keyword_group(uint64_t routes)
+static route_set keyword_group(route_set routes)
 {
-    uint64_t g = 0;
+    route_set g = 0;
     for (int r = 0; r < ROUTE_COUNT; r++) {
         if (!(routes & ROUTE_BIT(r)))
             continue;
@@ -174,10 +174,10 @@ static uint64_t keyword_group(uint64_t routes)
 
 /* The scan of field name, or for keywords (name NULL) the one of the rule's routes'
  * keyword group. */
-static int scan_index(struct builder *b, const char *name, uint64_t routes, int32_t *out)
+static int scan_index(struct builder *b, const char *name, route_set routes, int32_t *out)
 {
     struct detect_matcher *m = b->m;
-    uint64_t group = name ? 0 : keyword_group(routes);
+    route_set group = name ? 0 : keyword_group(routes);
     for (size_t i = 0; i < m->nscans; i++) /* compile time only: few hundred names */
         if ((!name && !m->scans[i].name && b->sb[i].kw_group == group) ||
             (name && m->scans[i].name && !strcmp(name, m->scans[i].name))) {

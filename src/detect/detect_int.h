@@ -10,7 +10,7 @@
 
 struct detect_rules {
     struct sigma_rule *rules;
-    uint64_t *routes; /* per rule: the routes (ROUTE_BIT set) its logsource covers */
+    route_set *routes; /* per rule: the routes (ROUTE_BIT set) its logsource covers */
     size_t n, cap;
     uint32_t natoms; /* prefilterable values, numbered 1..natoms as rules are added */
 };
@@ -25,7 +25,7 @@ void sigma_rule_fini(struct sigma_rule *r);
 const char *sigma_level_name(enum sigma_level l);
 /* The routes whose (product, category, service) satisfy the rule's logsource: every
  * attribute the rule names must equal the route's. */
-uint64_t sigma_rule_routes(const struct sigma_rule *r);
+route_set sigma_rule_routes(const struct sigma_rule *r);
 
 /* True when the rule's condition holds for ev (sigma_eval.c): the reference evaluation. */
 bool sigma_rule_match(const struct sigma_rule *r, const struct event *ev);

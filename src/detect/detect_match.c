@@ -36,7 +36,7 @@ struct detect_scratch {
     size_t scanned;                    /* length of what is scanned (the value, or its fold) */
     int mode;                          /* SCAN_* */
     const struct field_scan **kwscans; /* the keyword scans of this event's routes */
-    uint64_t routes;                   /* the event's: a hit proposes only rules that may see it */
+    route_set routes;                  /* the event's: a hit proposes only rules that may see it */
     struct scan_memo *memo;
     bool rec; /* the value being scanned is being remembered */
 };
@@ -369,7 +369,7 @@ static int cmp_u32(const void *a, const void *b)
 static int scan_event(const struct detect_matcher *m, struct detect_scratch *s,
                       const struct event *ev)
 {
-    uint64_t routes = ev->routes;
+    route_set routes = ev->routes;
     int rc = 0;
     for (unsigned i = 0; i < ev->nfields && !rc; i++) {
         const struct field_scan *f = scan_of(m, &ev->fields[i]);

@@ -29,7 +29,7 @@ enum target_kind {
 /* An atom a literal (or regex) decides, with what a hit needs at hand: its rule, the
  * rule's routes and the trigger groups the atom belongs to. */
 struct target {
-    uint64_t routes;
+    route_set routes;
     uint32_t atom, rule;
     uint8_t kind;   /* enum target_kind */
     uint8_t groups; /* detect_matcher.atom_groups[atom] */
@@ -37,8 +37,8 @@ struct target {
 
 /* The literals for one field name (or the keywords). */
 struct field_scan {
-    char *name;      /* the rule-side field name; NULL for the keyword scan */
-    uint64_t routes; /* routes of the rules that have values here: skip otherwise */
+    char *name;       /* the rule-side field name; NULL for the keyword scan */
+    route_set routes; /* routes of the rules that have values here: skip otherwise */
     hs_database_t *db;
     uint32_t npatterns;
     uint32_t *first; /* literal p decides targets[first[p] .. first[p + 1]) */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
-_Static_assert(ROUTE_COUNT <= 64, "routes are a 64-bit set");
+_Static_assert(ROUTE_COUNT <= 128, "routes are a 128-bit set (route_set)");
 
 void event_reset(struct event *ev)
 {

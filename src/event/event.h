@@ -44,11 +44,14 @@ enum route_id {
     ROUTE_COUNT
 };
 
-#define ROUTE_BIT(r) (1ULL << (r))
+/* A set of routes, bit r for route r: 128 bits (unsigned __int128, a GCC and Clang
+ * extension), so that routes.def may grow past 64 logsources with the same | and &. */
+__extension__ typedef unsigned __int128 route_set;
+#define ROUTE_BIT(r) ((route_set)1 << (r))
 
 struct route {
     const char *name;
-    const char *product;  /* "" when unspecified */
+    const char *product; /* "" when unspecified */
     const char *category;
     const char *service;
 };
@@ -66,8 +69,8 @@ struct field_alias {
 
 /* ---- the event ------------------------------------------------------------------- */
 
-#define EVENT_MAX_FIELDS 64      /* more are dropped and the event flagged */
-#define EVENT_MAX_EXTRA_NAME 128 /* longer extra names are cut */
+#define EVENT_MAX_FIELDS 64          /* more are dropped and the event flagged */
+#define EVENT_MAX_EXTRA_NAME 128     /* longer extra names are cut */
 #define EVENT_MAX_RECORD (64 * 1024) /* longer records are cut and flagged */
 
 enum event_flag {
@@ -99,17 +102,17 @@ struct event_origin {
 };
 
 struct event {
-    uint64_t id;          /* deterministic: source identity + position (see ingest) */
-    struct event_origin origin; /* replayable inputs: stream and position */
-    int64_t time_ns;      /* event time, UTC */
-    int64_t received_ns;  /* when the input read it */
-    uint64_t routes;      /* ROUTE_BIT set */
-    uint32_t flags;       /* enum event_flag */
-    struct slice raw;     /* the record exactly as received (after truncation) */
-    struct slice text;    /* the record as UTF-8 (== raw unless converted) */
-    struct slice input;   /* the input's name ("syslog-udp", a file path) */
-    struct slice peer;    /* the sending address, for network inputs */
-    const char *decoder;  /* "sshd", "apache", "json", "syslog", "generic" */
+    uint64_t id;                       /* deterministic: source identity + position (see ingest) */
+    struct event_origin origin;        /* replayable inputs: stream and position */
+    int64_t time_ns;                   /* event time, UTC */
+    int64_t received_ns;               /* when the input read it */
+    route_set routes;                  /* ROUTE_BIT set */
+    uint32_t flags;                    /* enum event_flag */
+    struct slice raw;                  /* the record exactly as received (after truncation) */
+    struct slice text;                 /* the record as UTF-8 (== raw unless converted) */
+    struct slice input;                /* the input's name ("syslog-udp", a file path) */
+    struct slice peer;                 /* the sending address, for network inputs */
+    const char *decoder;               /* "sshd", "apache", "json", "syslog", "generic" */
     const struct field_alias *aliases; /* terminated by {0,0}; may be NULL */
     uint16_t nfields;
     struct event_field fields[EVENT_MAX_FIELDS];
