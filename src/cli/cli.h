@@ -13,6 +13,9 @@
 int cmd_serve(int argc, char **argv);
 /* `vigil parse [--tz Z] [--charset C] [--format F]`: decode stdin lines to JSON. */
 int cmd_parse(int argc, char **argv);
+/* `vigil decoders`: the routing table, decoder outputs → routes and aliases
+ * (cmd_decoders.c). */
+int cmd_decoders(int argc, char **argv);
 /* `vigil search QUERY [--from T] [--to T] [--limit N] [--format table|jsonl]`. */
 int cmd_search(int argc, char **argv);
 /* `vigil alerts [--limit N] [--level L] [--format table|jsonl] [-c FILE | -d DIR]`:

@@ -18,6 +18,7 @@ struct command {
 static const struct command commands[] = {
     {"serve", cmd_serve, "run the daemon (inputs, decode, store)"},
     {"parse", cmd_parse, "decode log lines from stdin and print each event as JSON"},
+    {"decoders", cmd_decoders, "list the decoders' outputs with their routes and aliases"},
     {"search", cmd_search, "search stored events"},
     {"alerts", cmd_alerts, "list the newest alerts the daemon stored"},
     {"stats", cmd_stats, "print the input and store counters"},

@@ -45,6 +45,20 @@ void decode_ctx_free(struct decode_ctx *ctx);
 int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struct arena *arena,
                   const char *rec, size_t len, int64_t received_ns, struct event *ev);
 
+/* One row of the routing table (routing.c), for `vigil decoders` and the README: which
+ * decoder output (or Windows channel / event id) gets which routes and aliases. */
+struct decode_route_info {
+    const char *decoder; /* "auditd" */
+    const char *output;  /* what of its output the row is for: "EXECVE records", or a
+                          * Windows channel */
+    unsigned event_id;   /* Windows rows by (channel, event id): the id; else 0 */
+    bool windows_extra;  /* a Windows channel or event row: routes added to "windows" */
+    route_set routes;    /* for Windows channel/event rows: added to the windows route */
+    const struct field_alias *aliases; /* {0, 0}-terminated */
+};
+/* Row i of the routing table into *out; false past the last row. */
+bool decode_route_info(size_t i, struct decode_route_info *out);
+
 /* Names of the registered decoders, NULL-terminated (for docs and `vigil parse`). */
 const char *const *decode_names(void);
 

@@ -132,6 +132,41 @@ static const struct route_row {
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
 };
 
+/* What each decoder output is, for decode_route_info (a row without a name is a
+ * mistake tests/unit/test_decoders.c catches). */
+static const struct {
+    const char *decoder, *output;
+} kind_names[DK_COUNT] = {
+    [DK_GENERIC] = {"generic", "no header, no decoder"},
+    [DK_SYSLOG] = {"syslog", "a syslog header, message not decoded"},
+    [DK_SSHD] = {"sshd", "every line"},
+    [DK_SUDO] = {"sudo", "every line"},
+    [DK_SU] = {"su", "every line"},
+    [DK_PAM] = {"pam", "PAM lines of any program"},
+    [DK_CRON] = {"cron", "every line"},
+    [DK_SYSTEMD] = {"systemd", "every line"},
+    [DK_APACHE] = {"access", "Apache access (combined/common)"},
+    [DK_NGINX] = {"access", "nginx access"},
+    [DK_JSON] = {"json", "JSON lines"},
+    [DK_WINDOWS] = {"windows", "every event (then by Channel and EventID)"},
+    [DK_AUDITD] = {"auditd", "records"},
+    [DK_AUDITD_EXEC] = {"auditd", "EXECVE records (joined with their SYSCALL)"},
+    [DK_SHADOW] = {"shadow", "account management"},
+    [DK_NETFILTER] = {"netfilter", "packet logs"},
+    [DK_APACHE_ERROR] = {"weberror", "Apache error log"},
+    [DK_NGINX_ERROR] = {"weberror", "nginx error log"},
+    [DK_SQUID] = {"squid", "native access.log"},
+    [DK_W3C] = {"w3c", "W3C extended / IIS rows"},
+    [DK_W3C_DIRECTIVE] = {"w3c", "directives (#Fields, ...)"},
+    [DK_SURICATA] = {"suricata", "EVE JSON, other event types"},
+    [DK_SURICATA_ALERT] = {"suricata", "EVE JSON alert"},
+    [DK_SURICATA_DNS] = {"suricata", "EVE JSON dns"},
+    [DK_SNORT] = {"snort", "fast alerts"},
+    [DK_SURICATA_FAST] = {"snort", "Suricata fast.log and syslog alerts"},
+    [DK_CLAMAV] = {"clamav", "other lines"},
+    [DK_CLAMAV_FOUND] = {"clamav", "detections (FOUND)"},
+};
+
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
  * As SigmaHQ's Windows logsource mapping: Sysmon's event ids are categories, Security
  * 4688 is process_creation with its own field names. Channels compare case-insensitively
@@ -256,6 +291,33 @@ static void win_route(struct event *ev)
             ev->aliases = w->aliases;
         }
     }
+}
+
+/* See decode.h. Rows: every decoder output, then the Windows channels, then the
+ * Windows (channel, event id) rows. */
+bool decode_route_info(size_t i, struct decode_route_info *out)
+{
+    const size_t nch = sizeof win_channels / sizeof win_channels[0];
+    const size_t nev = sizeof win_events / sizeof win_events[0];
+    if (i < DK_COUNT) {
+        *out = (struct decode_route_info){kind_names[i].decoder, kind_names[i].output, 0, false,
+                                          route_rows[i].routes,  route_rows[i].aliases};
+        return true;
+    }
+    i -= DK_COUNT;
+    if (i < nch) {
+        *out = (struct decode_route_info){"windows", win_channels[i].channel, 0,
+                                          true,      win_channels[i].routes,  no_aliases};
+        return true;
+    }
+    i -= nch;
+    if (i < nev) {
+        const struct win_event *w = &win_events[i];
+        *out =
+            (struct decode_route_info){"windows", w->channel, w->id, true, w->routes, w->aliases};
+        return true;
+    }
+    return false;
 }
 
 /* See decode_int.h. The alias arrays are static: events may point at them forever. */

@@ -208,8 +208,8 @@ static void access(void)
     T_EQ_STR(f("sc-bytes"), "1234");
     T_EQ_STR(f("cs-referer"), "http://x/");
     T_EQ_STR(f("cs-user-agent"), "sqlmap/1.7 (\\\"q\\\")");
-    T_EQ_STR(f("src_ip"), "203.0.113.5"); /* alias */
-    T_EQ_STR(f("user"), "frank");         /* alias */
+    T_EQ_STR(f("src_ip"), "203.0.113.5");              /* alias */
+    T_EQ_STR(f("user"), "frank");                      /* alias */
     T_EQ_INT(ev.time_ns, (1732500000LL) * NS_PER_SEC); /* 02:00Z */
     T_CHECK(!(ev.flags & (EVF_TIME_RECEIVED | EVF_GENERIC)));
     T_CHECK(has_route(ROUTE_webserver) && has_route(ROUTE_apache) && !has_route(ROUTE_nginx));
@@ -361,6 +361,27 @@ static void netfilter_shadow(void)
 #undef KERN
 }
 
+/* Every decoder output has its row in the routing table with a name and a route, and
+ * every decoder `--format` accepts owns at least one row (`vigil decoders` lists them). */
+static void routing_table_complete(void)
+{
+    struct decode_route_info ri;
+    size_t rows = 0;
+    for (size_t i = 0; decode_route_info(i, &ri); i++, rows++) {
+        if (!ri.decoder || !ri.output || !ri.aliases || !ri.routes)
+            t_fail(__FILE__, __LINE__, "routing row %zu has no name, route or alias list", i);
+        T_CHECK(!t_failed());
+    }
+    T_CHECK(rows > 30);
+    for (const char *const *n = decode_names(); *n; n++) {
+        bool found = false;
+        for (size_t i = 0; decode_route_info(i, &ri); i++)
+            found |= !strcmp(ri.decoder, *n);
+        if (!found)
+            t_fail(__FILE__, __LINE__, "decoder %s has no row in the routing table", *n);
+    }
+}
+
 int main(void)
 {
     field_registry_init();
@@ -375,6 +396,7 @@ int main(void)
     t_run("decode_json", json);
     t_run("decode_forced_format", forced_format);
     t_run("decode_netfilter_shadow", netfilter_shadow);
+    t_run("routing table: a named row for every decoder output", routing_table_complete);
     arena_fini(&arena);
     decode_ctx_free(ctx);
     return t_done();
