@@ -21,6 +21,11 @@ if [ -x "$build/bench/bench_decode" ]; then
     "$build/bench/bench_decode" "$input"
     echo
 fi
+if [ -x "$build/bench/bench_decoders" ]; then
+    echo "== each decoder on its own (one core): the golden corpus of every format"
+    "$build/bench/bench_decoders" "$top"/tests/golden/*.log
+    echo
+fi
 if [ -x "$build/bench/bench_store" ]; then
     echo "== decode + store, searches while writing"
     rm -rf "$data/store-1m"
