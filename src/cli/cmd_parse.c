@@ -11,18 +11,20 @@
 #include "core/core.h"
 #include "decode/decode.h"
 #include "event/event.h"
+#include "ingest/ingest.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vigil parse [--tz ZONE] [--charset auto|utf-8|gbk|gb18030] "
+    fprintf(f, "usage: vigil parse [-c CONFIG] [--tz ZONE] [--charset auto|utf-8|gbk|gb18030] "
                "[--format NAME]\n"
                "  reads log lines on stdin, prints one JSON event per line\n"
                "  --tz ZONE      zone of timestamps without offset (default UTC): "
                "UTC, +08:00, Asia/Shanghai\n"
                "  --charset C    character set of the input (default auto)\n"
+               "  -c CONFIG      also the operator's decoders of that vigil.yaml (decoders:)\n"
                "  --format NAME  force a decoder:");
     for (const char *const *n = decode_names(); *n; n++)
         fprintf(f, " %s", *n);
@@ -67,7 +69,7 @@ static int on_line(void *ctx, const char *line, size_t len, uint64_t lineno)
 /* `vigil parse`; see cli.h. Returns 0, 1 on a runtime failure, 2 on bad usage. */
 int cmd_parse(int argc, char **argv)
 {
-    const char *tzname = NULL, *charset = NULL, *format = NULL, *received = NULL;
+    const char *tzname = NULL, *charset = NULL, *format = NULL, *received = NULL, *config = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
@@ -80,6 +82,8 @@ int cmd_parse(int argc, char **argv)
             slot = &charset;
         else if (!strcmp(a, "--format"))
             slot = &format;
+        else if (!strcmp(a, "-c") || !strcmp(a, "--config"))
+            slot = &config;
         else if (!strcmp(a, "--received")) /* hidden: fixed receive time for tests */
             slot = &received;
         if (!slot || i + 1 >= argc) {
@@ -95,6 +99,8 @@ int cmd_parse(int argc, char **argv)
     memset(&st, 0, sizeof st);
     struct vtz *tz = NULL;
     int code = 1, rc;
+    struct ingest_config cfg;
+    ingest_config_defaults(&cfg);
     if (tzname && (rc = vtz_open(tzname, &tz)) != 0) {
         fprintf(stderr, "vigil parse: time zone '%s': %s\n", tzname, err_str(rc));
         return 2;
@@ -105,10 +111,21 @@ int cmd_parse(int argc, char **argv)
         code = 2;
         goto done;
     }
+    if (config) {
+        char err[512];
+        if (ingest_config_load_file(config, &cfg, err, sizeof err) != 0) {
+            fprintf(stderr, "vigil parse: %s\n", err);
+            code = 2;
+            goto done;
+        }
+        st.src.custom = cfg.custom;
+    }
     st.src.format = format;
     if (format) {
-        bool known = !strcmp(format, "auto") || !strcmp(format, "apache") ||
-                     !strcmp(format, "nginx");
+        bool known =
+            !strcmp(format, "auto") || !strcmp(format, "apache") || !strcmp(format, "nginx");
+        for (size_t i = 0; decode_custom_name(cfg.custom, i) && !known; i++)
+            known = !strcmp(decode_custom_name(cfg.custom, i), format);
         for (const char *const *n = decode_names(); *n && !known; n++)
             known = !strcmp(*n, format);
         if (!known) {
@@ -143,5 +160,6 @@ done:
     decode_ctx_free(st.ctx);
     mem_free(st.ev);
     vtz_free(tz);
+    ingest_config_fini(&cfg);
     return code;
 }

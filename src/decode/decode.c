@@ -86,6 +86,7 @@ void decode_ctx_free(struct decode_ctx *ctx)
     if (ctx->cd_gbk != (iconv_t)-1)
         iconv_close(ctx->cd_gbk);
     audit_join_free(ctx->audit);
+    decode_custom_ctx_free(ctx->custom_md);
     mem_free(ctx);
 }
 
@@ -306,7 +307,25 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         .received_ns = received_ns,
     };
     const struct decoder *dec = NULL;
-    if (forced) {
+    /* the operator's decoders first: they know their devices better */
+    int kind = ERR_PARSE;
+    route_set custom_routes = 0;
+    bool custom_forced = forced && src->custom && !by_name(src->format);
+    if (src && src->custom && (!forced || custom_forced)) {
+        uint16_t n0 = ev->nfields;
+        uint32_t f0 = ev->flags;
+        int64_t t0 = ev->time_ns;
+        kind = decode_custom_run(src->custom, custom_forced ? src->format : NULL, &job, ev,
+                                 &custom_routes);
+        if (kind == ERR_PARSE) {
+            ev->nfields = n0;
+            ev->flags = f0;
+            ev->time_ns = t0;
+        }
+    }
+    if (kind != ERR_PARSE || custom_forced) {
+        /* taken by an operator's decoder, or forced to one that did not take it */
+    } else if (forced) {
         dec = by_name(src->format); /* "syslog" (or an unknown name): header only */
     } else {
         if (w3c_row)
@@ -316,7 +335,6 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         if (!dec)
             dec = by_content(h.msg);
     }
-    int kind = ERR_PARSE;
     if (dec)
         kind = run(dec, &job, ev);
     if (kind == ERR_PARSE && !forced && (dec == &decode_windows || dec == &decode_suricata) &&
@@ -337,6 +355,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         kind = h.present ? DK_SYSLOG : DK_GENERIC;
     }
     decode_route(ev, (enum decode_kind)kind);
+    if (kind == DK_CUSTOM)
+        ev->routes |= custom_routes;
     if (!(ev->flags & EVF_TIME_RECEIVED)) {
         /* in seconds: the difference of two ns instants may not fit int64 */
         int64_t d = ev->time_ns / NS_PER_SEC - received_ns / NS_PER_SEC;

@@ -26,7 +26,20 @@ struct decode_source {
     const struct vtz *tz; /* zone of timestamps that carry none; NULL = UTC */
     enum decode_charset charset;
     const char *format; /* NULL/"auto", or a decoder name to force ("json") */
+    const struct decode_custom *custom; /* the operator's decoders (custom.c), or NULL */
 };
+
+/* The decoders an operator defines in the configuration (custom.c). */
+struct decode_custom;
+struct cfg_node;
+/* Loads the `decoders:` list (a YAML sequence) into *out; a mistake is refused with
+ * "FILE:LINE: reason" in err (ERR_INVAL), or ERR_NOMEM. */
+int decode_custom_load(const struct cfg_node *list, const char *file, struct decode_custom **out,
+                       char *err, size_t errlen);
+/* The name of decoder i of c, or NULL past the last. */
+const char *decode_custom_name(const struct decode_custom *c, size_t i);
+/* Frees c (NULL does nothing); no event decoded with it may be used afterwards. */
+void decode_custom_free(struct decode_custom *c);
 
 /* Per-thread decoding state (iconv handles, scratch). One per worker. */
 struct decode_ctx;

@@ -44,6 +44,7 @@ enum decode_kind {
     DK_SURICATA_FAST,  /* Suricata's fast.log / syslog alert lines: suricata and ids */
     DK_CLAMAV,         /* ClamAV lines other than detections */
     DK_CLAMAV_FOUND,   /* a ClamAV detection ("... FOUND"): also antivirus */
+    DK_CUSTOM, /* an operator's decoder (custom.c): its own routes */
     DK_COUNT
 };
 
@@ -73,7 +74,19 @@ struct decode_ctx {
     uint64_t w3c_clock;
     struct w3c_columns w3c[W3C_SOURCES];
     struct audit_join *audit; /* audit_join.c; NULL until an audit record comes */
+    void *custom_md;          /* custom.c's pcre2_match_data, made on first use */
 };
+
+struct decode_job;
+
+/* Frees a decode context's match data of operator regexes (custom.c). */
+void decode_custom_ctx_free(void *md);
+/* Runs the operator's decoders of c on the job (only the one named forced, when not
+ * NULL; else those whose program or prefix selects the line, in order): DK_CUSTOM with
+ * ev->decoder set and *routes the decoder's routes, ERR_PARSE when none took the line
+ * (nothing added), or ERR_NOMEM. */
+int decode_custom_run(const struct decode_custom *c, const char *forced,
+                      const struct decode_job *job, struct event *ev, route_set *routes);
 
 /* Frees the audit join table (decode_ctx_free). */
 void audit_join_free(struct audit_join *j);

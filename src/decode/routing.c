@@ -130,6 +130,7 @@ static const struct route_row {
     [DK_SURICATA_FAST] = {RB(suricata) | RB(ids), no_aliases},
     [DK_CLAMAV] = {RB(clamav), no_aliases},
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
+    [DK_CUSTOM] = {0, no_aliases}, /* the routes the operator's decoder names */
 };
 
 /* What each decoder output is, for decode_route_info (a row without a name is a
@@ -165,6 +166,7 @@ static const struct {
     [DK_SURICATA_FAST] = {"snort", "Suricata fast.log and syslog alerts"},
     [DK_CLAMAV] = {"clamav", "other lines"},
     [DK_CLAMAV_FOUND] = {"clamav", "detections (FOUND)"},
+    [DK_CUSTOM] = {"(operator)", "decoders of the configuration: the routes they name"},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------

@@ -23,6 +23,7 @@ struct loader {
     const char *file;
     char *err;
     size_t errlen;
+    const struct decode_custom *custom; /* the config's own decoders (loaded first) */
 };
 
 static int bad(struct loader *l, unsigned line, const char *fmt, const char *arg)
@@ -94,6 +95,8 @@ void ingest_config_fini(struct ingest_config *c)
         input_fini(&c->inputs[i]);
     mem_free(c->inputs);
     mem_free(c->data_dir);
+    decode_custom_free(c->custom);
+    c->custom = NULL;
     c->inputs = NULL;
     c->ninputs = 0;
     c->data_dir = NULL;
@@ -191,10 +194,13 @@ static int parse_type(struct loader *l, const struct cfg_node *n, enum ingest_ty
                n->text);
 }
 
-static bool format_known(const char *f)
+static bool format_known(const struct loader *l, const char *f)
 {
     if (!strcmp(f, "auto"))
         return true;
+    for (size_t i = 0; decode_custom_name(l->custom, i); i++)
+        if (!strcmp(decode_custom_name(l->custom, i), f))
+            return true;
     const char *const *names = decode_names();
     for (size_t i = 0; names && names[i]; i++)
         if (!strcmp(names[i], f))
@@ -253,7 +259,7 @@ static int input_key(struct loader *l, struct ingest_input_cfg *in, const struct
     if (!strcmp(k, "format")) {
         if ((rc = get_str(l, v, k, &in->format)))
             return rc;
-        if (!format_known(in->format))
+        if (!format_known(l, in->format))
             return bad(l, v->line, "format: no decoder called '%s'", in->format);
         return 0;
     }
@@ -504,6 +510,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
     }
     if (!strcmp(k, "rules"))
         return rules_section(l, c, v);
+    if (!strcmp(k, "decoders"))
+        return 0; /* loaded before the other keys (inputs may name them) */
     if (!strcmp(k, "inputs")) {
         if (v->kind != CFG_SEQ)
             return bad(l, v->line, "inputs: expected a list of inputs", NULL);
@@ -537,6 +545,10 @@ int ingest_config_load(const char *file, const char *text, size_t len, struct in
         rc = bad(&l, root->line, "the configuration must be a map of settings", NULL);
         goto out;
     }
+    const struct cfg_node *dec = cfg_get(root, "decoders");
+    if (dec && (rc = decode_custom_load(dec, l.file, &c->custom, err, errlen)) != 0)
+        goto out;
+    l.custom = c->custom;
     bool has_inputs = false;
     for (const struct cfg_node *v = root->children; v; v = v->next) {
         if (!strcmp(v->key, "inputs"))

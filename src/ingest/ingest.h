@@ -86,6 +86,7 @@ struct ingest_config {
     struct ingest_input_cfg *inputs;
     size_t ninputs;
     struct ingest_rules_cfg rules;
+    struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */
 };
 
 #define INGEST_DEFAULT_PORT "127.0.0.1:5514"

@@ -675,6 +675,7 @@ static int input_init(struct ingest *ig, struct ingest_input *in, size_t i, char
     if (!in->open)
         return ERR_NOMEM;
     in->src.charset = CHARSET_AUTO;
+    in->src.custom = ig->cfg->custom;
     in->src.format = c->format && strcmp(c->format, "auto") ? c->format : NULL;
     if (c->charset && decode_charset_parse(c->charset, &in->src.charset)) {
         snprintf(err, errlen, "input %s: bad charset '%s'", c->name, c->charset);

@@ -368,7 +368,8 @@ static void routing_table_complete(void)
     struct decode_route_info ri;
     size_t rows = 0;
     for (size_t i = 0; decode_route_info(i, &ri); i++, rows++) {
-        if (!ri.decoder || !ri.output || !ri.aliases || !ri.routes)
+        if (!ri.decoder || !ri.output || !ri.aliases ||
+            (!ri.routes && strcmp(ri.decoder, "(operator)") != 0))
             t_fail(__FILE__, __LINE__, "routing row %zu has no name, route or alias list", i);
         T_CHECK(!t_failed());
     }
