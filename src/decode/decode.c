@@ -49,7 +49,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_systemd, &decode_access, &decode_json, &decode_windows, &decode_auditd,
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
-    &decode_suricata, &decode_snort, &decode_clamav,
+    &decode_suricata, &decode_snort, &decode_clamav, &decode_netflow,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -60,7 +60,7 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "netflow", "syslog", NULL};
     return names;
 }
 

@@ -44,7 +44,8 @@ enum decode_kind {
     DK_SURICATA_FAST,  /* Suricata's fast.log / syslog alert lines: suricata and ids */
     DK_CLAMAV,         /* ClamAV lines other than detections */
     DK_CLAMAV_FOUND,   /* a ClamAV detection ("... FOUND"): also antivirus */
-    DK_CUSTOM, /* an operator's decoder (custom.c): its own routes */
+    DK_NETFLOW, /* a flow record of the netflow input (dec_netflow.c) */
+    DK_CUSTOM,  /* an operator's decoder (custom.c): its own routes */
     DK_COUNT
 };
 
@@ -178,6 +179,7 @@ extern const struct decoder decode_access;
 extern const struct decoder decode_json;
 extern const struct decoder decode_windows;
 extern const struct decoder decode_auditd;
+extern const struct decoder decode_netflow;
 extern const struct decoder decode_shadow;
 extern const struct decoder decode_netfilter;
 extern const struct decoder decode_weberror;

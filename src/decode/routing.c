@@ -37,6 +37,7 @@
  *   suricata fast/syslog alerts   suricata, ids           —
  *   snort    snort, ids                                   —
  *   clamav   clamav (+ antivirus for "... FOUND")         —
+ *   netflow  netflow (flow records of the netflow input)  —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -130,6 +131,7 @@ static const struct route_row {
     [DK_SURICATA_FAST] = {RB(suricata) | RB(ids), no_aliases},
     [DK_CLAMAV] = {RB(clamav), no_aliases},
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
+    [DK_NETFLOW] = {RB(netflow), no_aliases},
     [DK_CUSTOM] = {0, no_aliases}, /* the routes the operator's decoder names */
 };
 
@@ -166,6 +168,7 @@ static const struct {
     [DK_SURICATA_FAST] = {"snort", "Suricata fast.log and syslog alerts"},
     [DK_CLAMAV] = {"clamav", "other lines"},
     [DK_CLAMAV_FOUND] = {"clamav", "detections (FOUND)"},
+    [DK_NETFLOW] = {"netflow", "flow records of the netflow input"},
     [DK_CUSTOM] = {"(operator)", "decoders of the configuration: the routes they name"},
 };
 

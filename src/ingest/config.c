@@ -45,6 +45,8 @@ const char *ingest_type_name(enum ingest_type t)
         return "file";
     case INGEST_STDIN:
         return "stdin";
+    case INGEST_NETFLOW:
+        return "netflow";
     }
     return "?";
 }
@@ -119,6 +121,8 @@ struct ingest_input_cfg *ingest_config_add_input(struct ingest_config *c, enum i
     in->multiline_timeout_ms = 1000;
     if (type == INGEST_UDP || type == INGEST_TCP)
         in->listen = mem_strdup(INGEST_DEFAULT_PORT);
+    if (type == INGEST_NETFLOW)
+        in->listen = mem_strdup(INGEST_DEFAULT_NETFLOW_PORT);
     return in;
 }
 
@@ -184,7 +188,8 @@ static int parse_type(struct loader *l, const struct cfg_node *n, enum ingest_ty
     int rc = want_scalar(l, n, "type");
     if (rc)
         return rc;
-    static const enum ingest_type all[] = {INGEST_UDP, INGEST_TCP, INGEST_FILE, INGEST_STDIN};
+    static const enum ingest_type all[] = {INGEST_UDP, INGEST_TCP, INGEST_FILE, INGEST_STDIN,
+                                           INGEST_NETFLOW};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcmp(n->text, ingest_type_name(all[i]))) {
             *out = all[i];
@@ -211,7 +216,7 @@ static bool format_known(const struct loader *l, const char *f)
 static int input_key(struct loader *l, struct ingest_input_cfg *in, const struct cfg_node *v)
 {
     const char *k = v->key;
-    bool net = in->type == INGEST_UDP || in->type == INGEST_TCP;
+    bool net = in->type == INGEST_UDP || in->type == INGEST_TCP || in->type == INGEST_NETFLOW;
     uint64_t u;
     int rc;
     if (!strcmp(k, "type"))

@@ -4,8 +4,11 @@
  * of its sender's stream. UDP has no backpressure: when the pipeline has no free batch
  * the datagram is dropped and counted, and the kernel's own drops on the socket (full
  * receive buffer, SO_RXQ_OVFL) are added to the same counter — never silent.
+ * The netflow input is the same socket machinery with another use of each datagram:
+ * NetFlow/IPFIX packets turned into one record per flow (in_netflow.c).
  */
 #include "ingest/ingest_int.h"
+#include "ingest/netflow.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +36,7 @@ struct udp {
     size_t peer_len, host_len;
     uint64_t host_hash;
     struct ingest_source_entry *src;
+    struct netflow_templates *templates; /* the netflow input's */
 };
 
 static int udp_open(struct ingest_input *in, char *err, size_t errlen)
@@ -47,6 +51,13 @@ static int udp_open(struct ingest_input *in, char *err, size_t errlen)
     u->bufs = mem_alloc(UDP_VLEN * u->bufsz);
     if (!u->bufs)
         return ERR_NOMEM;
+    if (in->cfg->type == INGEST_NETFLOW) {
+        u->bufsz = 65536; /* a whole export packet, whatever max_frame says of records */
+        mem_free(u->bufs);
+        if (!(u->bufs = mem_alloc(UDP_VLEN * u->bufsz)) ||
+            !(u->templates = netflow_templates_new()))
+            return ERR_NOMEM;
+    }
     int rc =
         ingest_bind(in->cfg->listen, SOCK_DGRAM, &u->pe.fd, in->addr, sizeof in->addr, err, errlen);
     if (rc)
@@ -58,7 +69,7 @@ static int udp_open(struct ingest_input *in, char *err, size_t errlen)
         snprintf(err, errlen, "epoll: %s", err_errno(errno));
         return rc;
     }
-    log_info("listening %s udp %s", in->cfg->name, in->addr);
+    log_info("listening %s %s %s", in->cfg->name, u->templates ? "netflow" : "udp", in->addr);
     return 0;
 }
 
@@ -86,7 +97,7 @@ static void one_datagram(struct ingest_input *in, struct udp *u, unsigned i, int
     note_kernel_drops(in, u, &m->msg_hdr);
     if (len > u->bufsz)
         len = u->bufsz;
-    while (len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == '\0'))
+    while (!u->templates && len && (p[len - 1] == '\n' || p[len - 1] == '\r' || p[len - 1] == '\0'))
         len--;
     if (len == 0)
         return;
@@ -100,8 +111,15 @@ static void one_datagram(struct ingest_input *in, struct udp *u, unsigned i, int
         u->host_hash = hash64(u->peer, u->host_len, 0);
         u->src = NULL;
     }
+    if (u->templates) {
+        ingest_netflow_datagram(in, u->templates, u->host_hash, u->peer, u->peer_len, u->host_len,
+                                (const uint8_t *)p, len, now);
+        u->src = ingest_source_note(in, u->host_hash, u->peer, u->host_len, now, u->src);
+        return;
+    }
     uint64_t id = ingest_net_id(in, hash64(u->peer, u->peer_len, 1), now);
-    if (ingest_add(in, u->host_hash, p, len, flags, id, (struct event_origin){0, 0}, now, u->peer, u->peer_len, NULL, false)) {
+    if (ingest_add(in, u->host_hash, p, len, flags, id, (struct event_origin){0, 0}, now, u->peer,
+                   u->peer_len, NULL, false)) {
         atomic_fetch_add_explicit(&in->ct.dropped, 1, memory_order_relaxed);
         return;
     }
@@ -150,9 +168,18 @@ static void udp_close(struct ingest_input *in)
         close(u->pe.fd);
     }
     mem_free(u->bufs);
+    netflow_templates_free(u->templates);
     mem_free(u);
     in->priv = NULL;
 }
+
+const struct ingest_input_ops ingest_netflow_ops = {
+    .type = "netflow",
+    .open = udp_open,
+    .ready = udp_ready,
+    .tick = NULL,
+    .close = udp_close,
+};
 
 const struct ingest_input_ops ingest_udp_ops = {
     .type = "syslog_udp",

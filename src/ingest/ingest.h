@@ -30,7 +30,10 @@
 
 /* ---- configuration --------------------------------------------------------------- */
 
-enum ingest_type { INGEST_UDP, INGEST_TCP, INGEST_FILE, INGEST_STDIN };
+enum ingest_type { INGEST_UDP, INGEST_TCP, INGEST_FILE, INGEST_STDIN, INGEST_NETFLOW };
+
+/* The port NetFlow/IPFIX exporters usually send to (the netflow input's default). */
+#define INGEST_DEFAULT_NETFLOW_PORT "127.0.0.1:2055"
 
 /* One input of the configuration. Strings are owned by the config (ingest_config_fini). */
 struct ingest_input_cfg {

@@ -120,6 +120,15 @@ struct ingest_input_ops {
 
 extern const struct ingest_input_ops ingest_udp_ops;
 extern const struct ingest_input_ops ingest_tcp_ops;
+extern const struct ingest_input_ops ingest_netflow_ops;
+
+struct netflow_templates;
+/* Turns one NetFlow/IPFIX datagram from peer (its host part host_len bytes long) into
+ * one record per flow, added to the input's batches as ingest_add does (in_netflow.c);
+ * a record that finds no free batch is dropped and counted. */
+void ingest_netflow_datagram(struct ingest_input *in, struct netflow_templates *t,
+                             uint64_t host_hash, const char *peer, size_t peer_len,
+                             size_t host_len, const uint8_t *p, size_t n, int64_t now);
 extern const struct ingest_input_ops ingest_file_ops;
 extern const struct ingest_input_ops ingest_stdin_ops;
 

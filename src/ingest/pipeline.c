@@ -654,6 +654,8 @@ static const struct ingest_input_ops *ops_for(enum ingest_type t)
         return &ingest_udp_ops;
     case INGEST_TCP:
         return &ingest_tcp_ops;
+    case INGEST_NETFLOW:
+        return &ingest_netflow_ops;
     case INGEST_FILE:
         return &ingest_file_ops;
     case INGEST_STDIN:
@@ -677,6 +679,8 @@ static int input_init(struct ingest *ig, struct ingest_input *in, size_t i, char
     in->src.charset = CHARSET_AUTO;
     in->src.custom = ig->cfg->custom;
     in->src.format = c->format && strcmp(c->format, "auto") ? c->format : NULL;
+    if (c->type == INGEST_NETFLOW)
+        in->src.format = "netflow"; /* its records are the flow lines in_netflow.c writes */
     if (c->charset && decode_charset_parse(c->charset, &in->src.charset)) {
         snprintf(err, errlen, "input %s: bad charset '%s'", c->name, c->charset);
         return ERR_INVAL;
