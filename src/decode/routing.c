@@ -37,6 +37,8 @@
  *   suricata fast/syslog alerts   suricata, ids           —
  *   snort    snort, ids                                   —
  *   clamav   clamav (+ antivirus for "... FOUND")         —
+ *   mysql, postgres  database                             —
+ *   dhcp (dhcpd, dnsmasq, Windows DHCP), arpwatch  dhcp   —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -130,6 +132,10 @@ static const struct route_row {
     [DK_SURICATA_FAST] = {RB(suricata) | RB(ids), no_aliases},
     [DK_CLAMAV] = {RB(clamav), no_aliases},
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
+    [DK_MYSQL] = {RB(database), no_aliases},
+    [DK_POSTGRES] = {RB(database), no_aliases},
+    [DK_DHCP] = {RB(dhcp), no_aliases},
+    [DK_ARPWATCH] = {RB(dhcp), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
