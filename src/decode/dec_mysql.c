@@ -53,13 +53,22 @@ const struct decoder *decode_db_row(struct slice t)
     size_t j = i;
     while (j < t.len && is_ws(t.p[j]))
         j++;
-    /* PostgreSQL: "%m [%p]": a zone word, then "[pid]" */
+    /* PostgreSQL: "%m [%p]": a zone word (UTC, CET, +08), "[pid]", and a severity
+     * word's ":  " (two spaces) soon after */
     if (j < t.len && !dec_isdigit(t.p[j]) && t.p[j] != '[') {
         size_t k = j;
-        while (k < t.len && k - j < 8 && t.p[k] != ' ')
+        while (k < t.len && k - j < 8 &&
+               ((t.p[k] >= 'A' && t.p[k] <= 'Z') || dec_isdigit(t.p[k]) || t.p[k] == '+' ||
+                t.p[k] == '-' || t.p[k] == ':'))
             k++;
-        if (k + 2 < t.len && t.p[k] == ' ' && t.p[k + 1] == '[' && dec_isdigit(t.p[k + 2]))
-            return &decode_postgres;
+        if (k > j && k + 2 < t.len && t.p[k] == ' ' && t.p[k + 1] == '[' &&
+            dec_isdigit(t.p[k + 2])) {
+            struct slice w = dec_skip(t, k);
+            if (w.len > 400)
+                w.len = 400;
+            if (DEC_FIND(w, ":  ") >= 0)
+                return &decode_postgres;
+        }
         return NULL;
     }
     /* MySQL / MariaDB: [thread id] then "[Level]" or a general log command */

@@ -44,7 +44,7 @@ static const struct program_entry {
     P("mariadbd-safe", decode_mysql), P("postgres", decode_postgres), P("postgresql", decode_postgres),
     /* asset discovery: DHCP servers (dnsmasq's DNS lines are refused) and arpwatch */
     P("dhcpd", decode_dhcp),      P("dnsmasq-dhcp", decode_dhcp), P("dnsmasq", decode_dhcp),
-    P("arpwatch", decode_dhcp),
+    P("arpwatch", decode_dhcp),   P("oracle", decode_oracle),
 // clang-format on
 #undef P
 };
@@ -56,7 +56,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
-    &decode_mysql, &decode_postgres, &decode_dhcp,
+    &decode_mysql, &decode_postgres, &decode_dhcp, &decode_oracle,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -67,7 +67,7 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "mysql", "postgres", "dhcp", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "mysql", "postgres", "dhcp", "oracle", "syslog", NULL};
     return names;
 }
 
@@ -187,6 +187,10 @@ static const struct decoder *by_content(struct slice m)
     /* MySQL 5.5 / old MariaDB error log: "241125 10:00:00 [Warning] ..." */
     if (dec_isdigit(c) && decode_mysql_old_stamp(m))
         return &decode_mysql;
+    /* Oracle's audit to syslog: "Oracle Audit[pid]: LENGTH: ..." (a space in the name:
+     * the header parser leaves it in the message) */
+    if (c == 'O' && (DEC_STARTS(m, "Oracle Audit") || DEC_STARTS(m, "Oracle Unified Audit")))
+        return &decode_oracle;
     /* Windows DHCP server audit log: "10,11/25/24,10:00:00,Assign,..." */
     if (dec_isdigit(c) && decode_dhcp_win_row(m))
         return &decode_dhcp;

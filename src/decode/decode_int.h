@@ -48,6 +48,7 @@ enum decode_kind {
      * sources (dec_dhcp.c) */
     DK_MYSQL,
     DK_POSTGRES,
+    DK_ORACLE,
     DK_DHCP,     /* ISC dhcpd, dnsmasq, Windows DHCP audit rows */
     DK_ARPWATCH, /* arpwatch station reports */
     DK_COUNT
@@ -192,6 +193,7 @@ extern const struct decoder decode_clamav;
 extern const struct decoder decode_mysql;
 extern const struct decoder decode_postgres;
 extern const struct decoder decode_dhcp;
+extern const struct decoder decode_oracle;
 
 /* True for a Windows DHCP server audit row "ID,MM/DD/YY,HH:MM:SS,..." (dec_dhcp.c). */
 bool decode_dhcp_win_row(struct slice m);

@@ -37,7 +37,7 @@
  *   suricata fast/syslog alerts   suricata, ids           —
  *   snort    snort, ids                                   —
  *   clamav   clamav (+ antivirus for "... FOUND")         —
- *   mysql, postgres  database                             —
+ *   mysql, postgres, oracle  database                             —
  *   dhcp (dhcpd, dnsmasq, Windows DHCP), arpwatch  dhcp   —
  *   no header, no decoder   generic                       —
  */
@@ -134,6 +134,7 @@ static const struct route_row {
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
     [DK_MYSQL] = {RB(database), no_aliases},
     [DK_POSTGRES] = {RB(database), no_aliases},
+    [DK_ORACLE] = {RB(database), no_aliases},
     [DK_DHCP] = {RB(dhcp), no_aliases},
     [DK_ARPWATCH] = {RB(dhcp), no_aliases},
 };
