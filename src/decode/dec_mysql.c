@@ -334,8 +334,13 @@ static int mysql_decode(const struct decode_job *job, struct event *ev)
     struct slice rest = m;
     struct slice lv = bracket(m, &rest);
     if (lv.len) {
-        event_add(ev, FIELD_level, lv);
         struct slice r2 = rest, b = bracket(rest, &r2);
+        if (DEC_STARTS(lv, "MY-")) { /* to syslog MySQL 8 may write no level */
+            b = lv;
+            r2 = rest;
+        } else {
+            event_add(ev, FIELD_level, lv);
+        }
         if (b.len && DEC_STARTS(b, "MY-")) {
             event_add(ev, FIELD_error_code, b);
             rest = r2;

@@ -37,7 +37,7 @@
  *   suricata fast/syslog alerts   suricata, ids           —
  *   snort    snort, ids                                   —
  *   clamav   clamav (+ antivirus for "... FOUND")         —
- *   mysql, postgres, oracle  database                             —
+ *   mysql, postgres, oracle  database                     —
  *   dhcp (dhcpd, dnsmasq, Windows DHCP), arpwatch  dhcp   —
  *   no header, no decoder   generic                       —
  */
