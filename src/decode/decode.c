@@ -39,6 +39,12 @@ static const struct program_entry {
     P("suricata", decode_suricata), P("snort", decode_snort),     P("clamd", decode_clamav),
     P("clamscan", decode_clamav), P("clamdscan", decode_clamav), P("clamonacc", decode_clamav),
     P("freshclam", decode_clamav),
+    /* databases */
+    P("mysqld", decode_mysql),    P("mariadbd", decode_mysql),    P("mysqld_safe", decode_mysql),
+    P("mariadbd-safe", decode_mysql), P("postgres", decode_postgres), P("postgresql", decode_postgres),
+    /* asset discovery: DHCP servers (dnsmasq's DNS lines are refused) and arpwatch */
+    P("dhcpd", decode_dhcp),      P("dnsmasq-dhcp", decode_dhcp), P("dnsmasq", decode_dhcp),
+    P("arpwatch", decode_dhcp),   P("oracle", decode_oracle),
 // clang-format on
 #undef P
 };
@@ -50,6 +56,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav, &decode_netflow,
+    &decode_mysql, &decode_postgres, &decode_dhcp, &decode_oracle,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -60,7 +67,7 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "netflow", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "netflow", "mysql", "postgres", "dhcp", "oracle", "syslog", NULL};
     return names;
 }
 
@@ -178,6 +185,16 @@ static const struct decoder *by_content(struct slice m)
         return &decode_clamav;
     if (m.len > 28 && !memcmp(m.p + 24, " -> ", 4) && m.p[3] == ' ' && m.p[7] == ' ')
         return &decode_clamav;
+    /* MySQL 5.5 / old MariaDB error log: "241125 10:00:00 [Warning] ..." */
+    if (dec_isdigit(c) && decode_mysql_old_stamp(m))
+        return &decode_mysql;
+    /* Oracle's audit to syslog: "Oracle Audit[pid]: LENGTH: ..." (a space in the name:
+     * the header parser leaves it in the message) */
+    if (c == 'O' && (DEC_STARTS(m, "Oracle Audit") || DEC_STARTS(m, "Oracle Unified Audit")))
+        return &decode_oracle;
+    /* Windows DHCP server audit log: "10,11/25/24,10:00:00,Assign,..." */
+    if (dec_isdigit(c) && decode_dhcp_win_row(m))
+        return &decode_dhcp;
     if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':') {
         /* "addr ident user [" within the first bytes: an access log */
         size_t lim = m.len < 300 ? m.len : 300;
@@ -279,8 +296,15 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     /* a W3C row starts like a syslog header ("2024-11-25 10:00:00 10.0.0.1 ..."): not one */
     bool w3c_row =
         (!forced || by_name(src->format) == &decode_w3c) && decode_w3c_row(ctx, src, text);
+    /* nor is a database's own line ("2024-11-25T10:00:00Z 12 [Note] ...") */
+    const struct decoder *db_row = NULL;
+    if (!w3c_row && text.len > 20 && text.p[4] == '-' && dec_isdigit(text.p[0])) {
+        db_row = decode_db_row(text);
+        if (db_row && forced && by_name(src->format) != db_row)
+            db_row = NULL;
+    }
     struct syslog_hdr h;
-    if (w3c_row) {
+    if (w3c_row || db_row) {
         memset(&h, 0, sizeof h);
         h.pri = -1;
         h.msg = text;
@@ -330,6 +354,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     } else {
         if (w3c_row)
             dec = &decode_w3c;
+        if (db_row)
+            dec = db_row;
         if (!dec && h.program.len)
             dec = by_program(h.program);
         if (!dec)

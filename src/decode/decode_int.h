@@ -34,9 +34,9 @@ enum decode_kind {
     DK_NETFILTER,
     DK_APACHE_ERROR, /* dec_weberror.c */
     DK_NGINX_ERROR,
-    DK_SQUID,         /* dec_squid.c */
-    DK_W3C,           /* dec_w3c.c: a W3C extended / IIS row */
-    DK_W3C_DIRECTIVE, /* a "#Fields:" (etc.) line: an event of its own, no webserver route */
+    DK_SQUID,          /* dec_squid.c */
+    DK_W3C,            /* dec_w3c.c: a W3C extended / IIS row */
+    DK_W3C_DIRECTIVE,  /* a "#Fields:" (etc.) line: an event of its own, no webserver route */
     DK_SURICATA,       /* EVE JSON of an event_type without its own routes */
     DK_SURICATA_ALERT, /* EVE event_type "alert": also ids */
     DK_SURICATA_DNS,   /* EVE event_type "dns": also Sigma's dns category */
@@ -44,8 +44,15 @@ enum decode_kind {
     DK_SURICATA_FAST,  /* Suricata's fast.log / syslog alert lines: suricata and ids */
     DK_CLAMAV,         /* ClamAV lines other than detections */
     DK_CLAMAV_FOUND,   /* a ClamAV detection ("... FOUND"): also antivirus */
-    DK_NETFLOW, /* a flow record of the netflow input (dec_netflow.c) */
-    DK_CUSTOM,  /* an operator's decoder (custom.c): its own routes */
+    /* databases (dec_mysql.c, dec_postgres.c, dec_oracle.c) and asset discovery
+     * sources (dec_dhcp.c) */
+    DK_MYSQL,
+    DK_POSTGRES,
+    DK_ORACLE,
+    DK_DHCP,     /* ISC dhcpd, dnsmasq, Windows DHCP audit rows */
+    DK_ARPWATCH, /* arpwatch station reports */
+    DK_NETFLOW,  /* a flow record of the netflow input (dec_netflow.c) */
+    DK_CUSTOM,   /* an operator's decoder (custom.c): its own routes */
     DK_COUNT
 };
 
@@ -198,6 +205,22 @@ void decode_http_request(struct slice r, struct event *ev);
 extern const struct decoder decode_suricata;
 extern const struct decoder decode_snort;
 extern const struct decoder decode_clamav;
+extern const struct decoder decode_mysql;
+extern const struct decoder decode_postgres;
+extern const struct decoder decode_dhcp;
+extern const struct decoder decode_oracle;
+
+/* True for a Windows DHCP server audit row "ID,MM/DD/YY,HH:MM:SS,..." (dec_dhcp.c). */
+bool decode_dhcp_win_row(struct slice m);
+
+/* The database decoder (mysql, postgres) a headerless line belongs to, by its stamp
+ * and what follows ("2024-11-25T10:00:00Z 12 [Note]", "... UTC [1234] "), or NULL.
+ * decode.c then skips the syslog header parse, which would take the thread id or the
+ * zone for a host (dec_mysql.c). */
+const struct decoder *decode_db_row(struct slice text);
+
+/* True for MySQL 5.5's "YYMMDD HH:MM:SS " stamp at the front of t (dec_mysql.c). */
+bool decode_mysql_old_stamp(struct slice t);
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

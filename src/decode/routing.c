@@ -38,6 +38,8 @@
  *   snort    snort, ids                                   —
  *   clamav   clamav (+ antivirus for "... FOUND")         —
  *   netflow  netflow (flow records of the netflow input)  —
+ *   mysql, postgres, oracle  database                     —
+ *   dhcp (dhcpd, dnsmasq, Windows DHCP), arpwatch  dhcp   —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -131,6 +133,11 @@ static const struct route_row {
     [DK_SURICATA_FAST] = {RB(suricata) | RB(ids), no_aliases},
     [DK_CLAMAV] = {RB(clamav), no_aliases},
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
+    [DK_MYSQL] = {RB(database), no_aliases},
+    [DK_POSTGRES] = {RB(database), no_aliases},
+    [DK_ORACLE] = {RB(database), no_aliases},
+    [DK_DHCP] = {RB(dhcp), no_aliases},
+    [DK_ARPWATCH] = {RB(dhcp), no_aliases},
     [DK_NETFLOW] = {RB(netflow), no_aliases},
     [DK_CUSTOM] = {0, no_aliases}, /* the routes the operator's decoder names */
 };
@@ -168,6 +175,11 @@ static const struct {
     [DK_SURICATA_FAST] = {"snort", "Suricata fast.log and syslog alerts"},
     [DK_CLAMAV] = {"clamav", "other lines"},
     [DK_CLAMAV_FOUND] = {"clamav", "detections (FOUND)"},
+    [DK_MYSQL] = {"mysql", "error and general logs"},
+    [DK_POSTGRES] = {"postgres", "server log"},
+    [DK_ORACLE] = {"oracle", "audit trail to syslog"},
+    [DK_DHCP] = {"dhcp", "DHCP servers (dhcpd, dnsmasq, Windows DHCP audit)"},
+    [DK_ARPWATCH] = {"dhcp", "arpwatch"},
     [DK_NETFLOW] = {"netflow", "flow records of the netflow input"},
     [DK_CUSTOM] = {"(operator)", "decoders of the configuration: the routes they name"},
 };

@@ -270,6 +270,27 @@ static void t_memo(void)
     T_CHECK(found - found0 < lookups - lookups0);
 }
 
+/* The last route of routes.def, past bit 63 of the route set: a rule of its logsource
+ * sees its events and no other's. */
+static void t_high_route(void)
+{
+    int rt = ROUTE_COUNT - 1;
+    T_CHECK(rt >= 64);
+    const struct route *r = &route_table[rt];
+    char yaml[512];
+    snprintf(yaml, sizeof yaml,
+             "title: high\nid: high\nlogsource:\n%s%s%s%s%s%s%s%s%s"
+             "detection:\n  sel:\n    hostname: laptop-7\n  condition: sel\n",
+             r->product[0] ? "  product: " : "", r->product, r->product[0] ? "\n" : "",
+             r->category[0] ? "  category: " : "", r->category, r->category[0] ? "\n" : "",
+             r->service[0] ? "  service: " : "", r->service, r->service[0] ? "\n" : "");
+    load(yaml);
+    event_of(rt, "hostname", "laptop-7", NULL);
+    T_EQ_STR(matches(), "high");
+    event_of(PC, "hostname", "laptop-7", NULL);
+    T_EQ_STR(matches(), "");
+}
+
 int main(void)
 {
     field_registry_init();
@@ -280,6 +301,7 @@ int main(void)
     t_run("matcher: 2,000-value lists, |all", t_all_and_lists);
     t_run("matcher: route aliases, undeclared fields, routes, rule order", t_fields_routes_order);
     t_run("matcher: values seen again, within and beyond the memo", t_memo);
+    t_run("matcher: a route past bit 63 of the route set", t_high_route);
     detect_scratch_free(s);
     detect_matcher_free(m);
     detect_rules_free(rs);
