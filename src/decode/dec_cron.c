@@ -2,6 +2,8 @@
  * dec_cron.c — cron daemon lines (program "CRON", "cron", "crond"):
  *   "(root) CMD (   cd / && run-parts --report /etc/cron.hourly)" → user, command
  *   "(alice) RELOAD (crontabs/alice)" and other "(U) WORD (...)" → user, action WORD
+ *   "(CRON) INFO (...)", "(CRON) STARTUP (...)": the daemon speaking of itself: no user
+ * crontab's own lines ("(alice) REPLACE (alice)", "(alice) LIST (alice)") are read alike.
  * PAM session lines from cron go to the PAM helper but stay cron events.
  */
 #include "decode/decode_int.h"
@@ -18,7 +20,10 @@ static int cron_decode(const struct decode_job *job, struct event *ev)
     long rp = slice_find_byte(m, ')');
     if (rp <= 1)
         return DK_CRON;
-    event_add(ev, FIELD_user, slice_make(m.p + 1, (size_t)rp - 1));
+    struct slice who = slice_make(m.p + 1, (size_t)rp - 1);
+    if (slice_eq(who, "CRON"))
+        return DK_CRON; /* the daemon's own notices */
+    event_add(ev, FIELD_user, who);
     struct slice rest = slice_trim(dec_skip(m, (size_t)rp + 1)), after;
     struct slice word = dec_word(rest, &after);
     if (slice_eq(word, "CMD")) {

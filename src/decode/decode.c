@@ -23,7 +23,7 @@ static const struct program_entry {
     P("su", decode_su),           P("CRON", decode_cron),         P("cron", decode_cron),
     P("crond", decode_cron),      P("systemd", decode_systemd),   P("systemd-logind", decode_systemd),
     P("apache2", decode_access),  P("apache", decode_access),     P("httpd", decode_access),
-    P("nginx", decode_access),    P("login", decode_pam),
+    P("nginx", decode_access),    P("login", decode_pam),       P("crontab", decode_cron),
     P("squid", decode_squid),
     /* Linux audit records forwarded by audisp-syslog */
     P("audit", decode_auditd),    P("auditd", decode_auditd),     P("audisp", decode_auditd),
