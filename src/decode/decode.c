@@ -50,6 +50,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
+    &decode_cisco,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -60,7 +61,7 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "cisco", "syslog", NULL};
     return names;
 }
 
@@ -140,6 +141,9 @@ static const struct decoder *by_content(struct slice m)
             return &decode_windows;
         return DEC_FIND(m, "\"event_type\":") >= 0 ? &decode_suricata : &decode_json;
     }
+    /* Cisco "%ASA-6-302013: ...", also after the ASA's empty program (": %ASA-...") */
+    if (c == '%' || (c == ':' && DEC_STARTS(m, ": %")))
+        return &decode_cisco;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
@@ -312,7 +316,7 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         if (w3c_row)
             dec = &decode_w3c;
         if (!dec && h.program.len)
-            dec = by_program(h.program);
+            dec = h.program.p[0] == '%' ? &decode_cisco : by_program(h.program);
         if (!dec)
             dec = by_content(h.msg);
     }

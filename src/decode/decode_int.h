@@ -44,6 +44,10 @@ enum decode_kind {
     DK_SURICATA_FAST,  /* Suricata's fast.log / syslog alert lines: suricata and ids */
     DK_CLAMAV,         /* ClamAV lines other than detections */
     DK_CLAMAV_FOUND,   /* a ClamAV detection ("... FOUND"): also antivirus */
+    /* Firewalls and network devices (dec_cisco.c, dec_asa.c) */
+    DK_CISCO,     /* a Cisco IOS/ASA message of no other kind below */
+    DK_CISCO_FW,  /* a connection, access-list or deny message: also firewall */
+    DK_CISCO_AAA, /* logins, AAA authentication, configuration commands: also cisco/aaa */
     DK_COUNT
 };
 
@@ -183,6 +187,15 @@ void decode_http_request(struct slice r, struct event *ev);
 extern const struct decoder decode_suricata;
 extern const struct decoder decode_snort;
 extern const struct decoder decode_clamav;
+extern const struct decoder decode_cisco;
+
+/* Reads the body m of the Cisco ASA/FTD message whose id (digits) is id into ev: the
+ * parties, verdict, user... of the ids dec_asa.c knows; values are slices of m. Returns
+ * the event's kind (DK_CISCO, DK_CISCO_FW, DK_CISCO_AAA); never fails. */
+int decode_asa_body(struct slice id, struct slice m, struct event *ev);
+/* The word after literal lit in m (up to a space; a trailing ',' ')' '.' dropped), or an
+ * empty slice when lit is absent (dec_cisco.c). */
+struct slice decode_cisco_word_after(struct slice m, const char *lit, size_t n);
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

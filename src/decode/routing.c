@@ -37,6 +37,11 @@
  *   suricata fast/syslog alerts   suricata, ids           —
  *   snort    snort, ids                                   —
  *   clamav   clamav (+ antivirus for "... FOUND")         —
+ *   cisco    cisco (IOS and ASA/FTD "%FAC-SEV-MNEMONIC")   —
+ *            + firewall: ASA connections/denies/ACL hits,
+ *              IOS access-list logs
+ *            + cisco/aaa: logins, AAA authentication,
+ *              commands, SYS-5-CONFIG_I
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -130,6 +135,9 @@ static const struct route_row {
     [DK_SURICATA_FAST] = {RB(suricata) | RB(ids), no_aliases},
     [DK_CLAMAV] = {RB(clamav), no_aliases},
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
+    [DK_CISCO] = {RB(cisco), no_aliases},
+    [DK_CISCO_FW] = {RB(cisco) | RB(firewall), no_aliases},
+    [DK_CISCO_AAA] = {RB(cisco) | RB(cisco_aaa), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
