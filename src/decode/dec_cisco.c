@@ -18,9 +18,8 @@
  */
 #include "decode/decode_int.h"
 
-/* Sets field id of ev to v. The syslog header's value of the same field (its PRI's
- * facility or severity name) is kept, renamed to the extra `keep_as`. */
-static void set_field(struct event *ev, uint16_t id, struct slice v, const char *keep_as)
+/* Sets field id of ev to v; see decode_int.h. */
+void decode_take_field(struct event *ev, uint16_t id, struct slice v, const char *keep_as)
 {
     for (unsigned i = 0; i < ev->nfields; i++) {
         if (ev->fields[i].id == id) {
@@ -251,10 +250,10 @@ static int cisco_decode(const struct decode_job *job, struct event *ev)
         (slice_eq(t.facility, "ASA") || slice_eq(t.facility, "FTD")) && all_digits(t.mnemonic);
     if (asa)
         t.msg_id = t.mnemonic;
-    set_field(ev, FIELD_facility, t.facility, "syslog_facility");
-    set_field(ev, FIELD_severity, t.severity, "syslog_severity");
+    decode_take_field(ev, FIELD_facility, t.facility, "syslog_facility");
+    decode_take_field(ev, FIELD_severity, t.severity, "syslog_severity");
     if (!job->hdr->present || from_msg)
-        set_field(ev, FIELD_message, m, NULL);
+        decode_take_field(ev, FIELD_message, m, NULL);
     if (!asa)
         event_add_named(ev, SLICE_LIT("mnemonic"), t.mnemonic);
     event_add(ev, FIELD_msg_id, t.msg_id);

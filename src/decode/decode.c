@@ -50,7 +50,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
-    &decode_cisco,
+    &decode_cisco, &decode_fortigate, &decode_cef,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -61,7 +61,7 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "cisco", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "cisco", "fortigate", "cef", "syslog", NULL};
     return names;
 }
 
@@ -144,6 +144,14 @@ static const struct decoder *by_content(struct slice m)
     /* Cisco "%ASA-6-302013: ...", also after the ASA's empty program (": %ASA-...") */
     if (c == '%' || (c == ':' && DEC_STARTS(m, ": %")))
         return &decode_cisco;
+    /* FortiGate "date=2024-11-25 time=... devname=... logid=..." */
+    if (c == 'd' && DEC_STARTS(m, "date=")) {
+        struct slice head = slice_make(m.p, m.len < 200 ? m.len : 200);
+        if (DEC_FIND(head, " devname=") >= 0 || DEC_FIND(head, " logid=") >= 0)
+            return &decode_fortigate;
+    }
+    if ((c == 'C' && DEC_STARTS(m, "CEF:")) || (c == 'L' && DEC_STARTS(m, "LEEF:")))
+        return &decode_cef;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))

@@ -42,6 +42,10 @@
  *              IOS access-list logs
  *            + cisco/aaa: logins, AAA authentication,
  *              commands, SYS-5-CONFIG_I
+ *   fortigate type="traffic"  firewall                     —
+ *   fortigate other types  generic (the 64-route set is full:
+ *              fortigate/event waits for the 128-bit set)
+ *   cef, leef  generic (vendor-neutral: no logsource)      —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -138,6 +142,10 @@ static const struct route_row {
     [DK_CISCO] = {RB(cisco), no_aliases},
     [DK_CISCO_FW] = {RB(cisco) | RB(firewall), no_aliases},
     [DK_CISCO_AAA] = {RB(cisco) | RB(cisco_aaa), no_aliases},
+    [DK_FORTIGATE] = {RB(generic), no_aliases},
+    [DK_FORTIGATE_TRAFFIC] = {RB(firewall), no_aliases},
+    [DK_CEF] = {RB(generic), no_aliases},
+    [DK_LEEF] = {RB(generic), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------

@@ -4,7 +4,8 @@ devices through `vigil hunt`: the cisco/aaa keyword rules on ASA command account
 (111008, 111010) and IOS CFGLOG lines (routes cisco and cisco/aaa), and the firewall
 category's cleartext-protocol rule on ASA connections (dst_port, blocked "false"). The
 same words in events of other routes (an sshd line, an ASA connection line), and a
-denied connection, must not match.
+denied connection, must not match. FortiGate traffic logs (action accept) take the
+firewall rule too; the fortigate/event rules need a route this branch could not add.
 """
 import json
 import os
@@ -44,11 +45,17 @@ CASES = [
      [asa("ASA-6-302013", "Built inbound TCP connection 7 for outside:203.0.113.5/51234 "
           "(203.0.113.5/51234) to inside:10.0.0.2/23 (10.0.0.2/23)"),
       ios("SEC-6-IPACCESSLOGP", "list 101 permitted tcp 203.0.113.5(51234) -> "
-          "10.0.0.2(21), 1 packet")],
+          "10.0.0.2(21), 1 packet"),
+      "<189>date=2024-11-25 time=10:00:00 devname=\"FG100E\" logid=\"0000000013\" "
+      "type=\"traffic\" srcip=10.0.0.7 srcport=50000 dstip=198.51.100.20 dstport=23 "
+      "proto=6 action=\"accept\" service=\"TELNET\""],
      [asa("ASA-4-106023", "Deny tcp src outside:203.0.113.5/51234 dst inside:10.0.0.2/23 "
           "by access-group \"outside_in\" [0x0, 0x0]"),
       asa("ASA-6-302013", "Built inbound TCP connection 8 for outside:203.0.113.5/51234 "
-          "(203.0.113.5/51234) to inside:10.0.0.2/22 (10.0.0.2/22)")]),
+          "(203.0.113.5/51234) to inside:10.0.0.2/22 (10.0.0.2/22)"),
+      "<189>date=2024-11-25 time=10:00:00 devname=\"FG100E\" logid=\"0000000013\" "
+      "type=\"traffic\" srcip=10.0.0.7 srcport=50000 dstip=198.51.100.20 dstport=23 "
+      "proto=6 action=\"deny\" service=\"TELNET\""]),
 ]
 
 
