@@ -15,7 +15,8 @@
  * (DELIM one character or its hex "x5E"/"0x5E"; tab when empty). Fields: leef_version,
  * device_vendor, device_product, device_version, event_id; src, dst, srcPort, dstPort,
  * usrName, proto as src_ip, dst_ip, src_port, dst_port, user, proto, others by their own
- * names. A message with fewer header fields than its format's is not ours (ERR_PARSE).
+ * names. A message with fewer header fields than its format's, or a CEF severity that is
+ * not one (an unescaped '|' in the header), is not ours (ERR_PARSE).
  */
 #include "decode/decode_int.h"
 
@@ -156,6 +157,22 @@ static int cef_ext(struct arena *arena, struct slice s, struct event *ev)
     return 0;
 }
 
+/* CEF's severity: 0..10, or Unknown, Low, Medium, High, Very-High. A header with an
+ * unescaped '|' in a field puts other text here: not CEF. */
+static bool cef_severity(struct slice s)
+{
+    if (s.len == 1 || s.len == 2) {
+        uint64_t n;
+        if (slice_to_u64(s, &n) == 0)
+            return n <= 10;
+    }
+    static const char *const words[] = {"Unknown", "Low", "Medium", "High", "Very-High"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (slice_eq_nocase(s, words[i]))
+            return true;
+    return false;
+}
+
 static int cef(const struct decode_job *job, struct slice m, struct event *ev)
 {
     static const char *const names[] = {"cef_version",    "device_vendor", "device_product",
@@ -164,7 +181,7 @@ static int cef(const struct decode_job *job, struct slice m, struct event *ev)
     for (int i = 0; i < 7; i++)
         if (!hdr_field(&m, &f[i]))
             return ERR_PARSE;
-    if (!f[0].len || !dec_isdigit(f[0].p[0]))
+    if (!f[0].len || !dec_isdigit(f[0].p[0]) || !cef_severity(f[6]))
         return ERR_PARSE;
     int rc = 0;
     for (int i = 0; i < 6 && !rc; i++)
@@ -172,8 +189,6 @@ static int cef(const struct decode_job *job, struct slice m, struct event *ev)
     if (rc)
         return rc;
     struct slice sev = f[6];
-    if ((rc = unescape(job->arena, &sev)) != 0)
-        return rc;
     if (sev.len)
         decode_take_field(ev, FIELD_severity, sev, "syslog_severity");
     if ((rc = cef_ext(job->arena, m, ev)) != 0)

@@ -39,6 +39,8 @@ static const struct program_entry {
     P("suricata", decode_suricata), P("snort", decode_snort),     P("clamd", decode_clamav),
     P("clamscan", decode_clamav), P("clamdscan", decode_clamav), P("clamonacc", decode_clamav),
     P("freshclam", decode_clamav),
+    /* firewalls */
+    P("filterlog", decode_filterlog),
 // clang-format on
 #undef P
 };
@@ -50,7 +52,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
-    &decode_cisco, &decode_fortigate, &decode_cef,
+    &decode_cisco, &decode_fortigate, &decode_cef, &decode_filterlog, &decode_kv,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -61,7 +63,8 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "cisco", "fortigate", "cef", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "cisco", "fortigate", "cef",
+                                        "filterlog", "kv", "syslog", NULL};
     return names;
 }
 

@@ -52,6 +52,8 @@ enum decode_kind {
     DK_FORTIGATE_TRAFFIC, /* type="traffic": firewall */
     DK_CEF,               /* dec_cef.c: ArcSight CEF */
     DK_LEEF,              /* dec_cef.c: QRadar LEEF 1.0/2.0 */
+    DK_FILTERLOG,         /* dec_filterlog.c: pfSense/OPNsense: firewall */
+    DK_KV,                /* dec_kv.c: generic key=value (format: kv) */
     DK_COUNT
 };
 
@@ -194,6 +196,8 @@ extern const struct decoder decode_clamav;
 extern const struct decoder decode_cisco;
 extern const struct decoder decode_fortigate;
 extern const struct decoder decode_cef;
+extern const struct decoder decode_filterlog;
+extern const struct decoder decode_kv;
 
 /* Reads the body m of the Cisco ASA/FTD message whose id (digits) is id into ev: the
  * parties, verdict, user... of the ids dec_asa.c knows; values are slices of m. Returns

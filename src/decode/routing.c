@@ -46,6 +46,8 @@
  *   fortigate other types  generic (the 64-route set is full:
  *              fortigate/event waits for the 128-bit set)
  *   cef, leef  generic (vendor-neutral: no logsource)      —
+ *   filterlog (pfSense/OPNsense)  firewall                 —
+ *   kv (only by an input's format: kv)  generic            —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -146,6 +148,8 @@ static const struct route_row {
     [DK_FORTIGATE_TRAFFIC] = {RB(firewall), no_aliases},
     [DK_CEF] = {RB(generic), no_aliases},
     [DK_LEEF] = {RB(generic), no_aliases},
+    [DK_FILTERLOG] = {RB(firewall), no_aliases},
+    [DK_KV] = {RB(generic), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
