@@ -22,9 +22,9 @@
  *           User 'U', running 'CLI' from IP address IP, executed 'CMD'
  * Fields: src_ip, src_port, src_zone (interface), dst_*, proto, action ("allowed",
  * "blocked"; with blocked "true"/"false"), user, outcome, command, reason; extras
- * conn_id, duration, bytes, acl, tcp_flags, server, direction. A body that does not
- * read as its id's format keeps what was read (the tag's fields stay: still a Cisco
- * event); unknown ids keep the tag's fields.
+ * conn_id, duration, bytes, acl, tcp_flags, icmp_type, icmp_code, server, direction.
+ * A body that does not read as its id's format keeps what was read (the tag's fields
+ * stay: still a Cisco event); unknown ids keep the tag's fields.
  */
 #include "decode/decode_int.h"
 
@@ -212,6 +212,11 @@ static void deny_acl(struct event *ev, struct slice m)
     proto = dec_word(dec_skip(m, 5), &rest);
     event_add(ev, FIELD_proto, proto);
     two_eps(ev, WORD_AFTER(rest, "src "), true, WORD_AFTER(rest, " dst "), true, false);
+    struct slice t = WORD_AFTER(rest, "(type "), c = WORD_AFTER(rest, ", code ");
+    if (t.len && c.len) { /* ICMP: "(type 8, code 0)" */
+        event_add_named(ev, SLICE_LIT("icmp_type"), t);
+        event_add_named(ev, SLICE_LIT("icmp_code"), c);
+    }
     long at = DEC_FIND(rest, "access-group \"");
     if (at >= 0) {
         struct slice a = dec_skip(rest, (size_t)at + 14);
