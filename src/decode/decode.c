@@ -45,6 +45,8 @@ static const struct program_entry {
     /* asset discovery: DHCP servers (dnsmasq's DNS lines are refused) and arpwatch */
     P("dhcpd", decode_dhcp),      P("dnsmasq-dhcp", decode_dhcp), P("dnsmasq", decode_dhcp),
     P("arpwatch", decode_dhcp),   P("oracle", decode_oracle),
+    /* firewalls */
+    P("filterlog", decode_filterlog),
 // clang-format on
 #undef P
 };
@@ -57,6 +59,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav, &decode_netflow,
     &decode_mysql, &decode_postgres, &decode_dhcp, &decode_oracle,
+    &decode_cisco, &decode_fortigate, &decode_cef, &decode_filterlog, &decode_kv,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -67,7 +70,7 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "netflow", "mysql", "postgres", "dhcp", "oracle", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "netflow", "mysql", "postgres", "dhcp", "oracle", "cisco", "fortigate", "cef", "filterlog", "kv", "syslog", NULL};
     return names;
 }
 
@@ -148,6 +151,17 @@ static const struct decoder *by_content(struct slice m)
             return &decode_windows;
         return DEC_FIND(m, "\"event_type\":") >= 0 ? &decode_suricata : &decode_json;
     }
+    /* Cisco "%ASA-6-302013: ...", also after the ASA's empty program (": %ASA-...") */
+    if (c == '%' || (c == ':' && DEC_STARTS(m, ": %")))
+        return &decode_cisco;
+    /* FortiGate "date=2024-11-25 time=... devname=... logid=..." */
+    if (c == 'd' && DEC_STARTS(m, "date=")) {
+        struct slice head = slice_make(m.p, m.len < 200 ? m.len : 200);
+        if (DEC_FIND(head, " devname=") >= 0 || DEC_FIND(head, " logid=") >= 0)
+            return &decode_fortigate;
+    }
+    if ((c == 'C' && DEC_STARTS(m, "CEF:")) || (c == 'L' && DEC_STARTS(m, "LEEF:")))
+        return &decode_cef;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
@@ -357,7 +371,7 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         if (db_row)
             dec = db_row;
         if (!dec && h.program.len)
-            dec = by_program(h.program);
+            dec = h.program.p[0] == '%' ? &decode_cisco : by_program(h.program);
         if (!dec)
             dec = by_content(h.msg);
     }

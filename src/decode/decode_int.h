@@ -51,8 +51,18 @@ enum decode_kind {
     DK_ORACLE,
     DK_DHCP,     /* ISC dhcpd, dnsmasq, Windows DHCP audit rows */
     DK_ARPWATCH, /* arpwatch station reports */
-    DK_NETFLOW,  /* a flow record of the netflow input (dec_netflow.c) */
-    DK_CUSTOM,   /* an operator's decoder (custom.c): its own routes */
+    /* Firewalls and network devices (dec_cisco.c, dec_asa.c) */
+    DK_CISCO,             /* a Cisco IOS/ASA message of no other kind below */
+    DK_CISCO_FW,          /* a connection, access-list or deny message: also firewall */
+    DK_CISCO_AAA,         /* logins, AAA authentication, configuration commands: also cisco/aaa */
+    DK_FORTIGATE,         /* dec_fortigate.c: event, utm... logs (no fortigate route yet) */
+    DK_FORTIGATE_TRAFFIC, /* type="traffic": firewall */
+    DK_CEF,               /* dec_cef.c: ArcSight CEF */
+    DK_LEEF,              /* dec_cef.c: QRadar LEEF 1.0/2.0 */
+    DK_FILTERLOG,         /* dec_filterlog.c: pfSense/OPNsense: firewall */
+    DK_KV,                /* dec_kv.c: generic key=value (format: kv) */
+    DK_NETFLOW,           /* a flow record of the netflow input (dec_netflow.c) */
+    DK_CUSTOM,            /* an operator's decoder (custom.c): its own routes */
     DK_COUNT
 };
 
@@ -221,6 +231,23 @@ const struct decoder *decode_db_row(struct slice text);
 
 /* True for MySQL 5.5's "YYMMDD HH:MM:SS " stamp at the front of t (dec_mysql.c). */
 bool decode_mysql_old_stamp(struct slice t);
+extern const struct decoder decode_cisco;
+extern const struct decoder decode_fortigate;
+extern const struct decoder decode_cef;
+extern const struct decoder decode_filterlog;
+extern const struct decoder decode_kv;
+
+/* Reads the body m of the Cisco ASA/FTD message whose id (digits) is id into ev: the
+ * parties, verdict, user... of the ids dec_asa.c knows; values are slices of m. Returns
+ * the event's kind (DK_CISCO, DK_CISCO_FW, DK_CISCO_AAA); never fails. */
+int decode_asa_body(struct slice id, struct slice m, struct event *ev);
+/* Sets field id of ev to v where the syslog header set it already (facility, severity,
+ * message): the header's value is renamed to the extra keep_as (a static name), or
+ * replaced when keep_as is NULL; v is added when ev has no such field (dec_cisco.c). */
+void decode_take_field(struct event *ev, uint16_t id, struct slice v, const char *keep_as);
+/* The word after literal lit in m (up to a space; a trailing ',' ')' '.' dropped), or an
+ * empty slice when lit is absent (dec_cisco.c). */
+struct slice decode_cisco_word_after(struct slice m, const char *lit, size_t n);
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

@@ -40,6 +40,16 @@
  *   netflow  netflow (flow records of the netflow input)  —
  *   mysql, postgres, oracle  database                     —
  *   dhcp (dhcpd, dnsmasq, Windows DHCP), arpwatch  dhcp   —
+ *   cisco    cisco (IOS and ASA/FTD "%FAC-SEV-MNEMONIC")   —
+ *            + firewall: ASA connections/denies/ACL hits,
+ *              IOS access-list logs
+ *            + cisco/aaa: logins, AAA authentication,
+ *              commands, SYS-5-CONFIG_I
+ *   fortigate type="traffic"  firewall                     —
+ *   fortigate other types  fortigate/event
+ *   cef, leef  generic (vendor-neutral: no logsource)      —
+ *   filterlog (pfSense/OPNsense)  firewall                 —
+ *   kv (only by an input's format: kv)  generic            —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -138,6 +148,15 @@ static const struct route_row {
     [DK_ORACLE] = {RB(database), no_aliases},
     [DK_DHCP] = {RB(dhcp), no_aliases},
     [DK_ARPWATCH] = {RB(dhcp), no_aliases},
+    [DK_CISCO] = {RB(cisco), no_aliases},
+    [DK_CISCO_FW] = {RB(cisco) | RB(firewall), no_aliases},
+    [DK_CISCO_AAA] = {RB(cisco) | RB(cisco_aaa), no_aliases},
+    [DK_FORTIGATE] = {RB(fortigate_event), no_aliases},
+    [DK_FORTIGATE_TRAFFIC] = {RB(firewall), no_aliases},
+    [DK_CEF] = {RB(generic), no_aliases},
+    [DK_LEEF] = {RB(generic), no_aliases},
+    [DK_FILTERLOG] = {RB(firewall), no_aliases},
+    [DK_KV] = {RB(generic), no_aliases},
     [DK_NETFLOW] = {RB(netflow), no_aliases},
     [DK_CUSTOM] = {0, no_aliases}, /* the routes the operator's decoder names */
 };
@@ -180,6 +199,15 @@ static const struct {
     [DK_ORACLE] = {"oracle", "audit trail to syslog"},
     [DK_DHCP] = {"dhcp", "DHCP servers (dhcpd, dnsmasq, Windows DHCP audit)"},
     [DK_ARPWATCH] = {"dhcp", "arpwatch"},
+    [DK_CISCO] = {"cisco", "IOS/ASA messages of no other kind"},
+    [DK_CISCO_FW] = {"cisco", "connections, denies, access-list hits"},
+    [DK_CISCO_AAA] = {"cisco", "logins, AAA, configuration commands"},
+    [DK_FORTIGATE] = {"fortigate", "event, utm and other logs"},
+    [DK_FORTIGATE_TRAFFIC] = {"fortigate", "traffic logs"},
+    [DK_CEF] = {"cef", "ArcSight CEF"},
+    [DK_LEEF] = {"cef", "QRadar LEEF 1.0/2.0"},
+    [DK_FILTERLOG] = {"filterlog", "pfSense/OPNsense filterlog"},
+    [DK_KV] = {"kv", "generic key=value (format: kv)"},
     [DK_NETFLOW] = {"netflow", "flow records of the netflow input"},
     [DK_CUSTOM] = {"(operator)", "decoders of the configuration: the routes they name"},
 };

@@ -141,8 +141,12 @@ static void cisco(void)
     reset_src();
     dec("<189>25: *Mar  1 18:46:11.123: %SYS-5-CONFIG_I: Configured from console by vty0");
     T_EQ_STR(f("seq"), "25");
-    T_EQ_STR(f("facility"), "local7");
-    T_EQ_STR(f("severity"), "notice");
+    /* the Cisco decoder gives facility and severity as the tag writes them; the PRI's
+     * names stay under syslog_* */
+    T_EQ_STR(f("syslog_facility"), "local7");
+    T_EQ_STR(f("syslog_severity"), "notice");
+    T_EQ_STR(f("facility"), "SYS");
+    T_EQ_STR(f("severity"), "5");
     T_EQ_STR(f("host"), "(none)");
     T_EQ_STR(f("program"), "%SYS-5-CONFIG_I");
     T_EQ_STR(f("message"), "Configured from console by vty0");
