@@ -50,6 +50,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
+    &decode_huawei,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -60,7 +61,8 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "syslog", NULL};
+                                        "suricata", "snort", "clamav", "huawei", "syslog",
+                                        NULL};
     return names;
 }
 
@@ -140,6 +142,9 @@ static const struct decoder *by_content(struct slice m)
             return &decode_windows;
         return DEC_FIND(m, "\"event_type\":") >= 0 ? &decode_suricata : &decode_json;
     }
+    /* Huawei "%%01MOD/5/BRIEF(l):" (syslog.c leaves "%%" prefixes in the message) */
+    if (c == '%' && m.len > 4 && m.p[1] == '%' && dec_isdigit(m.p[2]) && dec_isdigit(m.p[3]))
+        return &decode_huawei;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))

@@ -44,6 +44,10 @@ enum decode_kind {
     DK_SURICATA_FAST,  /* Suricata's fast.log / syslog alert lines: suricata and ids */
     DK_CLAMAV,         /* ClamAV lines other than detections */
     DK_CLAMAV_FOUND,   /* a ClamAV detection ("... FOUND"): also antivirus */
+    /* network devices common in China (dec_huawei.c) */
+    DK_HUAWEI,    /* a Huawei VRP/USG line */
+    DK_HUAWEI_FW, /* one with source and destination addresses: also firewall */
+    DK_HUAWEI_BGP, /* module BGP: huawei/bgp */
     DK_COUNT
 };
 
@@ -183,6 +187,7 @@ void decode_http_request(struct slice r, struct event *ev);
 extern const struct decoder decode_suricata;
 extern const struct decoder decode_snort;
 extern const struct decoder decode_clamav;
+extern const struct decoder decode_huawei;
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

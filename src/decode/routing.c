@@ -37,6 +37,8 @@
  *   suricata fast/syslog alerts   suricata, ids           —
  *   snort    snort, ids                                   —
  *   clamav   clamav (+ antivirus for "... FOUND")         —
+ *   huawei   huawei (+ firewall with both addresses;      —
+ *            + huawei/bgp for module BGP)
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -130,6 +132,9 @@ static const struct route_row {
     [DK_SURICATA_FAST] = {RB(suricata) | RB(ids), no_aliases},
     [DK_CLAMAV] = {RB(clamav), no_aliases},
     [DK_CLAMAV_FOUND] = {RB(clamav) | RB(antivirus), no_aliases},
+    [DK_HUAWEI] = {RB(huawei), no_aliases},
+    [DK_HUAWEI_FW] = {RB(huawei) | RB(firewall), no_aliases},
+    [DK_HUAWEI_BGP] = {RB(huawei) | RB(huawei_bgp), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
