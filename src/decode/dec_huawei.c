@@ -12,7 +12,7 @@
  *   free text                          (SHELL/5/LOGIN "User admin login from 10.0.0.5.")
  * optionally led by the component id "CID=0x...;" or "VS=Admin-VS-CID=...;".
  * Fields: module, severity (the level as written, replacing the header's name), brief,
- * log_type, log_count; the common names for the keys that mean them (src_ip, dst_ip,
+ * info_type, log_count; the common names for the keys that mean them (src_ip, dst_ip,
  * src_port, dst_port, proto, user, src_zone, dst_zone) and every other key as an extra
  * under the device's own name; description (the text before "(k=v...)"); action and
  * outcome from the mnemonic (POLICYPERMIT/POLICYDENY: allowed/blocked, with blocked
@@ -263,7 +263,7 @@ static int hw_decode(const struct decode_job *job, struct event *ev)
         return ERR_PARSE;
     event_add(ev, FIELD_module, p.module);
     event_add_named(ev, SLICE_LIT("brief"), p.brief);
-    event_add_named(ev, SLICE_LIT("log_type"), p.type);
+    event_add_named(ev, SLICE_LIT("info_type"), p.type);
     if (p.count.len)
         event_add_named(ev, SLICE_LIT("log_count"), p.count);
     event_add_named(ev, SLICE_LIT("format_version"), p.version);

@@ -50,7 +50,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
-    &decode_huawei,
+    &decode_huawei, &decode_h3c, &decode_ruijie,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -61,8 +61,9 @@ const char *const *decode_names(void)
     static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "huawei", "syslog",
-                                        NULL};
+                                        "suricata", "snort", "clamav",
+                                        "huawei", "h3c", "ruijie",
+                                        "syslog", NULL};
     return names;
 }
 
@@ -99,6 +100,16 @@ static const struct decoder *by_program(struct slice prog)
             return e->dec;
     }
     return NULL;
+}
+
+/* True for a TAG that is an H3C cmcc or unicom prefix ("%10SHELL/5/SHELL_LOGIN",
+ * "10IFNET/2/210231a64jx073000020"): the header took it for the program. */
+static bool h3c_tag(struct slice t)
+{
+    if (t.len && t.p[0] == '%')
+        t = dec_skip(t, 1);
+    return t.len > 6 && t.p[0] == '1' && t.p[1] == '0' && t.p[2] >= 'A' && t.p[2] <= 'Z' &&
+           memchr(t.p, '/', t.len);
 }
 
 static const struct decoder *by_name(const char *name)
@@ -142,9 +153,12 @@ static const struct decoder *by_content(struct slice m)
             return &decode_windows;
         return DEC_FIND(m, "\"event_type\":") >= 0 ? &decode_suricata : &decode_json;
     }
-    /* Huawei "%%01MOD/5/BRIEF(l):" (syslog.c leaves "%%" prefixes in the message) */
+    /* Huawei "%%01MOD/5/BRIEF(l):", H3C "%%10MOD/5/MNEMONIC:" (its format version is
+     * always 10; syslog.c leaves "%%" prefixes in the message); H3C cmcc "%10MOD/..." */
     if (c == '%' && m.len > 4 && m.p[1] == '%' && dec_isdigit(m.p[2]) && dec_isdigit(m.p[3]))
-        return &decode_huawei;
+        return m.p[2] == '1' && m.p[3] == '0' ? &decode_h3c : &decode_huawei;
+    if (c == '%' && m.len > 4 && m.p[1] == '1' && m.p[2] == '0' && m.p[3] >= 'A' && m.p[3] <= 'Z')
+        return &decode_h3c;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
@@ -318,6 +332,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = &decode_w3c;
         if (!dec && h.program.len)
             dec = by_program(h.program);
+        if (!dec && h3c_tag(h.program))
+            dec = &decode_h3c;
         if (!dec)
             dec = by_content(h.msg);
     }

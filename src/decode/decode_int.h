@@ -48,6 +48,10 @@ enum decode_kind {
     DK_HUAWEI,    /* a Huawei VRP/USG line */
     DK_HUAWEI_FW, /* one with source and destination addresses: also firewall */
     DK_HUAWEI_BGP, /* module BGP: huawei/bgp */
+    DK_H3C,        /* an H3C Comware line (dec_h3c.c): no product route yet */
+    DK_H3C_FW,     /* one with source and destination addresses: firewall */
+    DK_RUIJIE,     /* a Ruijie RGOS line (dec_ruijie.c; sources of format ruijie) */
+    DK_RUIJIE_FW,  /* a Ruijie ACL hit: firewall */
     DK_COUNT
 };
 
@@ -188,6 +192,8 @@ extern const struct decoder decode_suricata;
 extern const struct decoder decode_snort;
 extern const struct decoder decode_clamav;
 extern const struct decoder decode_huawei;
+extern const struct decoder decode_h3c;
+extern const struct decoder decode_ruijie;
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

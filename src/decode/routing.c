@@ -39,6 +39,9 @@
  *   clamav   clamav (+ antivirus for "... FOUND")         —
  *   huawei   huawei (+ firewall with both addresses;      —
  *            + huawei/bgp for module BGP)
+ *   h3c      generic (firewall with both addresses)       —
+ *   ruijie   generic (sources of format ruijie only;      —
+ *            firewall for ACL hits)
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -135,6 +138,10 @@ static const struct route_row {
     [DK_HUAWEI] = {RB(huawei), no_aliases},
     [DK_HUAWEI_FW] = {RB(huawei) | RB(firewall), no_aliases},
     [DK_HUAWEI_BGP] = {RB(huawei) | RB(huawei_bgp), no_aliases},
+    [DK_H3C] = {RB(generic), no_aliases},
+    [DK_H3C_FW] = {RB(firewall), no_aliases},
+    [DK_RUIJIE] = {RB(generic), no_aliases},
+    [DK_RUIJIE_FW] = {RB(firewall), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------

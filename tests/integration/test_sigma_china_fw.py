@@ -3,7 +3,8 @@
 network devices common in China through `vigil hunt`: Huawei's BGP authentication rule
 (logsource huawei/bgp) fires on a BGP line of a Huawei router and not on the same words
 in another module; the firewall category's cleartext rule (dst_port and blocked "false")
-fires on a USG policy permit to telnet and not on a deny or a session to 22.
+fires on a USG policy permit to telnet and an H3C security-policy permit to ftp, and
+not on their denies or a permit to 22.
 """
 import json
 import os
@@ -16,6 +17,7 @@ from harness import SHARED, VIGIL, report, status
 RULES = os.path.join(SHARED, "sigma-rules", "rules")
 
 HW = "<190>Nov 25 2024 10:00:00 USG6000 %%01"
+H3C = "<190>Nov 25 10:00:00 2024 FW1 %%10"
 
 CASES = [
     ("network/huawei/bgp/huawei_bgp_auth_failed.yml", "a557ffe6-ac54-43d2-ae69-158027082350",
@@ -26,8 +28,12 @@ CASES = [
     ("network/firewall/net_firewall_cleartext_protocols.yml", "d7fb8f0e-bd5f-45c2-b467-19571c490d7e",
      [HW + "POLICY/6/POLICYPERMIT(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
       "source-port=51234, destination-ip=198.51.100.23, destination-port=23, "
-      "source-zone=trust, destination-zone=untrust, rule-name=out."],
-     [HW + "POLICY/6/POLICYDENY(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
+      "source-zone=trust, destination-zone=untrust, rule-name=out.",
+      H3C + "SECP/6/SECP_PERMIT: Protocol(1001)=TCP;SrcIPAddr(1003)=10.0.0.8;"
+      "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Permit;"],
+     [H3C + "SECP/6/SECP_DENY: Protocol(1001)=TCP;SrcIPAddr(1003)=10.0.0.8;"
+      "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Deny;",
+      HW + "POLICY/6/POLICYDENY(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
       "source-port=51234, destination-ip=198.51.100.23, destination-port=23, "
       "source-zone=trust, destination-zone=untrust, rule-name=out.",
       HW + "POLICY/6/POLICYPERMIT(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
