@@ -39,6 +39,8 @@ static const struct program_entry {
     P("suricata", decode_suricata), P("snort", decode_snort),     P("clamd", decode_clamav),
     P("clamscan", decode_clamav), P("clamdscan", decode_clamav), P("clamonacc", decode_clamav),
     P("freshclam", decode_clamav),
+    /* network devices common in China (Sangfor AF's TAG) */
+    P("fwlog", decode_sangfor),
 // clang-format on
 #undef P
 };
@@ -50,7 +52,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_shadow,  &decode_netfilter,
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
-    &decode_huawei, &decode_h3c, &decode_ruijie,
+    &decode_huawei, &decode_h3c, &decode_ruijie, &decode_topsec, &decode_sangfor,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -62,7 +64,7 @@ const char *const *decode_names(void)
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
                                         "suricata", "snort", "clamav",
-                                        "huawei", "h3c", "ruijie",
+                                        "huawei", "h3c", "ruijie", "topsec", "sangfor",
                                         "syslog", NULL};
     return names;
 }
@@ -159,6 +161,11 @@ static const struct decoder *by_content(struct slice m)
         return m.p[2] == '1' && m.p[3] == '0' ? &decode_h3c : &decode_huawei;
     if (c == '%' && m.len > 4 && m.p[1] == '1' && m.p[2] == '0' && m.p[3] >= 'A' && m.p[3] <= 'Z')
         return &decode_h3c;
+    if (c == 'i' && DEC_STARTS(m, "id=tos ")) /* TopSec */
+        return &decode_topsec;
+    /* Sangfor AF without its TAG: "日志类型:" */
+    if (c == '\xE6' && DEC_STARTS(m, "\xE6\x97\xA5\xE5\xBF\x97\xE7\xB1\xBB\xE5\x9E\x8B"))
+        return &decode_sangfor;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))

@@ -52,6 +52,10 @@ enum decode_kind {
     DK_H3C_FW,     /* one with source and destination addresses: firewall */
     DK_RUIJIE,     /* a Ruijie RGOS line (dec_ruijie.c; sources of format ruijie) */
     DK_RUIJIE_FW,  /* a Ruijie ACL hit: firewall */
+    DK_TOPSEC,     /* a TopSec line (dec_topsec.c) */
+    DK_TOPSEC_FW,  /* one with source and destination addresses: firewall */
+    DK_SANGFOR,    /* a Sangfor AF line (dec_sangfor.c) */
+    DK_SANGFOR_FW, /* one with source and destination addresses: firewall */
     DK_COUNT
 };
 
@@ -194,6 +198,8 @@ extern const struct decoder decode_clamav;
 extern const struct decoder decode_huawei;
 extern const struct decoder decode_h3c;
 extern const struct decoder decode_ruijie;
+extern const struct decoder decode_topsec;
+extern const struct decoder decode_sangfor;
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

@@ -42,6 +42,8 @@
  *   h3c      generic (firewall with both addresses)       —
  *   ruijie   generic (sources of format ruijie only;      —
  *            firewall for ACL hits)
+ *   topsec   generic (firewall with both addresses)       —
+ *   sangfor  generic (firewall with both addresses)       —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -142,6 +144,10 @@ static const struct route_row {
     [DK_H3C_FW] = {RB(firewall), no_aliases},
     [DK_RUIJIE] = {RB(generic), no_aliases},
     [DK_RUIJIE_FW] = {RB(firewall), no_aliases},
+    [DK_TOPSEC] = {RB(generic), no_aliases},
+    [DK_TOPSEC_FW] = {RB(firewall), no_aliases},
+    [DK_SANGFOR] = {RB(generic), no_aliases},
+    [DK_SANGFOR_FW] = {RB(firewall), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------
