@@ -53,6 +53,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_weberror, &decode_squid, &decode_w3c,
     &decode_suricata, &decode_snort, &decode_clamav,
     &decode_huawei, &decode_h3c, &decode_ruijie, &decode_topsec, &decode_sangfor,
+    &decode_hillstone,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -64,7 +65,7 @@ const char *const *decode_names(void)
                                         "systemd", "access", "json",   "windows", "auditd",
                                         "shadow", "netfilter", "weberror", "squid", "w3c",
                                         "suricata", "snort", "clamav",
-                                        "huawei", "h3c", "ruijie", "topsec", "sangfor",
+                                        "huawei", "h3c", "ruijie", "topsec", "sangfor", "hillstone",
                                         "syslog", NULL};
     return names;
 }
@@ -114,6 +115,38 @@ static bool h3c_tag(struct slice t)
            memchr(t.p, '/', t.len);
 }
 
+/* True for a Hillstone "Type@MODULE" TAG (word characters around one '@'). */
+static bool hillstone_tag(struct slice t)
+{
+    const char *at = t.len ? memchr(t.p, '@', t.len) : NULL;
+    if (!at || at == t.p || at == t.p + t.len - 1 || t.len > 64)
+        return false;
+    for (size_t i = 0; i < t.len; i++) {
+        char c = t.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || dec_isdigit(c) || c == '_' ||
+              c == '-' || t.p + i == at))
+            return false;
+    }
+    return true;
+}
+
+/* True for a Hillstone message start: "YYYY-MM-DD HH:MM:SS, " or "SERIAL(VSYS) " with
+ * an '@' in the first bytes. */
+static bool hillstone_start(struct slice m)
+{
+    if (m.len > 21 && m.p[4] == '-' && m.p[7] == '-' && m.p[10] == ' ' && m.p[19] == ',' &&
+        m.p[20] == ' ')
+        return true;
+    size_t i = 0;
+    while (i < m.len && i < 32 && ((m.p[i] >= 'A' && m.p[i] <= 'Z') || dec_isdigit(m.p[i])))
+        i++;
+    if (i < 8 || i >= m.len || m.p[i] != '(')
+        return false;
+    const char *rp = memchr(m.p + i, ')', m.len - i < 40 ? m.len - i : 40);
+    size_t lim = m.len < 96 ? m.len : 96;
+    return rp && rp + 1 < m.p + m.len && rp[1] == ' ' && memchr(m.p, '@', lim);
+}
+
 static const struct decoder *by_name(const char *name)
 {
     if (!strcmp(name, "apache") || !strcmp(name, "nginx") || !strcmp(name, "webserver"))
@@ -161,6 +194,8 @@ static const struct decoder *by_content(struct slice m)
         return m.p[2] == '1' && m.p[3] == '0' ? &decode_h3c : &decode_huawei;
     if (c == '%' && m.len > 4 && m.p[1] == '1' && m.p[2] == '0' && m.p[3] >= 'A' && m.p[3] <= 'Z')
         return &decode_h3c;
+    if (dec_isdigit(c) && hillstone_start(m))
+        return &decode_hillstone;
     if (c == 'i' && DEC_STARTS(m, "id=tos ")) /* TopSec */
         return &decode_topsec;
     /* Sangfor AF without its TAG: "日志类型:" */
@@ -341,6 +376,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = by_program(h.program);
         if (!dec && h3c_tag(h.program))
             dec = &decode_h3c;
+        if (!dec && hillstone_tag(h.program))
+            dec = &decode_hillstone;
         if (!dec)
             dec = by_content(h.msg);
     }

@@ -56,6 +56,8 @@ enum decode_kind {
     DK_TOPSEC_FW,  /* one with source and destination addresses: firewall */
     DK_SANGFOR,    /* a Sangfor AF line (dec_sangfor.c) */
     DK_SANGFOR_FW, /* one with source and destination addresses: firewall */
+    DK_HILLSTONE,    /* a Hillstone StoneOS line (dec_hillstone.c) */
+    DK_HILLSTONE_FW, /* one with source and destination addresses: firewall */
     DK_COUNT
 };
 
@@ -200,6 +202,7 @@ extern const struct decoder decode_h3c;
 extern const struct decoder decode_ruijie;
 extern const struct decoder decode_topsec;
 extern const struct decoder decode_sangfor;
+extern const struct decoder decode_hillstone;
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

@@ -44,6 +44,7 @@
  *            firewall for ACL hits)
  *   topsec   generic (firewall with both addresses)       —
  *   sangfor  generic (firewall with both addresses)       —
+ *   hillstone generic (firewall with both addresses)      —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -148,6 +149,8 @@ static const struct route_row {
     [DK_TOPSEC_FW] = {RB(firewall), no_aliases},
     [DK_SANGFOR] = {RB(generic), no_aliases},
     [DK_SANGFOR_FW] = {RB(firewall), no_aliases},
+    [DK_HILLSTONE] = {RB(generic), no_aliases},
+    [DK_HILLSTONE_FW] = {RB(firewall), no_aliases},
 };
 
 /* ---- Windows: channel → service, (channel, event id) → categories ------------------

@@ -505,6 +505,8 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
         if (s.len && s.p[0] == ':') {
             cisco_colon = true;
             s = dec_skip(s, 1);
+        } else if (DEC_STARTS(s, ", ")) {
+            s = dec_skip(s, 1); /* Hillstone: "2024-11-25 10:00:00, Type@MODULE: ..." */
         }
         while (s.len && s.p[0] == ' ')
             s = dec_skip(s, 1);
