@@ -47,19 +47,21 @@ static const struct program_entry {
     P("arpwatch", decode_dhcp),   P("oracle", decode_oracle),
     /* firewalls */
     P("filterlog", decode_filterlog),
+    /* network devices common in China (Sangfor AF's TAG) */
+    P("fwlog", decode_sangfor),
 // clang-format on
 #undef P
 };
 
 /* Every decoder, for forcing by name and for decode_names(). */
 static const struct decoder *const all_decoders[] = {
-    &decode_sshd,    &decode_sudo,   &decode_su,   &decode_pam,     &decode_cron,
-    &decode_systemd, &decode_access, &decode_json, &decode_windows, &decode_auditd,
-    &decode_shadow,  &decode_netfilter,
-    &decode_weberror, &decode_squid, &decode_w3c,
-    &decode_suricata, &decode_snort, &decode_clamav, &decode_netflow,
-    &decode_mysql, &decode_postgres, &decode_dhcp, &decode_oracle,
-    &decode_cisco, &decode_fortigate, &decode_cef, &decode_filterlog, &decode_kv,
+    &decode_sshd,     &decode_sudo,      &decode_su,       &decode_pam,       &decode_cron,
+    &decode_systemd,  &decode_access,    &decode_json,     &decode_windows,   &decode_auditd,
+    &decode_shadow,   &decode_netfilter, &decode_weberror, &decode_squid,     &decode_w3c,
+    &decode_suricata, &decode_snort,     &decode_clamav,   &decode_netflow,   &decode_mysql,
+    &decode_postgres, &decode_dhcp,      &decode_oracle,   &decode_cisco,     &decode_fortigate,
+    &decode_cef,      &decode_filterlog, &decode_kv,       &decode_huawei,    &decode_h3c,
+    &decode_ruijie,   &decode_topsec,    &decode_sangfor,  &decode_hillstone,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -67,10 +69,13 @@ static const struct decoder *const all_decoders[] = {
 /* Names of the decoders, NULL-terminated; static storage. */
 const char *const *decode_names(void)
 {
-    static const char *const names[] = {"sshd",   "sudo",   "su",      "pam",       "cron",
-                                        "systemd", "access", "json",   "windows", "auditd",
-                                        "shadow", "netfilter", "weberror", "squid", "w3c",
-                                        "suricata", "snort", "clamav", "netflow", "mysql", "postgres", "dhcp", "oracle", "cisco", "fortigate", "cef", "filterlog", "kv", "syslog", NULL};
+    static const char *const names[] = {
+        "sshd",      "sudo",   "su",        "pam",       "cron",   "systemd",
+        "access",    "json",   "windows",   "auditd",    "shadow", "netfilter",
+        "weberror",  "squid",  "w3c",       "suricata",  "snort",  "clamav",
+        "netflow",   "mysql",  "postgres",  "dhcp",      "oracle", "cisco",
+        "fortigate", "cef",    "filterlog", "kv",        "huawei", "h3c",
+        "ruijie",    "topsec", "sangfor",   "hillstone", "syslog", NULL};
     return names;
 }
 
@@ -108,6 +113,48 @@ static const struct decoder *by_program(struct slice prog)
             return e->dec;
     }
     return NULL;
+}
+
+/* True for a TAG that is an H3C cmcc or unicom prefix ("%10SHELL/5/SHELL_LOGIN",
+ * "10IFNET/2/210231a64jx073000020"): the header took it for the program. */
+static bool h3c_tag(struct slice t)
+{
+    if (t.len && t.p[0] == '%')
+        t = dec_skip(t, 1);
+    return t.len > 6 && t.p[0] == '1' && t.p[1] == '0' && t.p[2] >= 'A' && t.p[2] <= 'Z' &&
+           memchr(t.p, '/', t.len);
+}
+
+/* True for a Hillstone "Type@MODULE" TAG (word characters around one '@'). */
+static bool hillstone_tag(struct slice t)
+{
+    const char *at = t.len ? memchr(t.p, '@', t.len) : NULL;
+    if (!at || at == t.p || at == t.p + t.len - 1 || t.len > 64)
+        return false;
+    for (size_t i = 0; i < t.len; i++) {
+        char c = t.p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || dec_isdigit(c) || c == '_' ||
+              c == '-' || t.p + i == at))
+            return false;
+    }
+    return true;
+}
+
+/* True for a Hillstone message start: "YYYY-MM-DD HH:MM:SS, " or "SERIAL(VSYS) " with
+ * an '@' in the first bytes. */
+static bool hillstone_start(struct slice m)
+{
+    if (m.len > 21 && m.p[4] == '-' && m.p[7] == '-' && m.p[10] == ' ' && m.p[19] == ',' &&
+        m.p[20] == ' ')
+        return true;
+    size_t i = 0;
+    while (i < m.len && i < 32 && ((m.p[i] >= 'A' && m.p[i] <= 'Z') || dec_isdigit(m.p[i])))
+        i++;
+    if (i < 8 || i >= m.len || m.p[i] != '(')
+        return false;
+    const char *rp = memchr(m.p + i, ')', m.len - i < 40 ? m.len - i : 40);
+    size_t lim = m.len < 96 ? m.len : 96;
+    return rp && rp + 1 < m.p + m.len && rp[1] == ' ' && memchr(m.p, '@', lim);
 }
 
 static const struct decoder *by_name(const char *name)
@@ -151,6 +198,19 @@ static const struct decoder *by_content(struct slice m)
             return &decode_windows;
         return DEC_FIND(m, "\"event_type\":") >= 0 ? &decode_suricata : &decode_json;
     }
+    /* Huawei "%%01MOD/5/BRIEF(l):", H3C "%%10MOD/5/MNEMONIC:" (its format version is
+     * always 10; syslog.c leaves "%%" prefixes in the message); H3C cmcc "%10MOD/..." */
+    if (c == '%' && m.len > 4 && m.p[1] == '%' && dec_isdigit(m.p[2]) && dec_isdigit(m.p[3]))
+        return m.p[2] == '1' && m.p[3] == '0' ? &decode_h3c : &decode_huawei;
+    if (c == '%' && m.len > 4 && m.p[1] == '1' && m.p[2] == '0' && m.p[3] >= 'A' && m.p[3] <= 'Z')
+        return &decode_h3c;
+    if (dec_isdigit(c) && hillstone_start(m))
+        return &decode_hillstone;
+    if (c == 'i' && DEC_STARTS(m, "id=tos ")) /* TopSec */
+        return &decode_topsec;
+    /* Sangfor AF without its TAG: "日志类型:" */
+    if (c == '\xE6' && DEC_STARTS(m, "\xE6\x97\xA5\xE5\xBF\x97\xE7\xB1\xBB\xE5\x9E\x8B"))
+        return &decode_sangfor;
     /* Cisco "%ASA-6-302013: ...", also after the ASA's empty program (": %ASA-...") */
     if (c == '%' || (c == ':' && DEC_STARTS(m, ": %")))
         return &decode_cisco;
@@ -371,7 +431,13 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
         if (db_row)
             dec = db_row;
         if (!dec && h.program.len)
-            dec = h.program.p[0] == '%' ? &decode_cisco : by_program(h.program);
+            dec = by_program(h.program);
+        if (!dec && h3c_tag(h.program))
+            dec = &decode_h3c;
+        if (!dec && hillstone_tag(h.program))
+            dec = &decode_hillstone;
+        if (!dec && h.program.len && h.program.p[0] == '%')
+            dec = &decode_cisco;
         if (!dec)
             dec = by_content(h.msg);
     }

@@ -61,8 +61,22 @@ enum decode_kind {
     DK_LEEF,              /* dec_cef.c: QRadar LEEF 1.0/2.0 */
     DK_FILTERLOG,         /* dec_filterlog.c: pfSense/OPNsense: firewall */
     DK_KV,                /* dec_kv.c: generic key=value (format: kv) */
-    DK_NETFLOW,           /* a flow record of the netflow input (dec_netflow.c) */
-    DK_CUSTOM,            /* an operator's decoder (custom.c): its own routes */
+    /* network devices common in China (dec_huawei.c) */
+    DK_HUAWEI,       /* a Huawei VRP/USG line */
+    DK_HUAWEI_FW,    /* one with source and destination addresses: also firewall */
+    DK_HUAWEI_BGP,   /* module BGP: huawei/bgp */
+    DK_H3C,          /* an H3C Comware line (dec_h3c.c): no product route yet */
+    DK_H3C_FW,       /* one with source and destination addresses: firewall */
+    DK_RUIJIE,       /* a Ruijie RGOS line (dec_ruijie.c; sources of format ruijie) */
+    DK_RUIJIE_FW,    /* a Ruijie ACL hit: firewall */
+    DK_TOPSEC,       /* a TopSec line (dec_topsec.c) */
+    DK_TOPSEC_FW,    /* one with source and destination addresses: firewall */
+    DK_SANGFOR,      /* a Sangfor AF line (dec_sangfor.c) */
+    DK_SANGFOR_FW,   /* one with source and destination addresses: firewall */
+    DK_HILLSTONE,    /* a Hillstone StoneOS line (dec_hillstone.c) */
+    DK_HILLSTONE_FW, /* one with source and destination addresses: firewall */
+    DK_NETFLOW,      /* a flow record of the netflow input (dec_netflow.c) */
+    DK_CUSTOM,       /* an operator's decoder (custom.c): its own routes */
     DK_COUNT
 };
 
@@ -248,6 +262,12 @@ void decode_take_field(struct event *ev, uint16_t id, struct slice v, const char
 /* The word after literal lit in m (up to a space; a trailing ',' ')' '.' dropped), or an
  * empty slice when lit is absent (dec_cisco.c). */
 struct slice decode_cisco_word_after(struct slice m, const char *lit, size_t n);
+extern const struct decoder decode_huawei;
+extern const struct decoder decode_h3c;
+extern const struct decoder decode_ruijie;
+extern const struct decoder decode_topsec;
+extern const struct decoder decode_sangfor;
+extern const struct decoder decode_hillstone;
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

@@ -50,6 +50,14 @@
  *   cef, leef  generic (vendor-neutral: no logsource)      —
  *   filterlog (pfSense/OPNsense)  firewall                 —
  *   kv (only by an input's format: kv)  generic            —
+ *   huawei   huawei (+ firewall with both addresses;      —
+ *            + huawei/bgp for module BGP)
+ *   h3c      h3c (+ firewall with both addresses)          —
+ *   ruijie   ruijie (sources of format ruijie only;       —
+ *            + firewall for ACL hits)
+ *   topsec   topsec (+ firewall with both addresses)       —
+ *   sangfor  sangfor (+ firewall with both addresses)      —
+ *   hillstone hillstone (+ firewall with both addresses)   —
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -157,6 +165,19 @@ static const struct route_row {
     [DK_LEEF] = {RB(generic), no_aliases},
     [DK_FILTERLOG] = {RB(firewall), no_aliases},
     [DK_KV] = {RB(generic), no_aliases},
+    [DK_HUAWEI] = {RB(huawei), no_aliases},
+    [DK_HUAWEI_FW] = {RB(huawei) | RB(firewall), no_aliases},
+    [DK_HUAWEI_BGP] = {RB(huawei) | RB(huawei_bgp), no_aliases},
+    [DK_H3C] = {RB(h3c), no_aliases},
+    [DK_H3C_FW] = {RB(h3c) | RB(firewall), no_aliases},
+    [DK_RUIJIE] = {RB(ruijie), no_aliases},
+    [DK_RUIJIE_FW] = {RB(ruijie) | RB(firewall), no_aliases},
+    [DK_TOPSEC] = {RB(topsec), no_aliases},
+    [DK_TOPSEC_FW] = {RB(topsec) | RB(firewall), no_aliases},
+    [DK_SANGFOR] = {RB(sangfor), no_aliases},
+    [DK_SANGFOR_FW] = {RB(sangfor) | RB(firewall), no_aliases},
+    [DK_HILLSTONE] = {RB(hillstone), no_aliases},
+    [DK_HILLSTONE_FW] = {RB(hillstone) | RB(firewall), no_aliases},
     [DK_NETFLOW] = {RB(netflow), no_aliases},
     [DK_CUSTOM] = {0, no_aliases}, /* the routes the operator's decoder names */
 };
@@ -208,6 +229,19 @@ static const struct {
     [DK_LEEF] = {"cef", "QRadar LEEF 1.0/2.0"},
     [DK_FILTERLOG] = {"filterlog", "pfSense/OPNsense filterlog"},
     [DK_KV] = {"kv", "generic key=value (format: kv)"},
+    [DK_HUAWEI] = {"huawei", "VRP/USG lines"},
+    [DK_HUAWEI_FW] = {"huawei", "lines with both addresses"},
+    [DK_HUAWEI_BGP] = {"huawei", "module BGP"},
+    [DK_H3C] = {"h3c", "Comware lines"},
+    [DK_H3C_FW] = {"h3c", "lines with both addresses"},
+    [DK_RUIJIE] = {"ruijie", "RGOS lines (format: ruijie)"},
+    [DK_RUIJIE_FW] = {"ruijie", "ACL hits"},
+    [DK_TOPSEC] = {"topsec", "TOS lines"},
+    [DK_TOPSEC_FW] = {"topsec", "lines with both addresses"},
+    [DK_SANGFOR] = {"sangfor", "AF lines"},
+    [DK_SANGFOR_FW] = {"sangfor", "lines with both addresses"},
+    [DK_HILLSTONE] = {"hillstone", "StoneOS lines"},
+    [DK_HILLSTONE_FW] = {"hillstone", "lines with both addresses"},
     [DK_NETFLOW] = {"netflow", "flow records of the netflow input"},
     [DK_CUSTOM] = {"(operator)", "decoders of the configuration: the routes they name"},
 };

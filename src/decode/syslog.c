@@ -3,7 +3,8 @@
  * RFC 5424 ("<PRI>1 TS HOST APP PROCID MSGID SD MSG") and the many shapes of RFC 3164
  * met in the field: no PRI (lines read from files), PRI above 191 (kept, flagged),
  * Cisco sequence numbers ("123: "), origin-id hosts ("123: router1: ") and clock
- * markers ("*Mar  1 18:46:11.123:"), zone abbreviations after the time ("... UTC:"),
+ * markers ("*Mar  1 18:46:11.123:"), zone abbreviations after the time ("... UTC:", and
+ * "... UTC host"), an offset glued to a BSD time ("Jan 8 2013 03:58:15+07:00", Huawei),
  * a year before the date ("2024 Nov 25 ...") or after the time, fractional seconds, ISO 8601
  * timestamps with or without offset, IPv6 or missing host names, TAG with or without [pid].
  *
@@ -129,6 +130,16 @@ static size_t read_bsd(const char *p, size_t left, struct civil *c)
     i += n;
     c->frac_ns = 0;
     i += read_frac(p + i, left - i, &c->frac_ns);
+    /* Huawei's "Jan 8 2013 03:58:15+07:00": an offset right after the time */
+    c->has_off = false;
+    if (left - i >= 6 && (p[i] == '+' || p[i] == '-') && p[i + 3] == ':') {
+        int oh = digits(p + i + 1, 2), om = digits(p + i + 4, 2);
+        if (oh >= 0 && om >= 0 && oh <= 23 && om <= 59) {
+            c->has_off = true;
+            c->off = (p[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+            i += 6;
+        }
+    }
     if (!c->has_year && left - i >= 5 && p[i] == ' ' && digits(p + i + 1, 4) >= 0 &&
         (left - i == 5 || p[i + 5] == ' ')) {
         c->y = digits(p + i + 1, 4);
@@ -272,6 +283,13 @@ static size_t read_zone_abbrev(struct slice s, bool *utc)
                                         "IST", "HKT", "SGT", "AEST", "MSK",  "EET", "EEST"};
     if (s.len < 5 || s.p[0] != ' ')
         return 0;
+    /* "... 10:00:00 UTC HUAWEI %%01...": UTC or GMT then a space, when a host and a
+     * message follow (network devices that print the zone before the host) */
+    if ((!memcmp(s.p + 1, "UTC ", 4) || !memcmp(s.p + 1, "GMT ", 4)) && s.len > 6 &&
+        s.p[5] != ' ' && memchr(s.p + 5, ' ', s.len - 5)) {
+        *utc = true;
+        return 4;
+    }
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         size_t n = strlen(names[i]);
         if (s.len > n + 1 && !memcmp(s.p + 1, names[i], n) && s.p[n + 1] == ':') {
@@ -288,6 +306,9 @@ static size_t read_zone_abbrev(struct slice s, bool *utc)
  */
 static struct slice read_tag(struct slice s, struct syslog_hdr *h)
 {
+    /* "%%01HWCM/5/EXIT(l)[1]: ..." (Huawei, H3C): the message's own prefix, not a TAG */
+    if (DEC_STARTS(s, "%%"))
+        return s;
     size_t i = 0, lim = s.len < MAX_TAG ? s.len : MAX_TAG;
     while (i < lim && s.p[i] != ' ' && s.p[i] != '[' && s.p[i] != ':')
         i++;
@@ -484,13 +505,17 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
         if (s.len && s.p[0] == ':') {
             cisco_colon = true;
             s = dec_skip(s, 1);
+        } else if (DEC_STARTS(s, ", ")) {
+            s = dec_skip(s, 1); /* Hillstone: "2024-11-25 10:00:00, Type@MODULE: ..." */
         }
         while (s.len && s.p[0] == ' ')
             s = dec_skip(s, 1);
         if (!cisco_colon && s.len) {
             struct slice rest;
             struct slice tok = dec_word(s, &rest);
-            if (tok.len <= MAX_HOST && !token_is_tag(tok) && rest.len) {
+            if (DEC_STARTS(tok, "%%")) {
+                /* no host: a Huawei/H3C message right after the time */
+            } else if (tok.len <= MAX_HOST && !token_is_tag(tok) && rest.len) {
                 h->host = tok;
                 s = rest;
             } else if (tok.len <= MAX_HOST && !token_is_tag(tok) && !rest.len && tok.len == s.len) {

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""test_sigma_china_fw.py — real SigmaHQ rules (../shared/sigma-rules) on the logs of
+network devices common in China through `vigil hunt`: Huawei's BGP authentication rule
+(logsource huawei/bgp) fires on a BGP line of a Huawei router and not on the same words
+in another module; the firewall category's cleartext rule (dst_port and blocked "false")
+fires on a USG policy permit to telnet and an H3C security-policy permit to ftp, and
+not on their denies or a permit to 22.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from harness import SHARED, VIGIL, report, status
+
+RULES = os.path.join(SHARED, "sigma-rules", "rules")
+
+HW = "<190>Nov 25 2024 10:00:00 USG6000 %%01"
+H3C = "<190>Nov 25 10:00:00 2024 FW1 %%10"
+
+CASES = [
+    ("network/huawei/bgp/huawei_bgp_auth_failed.yml", "a557ffe6-ac54-43d2-ae69-158027082350",
+     ["<187>Nov 25 2024 10:00:10 RTR1 %%01BGP/3/BGP_AUTH_FAILED(l)[7]:BGP authentication "
+      "failed. (PeerAddress=10.1.1.2:179, VpnInstance=_public_, Reason=MD5 digest mismatch)"],
+     ["<187>Nov 25 2024 10:00:10 RTR1 %%01SOCKET/3/BGP_AUTH_FAILED(l)[7]:peer 10.1.1.2:179",
+      "Nov 25 10:00:10 linuxhost bgpd[1]: BGP_AUTH_FAILED 10.1.1.2:179"]),
+    ("network/firewall/net_firewall_cleartext_protocols.yml", "d7fb8f0e-bd5f-45c2-b467-19571c490d7e",
+     [HW + "POLICY/6/POLICYPERMIT(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
+      "source-port=51234, destination-ip=198.51.100.23, destination-port=23, "
+      "source-zone=trust, destination-zone=untrust, rule-name=out.",
+      H3C + "SECP/6/SECP_PERMIT: Protocol(1001)=TCP;SrcIPAddr(1003)=10.0.0.8;"
+      "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Permit;"],
+     [H3C + "SECP/6/SECP_DENY: Protocol(1001)=TCP;SrcIPAddr(1003)=10.0.0.8;"
+      "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Deny;",
+      HW + "POLICY/6/POLICYDENY(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
+      "source-port=51234, destination-ip=198.51.100.23, destination-port=23, "
+      "source-zone=trust, destination-zone=untrust, rule-name=out.",
+      HW + "POLICY/6/POLICYPERMIT(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
+      "source-port=51234, destination-ip=198.51.100.22, destination-port=22, "
+      "source-zone=trust, destination-zone=untrust, rule-name=out."]),
+]
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        for rule, rid, hits, misses in CASES:
+            log = os.path.join(tmp, "case.log")
+            with open(log, "w") as f:
+                f.write("\n".join(hits + misses) + "\n")
+            p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(RULES, rule), log],
+                               capture_output=True, timeout=60)
+            out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+            got = sorted(m["event"]["raw"] for m in out if m["rule"]["id"] == rid)
+            name = os.path.basename(rule)
+            report("%s loads and hunts" % name, p.returncode == 0 and
+                   "rules loaded 1, refused 0" in p.stderr.decode(), p.stderr.decode())
+            report("%s matches its %d triggers and none of its %d near-misses" %
+                   (name, len(hits), len(misses)), got == sorted(hits), "got %s" % got)
+    return status()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
