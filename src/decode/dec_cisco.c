@@ -216,14 +216,6 @@ static int ios_body(const struct cisco_tag *t, struct slice m, struct event *ev)
     return DK_CISCO;
 }
 
-static bool all_digits(struct slice s)
-{
-    for (size_t i = 0; i < s.len; i++)
-        if (!dec_isdigit(s.p[i]))
-            return false;
-    return s.len > 0;
-}
-
 static int cisco_decode(const struct decode_job *job, struct event *ev)
 {
     struct slice m = job->msg, tagtext;
@@ -247,7 +239,7 @@ static int cisco_decode(const struct decode_job *job, struct event *ev)
     if (!parse_tag(tagtext, &t))
         return ERR_PARSE;
     bool asa =
-        (slice_eq(t.facility, "ASA") || slice_eq(t.facility, "FTD")) && all_digits(t.mnemonic);
+        (slice_eq(t.facility, "ASA") || slice_eq(t.facility, "FTD")) && dec_all_digits(t.mnemonic);
     if (asa)
         t.msg_id = t.mnemonic;
     decode_take_field(ev, FIELD_facility, t.facility, "syslog_facility");

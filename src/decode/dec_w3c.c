@@ -116,36 +116,14 @@ static bool is_dash(struct slice v)
     return v.len == 1 && v.p[0] == '-';
 }
 
-static bool all_digits(struct slice v)
-{
-    if (!v.len)
-        return false;
-    for (size_t i = 0; i < v.len; i++)
-        if (!dec_isdigit(v.p[i]))
-            return false;
-    return true;
-}
-
-/* Reads n digits at p; -1 when one is not a digit. */
-static int num(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!dec_isdigit(p[i]))
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
 /* "YYYY-MM-DD" and "HH:MM:SS[.fff]" → UTC ns. */
 static bool row_time(struct slice d, struct slice t, int64_t *ns)
 {
     if (d.len != 10 || d.p[4] != '-' || d.p[7] != '-' || t.len < 8 || t.p[2] != ':' ||
         t.p[5] != ':')
         return false;
-    int y = num(d.p, 4), mo = num(d.p + 5, 2), dd = num(d.p + 8, 2);
-    int h = num(t.p, 2), mi = num(t.p + 3, 2), s = num(t.p + 6, 2);
+    int y = dec_num(d.p, 4), mo = dec_num(d.p + 5, 2), dd = dec_num(d.p + 8, 2);
+    int h = dec_num(t.p, 2), mi = dec_num(t.p + 3, 2), s = dec_num(t.p + 6, 2);
     if (y < DECODE_YEAR_MIN || y > DECODE_YEAR_MAX || mo < 1 || mo > 12 || dd < 1 || dd > 31 ||
         h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60)
         return false;
@@ -177,7 +155,7 @@ static bool value_ok(struct slice name, struct slice v)
     if (slice_eq(name, "sc-status") || slice_eq(name, "s-port") || slice_eq(name, "time-taken") ||
         slice_eq(name, "sc-substatus") || slice_eq(name, "sc-win32-status") ||
         slice_eq(name, "sc-bytes") || slice_eq(name, "cs-bytes"))
-        return all_digits(v);
+        return dec_all_digits(v);
     return true;
 }
 

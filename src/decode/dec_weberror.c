@@ -27,28 +27,6 @@ static bool is_level(struct slice l)
     return l.len == 6 && DEC_STARTS(l, "trace") && l.p[5] >= '1' && l.p[5] <= '8';
 }
 
-static bool all_digits(struct slice s)
-{
-    if (!s.len || s.len > 20)
-        return false;
-    for (size_t i = 0; i < s.len; i++)
-        if (!dec_isdigit(s.p[i]))
-            return false;
-    return true;
-}
-
-/* Reads n digits at p; -1 when one is not a digit. */
-static int num(const char *p, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!dec_isdigit(p[i]))
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
 /* Sets ev's time from a local civil time read in the source's zone. */
 static bool set_time(const struct decode_job *job, struct event *ev, int y, int mon, int d, int h,
                      int mi, int s, int64_t frac_ns)
@@ -144,8 +122,8 @@ static int nginx_error(const struct decode_job *job, struct event *ev)
     if (m.len < 24 || m.p[4] != '/' || m.p[7] != '/' || m.p[10] != ' ' || m.p[13] != ':' ||
         m.p[16] != ':' || m.p[19] != ' ' || m.p[20] != '[')
         return ERR_PARSE;
-    int y = num(m.p, 4), mon = num(m.p + 5, 2), d = num(m.p + 8, 2);
-    int h = num(m.p + 11, 2), mi = num(m.p + 14, 2), s = num(m.p + 17, 2);
+    int y = dec_num(m.p, 4), mon = dec_num(m.p + 5, 2), d = dec_num(m.p + 8, 2);
+    int h = dec_num(m.p + 11, 2), mi = dec_num(m.p + 14, 2), s = dec_num(m.p + 17, 2);
     struct slice rest = dec_skip(m, 21);
     long rb = slice_find_byte(rest, ']');
     if (rb < 1)
@@ -164,7 +142,7 @@ static int nginx_error(const struct decode_job *job, struct event *ev)
         return ERR_PARSE;
     struct slice pid = slice_make(rest.p, (size_t)hash);
     struct slice tid = slice_make(rest.p + hash + 1, (size_t)(colon - hash - 1));
-    if (!all_digits(pid) || !all_digits(tid))
+    if (!dec_all_digits(pid) || !dec_all_digits(tid))
         return ERR_PARSE;
     if (!set_time(job, ev, y, mon, d, h, mi, s, 0))
         return ERR_PARSE;
@@ -173,7 +151,7 @@ static int nginx_error(const struct decode_job *job, struct event *ev)
     if (rest.len > 1 && rest.p[0] == '*') { /* "*5 ": the connection number */
         struct slice after;
         struct slice w = dec_word(dec_skip(rest, 1), &after);
-        if (all_digits(w)) {
+        if (dec_all_digits(w)) {
             conn = w;
             rest = after;
         }
@@ -232,8 +210,8 @@ static bool apache_time(const struct decode_job *job, struct event *ev, struct s
         s.p[14] != ':' || s.p[17] != ':')
         return false;
     unsigned mon = vtime_month3(s.p + 5);
-    int d = s.p[9] == ' ' ? num(s.p + 10, 1) : num(s.p + 9, 2);
-    int h = num(s.p + 12, 2), mi = num(s.p + 15, 2), sec = num(s.p + 18, 2);
+    int d = s.p[9] == ' ' ? dec_num(s.p + 10, 1) : dec_num(s.p + 9, 2);
+    int h = dec_num(s.p + 12, 2), mi = dec_num(s.p + 15, 2), sec = dec_num(s.p + 18, 2);
     size_t i = 20;
     int64_t frac = 0;
     if (s.p[i] == '.') {
@@ -245,7 +223,7 @@ static bool apache_time(const struct decode_job *job, struct event *ev, struct s
     }
     if (i + 6 > s.len || s.p[i] != ' ' || s.p[i + 5] != ']')
         return false;
-    int y = num(s.p + i + 1, 4);
+    int y = dec_num(s.p + i + 1, 4);
     if (!mon || !set_time(job, ev, y, (int)mon, d, h, mi, sec, frac))
         return false;
     *used = i + 6;
@@ -280,7 +258,7 @@ static bool apache_addr(struct slice a, bool with_port, struct slice *ip, struct
             *port = dec_skip(a, (size_t)last + 1);
         }
     }
-    return decode_looks_addr(*ip) && (!port->len || all_digits(*port));
+    return decode_looks_addr(*ip) && (!port->len || dec_all_digits(*port));
 }
 
 /* The request at the end of an Apache message ("... in request GET /x HTTP/1.1"). */
@@ -369,7 +347,7 @@ static int apache_error(const struct decode_job *job, struct event *ev)
             long c = DEC_FIND(v, ":tid ");
             pid = c >= 0 ? slice_make(v.p, (size_t)c) : v;
             tid = c >= 0 ? dec_skip(v, (size_t)c + 5) : SLICE_NULL;
-            if (!all_digits(pid) || (c >= 0 && !all_digits(tid)))
+            if (!dec_all_digits(pid) || (c >= 0 && !dec_all_digits(tid)))
                 return ERR_PARSE;
         } else if (DEC_STARTS(body, "client ")) {
             if (!apache_addr(dec_skip(body, 7), v24, &cip, &cport))
@@ -401,8 +379,8 @@ static int apache_error(const struct decode_job *job, struct event *ev)
     }
     /* "AH00126: " */
     struct slice code = SLICE_NULL, text = rest;
-    if (rest.len >= 9 && DEC_STARTS(rest, "AH") && num(rest.p + 2, 5) >= 0 && rest.p[7] == ':' &&
-        rest.p[8] == ' ') {
+    if (rest.len >= 9 && DEC_STARTS(rest, "AH") && dec_num(rest.p + 2, 5) >= 0 &&
+        rest.p[7] == ':' && rest.p[8] == ' ') {
         code = slice_make(rest.p, 7);
         text = dec_skip(rest, 9);
     }

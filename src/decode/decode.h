@@ -25,7 +25,7 @@ int decode_charset_parse(const char *name, enum decode_charset *out);
 struct decode_source {
     const struct vtz *tz; /* zone of timestamps that carry none; NULL = UTC */
     enum decode_charset charset;
-    const char *format; /* NULL/"auto", or a decoder name to force ("json") */
+    const char *format;                 /* NULL/"auto", or a decoder name to force ("json") */
     const struct decode_custom *custom; /* the operator's decoders (custom.c), or NULL */
 };
 

@@ -313,6 +313,27 @@ static inline bool dec_isdigit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* True when s is one or more ASCII digits. */
+static inline bool dec_all_digits(struct slice s)
+{
+    for (size_t i = 0; i < s.len; i++)
+        if (!dec_isdigit(s.p[i]))
+            return false;
+    return s.len > 0;
+}
+
+/* The number written by the n digits at p (n <= 9); -1 when one is not a digit. */
+static inline int dec_num(const char *p, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!dec_isdigit(p[i]))
+            return -1;
+        v = v * 10 + (p[i] - '0');
+    }
+    return v;
+}
+
 /* True when s starts with the literal lit (length given). */
 static inline bool dec_starts(struct slice s, const char *lit, size_t n)
 {

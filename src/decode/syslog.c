@@ -616,8 +616,8 @@ int decode_iso_time(struct slice s, const struct vtz *tz, int64_t *ns, size_t *u
 int decode_civil_time(int64_t y, unsigned mon, unsigned day, unsigned h, unsigned mi, unsigned s,
                       int64_t frac_ns, const struct vtz *tz, int64_t received_ns, int64_t *ns)
 {
-    if (mon < 1 || mon > 12 || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60 ||
-        frac_ns < 0 || frac_ns >= NS_PER_SEC)
+    if (mon < 1 || mon > 12 || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60 || frac_ns < 0 ||
+        frac_ns >= NS_PER_SEC)
         return ERR_PARSE;
     if (y && (y < DECODE_YEAR_MIN || y > DECODE_YEAR_MAX || day > month_days(y, mon)))
         return ERR_PARSE;

@@ -59,3 +59,30 @@ def stop_daemon(proc, sig=signal.SIGTERM, timeout=20):
         proc.kill()
         proc.wait()
         return "timeout"
+
+
+def hunt_cases(cases):
+    """Runs `vigil hunt` with each case's one real SigmaHQ rule over its lines and reports
+    that the rule loads and matches exactly its triggers. A case is (rule file under
+    ../shared/sigma-rules/rules, rule id, lines that must match, lines that must not[,
+    lines written before all the others, which must not match either: the context some
+    decoders join, such as an audit SYSCALL record])."""
+    import tempfile
+    rules = os.path.join(SHARED, "sigma-rules", "rules")
+    with tempfile.TemporaryDirectory() as tmp:
+        for case in cases:
+            rule, rid, hits, misses = case[:4]
+            before = case[4] if len(case) > 4 else []
+            log = os.path.join(tmp, "case.log")
+            with open(log, "w") as f:
+                f.write("\n".join(before + hits + misses) + "\n")
+            p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(rules, rule), log],
+                               capture_output=True, timeout=60)
+            out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+            got = sorted(m["event"]["raw"] for m in out if m["rule"]["id"] == rid)
+            name = os.path.basename(rule)
+            report("%s loads and hunts" % name, p.returncode == 0 and
+                   "rules loaded 1, refused 0" in p.stderr.decode(), p.stderr.decode())
+            report("%s matches its %d triggers and none of its %d other lines" %
+                   (name, len(hits), len(misses) + len(before)), got == sorted(hits),
+                   "got %s" % got)

@@ -6,15 +6,10 @@ in another module; the firewall category's cleartext rule (dst_port and blocked 
 fires on a USG policy permit to telnet and an H3C security-policy permit to ftp, and
 not on their denies or a permit to 22.
 """
-import json
-import os
-import subprocess
 import sys
-import tempfile
 
-from harness import SHARED, VIGIL, report, status
+from harness import hunt_cases, status
 
-RULES = os.path.join(SHARED, "sigma-rules", "rules")
 
 HW = "<190>Nov 25 2024 10:00:00 USG6000 %%01"
 H3C = "<190>Nov 25 10:00:00 2024 FW1 %%10"
@@ -43,20 +38,7 @@ CASES = [
 
 
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        for rule, rid, hits, misses in CASES:
-            log = os.path.join(tmp, "case.log")
-            with open(log, "w") as f:
-                f.write("\n".join(hits + misses) + "\n")
-            p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(RULES, rule), log],
-                               capture_output=True, timeout=60)
-            out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
-            got = sorted(m["event"]["raw"] for m in out if m["rule"]["id"] == rid)
-            name = os.path.basename(rule)
-            report("%s loads and hunts" % name, p.returncode == 0 and
-                   "rules loaded 1, refused 0" in p.stderr.decode(), p.stderr.decode())
-            report("%s matches its %d triggers and none of its %d near-misses" %
-                   (name, len(hits), len(misses)), got == sorted(hits), "got %s" % got)
+    hunt_cases(CASES)
     return status()
 
 

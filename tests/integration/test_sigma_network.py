@@ -7,15 +7,10 @@ same words in events of other routes (an sshd line, an ASA connection line), and
 denied connection, must not match. FortiGate traffic logs (action accept) take the
 firewall rule too, and FortiGate event logs (route fortigate/event) the fortigate rules.
 """
-import json
-import os
-import subprocess
 import sys
-import tempfile
 
-from harness import SHARED, VIGIL, report, status
+from harness import hunt_cases, status
 
-RULES = os.path.join(SHARED, "sigma-rules", "rules")
 
 
 def asa(tag, msg):
@@ -72,20 +67,7 @@ CASES = [
 
 
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        for rule, rid, hits, misses in CASES:
-            log = os.path.join(tmp, "case.log")
-            with open(log, "w") as f:
-                f.write("\n".join(hits + misses) + "\n")
-            p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(RULES, rule), log],
-                               capture_output=True, timeout=60)
-            out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
-            got = sorted(m["event"]["raw"] for m in out if m["rule"]["id"] == rid)
-            name = os.path.basename(rule)
-            report("%s loads and hunts" % name, p.returncode == 0 and
-                   "rules loaded 1, refused 0" in p.stderr.decode(), p.stderr.decode())
-            report("%s matches its %d triggers and none of its %d near-misses" %
-                   (name, len(hits), len(misses)), got == sorted(hits), "got %s" % got)
+    hunt_cases(CASES)
     return status()
 
 

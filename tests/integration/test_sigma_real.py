@@ -4,14 +4,10 @@ against log lines written to trigger them, near-misses that must not, and the sa
 in another logsource's events, which routing must keep away from the rule.
 """
 import json
-import os
-import subprocess
 import sys
-import tempfile
 
-from harness import SHARED, VIGIL, report, status
+from harness import hunt_cases, status
 
-RULES = os.path.join(SHARED, "sigma-rules", "rules")
 
 
 def web(path, ua="Mozilla/5.0 (X11; Linux x86_64)"):
@@ -153,23 +149,7 @@ CASES = [
 
 
 def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        for case in CASES:
-            rule, rid, hits, misses = case[:4]
-            before = case[4] if len(case) > 4 else []
-            log = os.path.join(tmp, "case.log")
-            with open(log, "w") as f:
-                f.write("\n".join(before + hits + misses) + "\n")
-            p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(RULES, rule), log],
-                               capture_output=True, timeout=60)
-            out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
-            got = sorted(m["event"]["raw"] for m in out if m["rule"]["id"] == rid)
-            name = os.path.basename(rule)
-            report("%s loads and hunts" % name, p.returncode == 0 and
-                   "rules loaded 1, refused 0" in p.stderr.decode(), p.stderr.decode())
-            report("%s matches its %d triggers and none of its %d near-misses" %
-                   (name, len(hits), len(misses)), got == sorted(hits),
-                   "got %s" % got)
+    hunt_cases(CASES)
     return status()
 
 
