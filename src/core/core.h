@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- errors ---------------------------------------------------------------------- */
 
@@ -77,8 +78,13 @@ static inline struct slice slice_make(const char *p, size_t len)
 
 /* Returns a slice over the NUL-terminated s (NULL gives an empty slice). */
 struct slice slice_cstr(const char *s);
-/* True when a equals the NUL-terminated b byte for byte. */
-bool slice_eq(struct slice a, const char *b);
+/* True when a equals the NUL-terminated b byte for byte. Inline: decoders compare keys
+ * with literals, whose length the compiler then knows. */
+static inline bool slice_eq(struct slice a, const char *b)
+{
+    size_t n = strlen(b);
+    return a.len == n && (n == 0 || memcmp(a.p, b, n) == 0);
+}
 /* True when a equals b byte for byte. */
 bool slice_eqs(struct slice a, struct slice b);
 /* True when a equals the NUL-terminated b ignoring ASCII case. */

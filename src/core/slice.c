@@ -11,12 +11,6 @@ struct slice slice_cstr(const char *s)
     return slice_make(s, s ? strlen(s) : 0);
 }
 
-bool slice_eq(struct slice a, const char *b)
-{
-    size_t n = strlen(b);
-    return a.len == n && (n == 0 || memcmp(a.p, b, n) == 0);
-}
-
 bool slice_eqs(struct slice a, struct slice b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
