@@ -92,27 +92,6 @@ static int add_mac(const struct decode_job *job, struct event *ev, struct slice 
     return 0;
 }
 
-/* True for an IPv4 or IPv6 literal. */
-static bool is_ip(struct slice s)
-{
-    bool colon = false, dot = false, hex = false;
-    if (s.len < 2 || s.len > 45)
-        return false;
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        if (c == ':')
-            colon = true;
-        else if (c == '.')
-            dot = true;
-        else if (!dec_isdigit(c)) {
-            if (hexval(c) < 0)
-                return false;
-            hex = true;
-        }
-    }
-    return colon ? true : dot && !hex;
-}
-
 /* Trims a trailing ':' or ',' from a token. */
 static struct slice untail(struct slice t)
 {
@@ -181,9 +160,9 @@ static int isc_line(const struct decode_job *job, struct slice m, struct event *
                 have_mac = true; /* "DHCPACK to IP (MAC) via ..." */
             else if (slice_eq(prev, "via"))
                 event_add_named(ev, SLICE_LIT("lease_state"), in);
-            else if (have_mac && !event_get(ev, FIELD_hostname, &(struct slice){0}) && !is_ip(in))
+            else if (have_mac && !event_get(ev, FIELD_hostname, &(struct slice){0}) && !decode_is_ip(in))
                 event_add(ev, FIELD_hostname, in);
-            else if (is_ip(in))
+            else if (decode_is_ip(in))
                 event_add_named(ev, SLICE_LIT("server_ip"), in);
             prev = SLICE_LIT(")");
             continue;
@@ -197,13 +176,13 @@ static int isc_line(const struct decode_job *job, struct slice m, struct event *
                 return rc;
             if (rc == 0) {
                 have_mac = true;
-            } else if (is_ip(t) && !have_ip) {
+            } else if (decode_is_ip(t) && !have_ip) {
                 event_add(ev, FIELD_ip, t);
                 have_ip = true;
             }
         } else if (slice_eq(prev, "uid")) {
             event_add_named(ev, SLICE_LIT("uid"), t);
-        } else if (slice_eq(prev, "relay") && is_ip(t)) {
+        } else if (slice_eq(prev, "relay") && decode_is_ip(t)) {
             event_add_named(ev, SLICE_LIT("relay_ip"), t);
         }
         if (slice_eq(t, "via")) {
@@ -238,7 +217,7 @@ static int isc6_line(struct slice m, struct event *ev)
         return ERR_PARSE;
     struct slice rest, addr = dec_word(dec_skip(m, (size_t)(a >= 0 ? a + 10 : p + 9)), &rest);
     long slash = slice_find_byte(addr, '/'); /* a prefix "2001:db8:1::/48" */
-    if (!is_ip(slash < 0 ? addr : slice_make(addr.p, (size_t)slash)))
+    if (!decode_is_ip(slash < 0 ? addr : slice_make(addr.p, (size_t)slash)))
         return ERR_PARSE;
     event_add(ev, FIELD_ip, addr);
     long d = DEC_FIND(rest, "duid ");
@@ -274,7 +253,7 @@ static int dnsmasq_line(const struct decode_job *job, struct slice m, struct eve
         event_add(ev, FIELD_iface, slice_make(r.p, (size_t)rp));
     struct slice rest = slice_trim(dec_skip(r, (size_t)rp + 1));
     struct slice w = dec_word(rest, &rest);
-    if (is_ip(w) && !read_mac(w, (unsigned char[6]){0})) {
+    if (decode_is_ip(w) && !read_mac(w, (unsigned char[6]){0})) {
         event_add(ev, FIELD_ip, w);
         w = dec_word(rest, &rest);
     }
@@ -438,7 +417,7 @@ static int arpwatch_line(const struct decode_job *job, struct slice m, struct ev
         return ERR_PARSE;
     struct slice rest = dec_skip(m, strlen(kinds[k].prefix));
     struct slice ip = dec_word(rest, &rest), mac = dec_word(rest, &rest);
-    if (!is_ip(ip))
+    if (!decode_is_ip(ip))
         return ERR_PARSE;
     int rc = add_mac(job, ev, mac, true);
     if (rc)

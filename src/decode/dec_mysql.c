@@ -135,32 +135,12 @@ static struct slice own_time(const struct decode_job *job, struct slice m, struc
     return dec_skip(m, used);
 }
 
-/* True for an IPv4/IPv6 literal (not a host name). */
-static bool looks_ip(struct slice s)
-{
-    bool colon = false, dot = false, letter = false;
-    if (!s.len || s.len > 64)
-        return false;
-    for (size_t i = 0; i < s.len; i++) {
-        char c = s.p[i];
-        if (c == ':')
-            colon = true;
-        else if (c == '.')
-            dot = true;
-        else if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
-            letter = true;
-        else if (!dec_isdigit(c))
-            return false;
-    }
-    return colon || (dot && !letter);
-}
-
 /* The client host: src_ip when an address, else the extra src_host. */
 static void add_host(struct slice h, struct event *ev)
 {
     if (!h.len)
         return;
-    if (looks_ip(h))
+    if (decode_is_ip(h))
         event_add(ev, FIELD_src_ip, h);
     else
         event_add_named(ev, SLICE_LIT("src_host"), h);

@@ -9,6 +9,7 @@
  */
 #include "decode/decode_int.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 
 /* Program names that select a decoder. Compared by length first, then bytes. */
@@ -165,6 +166,21 @@ static const struct decoder *by_name(const char *name)
         if (!strcmp(all_decoders[i]->name, name))
             return all_decoders[i];
     return NULL;
+}
+
+/* See decode_int.h. */
+bool decode_is_ip(struct slice s)
+{
+    char buf[64];
+    unsigned char out[16];
+    if (s.len < 2 || s.len >= sizeof buf)
+        return false;
+    memcpy(buf, s.p, s.len);
+    buf[s.len] = 0;
+    char *zone = memchr(buf, '%', s.len);
+    if (zone)
+        *zone = 0;
+    return inet_pton(AF_INET, buf, out) == 1 || inet_pton(AF_INET6, buf, out) == 1;
 }
 
 /* True for "[0-9a-fA-F:.]+" or a host-name-like token: a plausible client address. */

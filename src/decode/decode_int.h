@@ -377,6 +377,10 @@ static inline long dec_find(struct slice s, const char *lit, size_t n)
 }
 #define DEC_FIND(s, lit) dec_find((s), (lit), sizeof(lit) - 1)
 
+/* True when s is an IPv4 or IPv6 address literal (inet_pton; an IPv6 zone "%eth0" is
+ * allowed), not a host name or a MAC address. */
+bool decode_is_ip(struct slice s);
+
 /* True for an IPv4/IPv6 literal or a host name character run (no spaces). */
 bool decode_looks_addr(struct slice s);
 
