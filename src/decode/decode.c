@@ -53,6 +53,7 @@ static const struct program_entry {
     P("SecGate", decode_qianxin), P("NSFOCUS", decode_nsfocus),   P("nsfocus", decode_nsfocus),
     P("NIPS", decode_nsfocus),    P("NF", decode_nsfocus),        P("WAF", decode_nsfocus),
     P("venus", decode_venustech), P("venustech", decode_venustech), P("Venustech", decode_venustech),
+    P("DPTECH", decode_dptech),   P("DPtech", decode_dptech),     P("dptech", decode_dptech),
 // clang-format on
 #undef P
 };
@@ -66,7 +67,7 @@ static const struct decoder *const all_decoders[] = {
     &decode_postgres, &decode_dhcp,      &decode_oracle,   &decode_cisco,     &decode_fortigate,
     &decode_cef,      &decode_filterlog, &decode_kv,       &decode_huawei,    &decode_h3c,
     &decode_ruijie,   &decode_topsec,    &decode_sangfor,  &decode_hillstone, &decode_qianxin,
-    &decode_nsfocus,  &decode_venustech,
+    &decode_nsfocus,  &decode_venustech, &decode_dptech,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -80,7 +81,7 @@ const char *const *decode_names(void)
         "w3c",     "suricata",  "snort",  "clamav",    "netflow",   "mysql",     "postgres",
         "dhcp",    "oracle",    "cisco",  "fortigate", "cef",       "filterlog", "kv",
         "huawei",  "h3c",       "ruijie", "topsec",    "sangfor",   "hillstone", "qianxin",
-        "nsfocus", "venustech", "syslog", NULL};
+        "nsfocus", "venustech", "dptech", "syslog",    NULL};
     return names;
 }
 
