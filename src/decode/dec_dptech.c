@@ -116,6 +116,8 @@ static int dp_decode(const struct decode_job *job, struct event *ev)
     while (s.len) {
         while (s.len && field_sep(s.p[0]))
             s = dec_skip(s, 1);
+        if (!s.len)
+            break;
         size_t k = 0;
         while (k < s.len && k < 64 && key_char(s.p[k]))
             k++;
