@@ -453,11 +453,13 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = &decode_hillstone;
         if (!dec && h.program.len && h.program.p[0] == '%')
             dec = &decode_cisco;
-        /* Venustech sends a PRI above 191 ("<214>"): a key=value body is its */
-        if (!dec && h.pri_text.len && decode_cn_kv_sep(h.msg))
-            dec = &decode_venustech;
         if (!dec)
             dec = by_content(h.msg);
+        /* Venustech sends a PRI above 191 ("<214>"): a key=value body no vendor's own
+         * signature claimed is its ("type=…;" too: NSFOCUS sends valid PRIs) */
+        if ((!dec || dec == &decode_nsfocus || dec == &decode_auditd) && h.pri_text.len &&
+            decode_cn_kv_sep(h.msg))
+            dec = &decode_venustech;
     }
     if (dec)
         kind = run(dec, &job, ev);
