@@ -50,6 +50,11 @@ static const struct program_entry {
     P("filterlog", decode_filterlog),
     /* network devices common in China (Sangfor AF's TAG) */
     P("fwlog", decode_sangfor),
+    P("NSG", decode_qianxin),     P("qianxin", decode_qianxin),   P("QAX", decode_qianxin),
+    P("SecGate", decode_qianxin), P("NSFOCUS", decode_nsfocus),   P("nsfocus", decode_nsfocus),
+    P("NIPS", decode_nsfocus),    P("NF", decode_nsfocus),        P("WAF", decode_nsfocus),
+    P("venus", decode_venustech), P("venustech", decode_venustech), P("Venustech", decode_venustech),
+    P("DPTECH", decode_dptech),   P("DPtech", decode_dptech),     P("dptech", decode_dptech),
 // clang-format on
 #undef P
 };
@@ -62,7 +67,8 @@ static const struct decoder *const all_decoders[] = {
     &decode_suricata, &decode_snort,     &decode_clamav,   &decode_netflow,   &decode_mysql,
     &decode_postgres, &decode_dhcp,      &decode_oracle,   &decode_cisco,     &decode_fortigate,
     &decode_cef,      &decode_filterlog, &decode_kv,       &decode_huawei,    &decode_h3c,
-    &decode_ruijie,   &decode_topsec,    &decode_sangfor,  &decode_hillstone,
+    &decode_ruijie,   &decode_topsec,    &decode_sangfor,  &decode_hillstone, &decode_qianxin,
+    &decode_nsfocus,  &decode_venustech, &decode_dptech,
 };
 
 #define NDECODERS (sizeof all_decoders / sizeof all_decoders[0])
@@ -71,12 +77,12 @@ static const struct decoder *const all_decoders[] = {
 const char *const *decode_names(void)
 {
     static const char *const names[] = {
-        "sshd",      "sudo",   "su",        "pam",       "cron",   "systemd",
-        "access",    "json",   "windows",   "auditd",    "shadow", "netfilter",
-        "weberror",  "squid",  "w3c",       "suricata",  "snort",  "clamav",
-        "netflow",   "mysql",  "postgres",  "dhcp",      "oracle", "cisco",
-        "fortigate", "cef",    "filterlog", "kv",        "huawei", "h3c",
-        "ruijie",    "topsec", "sangfor",   "hillstone", "syslog", NULL};
+        "sshd",    "sudo",      "su",     "pam",       "cron",      "systemd",   "access",
+        "json",    "windows",   "auditd", "shadow",    "netfilter", "weberror",  "squid",
+        "w3c",     "suricata",  "snort",  "clamav",    "netflow",   "mysql",     "postgres",
+        "dhcp",    "oracle",    "cisco",  "fortigate", "cef",       "filterlog", "kv",
+        "huawei",  "h3c",       "ruijie", "topsec",    "sangfor",   "hillstone", "qianxin",
+        "nsfocus", "venustech", "dptech", "syslog",    NULL};
     return names;
 }
 
@@ -240,8 +246,17 @@ static const struct decoder *by_content(struct slice m)
         return &decode_cef;
     if (c == 'p' && DEC_STARTS(m, "pam_"))
         return &decode_pam;
+    /* NSFOCUS "type=ips_log;..." (auditd's "type=X msg=..." has a space there) */
+    if (c == 't' && DEC_STARTS(m, "type=") && decode_cn_kv_sep(m) == ';')
+        return &decode_nsfocus;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
         return &decode_auditd;
+    /* Qi-AnXin NSG / SecGate "devid=3 date=... dname=... logtype=..." */
+    if (c == 'd' && DEC_STARTS(m, "devid=")) {
+        struct slice head = slice_make(m.p, m.len < 160 ? m.len : 160);
+        if (DEC_FIND(head, " dname=") >= 0 || DEC_FIND(head, " logtype=") >= 0)
+            return &decode_qianxin;
+    }
     if (c == '#' &&
         (DEC_STARTS(m, "#Software:") || DEC_STARTS(m, "#Fields:") || DEC_STARTS(m, "#Version:") ||
          DEC_STARTS(m, "#Date:") || DEC_STARTS(m, "#Remark:") || DEC_STARTS(m, "#Start-Date:") ||
@@ -456,6 +471,11 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = &decode_cisco;
         if (!dec)
             dec = by_content(h.msg);
+        /* Venustech sends a PRI above 191 ("<214>"): a key=value body no vendor's own
+         * signature claimed is its ("type=…;" too: NSFOCUS sends valid PRIs) */
+        if ((!dec || dec == &decode_nsfocus || dec == &decode_auditd) && h.pri_text.len &&
+            decode_cn_kv_sep(h.msg))
+            dec = &decode_venustech;
     }
     if (dec)
         kind = run(dec, &job, ev);

@@ -75,6 +75,16 @@ enum decode_kind {
     DK_SANGFOR_FW,   /* one with source and destination addresses: firewall */
     DK_HILLSTONE,    /* a Hillstone StoneOS line (dec_hillstone.c) */
     DK_HILLSTONE_FW, /* one with source and destination addresses: firewall */
+    /* more Chinese security devices (dec_qianxin.c, dec_nsfocus.c, dec_venustech.c,
+     * dec_dptech.c; the key=value bodies in cn_kv.c) */
+    DK_QIANXIN,      /* a Qi-AnXin NSG / SecGate line */
+    DK_QIANXIN_FW,   /* one with source and destination addresses: firewall */
+    DK_NSFOCUS,      /* an NSFOCUS NIPS/NF/WAF line */
+    DK_NSFOCUS_FW,   /* one with source and destination addresses: firewall */
+    DK_VENUSTECH,    /* a Venustech firewall/IDS line */
+    DK_VENUSTECH_FW, /* one with source and destination addresses: firewall */
+    DK_DPTECH,       /* a DPtech firewall line */
+    DK_DPTECH_FW,    /* one with source and destination addresses: firewall */
     DK_NETFLOW,      /* a flow record of the netflow input (dec_netflow.c) */
     DK_CUSTOM,       /* an operator's decoder (custom.c): its own routes */
     DK_COUNT
@@ -268,6 +278,25 @@ extern const struct decoder decode_ruijie;
 extern const struct decoder decode_topsec;
 extern const struct decoder decode_sangfor;
 extern const struct decoder decode_hillstone;
+extern const struct decoder decode_qianxin;
+extern const struct decoder decode_nsfocus;
+extern const struct decoder decode_venustech;
+extern const struct decoder decode_dptech;
+
+/*
+ * Adds the key=value pairs of s (separated by sep, ' ' or ';'; values in double quotes
+ * when they hold sep) to ev, for dec_qianxin.c, dec_nsfocus.c, dec_venustech.c
+ * (cn_kv.c): the known address, port and protocol keys as src_ip, dst_ip, src_port,
+ * dst_port, proto; a verdict key as action allowed/blocked and blocked true/false; a
+ * time key as the event time; the rest as extras (slices of s). Returns the number of
+ * pairs read (text that is no pair is skipped).
+ */
+int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct event *ev);
+/* The separator (' ' or ';') after the first key=value of m, or 0 when m does not
+ * start with a key=value followed by one (cn_kv.c). */
+char decode_cn_kv_sep(struct slice m);
+/* True when ev has both src_ip and dst_ip (cn_kv.c). */
+bool decode_cn_kv_fw(struct event *ev);
 
 /*
  * Parses a Snort/Suricata alert (dec_snort.c): "[gid:sid:rev] msg [Classification: c]

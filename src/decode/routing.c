@@ -58,6 +58,8 @@
  *   topsec   topsec (+ firewall with both addresses)       —
  *   sangfor  sangfor (+ firewall with both addresses)      —
  *   hillstone hillstone (+ firewall with both addresses)   —
+ *   qianxin, nsfocus, venustech, dptech: the vendor's    —
+ *            route (+ firewall with both addresses)
  *   no header, no decoder   generic                       —
  */
 #include "decode/decode_int.h"
@@ -178,6 +180,14 @@ static const struct route_row {
     [DK_SANGFOR_FW] = {RB(sangfor) | RB(firewall), no_aliases},
     [DK_HILLSTONE] = {RB(hillstone), no_aliases},
     [DK_HILLSTONE_FW] = {RB(hillstone) | RB(firewall), no_aliases},
+    [DK_QIANXIN] = {RB(qianxin), no_aliases},
+    [DK_QIANXIN_FW] = {RB(qianxin) | RB(firewall), no_aliases},
+    [DK_NSFOCUS] = {RB(nsfocus), no_aliases},
+    [DK_NSFOCUS_FW] = {RB(nsfocus) | RB(firewall), no_aliases},
+    [DK_VENUSTECH] = {RB(venustech), no_aliases},
+    [DK_VENUSTECH_FW] = {RB(venustech) | RB(firewall), no_aliases},
+    [DK_DPTECH] = {RB(dptech), no_aliases},
+    [DK_DPTECH_FW] = {RB(dptech) | RB(firewall), no_aliases},
     [DK_NETFLOW] = {RB(netflow), no_aliases},
     [DK_CUSTOM] = {0, no_aliases}, /* the routes the operator's decoder names */
 };
@@ -242,6 +252,14 @@ static const struct {
     [DK_SANGFOR_FW] = {"sangfor", "lines with both addresses"},
     [DK_HILLSTONE] = {"hillstone", "StoneOS lines"},
     [DK_HILLSTONE_FW] = {"hillstone", "lines with both addresses"},
+    [DK_QIANXIN] = {"qianxin", "NSG/SecGate lines"},
+    [DK_QIANXIN_FW] = {"qianxin", "lines with both addresses"},
+    [DK_NSFOCUS] = {"nsfocus", "NIPS/NF/WAF lines"},
+    [DK_NSFOCUS_FW] = {"nsfocus", "lines with both addresses"},
+    [DK_VENUSTECH] = {"venustech", "firewall/IDS lines"},
+    [DK_VENUSTECH_FW] = {"venustech", "lines with both addresses"},
+    [DK_DPTECH] = {"dptech", "firewall lines"},
+    [DK_DPTECH_FW] = {"dptech", "lines with both addresses"},
     [DK_NETFLOW] = {"netflow", "flow records of the netflow input"},
     [DK_CUSTOM] = {"(operator)", "decoders of the configuration: the routes they name"},
 };

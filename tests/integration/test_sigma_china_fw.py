@@ -3,8 +3,9 @@
 network devices common in China through `vigil hunt`: Huawei's BGP authentication rule
 (logsource huawei/bgp) fires on a BGP line of a Huawei router and not on the same words
 in another module; the firewall category's cleartext rule (dst_port and blocked "false")
-fires on a USG policy permit to telnet and an H3C security-policy permit to ftp, and
-not on their denies or a permit to 22.
+fires on a USG policy permit to telnet and an H3C security-policy permit to ftp (and
+on Qi-AnXin, NSFOCUS, Venustech and DPtech permits), and not on their denies or a permit
+to 22.
 """
 import sys
 
@@ -25,9 +26,24 @@ CASES = [
       "source-port=51234, destination-ip=198.51.100.23, destination-port=23, "
       "source-zone=trust, destination-zone=untrust, rule-name=out.",
       H3C + "SECP/6/SECP_PERMIT: Protocol(1001)=TCP;SrcIPAddr(1003)=10.0.0.8;"
-      "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Permit;"],
+      "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Permit;",
+      # Qi-AnXin, NSFOCUS, Venustech (PRI 214), DPtech (hex addresses): permits to telnet/ftp
+      "<134>Nov 25 10:00:00 nsg1 NSG: devid=3 dname=nsg logtype=1 sa=10.0.0.5 sport=51234 "
+      "da=198.51.100.23 dport=23 proto=IPPROTO_TCP policy=允许",
+      "<134>Nov 25 10:00:00 nf1 NF: type=fw_log;src_ip=10.0.0.5;dst_ip=198.51.100.21;"
+      "src_port=50000;dst_port=21;proto=TCP;action=pass;",
+      "<214>Nov 25 10:00:00 fw1 devid=FW01 type=filter SrcIP=10.0.0.5 DstIP=198.51.100.23 "
+      "SrcPort=51234 DstPort=23 Protocol=TCP Action=accept",
+      "<190>Nov 25 10:00:00 fw1 DPTECH: type:session,src-ip:0a000005,dst-ip:c6336417,"
+      "src-port:51234,dst-port:23,protocol:tcp,action:permit"],
      [H3C + "SECP/6/SECP_DENY: Protocol(1001)=TCP;SrcIPAddr(1003)=10.0.0.8;"
       "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Deny;",
+      "<134>Nov 25 10:00:00 nsg1 NSG: devid=3 dname=nsg logtype=1 sa=10.0.0.5 sport=51234 "
+      "da=198.51.100.23 dport=23 proto=IPPROTO_TCP policy=拒绝",
+      "<214>Nov 25 10:00:00 fw1 devid=FW01 type=filter SrcIP=10.0.0.5 DstIP=198.51.100.23 "
+      "SrcPort=51234 DstPort=23 Protocol=TCP Action=deny",
+      "<190>Nov 25 10:00:00 fw1 DPTECH: type:session,src-ip:0a000005,dst-ip:c6336417,"
+      "src-port:51234,dst-port:23,protocol:tcp,action:deny",
       HW + "POLICY/6/POLICYDENY(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
       "source-port=51234, destination-ip=198.51.100.23, destination-port=23, "
       "source-zone=trust, destination-zone=untrust, rule-name=out.",
