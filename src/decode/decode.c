@@ -310,6 +310,39 @@ static const struct decoder *by_content(struct slice m)
     return NULL;
 }
 
+/*
+ * Huawei USG's own header forms, which the syslog header parser leaves in the message
+ * (USG log guide, "syslog header format"): a space after the PRI before the time
+ * ("<190> 2016-01-08 01:18:58 USG6000E %%01..."), no time ("<190>USG6000E %%01..."), or a
+ * "%%: " before the tag ("<190>USG6000E %%: %%01..."). On a match the host and time are
+ * taken, job->msg becomes the "%%01..." part and true is returned.
+ */
+static bool huawei_header(struct decode_job *job, const struct vtz *tz, struct event *ev)
+{
+    struct slice m = slice_trim(job->msg);
+    int64_t ns = 0;
+    size_t used = 0;
+    bool timed = m.len > 19 && dec_isdigit(m.p[0]) && m.p[4] == '-' &&
+                 decode_iso_time(m, tz, &ns, &used) == 0 && used < m.len && m.p[used] == ' ';
+    if (timed)
+        m = slice_trim(dec_skip(m, used));
+    struct slice rest, host = dec_word(m, &rest);
+    if (!host.len || host.len > 64 || memchr(host.p, '%', host.len))
+        return false;
+    if (DEC_STARTS(rest, "%%: "))
+        rest = dec_skip(rest, 4);
+    if (!(rest.len > 4 && DEC_STARTS(rest, "%%") && dec_isdigit(rest.p[2]) &&
+          dec_isdigit(rest.p[3])))
+        return false;
+    event_add(ev, FIELD_host, host);
+    if (timed) {
+        ev->time_ns = ns;
+        ev->flags &= ~(uint32_t)EVF_TIME_RECEIVED;
+    }
+    job->msg = rest;
+    return true;
+}
+
 static const struct vtz *src_tz(const struct decode_source *src)
 {
     return src && src->tz ? src->tz : vtz_utc();
@@ -469,6 +502,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = &decode_hillstone;
         if (!dec && h.program.len && h.program.p[0] == '%')
             dec = &decode_cisco;
+        if (!dec && !h.program.len && huawei_header(&job, tz, ev))
+            dec = &decode_huawei;
         if (!dec)
             dec = by_content(h.msg);
         /* Venustech sends a PRI above 191 ("<214>"): a key=value body no vendor's own
