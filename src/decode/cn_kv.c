@@ -17,35 +17,6 @@ static bool key_char(char c)
            c == '-' || c == '.';
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-static bool ieq(struct slice s, const char *w)
-{
-    size_t n = strlen(w);
-    if (s.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (lower(s.p[i]) != w[i])
-            return false;
-    return true;
-}
-
-static bool icontains(struct slice s, const char *w)
-{
-    size_t n = strlen(w);
-    for (size_t i = 0; i + n <= s.len; i++) {
-        size_t j = 0;
-        while (j < n && lower(s.p[i + j]) == w[j])
-            j++;
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
 static const struct cn_key {
     const char *key;
     uint16_t field;
@@ -61,27 +32,29 @@ static const struct cn_key {
 /* Verdict keys: the value is kept as an extra under the key, and read as action. */
 static bool verdict_key(struct slice k)
 {
-    return ieq(k, "action") || ieq(k, "op") || ieq(k, "policy") || ieq(k, "act") ||
-           ieq(k, "result");
+    return slice_eq_nocase(k, "action") || slice_eq_nocase(k, "op") ||
+           slice_eq_nocase(k, "policy") || slice_eq_nocase(k, "act") ||
+           slice_eq_nocase(k, "result");
 }
 
 static bool time_key(struct slice k)
 {
-    return ieq(k, "time") || ieq(k, "timestamp") || ieq(k, "date") || ieq(k, "stat_time") ||
-           ieq(k, "start_time") || ieq(k, "recv_time");
+    return slice_eq_nocase(k, "time") || slice_eq_nocase(k, "timestamp") ||
+           slice_eq_nocase(k, "date") || slice_eq_nocase(k, "stat_time") ||
+           slice_eq_nocase(k, "start_time") || slice_eq_nocase(k, "recv_time");
 }
 
 /* allowed/blocked from a device's verdict (English words, numbers of no meaning here,
  * or Chinese: 允许 放行 通过 / 拒绝 阻断 丢弃 禁止), or NULL. */
 static const char *verdict(struct slice v)
 {
-    if (icontains(v, "accept") || icontains(v, "permit") || icontains(v, "pass") ||
-        icontains(v, "allow") || DEC_FIND(v, "\xE5\x85\x81\xE8\xAE\xB8") >= 0 ||
+    if (dec_icontains(v, "accept") || dec_icontains(v, "permit") || dec_icontains(v, "pass") ||
+        dec_icontains(v, "allow") || DEC_FIND(v, "\xE5\x85\x81\xE8\xAE\xB8") >= 0 ||
         DEC_FIND(v, "\xE6\x94\xBE\xE8\xA1\x8C") >= 0 ||
         DEC_FIND(v, "\xE9\x80\x9A\xE8\xBF\x87") >= 0)
         return "allowed";
-    if (icontains(v, "deny") || icontains(v, "drop") || icontains(v, "reject") ||
-        icontains(v, "block") || DEC_FIND(v, "\xE6\x8B\x92\xE7\xBB\x9D") >= 0 ||
+    if (dec_icontains(v, "deny") || dec_icontains(v, "drop") || dec_icontains(v, "reject") ||
+        dec_icontains(v, "block") || DEC_FIND(v, "\xE6\x8B\x92\xE7\xBB\x9D") >= 0 ||
         DEC_FIND(v, "\xE9\x98\xBB\xE6\x96\xAD") >= 0 ||
         DEC_FIND(v, "\xE4\xB8\xA2\xE5\xBC\x83") >= 0 ||
         DEC_FIND(v, "\xE7\xA6\x81\xE6\xAD\xA2") >= 0)
@@ -162,7 +135,7 @@ int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct 
 
         bool done = false;
         for (size_t j = 0; j < sizeof cn_keys / sizeof cn_keys[0]; j++)
-            if (ieq(key, cn_keys[j].key)) {
+            if (slice_eq_nocase(key, cn_keys[j].key)) {
                 if (val.len)
                     event_add(ev, cn_keys[j].field, val);
                 done = true;
@@ -170,11 +143,11 @@ int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct 
             }
         if (done)
             continue;
-        if (verdict_key(key) && (!act.len || ieq(key, "action")))
+        if (verdict_key(key) && (!act.len || slice_eq_nocase(key, "action")))
             act = val;
         if (time_key(key) && val.len)
             set_time(job, val, ev);
-        if (val.len && !ieq(key, "action"))
+        if (val.len && !slice_eq_nocase(key, "action"))
             event_add_named(ev, key, val);
         else if (val.len)
             act_key = true;

@@ -160,7 +160,8 @@ static int isc_line(const struct decode_job *job, struct slice m, struct event *
                 have_mac = true; /* "DHCPACK to IP (MAC) via ..." */
             else if (slice_eq(prev, "via"))
                 event_add_named(ev, SLICE_LIT("lease_state"), in);
-            else if (have_mac && !event_get(ev, FIELD_hostname, &(struct slice){0}) && !decode_is_ip(in))
+            else if (have_mac && !event_get(ev, FIELD_hostname, &(struct slice){0}) &&
+                     !decode_is_ip(in))
                 event_add(ev, FIELD_hostname, in);
             else if (decode_is_ip(in))
                 event_add_named(ev, SLICE_LIT("server_ip"), in);

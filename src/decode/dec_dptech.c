@@ -27,11 +27,6 @@ static bool field_sep(char c)
     return c == ',' || c == ';' || c == '|' || c == ' ';
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
 /* True when k is w, case and '-'/'_' aside. */
 static bool key_is(struct slice k, const char *w)
 {
@@ -39,7 +34,7 @@ static bool key_is(struct slice k, const char *w)
     if (k.len != n)
         return false;
     for (size_t i = 0; i < n; i++) {
-        char a = lower(k.p[i]) == '_' ? '-' : lower(k.p[i]);
+        char a = dec_lower(k.p[i]) == '_' ? '-' : dec_lower(k.p[i]);
         if (a != w[i])
             return false;
     }
@@ -62,7 +57,7 @@ static int hexval(char c)
 {
     if (dec_isdigit(c))
         return c - '0';
-    c = lower(c);
+    c = dec_lower(c);
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 

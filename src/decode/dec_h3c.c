@@ -33,35 +33,6 @@ static bool word_char(char c)
            c == '-' || c == '.';
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-static bool ieq(struct slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (s.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (lower(s.p[i]) != lower(lit[i]))
-            return false;
-    return true;
-}
-
-static bool icontains(struct slice s, const char *w)
-{
-    size_t n = strlen(w);
-    for (size_t i = 0; i + n <= s.len; i++) {
-        size_t j = 0;
-        while (j < n && lower(s.p[i + j]) == lower(w[j]))
-            j++;
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
 struct h3c_prefix {
     struct slice module, sev, brief, type, serial;
 };
@@ -130,11 +101,11 @@ static const struct h3c_key {
 /* An Action value → allowed/blocked, or NULL. */
 static const char *verdict(struct slice v)
 {
-    if (icontains(v, "permit") || icontains(v, "accept") || icontains(v, "allow") ||
-        icontains(v, "pass"))
+    if (dec_icontains(v, "permit") || dec_icontains(v, "accept") || dec_icontains(v, "allow") ||
+        dec_icontains(v, "pass"))
         return "allowed";
-    if (icontains(v, "deny") || icontains(v, "drop") || icontains(v, "reject") ||
-        icontains(v, "block"))
+    if (dec_icontains(v, "deny") || dec_icontains(v, "drop") || dec_icontains(v, "reject") ||
+        dec_icontains(v, "block"))
         return "blocked";
     return NULL;
 }
@@ -142,12 +113,12 @@ static const char *verdict(struct slice v)
 static void add_kv(struct slice k, struct slice v, struct event *ev, const char **act)
 {
     for (size_t i = 0; i < sizeof h3c_keys / sizeof h3c_keys[0]; i++)
-        if (ieq(k, h3c_keys[i].key)) {
+        if (slice_eq_nocase(k, h3c_keys[i].key)) {
             if (v.len)
                 event_add(ev, h3c_keys[i].field, v);
             return;
         }
-    if (ieq(k, "Action") && !*act)
+    if (slice_eq_nocase(k, "Action") && !*act)
         *act = verdict(v);
     event_add_named(ev, k, v);
 }
@@ -255,7 +226,7 @@ static void text_user(struct slice t, struct event *ev)
         u = dec_word(t, &rest);
         static const char *const lines[] = {"VTY", "Console", "AUX", "TTY", "Telnet"};
         for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-            if (ieq(u, lines[i]))
+            if (slice_eq_nocase(u, lines[i]))
                 u = SLICE_NULL;
     }
     if (u.len)
@@ -328,28 +299,29 @@ static int h3c_decode(const struct decode_job *job, struct event *ev)
         text = body;
 
     struct slice br = p.brief;
-    if (!act && (icontains(br, "PERMIT") || icontains(br, "ACCEPT")))
+    if (!act && (dec_icontains(br, "PERMIT") || dec_icontains(br, "ACCEPT")))
         act = "allowed";
-    else if (!act && (icontains(br, "DENY") || icontains(br, "DROP")))
+    else if (!act && (dec_icontains(br, "DENY") || dec_icontains(br, "DROP")))
         act = "blocked";
     if (act) {
         event_add(ev, FIELD_action, slice_cstr(act));
         event_add_named(ev, SLICE_LIT("blocked"),
                         act[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
     } else if (text.len &&
-               (ieq(p.module, "SHELL") || ieq(p.module, "SSHS") || ieq(p.module, "LOGIN") ||
-                ieq(p.module, "TELNETD") || ieq(p.module, "WEB"))) {
-        bool out = icontains(br, "LOGOUT") || DEC_FIND(text, " logged out") >= 0;
-        bool in = icontains(br, "LOGIN") || icontains(br, "AUTH") ||
-                  DEC_FIND(text, " logged in") >= 0 || icontains(text, "log in") ||
-                  icontains(text, "authentication");
+               (slice_eq_nocase(p.module, "SHELL") || slice_eq_nocase(p.module, "SSHS") ||
+                slice_eq_nocase(p.module, "LOGIN") || slice_eq_nocase(p.module, "TELNETD") ||
+                slice_eq_nocase(p.module, "WEB"))) {
+        bool out = dec_icontains(br, "LOGOUT") || DEC_FIND(text, " logged out") >= 0;
+        bool in = dec_icontains(br, "LOGIN") || dec_icontains(br, "AUTH") ||
+                  DEC_FIND(text, " logged in") >= 0 || dec_icontains(text, "log in") ||
+                  dec_icontains(text, "authentication");
         if (out || in) {
             event_add(ev, FIELD_action, out ? SLICE_LIT("logout") : SLICE_LIT("login"));
             text_user(text, ev);
             text_addr(text, ev);
             if (in && !out) {
-                bool fail = icontains(br, "FAIL") || icontains(text, "fail") ||
-                            icontains(text, "didn't pass") ||
+                bool fail = dec_icontains(br, "FAIL") || dec_icontains(text, "fail") ||
+                            dec_icontains(text, "didn't pass") ||
                             DEC_FIND(text, "\xE5\xA4\xB1\xE8\xB4\xA5") >= 0; /* 失败 */
                 event_add(ev, FIELD_outcome, fail ? SLICE_LIT("failure") : SLICE_LIT("success"));
             }

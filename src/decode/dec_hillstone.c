@@ -21,24 +21,6 @@ static bool word_char(char c)
            c == '-';
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-static bool icontains(struct slice s, const char *w)
-{
-    size_t n = strlen(w);
-    for (size_t i = 0; i + n <= s.len; i++) {
-        size_t j = 0;
-        while (j < n && lower(s.p[i + j]) == w[j])
-            j++;
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
 /* "Type@MODULE" exactly; sets both halves. */
 static bool type_module(struct slice t, struct slice *type, struct slice *module)
 {
@@ -173,10 +155,10 @@ static int hs_decode(const struct decode_job *job, struct event *ev)
             event_add_named(ev, SLICE_LIT("policy"), id);
     }
     const char *act = NULL;
-    if (icontains(content, "deny") || icontains(content, "denied") ||
+    if (dec_icontains(content, "deny") || dec_icontains(content, "denied") ||
         DEC_FIND(content, "\xE6\x8B\x92\xE7\xBB\x9D") >= 0) /* 拒绝 */
         act = "blocked";
-    else if (icontains(content, "permit") || DEC_FIND(content, "\xE5\x85\x81\xE8\xAE\xB8") >= 0)
+    else if (dec_icontains(content, "permit") || DEC_FIND(content, "\xE5\x85\x81\xE8\xAE\xB8") >= 0)
         act = "allowed"; /* 允许 */
     if (act) {
         event_add(ev, FIELD_action, slice_cstr(act));

@@ -34,30 +34,13 @@ static bool is_key_char(char c)
            c == '-' || c == '.';
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-/* Case-insensitive equality with a lower-case literal. */
-static bool ieq(struct slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    if (s.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (lower(s.p[i]) != lit[i])
-            return false;
-    return true;
-}
-
 /* Case-insensitive: does s contain the upper-case literal w? */
 static bool has_upper(struct slice s, const char *w)
 {
     size_t n = strlen(w);
     for (size_t i = 0; i + n <= s.len; i++) {
         size_t j = 0;
-        while (j < n && lower(s.p[i + j]) == lower(w[j]))
+        while (j < n && dec_lower(s.p[i + j]) == dec_lower(w[j]))
             j++;
         if (j == n)
             return true;
@@ -158,7 +141,7 @@ static void add_kv(struct slice k, struct slice v, struct event *ev)
     if (v.len >= 2 && v.p[0] == '"' && v.p[v.len - 1] == '"') /* Command="display ..." */
         v = slice_make(v.p + 1, v.len - 2);
     for (size_t i = 0; i < sizeof hw_keys / sizeof hw_keys[0]; i++)
-        if (ieq(k, hw_keys[i].key)) {
+        if (slice_eq_nocase(k, hw_keys[i].key)) {
             if (v.len)
                 event_add(ev, hw_keys[i].field, v);
             return;
@@ -311,25 +294,26 @@ static int hw_decode(const struct decode_job *job, struct event *ev)
     struct slice br = p.brief;
     bool fail = has_upper(br, "FAIL") || has_upper(text, "fail") ||
                 DEC_FIND(text, "\xE5\xA4\xB1\xE8\xB4\xA5") >= 0; /* 失败 */
-    if (has_upper(br, "POLICYPERMIT") || ieq(br, "permit")) {
+    if (has_upper(br, "POLICYPERMIT") || slice_eq_nocase(br, "permit")) {
         event_add(ev, FIELD_action, SLICE_LIT("allowed"));
         event_add_named(ev, SLICE_LIT("blocked"), SLICE_LIT("false"));
-    } else if (has_upper(br, "POLICYDENY") || ieq(br, "deny")) {
+    } else if (has_upper(br, "POLICYDENY") || slice_eq_nocase(br, "deny")) {
         event_add(ev, FIELD_action, SLICE_LIT("blocked"));
         event_add_named(ev, SLICE_LIT("blocked"), SLICE_LIT("true"));
     } else if (has_upper(br, "LOGOUT") || has_upper(br, "LOGOFF")) {
         event_add(ev, FIELD_action, SLICE_LIT("logout"));
         login_text(text, ev);
     } else if (has_upper(br, "LOGIN") || has_upper(br, "LOGON") ||
-               (fail && (ieq(p.module, "ssh") || ieq(p.module, "telnet") ||
-                         ieq(p.module, "httpd") || ieq(p.module, "ftps")))) {
+               (fail &&
+                (slice_eq_nocase(p.module, "ssh") || slice_eq_nocase(p.module, "telnet") ||
+                 slice_eq_nocase(p.module, "httpd") || slice_eq_nocase(p.module, "ftps")))) {
         event_add(ev, FIELD_action, SLICE_LIT("login"));
         login_text(text, ev);
         event_add(ev, FIELD_outcome, fail ? SLICE_LIT("failure") : SLICE_LIT("success"));
     }
     set_severity(ev, p.sev);
 
-    if (ieq(p.module, "bgp"))
+    if (slice_eq_nocase(p.module, "bgp"))
         return DK_HUAWEI_BGP;
     struct slice a;
     if (event_get(ev, FIELD_src_ip, &a) && event_get(ev, FIELD_dst_ip, &a))

@@ -34,24 +34,6 @@ static bool all_up(struct slice s, size_t min, size_t max)
     return true;
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-static bool icontains(struct slice s, const char *w)
-{
-    size_t n = strlen(w);
-    for (size_t i = 0; i + n <= s.len; i++) {
-        size_t j = 0;
-        while (j < n && lower(s.p[i + j]) == lower(w[j]))
-            j++;
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
 struct rj_prefix {
     struct slice module, sev, brief;
 };
@@ -211,17 +193,19 @@ static int rj_decode(const struct decode_job *job, struct event *ev)
         return DK_RUIJIE_FW;
     }
     struct slice br = p.brief;
-    bool out = icontains(br, "LOGOUT") || icontains(br, "LOGOFF") || icontains(body, "logout") ||
-               icontains(body, "logged out");
-    bool in = icontains(br, "LOGIN") || icontains(br, "LOGON") || icontains(br, "AUTH") ||
-              icontains(body, "login") || icontains(body, "logged in");
+    bool out = dec_icontains(br, "LOGOUT") || dec_icontains(br, "LOGOFF") ||
+               dec_icontains(body, "logout") || dec_icontains(body, "logged out");
+    bool in = dec_icontains(br, "LOGIN") || dec_icontains(br, "LOGON") ||
+              dec_icontains(br, "AUTH") || dec_icontains(body, "login") ||
+              dec_icontains(body, "logged in");
     if (out || in) {
         event_add(ev, FIELD_action, out ? SLICE_LIT("logout") : SLICE_LIT("login"));
         login_text(body, ev);
         if (!out)
             event_add(ev, FIELD_outcome,
-                      icontains(br, "FAIL") || icontains(body, "fail") ? SLICE_LIT("failure")
-                                                                       : SLICE_LIT("success"));
+                      dec_icontains(br, "FAIL") || dec_icontains(body, "fail")
+                          ? SLICE_LIT("failure")
+                          : SLICE_LIT("success"));
     }
     set_severity(ev, p.sev);
     return DK_RUIJIE;

@@ -22,24 +22,6 @@ static bool key_char(char c)
            c == '-' || c == '.';
 }
 
-static char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-}
-
-static bool icontains(struct slice s, const char *w)
-{
-    size_t n = strlen(w);
-    for (size_t i = 0; i + n <= s.len; i++) {
-        size_t j = 0;
-        while (j < n && lower(s.p[i + j]) == w[j])
-            j++;
-        if (j == n)
-            return true;
-    }
-    return false;
-}
-
 static const struct ts_key {
     const char *key;
     uint16_t field;
@@ -126,9 +108,10 @@ static int ts_decode(const struct decode_job *job, struct event *ev)
     }
     if (op.len) {
         const char *act = NULL;
-        if (icontains(op, "accept") || icontains(op, "permit") || icontains(op, "pass"))
+        if (dec_icontains(op, "accept") || dec_icontains(op, "permit") || dec_icontains(op, "pass"))
             act = "allowed";
-        else if (icontains(op, "drop") || icontains(op, "deny") || icontains(op, "reject"))
+        else if (dec_icontains(op, "drop") || dec_icontains(op, "deny") ||
+                 dec_icontains(op, "reject"))
             act = "blocked";
         if (act) {
             event_add(ev, FIELD_action, slice_cstr(act));

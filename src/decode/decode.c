@@ -175,6 +175,20 @@ static const struct decoder *by_name(const char *name)
 }
 
 /* See decode_int.h. */
+bool dec_icontains(struct slice s, const char *lit)
+{
+    size_t n = strlen(lit);
+    for (size_t i = 0; i + n <= s.len; i++) {
+        size_t j = 0;
+        while (j < n && dec_lower(s.p[i + j]) == dec_lower(lit[j]))
+            j++;
+        if (j == n)
+            return true;
+    }
+    return false;
+}
+
+/* See decode_int.h. */
 bool decode_is_ip(struct slice s)
 {
     char buf[64];

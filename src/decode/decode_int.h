@@ -342,6 +342,15 @@ static inline bool dec_isdigit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* c in lower case (ASCII). */
+static inline char dec_lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+/* True when the literal lit occurs in s, ignoring ASCII case (decode.c). */
+bool dec_icontains(struct slice s, const char *lit);
+
 /* True when s is one or more ASCII digits. */
 static inline bool dec_all_digits(struct slice s)
 {

@@ -347,23 +347,6 @@ static const struct win_event {
     {"Windows PowerShell", 400, RB(win_ps_classic_start), no_aliases},
 };
 
-static bool ieq(struct slice s, const char *c)
-{
-    size_t n = strlen(c);
-    if (s.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = s.p[i], b = c[i];
-        if (a >= 'A' && a <= 'Z')
-            a = (char)(a + 32);
-        if (b >= 'A' && b <= 'Z')
-            b = (char)(b + 32);
-        if (a != b)
-            return false;
-    }
-    return true;
-}
-
 /* Adds the service and category routes of a Windows event from its Channel/EventID. */
 static void win_route(struct event *ev)
 {
@@ -371,7 +354,7 @@ static void win_route(struct event *ev)
     if (!event_get(ev, FIELD_Channel, &ch))
         return;
     for (size_t i = 0; i < sizeof win_channels / sizeof win_channels[0]; i++)
-        if (ieq(ch, win_channels[i].channel))
+        if (slice_eq_nocase(ch, win_channels[i].channel))
             ev->routes |= win_channels[i].routes;
     if (!event_get(ev, FIELD_EventID, &eid) || eid.len == 0 || eid.len > 5)
         return;
@@ -383,7 +366,7 @@ static void win_route(struct event *ev)
     }
     for (size_t i = 0; i < sizeof win_events / sizeof win_events[0]; i++) {
         const struct win_event *w = &win_events[i];
-        if (w->id == id && ieq(ch, w->channel)) {
+        if (w->id == id && slice_eq_nocase(ch, w->channel)) {
             ev->routes |= w->routes;
             ev->aliases = w->aliases;
         }
