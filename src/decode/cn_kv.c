@@ -156,9 +156,7 @@ int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct 
     if (act_key) /* "action" written by the device: kept as device_action when read */
         event_add_named(ev, a ? SLICE_LIT("device_action") : SLICE_LIT("action"), act);
     if (a) {
-        event_add(ev, FIELD_action, slice_cstr(a));
-        event_add_named(ev, SLICE_LIT("blocked"),
-                        a[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
+        decode_add_verdict(ev, a[0] == 'b');
     }
     return pairs;
 }

@@ -18,23 +18,6 @@
  */
 #include "decode/decode_int.h"
 
-/* Sets field id of ev to v; see decode_int.h. */
-void decode_take_field(struct event *ev, uint16_t id, struct slice v, const char *keep_as)
-{
-    for (unsigned i = 0; i < ev->nfields; i++) {
-        if (ev->fields[i].id == id) {
-            if (!keep_as) {
-                ev->fields[i].value = v;
-                return;
-            }
-            ev->fields[i].id = FIELD_EXTRA;
-            ev->fields[i].name = slice_cstr(keep_as);
-            break;
-        }
-    }
-    event_add(ev, id, v);
-}
-
 static bool is_tag_char(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || dec_isdigit(c) || c == '_' ||

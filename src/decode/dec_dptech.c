@@ -169,9 +169,7 @@ static int dp_decode(const struct decode_job *job, struct event *ev)
         const char *a = verdict(act);
         event_add_named(ev, a ? SLICE_LIT("device_action") : SLICE_LIT("action"), act);
         if (a) {
-            event_add(ev, FIELD_action, slice_cstr(a));
-            event_add_named(ev, SLICE_LIT("blocked"),
-                            a[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
+            decode_add_verdict(ev, a[0] == 'b');
         }
     }
     return decode_cn_kv_fw(ev) ? DK_DPTECH_FW : DK_DPTECH;

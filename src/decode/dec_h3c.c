@@ -233,16 +233,6 @@ static void text_user(struct slice t, struct event *ev)
         event_add(ev, FIELD_user, u);
 }
 
-static void set_severity(struct event *ev, struct slice sev)
-{
-    for (uint16_t i = 0; i < ev->nfields; i++)
-        if (ev->fields[i].id == FIELD_severity) {
-            ev->fields[i].value = sev;
-            return;
-        }
-    event_add(ev, FIELD_severity, sev);
-}
-
 static int h3c_decode(const struct decode_job *job, struct event *ev)
 {
     struct h3c_prefix p;
@@ -304,9 +294,7 @@ static int h3c_decode(const struct decode_job *job, struct event *ev)
     else if (!act && (dec_icontains(br, "DENY") || dec_icontains(br, "DROP")))
         act = "blocked";
     if (act) {
-        event_add(ev, FIELD_action, slice_cstr(act));
-        event_add_named(ev, SLICE_LIT("blocked"),
-                        act[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
+        decode_add_verdict(ev, act[0] == 'b');
     } else if (text.len &&
                (slice_eq_nocase(p.module, "SHELL") || slice_eq_nocase(p.module, "SSHS") ||
                 slice_eq_nocase(p.module, "LOGIN") || slice_eq_nocase(p.module, "TELNETD") ||
@@ -327,7 +315,7 @@ static int h3c_decode(const struct decode_job *job, struct event *ev)
             }
         }
     }
-    set_severity(ev, p.sev);
+    decode_take_field(ev, FIELD_severity, p.sev, NULL);
 
     struct slice a;
     if (event_get(ev, FIELD_src_ip, &a) && event_get(ev, FIELD_dst_ip, &a))

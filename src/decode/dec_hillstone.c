@@ -161,9 +161,7 @@ static int hs_decode(const struct decode_job *job, struct event *ev)
     else if (dec_icontains(content, "permit") || DEC_FIND(content, "\xE5\x85\x81\xE8\xAE\xB8") >= 0)
         act = "allowed"; /* 允许 */
     if (act) {
-        event_add(ev, FIELD_action, slice_cstr(act));
-        event_add_named(ev, SLICE_LIT("blocked"),
-                        act[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
+        decode_add_verdict(ev, act[0] == 'b');
     }
     struct slice a;
     if (event_get(ev, FIELD_src_ip, &a) && event_get(ev, FIELD_dst_ip, &a))

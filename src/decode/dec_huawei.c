@@ -228,17 +228,6 @@ static void login_text(struct slice t, struct event *ev)
     }
 }
 
-/* Replaces the header's severity name with the device's level, or adds it. */
-static void set_severity(struct event *ev, struct slice sev)
-{
-    for (uint16_t i = 0; i < ev->nfields; i++)
-        if (ev->fields[i].id == FIELD_severity) {
-            ev->fields[i].value = sev;
-            return;
-        }
-    event_add(ev, FIELD_severity, sev);
-}
-
 static int hw_decode(const struct decode_job *job, struct event *ev)
 {
     struct hw_prefix p;
@@ -295,11 +284,9 @@ static int hw_decode(const struct decode_job *job, struct event *ev)
     bool fail = has_upper(br, "FAIL") || has_upper(text, "fail") ||
                 DEC_FIND(text, "\xE5\xA4\xB1\xE8\xB4\xA5") >= 0; /* 失败 */
     if (has_upper(br, "POLICYPERMIT") || slice_eq_nocase(br, "permit")) {
-        event_add(ev, FIELD_action, SLICE_LIT("allowed"));
-        event_add_named(ev, SLICE_LIT("blocked"), SLICE_LIT("false"));
+        decode_add_verdict(ev, false);
     } else if (has_upper(br, "POLICYDENY") || slice_eq_nocase(br, "deny")) {
-        event_add(ev, FIELD_action, SLICE_LIT("blocked"));
-        event_add_named(ev, SLICE_LIT("blocked"), SLICE_LIT("true"));
+        decode_add_verdict(ev, true);
     } else if (has_upper(br, "LOGOUT") || has_upper(br, "LOGOFF")) {
         event_add(ev, FIELD_action, SLICE_LIT("logout"));
         login_text(text, ev);
@@ -311,7 +298,7 @@ static int hw_decode(const struct decode_job *job, struct event *ev)
         login_text(text, ev);
         event_add(ev, FIELD_outcome, fail ? SLICE_LIT("failure") : SLICE_LIT("success"));
     }
-    set_severity(ev, p.sev);
+    decode_take_field(ev, FIELD_severity, p.sev, NULL);
 
     if (slice_eq_nocase(p.module, "bgp"))
         return DK_HUAWEI_BGP;

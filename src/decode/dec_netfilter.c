@@ -251,9 +251,7 @@ static int nf_decode(const struct decode_job *job, struct event *ev)
         event_add_named(ev, SLICE_LIT("log_prefix"), pre);
         const char *act = prefix_action(pre);
         if (act) {
-            event_add(ev, FIELD_action, slice_cstr(act));
-            event_add_named(ev, SLICE_LIT("blocked"),
-                            act[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
+            decode_add_verdict(ev, act[0] == 'b');
         }
     }
     return DK_NETFILTER;

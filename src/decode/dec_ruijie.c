@@ -73,16 +73,6 @@ static bool rj_line(struct slice s, struct rj_prefix *p, struct slice *body)
     return true;
 }
 
-static void set_severity(struct event *ev, struct slice sev)
-{
-    for (uint16_t i = 0; i < ev->nfields; i++)
-        if (ev->fields[i].id == FIELD_severity) {
-            ev->fields[i].value = sev;
-            return;
-        }
-    event_add(ev, FIELD_severity, sev);
-}
-
 /* "User admin(10.0.0.5) ..." / "... user admin from 10.0.0.5 ..." */
 static void login_text(struct slice t, struct event *ev)
 {
@@ -156,8 +146,7 @@ static bool acl_text(struct slice t, struct event *ev)
     event_add(ev, FIELD_dst_ip, dst);
     if (dp.len)
         event_add(ev, FIELD_dst_port, dp);
-    event_add(ev, FIELD_action, deny ? SLICE_LIT("blocked") : SLICE_LIT("allowed"));
-    event_add_named(ev, SLICE_LIT("blocked"), deny ? SLICE_LIT("true") : SLICE_LIT("false"));
+    decode_add_verdict(ev, deny);
     return true;
 }
 
@@ -189,7 +178,7 @@ static int rj_decode(const struct decode_job *job, struct event *ev)
     event_add_named(ev, SLICE_LIT("brief"), p.brief);
 
     if (acl_text(body, ev)) {
-        set_severity(ev, p.sev);
+        decode_take_field(ev, FIELD_severity, p.sev, NULL);
         return DK_RUIJIE_FW;
     }
     struct slice br = p.brief;
@@ -207,7 +196,7 @@ static int rj_decode(const struct decode_job *job, struct event *ev)
                           ? SLICE_LIT("failure")
                           : SLICE_LIT("success"));
     }
-    set_severity(ev, p.sev);
+    decode_take_field(ev, FIELD_severity, p.sev, NULL);
     return DK_RUIJIE;
 }
 

@@ -127,9 +127,7 @@ static int sf_decode(const struct decode_job *job, struct event *ev)
         event_add_named(ev, key, v);
     }
     if (act) {
-        event_add(ev, FIELD_action, slice_cstr(act));
-        event_add_named(ev, SLICE_LIT("blocked"),
-                        act[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
+        decode_add_verdict(ev, act[0] == 'b');
     }
     struct slice a;
     if (event_get(ev, FIELD_src_ip, &a) && event_get(ev, FIELD_dst_ip, &a))

@@ -30,16 +30,6 @@ static const struct ts_key {
     {"dport", FIELD_dst_port}, {"proto", FIELD_proto}, {"user", FIELD_user},
 };
 
-static void set_severity(struct event *ev, struct slice sev)
-{
-    for (uint16_t i = 0; i < ev->nfields; i++)
-        if (ev->fields[i].id == FIELD_severity) {
-            ev->fields[i].value = sev;
-            return;
-        }
-    event_add(ev, FIELD_severity, sev);
-}
-
 static int ts_decode(const struct decode_job *job, struct event *ev)
 {
     struct slice s = job->msg;
@@ -114,13 +104,11 @@ static int ts_decode(const struct decode_job *job, struct event *ev)
                  dec_icontains(op, "reject"))
             act = "blocked";
         if (act) {
-            event_add(ev, FIELD_action, slice_cstr(act));
-            event_add_named(ev, SLICE_LIT("blocked"),
-                            act[0] == 'b' ? SLICE_LIT("true") : SLICE_LIT("false"));
+            decode_add_verdict(ev, act[0] == 'b');
         }
     }
     if (pri.len == 1 && dec_isdigit(pri.p[0]))
-        set_severity(ev, pri);
+        decode_take_field(ev, FIELD_severity, pri, NULL);
     else if (pri.len)
         event_add_named(ev, SLICE_LIT("pri"), pri);
     struct slice a;

@@ -175,6 +175,30 @@ static const struct decoder *by_name(const char *name)
 }
 
 /* See decode_int.h. */
+void decode_take_field(struct event *ev, uint16_t id, struct slice v, const char *keep_as)
+{
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        if (ev->fields[i].id == id) {
+            if (!keep_as) {
+                ev->fields[i].value = v;
+                return;
+            }
+            ev->fields[i].id = FIELD_EXTRA;
+            ev->fields[i].name = slice_cstr(keep_as);
+            break;
+        }
+    }
+    event_add(ev, id, v);
+}
+
+/* See decode_int.h. */
+void decode_add_verdict(struct event *ev, bool blocked)
+{
+    event_add(ev, FIELD_action, blocked ? SLICE_LIT("blocked") : SLICE_LIT("allowed"));
+    event_add_named(ev, SLICE_LIT("blocked"), blocked ? SLICE_LIT("true") : SLICE_LIT("false"));
+}
+
+/* See decode_int.h. */
 bool dec_icontains(struct slice s, const char *lit)
 {
     size_t n = strlen(lit);

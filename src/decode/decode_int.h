@@ -267,7 +267,7 @@ extern const struct decoder decode_kv;
 int decode_asa_body(struct slice id, struct slice m, struct event *ev);
 /* Sets field id of ev to v where the syslog header set it already (facility, severity,
  * message): the header's value is renamed to the extra keep_as (a static name), or
- * replaced when keep_as is NULL; v is added when ev has no such field (dec_cisco.c). */
+ * replaced when keep_as is NULL; v is added when ev has no such field (decode.c). */
 void decode_take_field(struct event *ev, uint16_t id, struct slice v, const char *keep_as);
 /* The word after literal lit in m (up to a space; a trailing ',' ')' '.' dropped), or an
  * empty slice when lit is absent (dec_cisco.c). */
@@ -347,6 +347,10 @@ static inline char dec_lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
 }
+
+/* A firewall's verdict the way Sigma's firewall rules read it: action "blocked" or
+ * "allowed", and blocked "true"/"false" (decode.c). */
+void decode_add_verdict(struct event *ev, bool blocked);
 
 /* True when the literal lit occurs in s, ignoring ASCII case (decode.c). */
 bool dec_icontains(struct slice s, const char *lit);
