@@ -36,6 +36,11 @@ if [ -x "$build/bench/bench_store" ]; then
     "$build/bench/bench_store" "$input" "$data/store-10m" --search-10m
     rm -rf "$data/store-10m" "$data/store-1m"
 fi
+if [ -x "$build/bench/bench_correlate" ]; then
+    echo "== correlation: 1,000,000 group keys, three correlations (one core)"
+    "$build/bench/bench_correlate" 1000000 4
+    echo
+fi
 if [ -x "$build/bench/bench_sigma" ]; then
     echo
     echo "== Sigma: all rules of ../shared/sigma-rules, routed"

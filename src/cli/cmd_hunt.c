@@ -7,6 +7,13 @@
  *   jsonl  {"rule":{"id","title","level","tags"},"event":{... as vigil parse prints it}}
  *   table  time  level  rule title  host  the raw record (cut to the terminal's taste)
  *
+ * Correlation rules among them run too (in event time, the order of the files read):
+ * each correlation that holds is printed when it does, as
+ *
+ *   jsonl  {"rule":{...},"correlation":{"type","group":{...},"count","first","last",...}}
+ *   table  time  level  title  count N  group-by field=value ...
+ *
+ * and a rule that only feeds correlations (generate: false) prints nothing itself.
  * Refused rules are listed on stderr (as `vigil rules check` does); a progress line is
  * drawn on stderr when it is a terminal and the input is over 16 MiB; a summary ends
  * the run on stderr: events read, matches by level, rules loaded and refused, time.
@@ -43,6 +50,9 @@ struct hunt {
     struct detect_rules *rules;
     struct detect_matcher *matcher; /* NULL: --engine reference */
     struct detect_scratch *scratch;
+    struct correlator *corr; /* NULL when no correlation was loaded */
+    struct corr_item items[64];
+    uint64_t corr_missing; /* matches that lacked a group-by field of a correlation */
     struct decode_ctx *dc;
     struct decode_source src;
     struct arena arena;
@@ -52,7 +62,7 @@ struct hunt {
     const char *file;
     FILE *f;
     uint64_t file_hash;
-    uint64_t events, matches, by_level[NLEVELS];
+    uint64_t events, matches, corr_hits, corr_lost, by_level[NLEVELS];
     /* EVTX files: the one being read (NULL otherwise), its size, and the totals */
     const struct evtx_stats *evtx;
     off_t evtx_size;
@@ -87,9 +97,58 @@ static int level_index(const char *level)
     return 2;
 }
 
+/* Prints a correlation that held (the correlator calls it). */
+static void on_hit(void *ctx, const struct corr_hit *hit)
+{
+    struct hunt *h = ctx;
+    if (!detect_corr_alerts(h->rules, hit->corr))
+        return; /* it only feeds the correlations over it (generate: false) */
+    struct detect_corr_info ci;
+    detect_corr_info(h->rules, hit->corr, &ci);
+    h->matches++;
+    h->corr_hits++;
+    h->by_level[level_index(ci.level)]++;
+    struct buf *b = &h->out;
+    buf_reset(b);
+    if (h->table) {
+        char when[40];
+        vtime_format(hit->last_ns, when, sizeof when);
+        buf_printf(b, "%s  %-13s %-50.50s count %llu", when, ci.level, ci.title,
+                   (unsigned long long)hit->count);
+        for (unsigned i = 0; i < ci.ngroup_by; i++) {
+            struct slice v = SLICE_NULL;
+            corr_key_value(hit->key, i, &v);
+            buf_printf(b, " %s=%.*s", ci.group_by[i], (int)(v.len > 64 ? 64 : v.len),
+                       v.p ? v.p : "");
+        }
+    } else {
+        detect_corr_hit_json(h->rules, hit, b);
+    }
+    buf_putc(b, '\n');
+    if (!b->err)
+        (void)fwrite(b->p, 1, b->len, stdout);
+}
+
+/* Hands the match of a rule that correlations use to the correlator. */
+static void correlate(struct hunt *h, size_t rule, const struct event *ev)
+{
+    size_t missing = 0;
+    size_t n = corr_items_of(h->rules, rule, ev, &h->arena, h->items,
+                             sizeof h->items / sizeof h->items[0], &missing);
+    h->corr_missing += missing;
+    for (size_t i = 0; i < n; i++)
+        if (correlator_push(h->corr, &h->items[i]))
+            h->corr_lost++;
+}
+
 static int on_match(void *ctx, size_t rule, const struct event *ev)
 {
     struct hunt *h = ctx;
+    if (h->corr && detect_rule_correlated(h->rules, rule)) {
+        correlate(h, rule, ev);
+        if (!detect_rule_alerts(h->rules, rule))
+            return 0; /* it only feeds correlations (generate: false) */
+    }
     struct detect_rule_info ri;
     detect_rule_info(h->rules, rule, &ri);
     h->matches++;
@@ -139,8 +198,7 @@ static void draw_progress(struct hunt *h, bool final)
     h->last_draw = now;
     long pos = h->f ? ftell(h->f) : 0;
     if (h->evtx && h->evtx->records) /* records are spread evenly enough over the file */
-        pos = (long)((double)h->evtx_size * (double)h->evtx->events /
-                     (double)h->evtx->records);
+        pos = (long)((double)h->evtx_size * (double)h->evtx->events / (double)h->evtx->records);
     double done = (double)(h->done_before + (pos > 0 ? pos : 0));
     double pct = h->total ? 100.0 * done / (double)h->total : 100.0;
     fprintf(stderr, "\r%5.1f%%  %llu events  %llu matches%s", pct > 100 ? 100 : pct,
@@ -200,8 +258,12 @@ static void on_evtx_skip(void *ctx, uint64_t record_no, const char *why)
 static int hunt_evtx(struct hunt *h, const char *path, off_t size)
 {
     struct evtx_stats st;
-    struct evtx_reader r = {.dc = h->dc, .arena = &h->arena, .ev = h->ev,
-                            .on_event = on_evtx_event, .on_skip = on_evtx_skip, .ctx = h};
+    struct evtx_reader r = {.dc = h->dc,
+                            .arena = &h->arena,
+                            .ev = h->ev,
+                            .on_event = on_evtx_event,
+                            .on_skip = on_evtx_skip,
+                            .ctx = h};
     h->file = path;
     h->file_hash = hash64(path, strlen(path), 0x68756e74);
     h->evtx = &st;
@@ -218,16 +280,19 @@ static int hunt_evtx(struct hunt *h, const char *path, off_t size)
         return 1;
     }
     if (st.damaged && st.last_id + 1 < st.next_id) {
-        fprintf(stderr, "vigil hunt: %s: damaged after record %llu (EventRecordID %llu): a"
-                        " chunk is cut short or fails its checksum; the records after it, up to"
-                        " EventRecordID %llu, are missing\n",
+        fprintf(stderr,
+                "vigil hunt: %s: damaged after record %llu (EventRecordID %llu): a"
+                " chunk is cut short or fails its checksum; the records after it, up to"
+                " EventRecordID %llu, are missing\n",
                 path, (unsigned long long)st.records, (unsigned long long)st.last_id,
                 (unsigned long long)st.next_id - 1);
         return 1;
     }
     if (st.damaged)
-        fprintf(stderr, "vigil hunt: %s: damaged (a chunk fails its checksum); its %llu"
-                        " records were read\n", path, (unsigned long long)st.records);
+        fprintf(stderr,
+                "vigil hunt: %s: damaged (a chunk fails its checksum); its %llu"
+                " records were read\n",
+                path, (unsigned long long)st.records);
     return st.corrupt ? 1 : 0;
 }
 
@@ -240,8 +305,8 @@ static int hunt_file(struct hunt *h, const char *path)
         return 1;
     }
     char magic[8];
-    bool elf = fread(magic, 1, sizeof magic, f) == sizeof magic &&
-               !memcmp(magic, "ElfFile", sizeof magic);
+    bool elf =
+        fread(magic, 1, sizeof magic, f) == sizeof magic && !memcmp(magic, "ElfFile", sizeof magic);
     if (elf || is_evtx(path)) { /* never read as text, even when it is not EVTX */
         struct stat esb;
         off_t size = fstat(fileno(f), &esb) == 0 ? esb.st_size : 0;
@@ -326,8 +391,10 @@ int cmd_hunt(int argc, char **argv)
             engine = argv[++i];
         } else if (!strcmp(argv[i], "--placeholder") && i + 1 < argc) {
             if (placeholder_add(&ph, argv[++i]) != 0) {
-                fprintf(stderr, "vigil hunt: --placeholder takes NAME=VALUE (NAME of letters,"
-                                " digits and _), at most %d\n", MAX_PLACEHOLDER_VALUES);
+                fprintf(stderr,
+                        "vigil hunt: --placeholder takes NAME=VALUE (NAME of letters,"
+                        " digits and _), at most %d\n",
+                        MAX_PLACEHOLDER_VALUES);
                 placeholders_fini(&ph);
                 return 2;
             }
@@ -383,27 +450,47 @@ int cmd_hunt(int argc, char **argv)
         if (stat(argv[i], &sb) == 0)
             h.total += sb.st_size;
     }
+    if (detect_corr_count(h.rules) && !(h.corr = correlator_new(h.rules, NULL, on_hit, &h))) {
+        fprintf(stderr, "vigil hunt: out of memory\n");
+        status = 1;
+        goto out;
+    }
     h.progress = isatty(2) && h.total > (off_t)PROGRESS_MIN_BYTES;
     for (int i = first_file; i < argc; i++)
         if (hunt_file(&h, argv[i]))
             status = 1;
+    if (h.corr)
+        correlator_flush(h.corr); /* judges the windows still open */
     if (h.progress)
         draw_progress(&h, true);
     fflush(stdout);
+    if (h.corr) {
+        struct correlator_stats cs;
+        correlator_stats(h.corr, &cs);
+        fprintf(stderr,
+                "vigil hunt: correlations %zu: %llu hits from %llu items (late %llu,"
+                " without a group-by field %llu, evicted groups %llu, lost %llu)\n",
+                detect_corr_count(h.rules), (unsigned long long)cs.hits,
+                (unsigned long long)cs.items, (unsigned long long)cs.late,
+                (unsigned long long)h.corr_missing, (unsigned long long)cs.evicted,
+                (unsigned long long)(h.corr_lost + cs.dropped));
+    }
     double secs = (double)(vtime_mono_ns() - t0) / 1e9;
     char evtx[160] = "";
     if (h.evtx_files)
         snprintf(evtx, sizeof evtx, "; evtx files %llu: records read %llu, corrupt %llu",
                  (unsigned long long)h.evtx_files, (unsigned long long)h.evtx_read,
                  (unsigned long long)h.evtx_corrupt);
-    fprintf(stderr, "vigil hunt: %llu events, %llu matches (critical %llu, high %llu, medium"
-                    " %llu, low %llu, informational %llu); rules loaded %zu, refused %zu%s;"
-                    " %.2f s\n",
+    fprintf(stderr,
+            "vigil hunt: %llu events, %llu matches (critical %llu, high %llu, medium"
+            " %llu, low %llu, informational %llu); rules loaded %zu, refused %zu%s;"
+            " %.2f s\n",
             (unsigned long long)h.events, (unsigned long long)h.matches,
             (unsigned long long)h.by_level[4], (unsigned long long)h.by_level[3],
             (unsigned long long)h.by_level[2], (unsigned long long)h.by_level[1],
             (unsigned long long)h.by_level[0], ls.rules, ls.refused, evtx, secs);
 out:
+    correlator_free(h.corr);
     decode_ctx_free(h.dc);
     arena_fini(&h.arena);
     buf_fini(&h.out);

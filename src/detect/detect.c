@@ -8,7 +8,7 @@
  * fire on another's events. A rule whose logsource no route covers yet is loaded but
  * sees nothing until a decoder brings that source.
  */
-#include "detect/detect_int.h"
+#include "detect/corr_int.h"
 
 #include <string.h>
 
@@ -27,6 +27,15 @@ void detect_rules_free(struct detect_rules *rs)
         sigma_rule_fini(&rs->rules[i]);
     mem_free(rs->rules);
     mem_free(rs->routes);
+    for (size_t i = 0; i < rs->ncorrs; i++)
+        corr_fini(&rs->corrs[i]);
+    mem_free(rs->corrs);
+    if (rs->uses)
+        for (size_t i = 0; i < rs->n; i++)
+            mem_free(rs->uses[i]);
+    mem_free(rs->uses);
+    mem_free(rs->nuses);
+    mem_free(rs->alerts);
     mem_free(rs);
 }
 

@@ -5,8 +5,8 @@
  * A rule set is loaded from files and directories of Sigma YAML (multi-document files
  * hold rules, correlation and filter documents). A document Vigil cannot honour is
  * refused with its file, line, rule id and the reason, through a callback: never
- * skipped silently, never half-loaded. Correlation and filter documents are kept for
- * the correlation stage (counted, not evaluated here).
+ * skipped silently, never half-loaded. Correlation documents are loaded beside the rules
+ * they refer to (correlate.h runs them); filter documents are counted, not applied yet.
  */
 #ifndef VIGIL_DETECT_H
 #define VIGIL_DETECT_H
@@ -143,5 +143,7 @@ void detect_scratch_forget(struct detect_scratch *s);
  */
 int detect_match(const struct detect_matcher *m, struct detect_scratch *s, const struct event *ev,
                  detect_match_fn fn, void *ctx);
+
+#include "detect/correlate.h"
 
 #endif

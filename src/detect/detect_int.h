@@ -13,6 +13,14 @@ struct detect_rules {
     route_set *routes; /* per rule: the routes (ROUTE_BIT set) its logsource covers */
     size_t n, cap;
     uint32_t natoms; /* prefilterable values, numbered 1..natoms as rules are added */
+    /* correlations (corr_int.h), and per rule the correlations that refer to it */
+    struct sigma_corr *corrs;
+    size_t ncorrs, corrcap;
+    struct corr_use **uses; /* per rule: NULL, or an array of nuses[i] */
+    uint16_t *nuses;
+    uint64_t corr_seed; /* seeds group hashes (attackers choose group values) */
+    uint8_t *alerts; /* per rule: 0 when every correlation referring to it says
+                      * generate: false (NULL: every rule alerts) */
 };
 
 /* An empty rule set (detect.c). */
@@ -26,6 +34,12 @@ const char *sigma_level_name(enum sigma_level l);
 /* The routes whose (product, category, service) satisfy the rule's logsource: every
  * attribute the rule names must equal the route's. */
 route_set sigma_rule_routes(const struct sigma_rule *r);
+
+/*
+ * Reads the metadata common to rules and correlations from doc into r: title (required,
+ * at most 256 characters), id, name, level (default medium), status, tags.
+ */
+int sigma_meta_parse(const struct cfg_node *doc, struct sigma_rule *r, char *err, size_t errlen);
 
 /* True when the rule's condition holds for ev (sigma_eval.c): the reference evaluation. */
 bool sigma_rule_match(const struct sigma_rule *r, const struct event *ev);

@@ -185,7 +185,7 @@ struct sigma_ident {
 enum sigma_level { SIGMA_INFORMATIONAL, SIGMA_LOW, SIGMA_MEDIUM, SIGMA_HIGH, SIGMA_CRITICAL };
 
 struct sigma_rule {
-    char *id, *title, *file;
+    char *id, *name, *title, *file; /* name: the optional unique `name` (NULL when absent) */
     unsigned line; /* the document's first line in file */
     enum sigma_level level;
     char *status;

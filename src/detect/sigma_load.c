@@ -3,10 +3,10 @@
  * search identifiers (through sigma_value.c) and the condition (through sigma_cond.c).
  *
  * A document that cannot be honoured entirely is refused with the reason, and nothing of
- * it is kept. Correlation and filter documents are recognised and counted; the
- * correlation stage will read them (their YAML is not interpreted here yet).
+ * it is kept. Correlation documents are read by corr_load.c and their references
+ * resolved once every file is in; filter documents are recognised and counted.
  */
-#include "detect/detect_int.h"
+#include "detect/corr_int.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -75,6 +75,7 @@ void sigma_rule_fini(struct sigma_rule *r)
         mem_free(r->tags[i]);
     mem_free(r->tags);
     mem_free(r->id);
+    mem_free(r->name);
     mem_free(r->title);
     mem_free(r->file);
     mem_free(r->status);
@@ -311,9 +312,10 @@ const char *sigma_level_name(enum sigma_level l)
     return (unsigned)l < 5 ? names[l] : "medium";
 }
 
-static int metadata(const struct cfg_node *doc, struct sigma_rule *r, char *err, size_t errlen)
+/* See detect_int.h. */
+int sigma_meta_parse(const struct cfg_node *doc, struct sigma_rule *r, char *err, size_t errlen)
 {
-    const char *title = scalar(doc, "title"), *id = scalar(doc, "id");
+    const char *title = scalar(doc, "title"), *id = scalar(doc, "id"), *name = scalar(doc, "name");
     const char *level = scalar(doc, "level"), *status = scalar(doc, "status");
     if (!title || !*title) {
         snprintf(err, errlen, "the rule has no title");
@@ -326,7 +328,8 @@ static int metadata(const struct cfg_node *doc, struct sigma_rule *r, char *err,
     r->title = mem_strdup(title);
     r->id = mem_strdup(id ? id : "");
     r->status = status ? mem_strdup(status) : NULL;
-    if (!r->title || !r->id || (status && !r->status))
+    r->name = name && *name ? mem_strdup(name) : NULL;
+    if (!r->title || !r->id || (status && !r->status) || (name && *name && !r->name))
         return ERR_NOMEM;
     r->level = SIGMA_MEDIUM;
     if (level && level_of(level, &r->level)) {
@@ -353,6 +356,14 @@ static int metadata(const struct cfg_node *doc, struct sigma_rule *r, char *err,
         snprintf(err, errlen, "line %u: tags must be a list", tags->line);
         return ERR_PARSE;
     }
+    return 0;
+}
+
+static int metadata(const struct cfg_node *doc, struct sigma_rule *r, char *err, size_t errlen)
+{
+    int rc = sigma_meta_parse(doc, r, err, errlen);
+    if (rc)
+        return rc;
     const struct cfg_node *ls = cfg_get(doc, "logsource");
     if (!ls || ls->kind != CFG_MAP) {
         snprintf(err, errlen, "the rule has no logsource map");
@@ -371,6 +382,41 @@ static int metadata(const struct cfg_node *doc, struct sigma_rule *r, char *err,
 
 /* ---- documents and files ------------------------------------------------------------ */
 
+static void correlation(struct loader *l, const struct cfg_node *doc)
+{
+    struct sigma_corr c;
+    char err[512] = "";
+    int rc = corr_parse(doc, &c, err, sizeof err);
+    if (rc == 0) {
+        c.meta.file = mem_strdup(l->file);
+        c.meta.line = doc->line;
+        rc = c.meta.file ? corr_add(l->rs, &c) : ERR_NOMEM;
+        if (rc)
+            corr_fini(&c);
+    }
+    if (rc) {
+        refuse(l, doc->line, scalar(doc, "id"), rc == ERR_NOMEM ? "out of memory" : err);
+        return;
+    }
+    l->stats->correlations++;
+}
+
+/* A correlation whose references failed (corr_resolve): refused like any document. */
+static void refuse_corr(void *ctx, const struct sigma_corr *c, const char *reason)
+{
+    struct loader *l = ctx;
+    l->file = c->meta.file;
+    l->stats->correlations--;
+    refuse(l, c->meta.line, c->meta.id, reason);
+}
+
+/* After every file: references between rules and correlations. */
+static int resolve(struct loader *l)
+{
+    int rc = corr_resolve(l->rs, refuse_corr, l);
+    return rc < 0 ? rc : 0;
+}
+
 static void document(struct loader *l, const struct cfg_node *doc)
 {
     const char *id = doc->kind == CFG_MAP ? scalar(doc, "id") : NULL;
@@ -379,7 +425,7 @@ static void document(struct loader *l, const struct cfg_node *doc)
         return;
     }
     if (cfg_get(doc, "correlation")) {
-        l->stats->correlations++;
+        correlation(l, doc);
         return;
     }
     if (cfg_get(doc, "filter")) {
@@ -558,6 +604,8 @@ int detect_rules_load(const struct detect_load_opts *opts, const char *const *pa
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = walk(&l, paths[i], 0);
+    if (rc == 0)
+        rc = resolve(&l);
     if (rc) {
         detect_rules_free(rs);
         return rc;
@@ -583,6 +631,11 @@ int detect_rules_load_text(const struct detect_load_opts *opts, const char *name
         return ERR_NOMEM;
     struct loader l = {rs, fn, ctx, stats, name, placeholders_of(opts)};
     load_text(&l, text, len);
+    int rc = resolve(&l);
+    if (rc) {
+        detect_rules_free(rs);
+        return rc;
+    }
     *out = rs;
     return 0;
 }

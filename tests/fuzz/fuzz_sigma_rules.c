@@ -6,6 +6,9 @@
  * (twice, the second time through its memo of values).
  * Loading must never crash or leak; each refusal must come with a reason; a loaded set
  * must compile, and both engines must give the same matches in the same order.
+ * Correlation documents among them then run: the matches become items
+ * (corr_items_of) fed to a small correlator at shifting, partly out-of-order times, and
+ * every hit is rendered as JSON.
  */
 #include "core/core.h"
 #include "decode/decode.h"
@@ -48,6 +51,61 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
     if (h->n < 64)
         h->rule[h->n++] = rule;
     return 0;
+}
+
+static void on_hit(void *ctx, const struct corr_hit *h)
+{
+    const struct detect_rules *rs = ctx;
+    if (h->corr >= detect_corr_count(rs) || h->nevents > CORR_SAMPLE_IDS)
+        abort();
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    detect_corr_hit_json(rs, h, &b);
+    buf_fini(&b);
+}
+
+struct feed {
+    const struct detect_rules *rs;
+    struct correlator *c;
+    struct arena *arena;
+};
+
+static int feed_match(void *ctx, size_t rule, const struct event *ev)
+{
+    struct feed *f = ctx;
+    struct corr_item items[16];
+    size_t n = corr_items_of(f->rs, rule, ev, f->arena, items, 16, NULL);
+    for (size_t i = 0; i < n; i++)
+        (void)correlator_push(f->c, &items[i]);
+    return 0;
+}
+
+/* Runs rs's correlations over rounds of the events at shifting times. */
+static void correlate(const struct detect_rules *rs)
+{
+    struct arena keys; /* the items' keys: freed with the run */
+    arena_init(&keys, 1 << 12, 1 << 20);
+    struct arena *arena = &keys;
+    struct correlator_opts o = {
+        .lateness_ns = 5000000000LL, .max_groups = 64, .max_bytes = 1 << 20, .max_pending = 32};
+    struct correlator *c = correlator_new(rs, &o, on_hit, (void *)rs);
+    if (!c) {
+        arena_fini(&keys);
+        return;
+    }
+    struct feed f = {rs, c, arena};
+    static const int64_t offsets_s[] = {0, 1, 30, 2, 61, 3600, 3599, 90000, 5, 90001};
+    for (size_t k = 0; k < sizeof offsets_s / sizeof offsets_s[0]; k++)
+        for (size_t i = 0; i < NLINES; i++) {
+            struct event ev = evs[i];
+            ev.time_ns += offsets_s[k] * 1000000000LL;
+            ev.received_ns = ev.time_ns;
+            ev.id = k * NLINES + i;
+            detect_match_all(rs, &ev, feed_match, &f);
+        }
+    correlator_flush(c);
+    correlator_free(c);
+    arena_fini(&keys);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -97,6 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memcmp(got.rule, ref.rule, got.n * sizeof got.rule[0]) != 0)
             abort(); /* the compiled matcher disagrees with the reference */
     }
+    if (detect_corr_count(rs))
+        correlate(rs);
     detect_scratch_free(s);
     detect_matcher_free(m);
     detect_rules_free(rs);

@@ -191,6 +191,7 @@ static void t_refusals(void)
     struct detect_load_stats st;
     struct detect_rules *rs =
         load_text("title: fine\n"
+                  "name: fine\n"
                   "logsource: {product: linux}\n"
                   "detection: {sel: {user: root}, condition: sel}\n"
                   "---\n"
@@ -211,7 +212,7 @@ static void t_refusals(void)
                   "detection: {sel: {user: root}, condition: sel}\n"
                   "---\n"
                   "title: a correlation\n"
-                  "correlation: {type: event_count, rules: [x], group-by: [user],"
+                  "correlation: {type: event_count, rules: [fine], group-by: [user],"
                   " timespan: 5m, condition: {gte: 10}}\n",
                   &rf, &st);
     T_CHECK(rs);
