@@ -94,7 +94,21 @@ static void add_addr(struct slice a, uint16_t ip, uint16_t port, struct event *e
         event_add(ev, port, p);
 }
 
-/* The first "A->B(PROTO)" of the content. */
+/* True for a protocol name in parentheses ("TCP", "ICMP"), not an interface
+ * ("ethernet0/0", "aggregate1.21", "-"): upper-case letters and digits, 2 to 8. */
+static bool proto_word(struct slice p)
+{
+    if (p.len < 2 || p.len > 8)
+        return false;
+    for (size_t i = 0; i < p.len; i++)
+        if (!((p.p[i] >= 'A' && p.p[i] <= 'Z') || dec_isdigit(p.p[i])))
+            return false;
+    return true;
+}
+
+/* The first "A->B(PROTO)" of the content; the StoneOS manual's session example puts
+ * each side's interface in parentheses instead ("A:p(ethernet0/1)->B:p(ethernet0/0),
+ * Protocol TCP"). */
 static void flow(struct slice c, struct event *ev)
 {
     long arrow = DEC_FIND(c, "->");
@@ -104,6 +118,11 @@ static void flow(struct slice c, struct event *ev)
     while (b && c.p[b - 1] != ' ' && c.p[b - 1] != ',')
         b--;
     struct slice src = slice_make(c.p + b, (size_t)arrow - b);
+    if (src.len && src.p[src.len - 1] == ')') {
+        long lp = slice_find_byte(src, '(');
+        if (lp > 0)
+            src.len = (size_t)lp;
+    }
     struct slice rest = dec_skip(c, (size_t)arrow + 2);
     size_t e = 0;
     while (e < rest.len && rest.p[e] != '(' && rest.p[e] != ',' && rest.p[e] != ' ')
@@ -113,8 +132,18 @@ static void flow(struct slice c, struct event *ev)
     add_addr(dst, FIELD_dst_ip, FIELD_dst_port, ev);
     if (e < rest.len && rest.p[e] == '(') {
         long rp = slice_find_byte(dec_skip(rest, e), ')');
-        if (rp > 1 && rp < 16)
+        if (rp > 1 && proto_word(slice_make(rest.p + e + 1, (size_t)rp - 1))) {
             event_add(ev, FIELD_proto, slice_make(rest.p + e + 1, (size_t)rp - 1));
+            return;
+        }
+    }
+    long pr = DEC_FIND(rest, ", Protocol ");
+    if (pr >= 0) {
+        struct slice r2, w = dec_word(dec_skip(rest, (size_t)pr + 11), &r2);
+        while (w.len && w.p[w.len - 1] == ',')
+            w.len--;
+        if (proto_word(w))
+            event_add(ev, FIELD_proto, w);
     }
 }
 
@@ -200,16 +229,9 @@ static void from_to(struct slice c, struct event *ev)
     lp = slice_find_byte(w, '(');
     a = lp >= 0 ? slice_make(w.p, (size_t)lp) : w;
     add_addr(a, FIELD_dst_ip, FIELD_dst_port, ev);
-    if (lp >= 0 && w.p[w.len - 1] == ')' && w.len - (size_t)lp - 2 > 0 &&
-        w.len - (size_t)lp - 2 <= 8) {
-        struct slice pr = slice_make(w.p + lp + 1, w.len - (size_t)lp - 2);
-        bool upper = true;
-        for (size_t i = 0; i < pr.len; i++)
-            if (!((pr.p[i] >= 'A' && pr.p[i] <= 'Z') || dec_isdigit(pr.p[i])))
-                upper = false;
-        if (upper)
-            event_add(ev, FIELD_proto, pr);
-    }
+    if (lp >= 0 && w.p[w.len - 1] == ')' &&
+        proto_word(slice_make(w.p + lp + 1, w.len - (size_t)lp - 2)))
+        event_add(ev, FIELD_proto, slice_make(w.p + lp + 1, w.len - (size_t)lp - 2));
 }
 
 /* 1 blocked, 0 allowed, -1 neither, for the word of "action: X". */
