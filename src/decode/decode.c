@@ -132,9 +132,12 @@ static bool h3c_tag(struct slice t)
            memchr(t.p, '/', t.len);
 }
 
-/* True for a Hillstone "Type@MODULE" TAG (word characters around one '@'). */
+/* True for a Hillstone "Type@MODULE" TAG (word characters around one '@'; StoneOS
+ * puts "HillstoneNetworks#" before it by default). */
 static bool hillstone_tag(struct slice t)
 {
+    if (DEC_STARTS(t, "HillstoneNetworks#"))
+        t = dec_skip(t, 18);
     const char *at = t.len ? memchr(t.p, '@', t.len) : NULL;
     if (!at || at == t.p || at == t.p + t.len - 1 || t.len > 64)
         return false;
@@ -147,13 +150,39 @@ static bool hillstone_tag(struct slice t)
     return true;
 }
 
-/* True for a Hillstone message start: "YYYY-MM-DD HH:MM:SS, " or "SERIAL(VSYS) " with
- * an '@' in the first bytes. */
+/* True for "SERIAL(VSYS)" as a Hillstone host or RFC 5424 APP-NAME: 8 to 32 digits or
+ * upper-case letters, "(", a name, ")" at the end (or "[h:...]" after it). */
+static bool hillstone_serial(struct slice t)
+{
+    size_t i = 0;
+    while (i < t.len && i < 32 && ((t.p[i] >= 'A' && t.p[i] <= 'Z') || dec_isdigit(t.p[i])))
+        i++;
+    if (i < 8 || i >= t.len || t.p[i] != '(')
+        return false;
+    long rp = slice_find_byte(t, ')');
+    return rp > (long)i + 1 && ((size_t)rp + 1 == t.len || t.p[rp + 1] == '[');
+}
+
+/* True for a Hillstone message start: "YYYY-MM-DD HH:MM:SS, ", "SERIAL(VSYS) " with
+ * an '@' in the first bytes, or an EVENT_ID (4 to 12 hex digits) and a space before
+ * "[HillstoneNetworks#]Type@MODULE:" (the rest of the line when syslog.c took
+ * SERIAL(VSYS) for the host). */
 static bool hillstone_start(struct slice m)
 {
     if (m.len > 21 && m.p[4] == '-' && m.p[7] == '-' && m.p[10] == ' ' && m.p[19] == ',' &&
         m.p[20] == ' ')
         return true;
+    size_t h = 0;
+    while (h < m.len && h < 13 &&
+           (dec_isdigit(m.p[h]) || (m.p[h] >= 'a' && m.p[h] <= 'f') ||
+            (m.p[h] >= 'A' && m.p[h] <= 'F')))
+        h++;
+    if (h >= 4 && h <= 12 && h < m.len && m.p[h] == ' ') {
+        struct slice rest;
+        struct slice tag = dec_word(dec_skip(m, h + 1), &rest);
+        return tag.len > 1 && tag.p[tag.len - 1] == ':' &&
+               hillstone_tag(slice_make(tag.p, tag.len - 1));
+    }
     size_t i = 0;
     while (i < m.len && i < 32 && ((m.p[i] >= 'A' && m.p[i] <= 'Z') || dec_isdigit(m.p[i])))
         i++;
@@ -161,7 +190,7 @@ static bool hillstone_start(struct slice m)
         return false;
     const char *rp = memchr(m.p + i, ')', m.len - i < 40 ? m.len - i : 40);
     size_t lim = m.len < 96 ? m.len : 96;
-    return rp && rp + 1 < m.p + m.len && rp[1] == ' ' && memchr(m.p, '@', lim);
+    return rp && rp + 1 < m.p + m.len && (rp[1] == ' ' || rp[1] == '[') && memchr(m.p, '@', lim);
 }
 
 static const struct decoder *by_name(const char *name)
@@ -264,12 +293,13 @@ static const struct decoder *by_content(struct slice m)
         return m.p[2] == '1' && m.p[3] == '0' ? &decode_h3c : &decode_huawei;
     if (c == '%' && m.len > 4 && m.p[1] == '1' && m.p[2] == '0' && m.p[3] >= 'A' && m.p[3] <= 'Z')
         return &decode_h3c;
-    if (dec_isdigit(c) && hillstone_start(m))
+    if ((dec_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) && hillstone_start(m))
         return &decode_hillstone;
     if (c == 'i' && DEC_STARTS(m, "id=tos ")) /* TopSec */
         return &decode_topsec;
-    /* Sangfor AF without its TAG: "日志类型:" */
-    if (c == '\xE6' && DEC_STARTS(m, "\xE6\x97\xA5\xE5\xBF\x97\xE7\xB1\xBB\xE5\x9E\x8B"))
+    /* Sangfor AF without its TAG (or behind "nat:"): "日志类型:", or "所属系统:" first */
+    if (c == '\xE6' && (DEC_STARTS(m, "\xE6\x97\xA5\xE5\xBF\x97\xE7\xB1\xBB\xE5\x9E\x8B") ||
+                        DEC_STARTS(m, "\xE6\x89\x80\xE5\xB1\x9E\xE7\xB3\xBB\xE7\xBB\x9F")))
         return &decode_sangfor;
     /* Cisco "%ASA-6-302013: ...", also after the ASA's empty program (": %ASA-...") */
     if (c == '%' || (c == ':' && DEC_STARTS(m, ": %")))
@@ -536,7 +566,7 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = by_program(h.program);
         if (!dec && h3c_tag(h.program))
             dec = &decode_h3c;
-        if (!dec && hillstone_tag(h.program))
+        if (!dec && (hillstone_tag(h.program) || hillstone_serial(h.program)))
             dec = &decode_hillstone;
         if (!dec && h.program.len && h.program.p[0] == '%')
             dec = &decode_cisco;

@@ -457,12 +457,21 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
             s = dec_skip(s, n + 2);
         }
     }
-    if (h->present && DEC_STARTS(s, "1 ")) {
+    /* version "0" (not RFC 5424's, but sent so by some relays of Hillstone devices) only
+     * before a year-first time */
+    if (h->present &&
+        (DEC_STARTS(s, "1 ") || (DEC_STARTS(s, "0 ") && s.len > 7 &&
+                                 digit_run(dec_skip(s, 2), 4) == 4 && s.p[6] == '-'))) {
         parse_5424(dec_skip(s, 2), tz, h);
         return;
     }
 
     struct civil c;
+    memset(&c, 0, sizeof c);
+    /* "<188> Apr 11 02:48:22 ..." (a space after the PRI, as Hillstone's and Huawei's
+     * manuals print it) */
+    if (h->present && s.len > 1 && s.p[0] == ' ' && read_time(dec_skip(s, 1), &c))
+        s = dec_skip(s, 1);
     memset(&c, 0, sizeof c);
     size_t tn = read_time(s, &c);
     if (!tn) {

@@ -4,8 +4,8 @@ network devices common in China through `vigil hunt`: Huawei's BGP authenticatio
 (logsource huawei/bgp) fires on a BGP line of a Huawei router and not on the same words
 in another module; the firewall category's cleartext rule (dst_port and blocked "false")
 fires on a USG policy permit to telnet and an H3C security-policy permit to ftp (and
-on Qi-AnXin, NSFOCUS, Venustech and DPtech permits), and not on their denies or a permit
-to 22.
+on Qi-AnXin, NSFOCUS, Venustech, DPtech, TopSec and Sangfor permits), and not on their
+denies or a permit to 22.
 """
 import sys
 
@@ -35,7 +35,14 @@ CASES = [
       "<214>Nov 25 10:00:00 fw1 devid=FW01 type=filter SrcIP=10.0.0.5 DstIP=198.51.100.23 "
       "SrcPort=51234 DstPort=23 Protocol=TCP Action=accept",
       "<190>Nov 25 10:00:00 fw1 DPTECH: type:session,src-ip:0a000005,dst-ip:c6336417,"
-      "src-port:51234,dst-port:23,protocol:tcp,action:permit"],
+      "src-port:51234,dst-port:23,protocol:tcp,action:permit",
+      # TopSec access control (rule=accept), Sangfor AF application control (系统动作:允许)
+      'id=tos time="2024-11-25 10:00:00" fw=TopsecOS  pri=6 type=ac  recorder=FW-NAT '
+      "src=10.0.0.5 dst=198.51.100.23 sport=51234 dport=23 proto=tcp user= rule=accept "
+      'connid=1 parentid=0 dpiid=0 natid=0 policyid=8059 msg="null"',
+      "<134>Nov 25 10:00:00 AF fwlog: 日志类型:服务控制或应用控制, 用户:(null), "
+      "源IP:10.0.0.8, 源端口:50123, 目的IP:198.51.100.21, 目的端口:21, 应用类型:文件传输, "
+      "应用名称:FTP, 系统动作:允许"],
      [H3C + "SECP/6/SECP_DENY: Protocol(1001)=TCP;SrcIPAddr(1003)=10.0.0.8;"
       "SrcPort(1004)=50123;DstIPAddr(1007)=198.51.100.21;DstPort(1008)=21;Action(1053)=Deny;",
       "<134>Nov 25 10:00:00 nsg1 NSG: devid=3 dname=nsg logtype=1 sa=10.0.0.5 sport=51234 "
@@ -44,6 +51,12 @@ CASES = [
       "SrcPort=51234 DstPort=23 Protocol=TCP Action=deny",
       "<190>Nov 25 10:00:00 fw1 DPTECH: type:session,src-ip:0a000005,dst-ip:c6336417,"
       "src-port:51234,dst-port:23,protocol:tcp,action:deny",
+      'id=tos time="2024-11-25 10:00:00" fw=TopsecOS  pri=6 type=ac  recorder=FW-NAT '
+      "src=10.0.0.5 dst=198.51.100.23 sport=51234 dport=23 proto=tcp user= rule=deny "
+      'connid=1 parentid=0 dpiid=0 natid=0 policyid=8035 msg="null"',
+      "<134>Nov 25 10:00:00 AF fwlog: 日志类型:服务控制或应用控制, 用户:(null), "
+      "源IP:10.0.0.8, 源端口:50123, 目的IP:198.51.100.21, 目的端口:21, 应用类型:文件传输, "
+      "应用名称:FTP, 系统动作:拒绝",
       HW + "POLICY/6/POLICYDENY(l)[0]:vsys=public, protocol=6, source-ip=10.0.0.5, "
       "source-port=51234, destination-ip=198.51.100.23, destination-port=23, "
       "source-zone=trust, destination-zone=untrust, rule-name=out.",
