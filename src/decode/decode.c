@@ -495,6 +495,16 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     }
     if (h.malformed)
         ev->flags |= EVF_MALFORMED;
+    /* Oracle sends its audit to a remote syslog without a host ("<142>May 23 15:43:36
+     * Oracle Audit[pid]: LENGTH : ..."): "Oracle" is not a host, the rest is the message */
+    if (h.host.len == 6 && h.host.p >= text.p && h.host.p < text.p + text.len &&
+        !memcmp(h.host.p, "Oracle", 6)) {
+        struct slice rest = slice_make(h.host.p, (size_t)(text.p + text.len - h.host.p));
+        if (DEC_STARTS(rest, "Oracle Audit[") || DEC_STARTS(rest, "Oracle Unified Audit[")) {
+            h.msg = rest;
+            h.host = h.program = h.pid = SLICE_NULL;
+        }
+    }
     if (h.present && (rc = add_header(&h, arena, ev)) != 0)
         goto generic;
 
