@@ -328,6 +328,18 @@ static const struct decoder *by_content(struct slice m)
         return &decode_clamav;
     if (m.len > 28 && !memcmp(m.p + 24, " -> ", 4) && m.p[3] == ' ' && m.p[7] == ' ')
         return &decode_clamav;
+    /* MySQL 5.x / MariaDB general log, a line in the same second as the one before:
+     * "\t\t   52 Query\tcommit" (tabs, the thread id, a command word) */
+    if (c == '\t' && m.len > 4 && m.p[1] == '\t') {
+        size_t i = 2;
+        while (i < m.len && i < 12 && m.p[i] == ' ')
+            i++;
+        size_t d = i;
+        while (i < m.len && dec_isdigit(m.p[i]))
+            i++;
+        if (i > d && i + 1 < m.len && m.p[i] == ' ' && m.p[i + 1] >= 'A' && m.p[i + 1] <= 'Z')
+            return &decode_mysql;
+    }
     /* MySQL 5.5 / old MariaDB error log: "241125 10:00:00 [Warning] ..." */
     if (dec_isdigit(c) && decode_mysql_old_stamp(m))
         return &decode_mysql;
