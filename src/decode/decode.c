@@ -577,6 +577,9 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     if (kind == ERR_PARSE && !forced && (dec == &decode_windows || dec == &decode_suricata) &&
         h.msg.len && h.msg.p[0] == '{')
         kind = run(&decode_json, &job, ev);
+    /* the kernel prints audit records itself when no auditd runs */
+    if (kind == ERR_PARSE && !forced && dec == &decode_netfilter && DEC_FIND(h.msg, "audit(") > 0)
+        kind = run(&decode_auditd, &job, ev);
     /* apache2/httpd/nginx (and the formats apache, nginx, webserver) log errors too */
     if (kind == ERR_PARSE && dec == &decode_access && !(forced && !strcmp(src->format, "access")))
         kind = run(&decode_weberror, &job, ev);
