@@ -12,6 +12,9 @@
  * joined into CommandLine. Records of one event are joined by their stamp (audit_join.c):
  * the records after the SYSCALL carry the process's identity, so an EXECVE is a whole
  * process creation (route linux/process_creation; Image is exe).
+ * Without auditd the kernel prints the records itself, with the type as a number:
+ * "kernel: [  12.3] audit: type=1400 audit(1700000000.123:45): apparmor=..." (see
+ * printk_head; decode.c hands the kernel's lines that netfilter refuses here).
  */
 #include "decode/decode_int.h"
 
@@ -309,6 +312,82 @@ static int add_command(struct arena *a, const struct body *b, struct event *ev)
     return 0;
 }
 
+/* The names of the record types the kernel prints by number (linux/audit.h), or NULL. */
+static const char *type_name(struct slice n)
+{
+    static const struct {
+        short num;
+        const char *name;
+    } types[] = {
+        {1100, "USER_AUTH"},
+        {1101, "USER_ACCT"},
+        {1102, "USER_MGMT"},
+        {1103, "CRED_ACQ"},
+        {1104, "CRED_DISP"},
+        {1105, "USER_START"},
+        {1106, "USER_END"},
+        {1107, "USER_AVC"},
+        {1108, "USER_CHAUTHTOK"},
+        {1109, "USER_ERR"},
+        {1110, "CRED_REFR"},
+        {1112, "USER_LOGIN"},
+        {1113, "USER_LOGOUT"},
+        {1123, "USER_CMD"},
+        {1130, "SERVICE_START"},
+        {1131, "SERVICE_STOP"},
+        {1300, "SYSCALL"},
+        {1302, "PATH"},
+        {1305, "CONFIG_CHANGE"},
+        {1306, "SOCKADDR"},
+        {1307, "CWD"},
+        {1309, "EXECVE"},
+        {1320, "EOE"},
+        {1325, "NETFILTER_CFG"},
+        {1326, "SECCOMP"},
+        {1327, "PROCTITLE"},
+        {1334, "BPF"},
+        {1400, "AVC"},
+        {1401, "SELINUX_ERR"},
+        {1403, "MAC_POLICY_LOAD"},
+        {1404, "MAC_STATUS"},
+        {1700, "ANOM_PROMISCUOUS"},
+        {1701, "ANOM_ABEND"},
+        {1702, "ANOM_LINK"},
+    };
+    if (n.len != 4)
+        return NULL;
+    int v = 0;
+    for (size_t i = 0; i < 4; i++) {
+        if (!dec_isdigit(n.p[i]))
+            return NULL;
+        v = v * 10 + (n.p[i] - '0');
+    }
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (types[i].num == v)
+            return types[i].name;
+    return NULL;
+}
+
+/*
+ * The kernel's own print of a record, when no auditd takes them (syslog program
+ * "kernel", from kmsg through rsyslog or journald): "[  12.345678] audit: type=1400
+ * audit(1700000000.123:45): apparmor=..." (the uptime and "audit: " may be absent).
+ * Returns m after "[uptime] audit: ", or m itself.
+ */
+static struct slice printk_head(struct slice m)
+{
+    if (DEC_STARTS(m, "[")) {
+        size_t i = 1;
+        while (i < m.len && i < 24 && (m.p[i] == ' ' || m.p[i] == '.' || dec_isdigit(m.p[i])))
+            i++;
+        if (i > 1 && i + 1 < m.len && m.p[i] == ']' && m.p[i + 1] == ' ')
+            m = dec_skip(m, i + 2);
+    }
+    if (DEC_STARTS(m, "audit: "))
+        m = dec_skip(m, 7);
+    return m;
+}
+
 static int auditd_decode(const struct decode_job *job, struct event *ev)
 {
     struct slice m = job->msg, node = SLICE_NULL;
@@ -317,6 +396,8 @@ static int auditd_decode(const struct decode_job *job, struct event *ev)
         struct slice rest;
         node = dec_word(dec_skip(m, 5), &rest);
         m = rest;
+    } else {
+        m = printk_head(m);
     }
     if (!DEC_STARTS(m, "type="))
         return ERR_PARSE;
@@ -324,9 +405,16 @@ static int auditd_decode(const struct decode_job *job, struct event *ev)
     struct slice id = SLICE_NULL;
     int64_t ns = 0;
     size_t used = 0;
-    if (!type.len || !DEC_STARTS(rest, "msg=") || !stamp(dec_skip(rest, 4), &id, &ns, &used))
+    /* "msg=audit(...)" from auditd; the kernel's print has "audit(...)" and a number */
+    size_t skip = DEC_STARTS(rest, "msg=") ? 4 : 0;
+    const char *tname = skip ? NULL : type_name(type);
+    if (!skip && tname)
+        type = slice_cstr(tname);
+    else if (!skip && (type.len != 4 || !dec_isdigit(type.p[0])))
         return ERR_PARSE;
-    rest = dec_skip(rest, 4 + used);
+    if (!type.len || !stamp(dec_skip(rest, skip), &id, &ns, &used))
+        return ERR_PARSE;
+    rest = dec_skip(rest, skip + used);
     if (DEC_STARTS(rest, ":"))
         rest = dec_skip(rest, 1);
     if (node.len)

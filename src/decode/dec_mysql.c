@@ -89,7 +89,8 @@ const struct decoder *decode_db_row(struct slice t)
     return NULL;
 }
 
-/* True for "YYMMDD HH:MM:SS " / "YYMMDD  H:MM:SS " (MySQL 5.5, old MariaDB). */
+/* True for "YYMMDD HH:MM:SS " / "YYMMDD  H:MM:SS " (MySQL 5.5, old MariaDB; MariaDB's
+ * general log, with a tab after it). */
 bool decode_mysql_old_stamp(struct slice t)
 {
     if (t.len < 16)
@@ -100,7 +101,7 @@ bool decode_mysql_old_stamp(struct slice t)
     const char *h = t.p + 7;
     return t.p[6] == ' ' && (dec_isdigit(h[0]) || h[0] == ' ') && dec_isdigit(h[1]) &&
            h[2] == ':' && dec_isdigit(h[3]) && dec_isdigit(h[4]) && h[5] == ':' &&
-           dec_isdigit(h[6]) && dec_isdigit(h[7]) && h[8] == ' ';
+           dec_isdigit(h[6]) && dec_isdigit(h[7]) && is_ws(h[8]);
 }
 
 /* Reads the line's own stamp at the front of m, setting the time; returns what follows
@@ -113,6 +114,25 @@ static struct slice own_time(const struct decode_job *job, struct slice m, struc
     size_t used;
     *ok = false;
     if (iso_len(m.p, m.len) && decode_iso_time(m, tz, &ns, &used) == 0) {
+        *ok = true;
+    } else if (iso_len(m.p, m.len) == 19 && m.p[11] == ' ' && dec_isdigit(m.p[12])) {
+        /* MariaDB's error log pads the hour with a space: "2024-11-25  9:00:00" */
+        const char *p = m.p;
+        unsigned v[6];
+        v[0] =
+            (unsigned)((p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0'));
+        v[1] = (unsigned)((p[5] - '0') * 10 + (p[6] - '0'));
+        v[2] = (unsigned)((p[8] - '0') * 10 + (p[9] - '0'));
+        v[3] = (unsigned)(p[12] - '0');
+        v[4] = (unsigned)((p[14] - '0') * 10 + (p[15] - '0'));
+        v[5] = (unsigned)((p[17] - '0') * 10 + (p[18] - '0'));
+        for (int k = 0; k < 19; k++)
+            if (k != 4 && k != 7 && k != 10 && k != 11 && k != 13 && k != 16 && !dec_isdigit(p[k]))
+                return m;
+        if (decode_civil_time((int)v[0], v[1], v[2], v[3], v[4], v[5], 0, tz, job->received_ns,
+                              &ns) != 0)
+            return m;
+        used = 19;
         *ok = true;
     } else if (decode_mysql_old_stamp(m)) {
         unsigned v[6];
@@ -138,7 +158,7 @@ static struct slice own_time(const struct decode_job *job, struct slice m, struc
 /* The client host: src_ip when an address, else the extra src_host. */
 static void add_host(struct slice h, struct event *ev)
 {
-    if (!h.len)
+    if (!h.len || memchr(h.p, '%', h.len)) /* '%': an account's host pattern */
         return;
     if (decode_is_ip(h))
         event_add(ev, FIELD_src_ip, h);
@@ -238,13 +258,25 @@ static bool general_line(struct slice m, struct event *ev)
         arg = slice_trim(skip_ws(dec_skip(arg, 2)));
     }
     if (slice_eq(cmd, "Connect")) {
-        event_add(ev, FIELD_action, SLICE_LIT("connect"));
         if (DEC_STARTS(arg, "Access denied for user ")) {
             error_message(arg, ev);
+            event_add_named(ev, SLICE_LIT("command"), cmd);
             return true;
         }
+        event_add(ev, FIELD_action, SLICE_LIT("connect"));
+        /* "user@host on db using TCP/IP" (MySQL 8); "user@host as account on db" when
+         * the account matched differs (MariaDB writes "as anonymous" then too) */
         long on = DEC_FIND(arg, " on ");
+        if (on < 0 && arg.len >= 3 && !memcmp(arg.p + arg.len - 3, " on", 3))
+            on = (long)arg.len - 3; /* "... on " trimmed: no database */
         struct slice uh = on >= 0 ? slice_make(arg.p, (size_t)on) : arg;
+        long as = DEC_FIND(uh, " as ");
+        if (as >= 0) {
+            struct slice acct = slice_trim(dec_skip(uh, (size_t)as + 4));
+            if (acct.len)
+                event_add_named(ev, SLICE_LIT("account"), acct);
+            uh.len = (size_t)as;
+        }
         long at = -1;
         for (size_t k = uh.len; k > 0; k--)
             if (uh.p[k - 1] == '@') {
@@ -255,7 +287,7 @@ static bool general_line(struct slice m, struct event *ev)
             event_add(ev, FIELD_user, slice_make(uh.p, (size_t)at));
         if (at >= 0)
             add_host(dec_skip(uh, (size_t)at + 1), ev);
-        if (on >= 0) {
+        if (on >= 0 && (size_t)on + 4 <= arg.len) {
             struct slice d = dec_skip(arg, (size_t)on + 4);
             long us = DEC_FIND(d, "using ");
             d = slice_trim(us >= 0 ? slice_make(d.p, (size_t)us) : d);
@@ -299,7 +331,10 @@ static int mysql_decode(const struct decode_job *job, struct event *ev)
 {
     bool stamped;
     struct slice m = skip_ws(own_time(job, job->msg, ev, &stamped));
-    if (!stamped && !job->hdr->present)
+    /* the general log leaves the stamp out while the second is unchanged:
+     * "\t\t   52 Query\tcommit" (the event keeps its received time) */
+    bool cont = !stamped && !job->hdr->present && DEC_STARTS(job->msg, "\t\t");
+    if (!stamped && !job->hdr->present && !cont)
         return ERR_PARSE;
     size_t i = 0;
     while (i < m.len && dec_isdigit(m.p[i]))
@@ -311,6 +346,8 @@ static int mysql_decode(const struct decode_job *job, struct event *ev)
         if (!job->hdr->present)
             return ERR_PARSE;
     }
+    if (cont) /* a thread id and a command, nothing else */
+        return i && general_line(m, ev) ? DK_MYSQL : ERR_PARSE;
     struct slice rest = m;
     struct slice lv = bracket(m, &rest);
     if (lv.len) {

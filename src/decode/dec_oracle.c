@@ -2,15 +2,23 @@
  * dec_oracle.c — Oracle Database audit records written to syslog:
  *   standard audit (AUDIT_TRAIL=OS, AUDIT_SYSLOG_LEVEL), program "Oracle Audit":
  *     LENGTH: "340" SESSIONID:[6] "123456" ... USERID:[6] "SCOTT" ... RETURNCODE:[4] "1017"
- *   SYS operations (program "oracle"): LENGTH : '340' ACTION :[7] 'CONNECT'
- *     DATABASE USER:[1] '/' PRIVILEGE :[6] 'SYSDBA' CLIENT USER:[6] 'oracle' ... STATUS:[1] '0'
+ *   SYS operations (AUDIT_SYS_OPERATIONS), program "Oracle Audit" too: LENGTH : '340'
+ *     ACTION :[7] 'CONNECT' DATABASE USER:[1] '/' PRIVILEGE :[6] 'SYSDBA' CLIENT USER:[6]
+ *     'oracle' CLIENT TERMINAL:[5] 'pts/0' STATUS:[1] '0' DBID:[10] '...'; 11.2.0.4 and
+ *     later add SESSIONID, USERHOST, CLIENT ADDRESS:[n] '(ADDRESS=(PROTOCOL=tcp)(HOST=..)
+ *     (PORT=..))' and ACTION NUMBER. ACTION is the statement's text there.
  *   unified audit (UNIFIED_AUDIT_SYSTEMLOG), program "Oracle Unified Audit":
- *     LENGTH: '228' TYPE:"4" DBID:"..." SESID:"..." DBUSER:"SCOTT" ACTION:"100" RETCODE:"1017"
+ *     LENGTH: '228' TYPE:"4" DBID:"..." SESID:"..." CLIENTID:"" ENTRYID:"1" STMTID:"1"
+ *     DBUSER:"SCOTT" CURUSER:"SCOTT" ACTION:"100" RETCODE:"1017" SCHEMA:"" OBJNAME:""
+ *     (PDB_GUID:"..." in a PDB): no client address in this form.
+ * Solaris' syslogd puts "[ID 748625 local7.warning] " before LENGTH; journald forwarding
+ * gives the program "journal" with "Oracle Audit[pid]: " left in the message.
  * A value is NAME[ ]:[ ][len] then a quoted value; with [len] the length, not the
  * quote, says where it ends (values may hold quotes). Every pair is kept as an extra
  * under its own name; the ones a SIEM asks for also as user, tty, src_ip, src_port
  * (from COMMENT$TEXT's "(HOST=...)(PORT=...)"), src_host, action (login / logout /
- * Oracle's action name), outcome (return code 0 or not), error_code and reason.
+ * Oracle's action name), outcome (return code 0 or not), error_code and reason; the
+ * SYS records' CLIENT ADDRESS gives src_ip and src_port as COMMENT$TEXT does.
  * The syslog header parser does not take "Oracle Audit[pid]:" (a space in the name)
  * for a program: this decoder is picked by content and sets program and pid itself.
  */
@@ -84,7 +92,7 @@ static void map_pair(struct slice n, struct slice v, struct event *ev, bool *hav
             else if (slice_eq(v, "28000"))
                 event_add(ev, FIELD_reason, SLICE_LIT("account locked"));
         }
-    } else if (slice_eq(n, "COMMENT$TEXT")) {
+    } else if (slice_eq(n, "COMMENT$TEXT") || slice_eq(n, "CLIENT ADDRESS")) {
         struct slice h = paren_kv(v, "(HOST=", 6), p = paren_kv(v, "(PORT=", 6);
         if (is_addr(h))
             event_add(ev, FIELD_src_ip, h);
@@ -171,6 +179,18 @@ static int oracle_decode(const struct decode_job *job, struct event *ev)
             return ERR_PARSE;
         event_add(ev, FIELD_program, prog);
         m = dec_skip(r, 2);
+    }
+    /* Solaris: "[ID 748625 local7.warning] " */
+    if (DEC_STARTS(m, "[ID ")) {
+        long rb = slice_find_byte(m, ']');
+        if (rb < 0 || rb > 64)
+            return ERR_PARSE;
+        size_t d = 4;
+        while (d < (size_t)rb && dec_isdigit(m.p[d]))
+            d++;
+        if (d > 4)
+            event_add(ev, FIELD_msgid, slice_make(m.p + 4, d - 4));
+        m = slice_trim(dec_skip(m, (size_t)rb + 1));
     }
     if (!DEC_STARTS(m, "LENGTH"))
         return ERR_PARSE;

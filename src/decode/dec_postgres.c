@@ -6,6 +6,11 @@
  *   "postgres[1234]: [1-1] user=app,db=shop,app=psql,client=10.0.0.7 LOG:  connection ..."
  * The prefix is configurable: whatever stands before the severity word ("LOG:",
  * "FATAL:", ...) is read for "user@db" and the user=/db=/app=/client= keys.
+ * Also "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h " (pgBadger's advice). The time
+ * is "%m"/"%t" with log_timezone's abbreviation or tz data's "+08" (see own_time).
+ * Login failures: "<method> authentication failed for user", "no pg_hba.conf entry for",
+ * "pg_hba.conf rejects connection for", role missing or not permitted to log in,
+ * database missing; successes: "connection authorized: user=...".
  * Fields: level, pid (headerless), user, database, src_ip (or src_host), src_port,
  * action (login / connect / disconnect), outcome, reason, statement and
  * application_name (extras).
@@ -145,7 +150,8 @@ static void message_fields(struct slice lv, struct slice m, struct event *ev)
         if (p.len)
             event_add(ev, FIELD_src_port, p);
         event_add(ev, FIELD_action, SLICE_LIT("disconnect"));
-    } else if (DEC_STARTS(m, "no pg_hba.conf entry for ")) {
+    } else if (DEC_STARTS(m, "no pg_hba.conf entry for ") ||
+               DEC_STARTS(m, "pg_hba.conf rejects connection for ")) {
         struct slice h = dq_after(m, "host \"", 6), u = dq_after(m, "user \"", 6),
                      d = dq_after(m, "database \"", 10);
         if (!event_get(ev, FIELD_src_ip, &(struct slice){0}))
@@ -156,7 +162,17 @@ static void message_fields(struct slice lv, struct slice m, struct event *ev)
             event_add(ev, FIELD_database, d);
         event_add(ev, FIELD_action, SLICE_LIT("login"));
         event_add(ev, FIELD_outcome, SLICE_LIT("failure"));
-        event_add(ev, FIELD_reason, SLICE_LIT("no pg_hba.conf entry"));
+        event_add(ev, FIELD_reason,
+                  m.p[0] == 'n' ? SLICE_LIT("no pg_hba.conf entry")
+                                : SLICE_LIT("pg_hba.conf rejects"));
+    } else if (fatal && DEC_STARTS(m, "role \"") &&
+               DEC_FIND(m, "\" is not permitted to log in") > 0) {
+        struct slice u = dq_after(m, "role \"", 6);
+        if (u.len && !event_get(ev, FIELD_user, &(struct slice){0}))
+            event_add(ev, FIELD_user, u);
+        event_add(ev, FIELD_action, SLICE_LIT("login"));
+        event_add(ev, FIELD_outcome, SLICE_LIT("failure"));
+        event_add(ev, FIELD_reason, SLICE_LIT("role not permitted to log in"));
     } else if (fatal && DEC_STARTS(m, "role \"") && DEC_FIND(m, "\" does not exist") > 0) {
         struct slice u = dq_after(m, "role \"", 6);
         if (u.len && !event_get(ev, FIELD_user, &(struct slice){0}))
@@ -174,26 +190,89 @@ static void message_fields(struct slice lv, struct slice m, struct event *ev)
     }
 }
 
-/* The line's own "%m"/"%t" stamp and zone word; returns what follows, or m unchanged. */
+/* Zone abbreviations that current tz data gives one offset only (minutes east). CST
+ * (US, China, Cuba), IST (India, Israel, Ireland), PST/PDT (US, Manila) are not here. */
+static const struct {
+    const char *name;
+    int16_t min;
+} zones[] = {
+    {"UTC", 0},    {"GMT", 0},    {"UCT", 0},    {"WET", 0},    {"WEST", 60},   {"BST", 60},
+    {"CET", 60},   {"CEST", 120}, {"MET", 60},   {"MEST", 120}, {"EET", 120},   {"EEST", 180},
+    {"MSK", 180},  {"WAT", 60},   {"CAT", 120},  {"SAST", 120}, {"EAT", 180},   {"IDT", 180},
+    {"PKT", 300},  {"WIB", 420},  {"WITA", 480}, {"HKT", 480},  {"AWST", 480},  {"WIT", 540},
+    {"JST", 540},  {"KST", 540},  {"ACST", 570}, {"ACDT", 630}, {"AEST", 600},  {"AEDT", 660},
+    {"NZST", 720}, {"NZDT", 780}, {"NST", -210}, {"NDT", -150}, {"AST", -240},  {"ADT", -180},
+    {"EST", -300}, {"EDT", -240}, {"MST", -420}, {"MDT", -360}, {"AKST", -540}, {"AKDT", -480},
+    {"HST", -600}, {"HDT", -540}, {"SST", -660},
+};
+
+/* The offset in minutes of a zone word: a name above, or tz data's numeric form ("+08",
+ * "-03", "+0530", "+05:30"). False when the word says nothing certain. */
+static bool zone_offset(struct slice z, int *min)
+{
+    if (z.len >= 3 && (z.p[0] == '+' || z.p[0] == '-')) {
+        char d[4];
+        size_t n = 0;
+        for (size_t i = 1; i < z.len; i++) {
+            if (z.p[i] == ':' && i == 3)
+                continue;
+            if (!dec_isdigit(z.p[i]) || n == 4)
+                return false;
+            d[n++] = z.p[i];
+        }
+        if (n != 2 && n != 4)
+            return false;
+        int h = (d[0] - '0') * 10 + (d[1] - '0'), m = n == 4 ? (d[2] - '0') * 10 + (d[3] - '0') : 0;
+        if (h > 15 || m > 59)
+            return false;
+        *min = (z.p[0] == '-' ? -1 : 1) * (h * 60 + m);
+        return true;
+    }
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+        if (slice_eq(z, zones[i].name)) {
+            *min = zones[i].min;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The line's own "%m"/"%t" stamp and the zone word after it (log_timezone's abbreviation,
+ * or tz data's "+08" where the zone has none); returns what follows, or m unchanged.
+ * A word of a known offset fixes the time; another one (CST, IST, ...) is read in the
+ * source's configured zone; with none configured, the time the event already has (the
+ * syslog header's, or the received time) is kept: a guessed offset would be hours off.
+ */
 static struct slice own_time(const struct decode_job *job, struct slice m, struct event *ev,
                              bool *ok)
 {
     *ok = false;
-    const struct vtz *tz = job->src && job->src->tz ? job->src->tz : vtz_utc();
+    const struct vtz *tz = job->src ? job->src->tz : NULL;
     int64_t ns;
     size_t used;
-    if (m.len < 20 || !dec_isdigit(m.p[0]) || decode_iso_time(m, tz, &ns, &used) != 0)
+    if (m.len < 20 || !dec_isdigit(m.p[0]) || decode_iso_time(m, vtz_utc(), &ns, &used) != 0)
         return m;
+    *ok = true;
     struct slice r = dec_skip(m, used);
+    bool known = true;
     if (r.len > 1 && r.p[0] == ' ' && r.p[1] != '[') {
         struct slice rest, z = dec_word(dec_skip(r, 1), &rest);
-        if (slice_eq(z, "UTC") || slice_eq(z, "GMT"))
-            decode_iso_time(slice_make(m.p, used), vtz_utc(), &ns, &used);
+        int min;
+        if (zone_offset(z, &min))
+            ns -= (int64_t)min * 60 * NS_PER_SEC;
+        else if (tz)
+            decode_iso_time(slice_make(m.p, used), tz, &ns, &used);
+        else
+            known = false;
         r = slice_make(rest.p - 1, rest.len + 1);
+    } else if (tz) {
+        decode_iso_time(slice_make(m.p, used), tz, &ns, &used);
     }
-    ev->time_ns = ns;
-    ev->flags &= ~(uint32_t)EVF_TIME_RECEIVED;
-    *ok = true;
+    if (known) {
+        ev->time_ns = ns;
+        ev->flags &= ~(uint32_t)EVF_TIME_RECEIVED;
+    }
     return r;
 }
 
@@ -203,15 +282,23 @@ static int postgres_decode(const struct decode_job *job, struct event *ev)
     struct slice m = slice_trim(own_time(job, job->msg, ev, &stamped));
     if (!stamped && !job->hdr->present)
         return ERR_PARSE;
-    /* "[pid]" headerless, "[line-part]" (syslog's line number) */
-    if (m.len > 2 && m.p[0] == '[' && dec_isdigit(m.p[1])) {
-        long rb = slice_find_byte(m, ']');
-        if (rb < 0)
-            return job->hdr->present ? DK_POSTGRES : ERR_PARSE;
-        struct slice in = slice_make(m.p + 1, (size_t)rb - 1);
-        if (!job->hdr->present && slice_find_byte(in, '-') < 0)
-            event_add(ev, FIELD_pid, in);
-        m = slice_trim(dec_skip(m, (size_t)rb + 1));
+    /* "[pid]" headerless, "[line-part]" (syslog's line number); through syslog, the
+     * prefix (and its own stamp and "[pid]") may follow the line number */
+    for (int round = 0; round < 2; round++) {
+        if (m.len > 2 && m.p[0] == '[' && dec_isdigit(m.p[1])) {
+            long rb = slice_find_byte(m, ']');
+            if (rb < 0)
+                return job->hdr->present ? DK_POSTGRES : ERR_PARSE;
+            struct slice in = slice_make(m.p + 1, (size_t)rb - 1);
+            if (!job->hdr->present && slice_find_byte(in, '-') < 0)
+                event_add(ev, FIELD_pid, in);
+            m = slice_trim(dec_skip(m, (size_t)rb + 1));
+        }
+        if (stamped || round)
+            break;
+        m = slice_trim(own_time(job, m, ev, &stamped));
+        if (!stamped)
+            break;
     }
     /* the severity word at the start of a token */
     size_t lvn = 0, at = 0;

@@ -358,6 +358,18 @@ static const struct decoder *by_content(struct slice m)
         return &decode_clamav;
     if (m.len > 28 && !memcmp(m.p + 24, " -> ", 4) && m.p[3] == ' ' && m.p[7] == ' ')
         return &decode_clamav;
+    /* MySQL 5.x / MariaDB general log, a line in the same second as the one before:
+     * "\t\t   52 Query\tcommit" (tabs, the thread id, a command word) */
+    if (c == '\t' && m.len > 4 && m.p[1] == '\t') {
+        size_t i = 2;
+        while (i < m.len && i < 12 && m.p[i] == ' ')
+            i++;
+        size_t d = i;
+        while (i < m.len && dec_isdigit(m.p[i]))
+            i++;
+        if (i > d && i + 1 < m.len && m.p[i] == ' ' && m.p[i + 1] >= 'A' && m.p[i + 1] <= 'Z')
+            return &decode_mysql;
+    }
     /* MySQL 5.5 / old MariaDB error log: "241125 10:00:00 [Warning] ..." */
     if (dec_isdigit(c) && decode_mysql_old_stamp(m))
         return &decode_mysql;
@@ -525,6 +537,16 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     }
     if (h.malformed)
         ev->flags |= EVF_MALFORMED;
+    /* Oracle sends its audit to a remote syslog without a host ("<142>May 23 15:43:36
+     * Oracle Audit[pid]: LENGTH : ..."): "Oracle" is not a host, the rest is the message */
+    if (h.host.len == 6 && h.host.p >= text.p && h.host.p < text.p + text.len &&
+        !memcmp(h.host.p, "Oracle", 6)) {
+        struct slice rest = slice_make(h.host.p, (size_t)(text.p + text.len - h.host.p));
+        if (DEC_STARTS(rest, "Oracle Audit[") || DEC_STARTS(rest, "Oracle Unified Audit[")) {
+            h.msg = rest;
+            h.host = h.program = h.pid = SLICE_NULL;
+        }
+    }
     if (h.present && (rc = add_header(&h, arena, ev)) != 0)
         goto generic;
 
@@ -585,6 +607,9 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
     if (kind == ERR_PARSE && !forced && (dec == &decode_windows || dec == &decode_suricata) &&
         h.msg.len && h.msg.p[0] == '{')
         kind = run(&decode_json, &job, ev);
+    /* the kernel prints audit records itself when no auditd runs */
+    if (kind == ERR_PARSE && !forced && dec == &decode_netfilter && DEC_FIND(h.msg, "audit(") > 0)
+        kind = run(&decode_auditd, &job, ev);
     /* apache2/httpd/nginx (and the formats apache, nginx, webserver) log errors too */
     if (kind == ERR_PARSE && dec == &decode_access && !(forced && !strcmp(src->format, "access")))
         kind = run(&decode_weberror, &job, ev);

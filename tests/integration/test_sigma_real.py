@@ -48,6 +48,12 @@ def audit(type_, serial, body):
     return "type=%s msg=audit(1732528900.%03d:%d): %s" % (type_, serial % 1000, serial, body)
 
 
+def kernel_audit(number, serial, body):
+    """The kernel's own print of a record when no auditd runs (type as a number)."""
+    return ("Sep  5 02:00:00 srv1 kernel: [  812.500000] audit: type=%d "
+            "audit(1732528900.%03d:%d): %s" % (number, serial % 1000, serial, body))
+
+
 def audit_syscall(serial, exe):
     return audit("SYSCALL", serial, "arch=c000003e syscall=59 success=yes exit=0 a0=55d0 a1=55d1 "
                  "a2=0 a3=0 items=2 ppid=2829 pid=%d auid=1000 uid=0 tty=pts1 ses=3 "
@@ -78,8 +84,10 @@ CASES = [
     ("linux/auditd/execve/lnx_auditd_chattr_immutable_removal.yml",
      "a5b977d6-8a81-4475-91b9-49dbfcd941f7",
      [audit("EXECVE", 300, 'argc=3 a0="chattr" a1="-i" a2="/etc/passwd"'),
-      audit("EXECVE", 301, 'argc=3 a0=636861747472 a1="-i" a2=2F6574632F736861646F77')],
+      audit("EXECVE", 301, 'argc=3 a0=636861747472 a1="-i" a2=2F6574632F736861646F77'),
+      kernel_audit(1309, 304, 'argc=3 a0="chattr" a1="-i" a2="/etc/shadow"')],
      [audit("EXECVE", 302, 'argc=3 a0="chattr" a1="+i" a2="/etc/passwd"'),
+      kernel_audit(1309, 305, 'argc=3 a0="chattr" a1="+i" a2="/etc/shadow"'),
       audit_syscall(303, "/usr/bin/chattr"),
       ssh("Invalid user chattr -i from 10.0.0.1 port 22")]),
     ("windows/process_creation/proc_creation_win_whoami_all_execution.yml",
