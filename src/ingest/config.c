@@ -434,6 +434,89 @@ static int rules_placeholders(struct loader *l, struct ingest_rules_cfg *r,
     return 0;
 }
 
+/* A duration: a whole number of seconds, or N followed by s, m, h or d. */
+static int get_duration(struct loader *l, const struct cfg_node *n, const char *key, int64_t lo_s,
+                        int64_t hi_s, int64_t *out_ns)
+{
+    int rc = want_scalar(l, n, key);
+    if (rc)
+        return rc;
+    const char *t = n->text;
+    size_t len = strlen(t);
+    int64_t unit = 1;
+    if (len > 1 && strchr("smhd", t[len - 1])) {
+        unit = t[len - 1] == 's' ? 1 : t[len - 1] == 'm' ? 60 : t[len - 1] == 'h' ? 3600 : 86400;
+        len--;
+    }
+    uint64_t v;
+    if (slice_to_u64(slice_make(t, len), &v) || v > (uint64_t)hi_s || (int64_t)v * unit < lo_s ||
+        (int64_t)v * unit > hi_s) {
+        char why[200];
+        snprintf(why, sizeof why,
+                 "%s: expected a duration (seconds, or N then s, m, h, d) from"
+                 " %llds to %llds, not '%%s'",
+                 key, (long long)lo_s, (long long)hi_s);
+        return bad(l, n->line, why, n->text);
+    }
+    *out_ns = (int64_t)v * unit * NS_PER_SEC;
+    return 0;
+}
+
+/* `correlation: {lateness, max_groups, max_memory_mb}` */
+static int correlation_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line, "correlation: expected a map (lateness, max_groups, max_memory_mb)",
+                   NULL);
+    for (const struct cfg_node *k = v->children; k; k = k->next) {
+        uint64_t u;
+        int rc;
+        if (!strcmp(k->key, "lateness")) {
+            rc = get_duration(l, k, "correlation.lateness", 0, 3600, &c->alerting.lateness_ns);
+            if (rc == 0 && c->alerting.lateness_ns == 0)
+                c->alerting.lateness_ns = -1; /* none (0 means the default) */
+        } else if (!strcmp(k->key, "max_groups")) {
+            if ((rc = get_uint(l, k, "correlation.max_groups", 1000, 100000000, &u)) == 0)
+                c->alerting.max_groups = (size_t)u;
+        } else if (!strcmp(k->key, "max_memory_mb")) {
+            if ((rc = get_uint(l, k, "correlation.max_memory_mb", 1, 1 << 20, &u)) == 0)
+                c->alerting.max_bytes = (size_t)u << 20;
+        } else {
+            rc = bad(l, k->key_line,
+                     "unknown key '%s' in correlation (expected lateness, max_groups,"
+                     " max_memory_mb)",
+                     k->key);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* `alerts: {merge_window, max_open}` */
+static int alerts_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line, "alerts: expected a map (merge_window, max_open)", NULL);
+    for (const struct cfg_node *k = v->children; k; k = k->next) {
+        uint64_t u;
+        int rc;
+        if (!strcmp(k->key, "merge_window")) {
+            rc = get_duration(l, k, "alerts.merge_window", 1, 30 * 86400,
+                              &c->alerting.merge_window_ns);
+        } else if (!strcmp(k->key, "max_open")) {
+            if ((rc = get_uint(l, k, "alerts.max_open", 100, 10000000, &u)) == 0)
+                c->alerting.max_open = (size_t)u;
+        } else {
+            rc = bad(l, k->key_line, "unknown key '%s' in alerts (expected merge_window, max_open)",
+                     k->key);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int rules_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
@@ -515,6 +598,10 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
     }
     if (!strcmp(k, "rules"))
         return rules_section(l, c, v);
+    if (!strcmp(k, "correlation"))
+        return correlation_section(l, c, v);
+    if (!strcmp(k, "alerts"))
+        return alerts_section(l, c, v);
     if (!strcmp(k, "decoders"))
         return 0; /* loaded before the other keys (inputs may name them) */
     if (!strcmp(k, "inputs")) {

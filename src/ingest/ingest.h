@@ -75,6 +75,14 @@ struct ingest_rules_cfg {
 #define INGEST_MAX_PLACEHOLDERS 256
 #define INGEST_MAX_PLACEHOLDER_VALUES 4096
 
+/* `correlation:` and `alerts:` (zeros: the defaults of correlate.h and alert.h). */
+struct ingest_alert_cfg {
+    int64_t lateness_ns;
+    size_t max_groups, max_bytes;
+    int64_t merge_window_ns;
+    size_t max_open;
+};
+
 /* The daemon's configuration (`vigil serve -c FILE`). */
 struct ingest_config {
     char *data_dir;
@@ -89,6 +97,7 @@ struct ingest_config {
     struct ingest_input_cfg *inputs;
     size_t ninputs;
     struct ingest_rules_cfg rules;
+    struct ingest_alert_cfg alerting;
     struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */
 };
 

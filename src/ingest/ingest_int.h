@@ -139,7 +139,15 @@ struct ingest_counters {
 /* Counters of detection, for the whole pipeline. */
 struct ingest_rule_counters {
     _Atomic uint64_t matches;        /* rule matches found by the workers */
-    _Atomic uint64_t alerts_written; /* alert rows inserted */
+    _Atomic uint64_t alerts_written; /* alerts opened (rows inserted) */
+    _Atomic uint64_t alerts_updated; /* writes of merged alerts */
+    _Atomic uint64_t alerts_merged;  /* hits merged into an open alert */
+    _Atomic uint64_t alerts_open;    /* open alerts the merger remembers */
+    _Atomic uint64_t corr_hits;      /* correlations that held */
+    _Atomic uint64_t corr_late;      /* matches behind the watermark */
+    _Atomic uint64_t corr_evicted;   /* window groups dropped at the caps */
+    _Atomic uint64_t corr_groups;    /* window groups held */
+    _Atomic uint64_t corr_missing;   /* matches lacking a group-by field */
     _Atomic uint64_t alerts_failed;  /* alerts whose write failed (logged) */
     _Atomic uint64_t alerts_dropped; /* matches past a batch's cap (logged) */
     _Atomic uint64_t reloads_ok, reloads_rejected;
@@ -239,6 +247,16 @@ void ingest_sources_rates(struct ingest_sources *s, int64_t now_ns);
 
 /* ---- the pipeline ---------------------------------------------------------------- */
 
+/* The writer thread's alert stage (alerting.c). */
+struct ingest_alerting {
+    struct alert_merge *merge;
+    struct correlator *corr;           /* NULL when the rule set has no correlation */
+    struct detect_engine *corr_engine; /* the generation corr runs (a reference) */
+    struct corr_item items[64];
+    size_t *closed, capclosed;
+    uint64_t late_before, evicted_before; /* counts of correlators dropped at reloads */
+};
+
 struct ingest {
     const struct ingest_config *cfg;
     struct store *st;
@@ -267,8 +285,18 @@ struct ingest {
     uint64_t rules_gen;                      /* last generation built (reloading thread) */
     pthread_mutex_t reload_mu;               /* one reload at a time */
     struct ingest_rule_counters rct;
-    struct store_alert *alert_rows; /* writer thread only: one batch's alerts */
-    size_t alert_rows_cap;
+    struct ingest_alerting alerting; /* writer thread only */
 };
+
+/* ---- the alert stage (alerting.c), on the writer thread ------------------------------- */
+
+int ingest_alerting_init(struct ingest *ig);
+/* The matches of b: correlations fed, hits merged, changed alerts written. */
+void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b);
+/* A quiet moment: the correlator's watermark follows the wall clock; alerts written. */
+void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns);
+/* The end: the correlator's open windows judged, the last alerts written. */
+void ingest_alerting_finish(struct ingest *ig);
+void ingest_alerting_fini(struct ingest *ig);
 
 #endif

@@ -232,14 +232,25 @@ static void *io_main(void *arg)
             }
             if (ig->cfg->rules.npaths) {
                 struct ingest_rule_counters *rk = &ig->rct;
-                log_info("stats rules: matches %llu alerts_written %llu alerts_failed %llu "
-                         "alerts_dropped %llu reloads_ok %llu reloads_rejected %llu",
+                log_info("stats rules: matches %llu alerts_written %llu alerts_updated %llu"
+                         " alerts_merged %llu alerts_open %llu alerts_failed %llu"
+                         " alerts_dropped %llu reloads_ok %llu reloads_rejected %llu"
+                         " corr_hits %llu corr_late %llu corr_missing %llu corr_groups %llu"
+                         " corr_evicted %llu",
                          (unsigned long long)atomic_load(&rk->matches),
                          (unsigned long long)atomic_load(&rk->alerts_written),
+                         (unsigned long long)atomic_load(&rk->alerts_updated),
+                         (unsigned long long)atomic_load(&rk->alerts_merged),
+                         (unsigned long long)atomic_load(&rk->alerts_open),
                          (unsigned long long)atomic_load(&rk->alerts_failed),
                          (unsigned long long)atomic_load(&rk->alerts_dropped),
                          (unsigned long long)atomic_load(&rk->reloads_ok),
-                         (unsigned long long)atomic_load(&rk->reloads_rejected));
+                         (unsigned long long)atomic_load(&rk->reloads_rejected),
+                         (unsigned long long)atomic_load(&rk->corr_hits),
+                         (unsigned long long)atomic_load(&rk->corr_late),
+                         (unsigned long long)atomic_load(&rk->corr_missing),
+                         (unsigned long long)atomic_load(&rk->corr_groups),
+                         (unsigned long long)atomic_load(&rk->corr_evicted));
             }
         }
         if (mono >= next_stats_file) {
@@ -405,81 +416,13 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Fills the alert row of match m of batch b (one match, one alert, for now). */
-static void alert_row(const struct ingest_batch *b, const struct ingest_match *m,
-                      struct store_alert *a)
-{
-    const struct event *ev = &b->evs[m->ev];
-    struct detect_rule_info ri;
-    detect_rule_info(b->engine->rules, m->rule, &ri);
-    memset(a, 0, sizeof *a);
-    /* the rule's id, not its index: the same event and rule give the same alert across
-     * reloads and replays */
-    const char *rid = ri.id ? ri.id : "";
-    a->id = hash_mix(ev->id, hash64(rid, strlen(rid), 0x616c6572));
-    a->rule_id = rid;
-    a->rule_title = ri.title;
-    a->rule_level = ri.level;
-    a->tags = ri.tags;
-    a->ntags = ri.ntags;
-    a->first_seen_ns = a->last_seen_ns = ev->time_ns;
-    a->count = 1; /* merging repeats comes with correlation */
-    if (!event_get(ev, FIELD_src_ip, &a->src_ip))
-        a->src_ip = SLICE_NULL;
-    if (!event_get(ev, FIELD_dst_ip, &a->dst_ip))
-        a->dst_ip = SLICE_NULL;
-    if (!event_get(ev, FIELD_user, &a->user))
-        a->user = SLICE_NULL;
-    if (!event_get(ev, FIELD_host, &a->host))
-        a->host = SLICE_NULL;
-    a->status = "new";
-    a->event_ids = &ev->id;
-    a->nevents = 1;
-    a->created_ns = ev->received_ns;
-}
-
-/* Writes the alerts of b's matches to vigil.db in one transaction (retried); a failure
- * is logged and counted: the events are written regardless. Writer thread. */
-static void write_alerts(struct ingest *ig, struct ingest_batch *b)
-{
-    if (!b->nmatches || !b->engine)
-        return;
-    if (b->nmatches > ig->alert_rows_cap) {
-        struct store_alert *p = mem_realloc(ig->alert_rows, b->nmatches * sizeof *p);
-        if (!p) {
-            log_error("ingest: no memory for %zu alert(s) of a batch from %s; not written",
-                      b->nmatches, b->in->cfg->name);
-            atomic_fetch_add_explicit(&ig->rct.alerts_failed, b->nmatches, memory_order_relaxed);
-            return;
-        }
-        ig->alert_rows = p;
-        ig->alert_rows_cap = b->nmatches;
-    }
-    for (size_t i = 0; i < b->nmatches; i++)
-        alert_row(b, &b->matches[i], &ig->alert_rows[i]);
-    size_t inserted = 0;
-    int rc = ERR_DB;
-    for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
-        rc = store_alerts_insert(ig->st, ig->alert_rows, b->nmatches, &inserted);
-        if (rc == 0)
-            break;
-        log_error("ingest: store refused %zu alert(s) from %s (attempt %d): %s", b->nmatches,
-                  b->in->cfg->name, attempt + 1, err_str(rc));
-        usleep(200000);
-    }
-    if (rc)
-        atomic_fetch_add_explicit(&ig->rct.alerts_failed, b->nmatches, memory_order_relaxed);
-    else
-        atomic_fetch_add_explicit(&ig->rct.alerts_written, inserted, memory_order_relaxed);
-}
-
 static void write_batch(struct ingest *ig, struct ingest_batch *b)
 {
     struct ingest_input *in = b->in;
     struct store_checkpoint cp = {.key = in->cp_key, .value = b->cp_value};
     size_t stored = 0;
     int rc = ERR_DB;
-    write_alerts(ig, b); /* first: see "Alerts and transactions" above */
+    ingest_alerting_batch(ig, b); /* first: see "Alerts and transactions" above */
     for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
         rc = store_write_batch(ig->st, b->evs, b->n, &cp, b->has_cp ? 1 : 0, &stored);
         if (rc == 0)
@@ -500,10 +443,14 @@ static void write_batch(struct ingest *ig, struct ingest_batch *b)
 static void *writer_main(void *arg)
 {
     struct ingest *ig = arg;
-    int64_t last_retention = vtime_mono_ns();
+    int64_t last_retention = vtime_mono_ns(), last_tick = last_retention;
     bool pending = false; /* the store's group transaction may hold uncommitted rows */
     for (;;) {
         int64_t mono = vtime_mono_ns();
+        if (mono - last_tick >= NS_PER_SEC) { /* busy or quiet, once a second */
+            last_tick = mono;
+            ingest_alerting_tick(ig, mono);
+        }
         if (mono - last_retention >= RETENTION_EVERY_NS) {
             last_retention = mono;
             int rc = store_retention_run(ig->st, vtime_now_ns());
@@ -532,6 +479,7 @@ static void *writer_main(void *arg)
         if (ingest_queue_done(&ig->write_q))
             break;
     }
+    ingest_alerting_finish(ig);
     return NULL;
 }
 
@@ -786,6 +734,8 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
             goto fail;
     }
     ig->ninputs = cfg->ninputs;
+    if ((rc = ingest_alerting_init(ig)))
+        goto fail;
     if ((rc = ingest_sources_load(ig)))
         log_warn("ingest: reading the source inventory: %s", err_str(rc));
     *out = ig;
@@ -901,6 +851,6 @@ void ingest_free(struct ingest *ig)
     detect_engine_holder_fini(&ig->rules);
     pthread_mutex_destroy(&ig->reload_mu);
     mem_free(ig->placeholders);
-    mem_free(ig->alert_rows);
+    ingest_alerting_fini(ig);
     mem_free(ig);
 }

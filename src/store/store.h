@@ -12,6 +12,7 @@
 #define VIGIL_STORE_H
 
 #include "core/core.h"
+#include "alert/alert.h"
 #include "event/event.h"
 
 struct store;
@@ -160,16 +161,11 @@ int store_stats(struct store *st, struct buf *out);
 
 /* ---- alerts (store_alerts.c) ------------------------------------------------------- */
 
-/*
- * An alert (docs/ARCHITECTURE.md §3 "Alerts"), kept in vigil.db. For now one match is
- * one alert (count 1); merging repeats comes with correlation, risk with risk scoring.
- */
+/* An alert (docs/ARCHITECTURE.md §3 "Alerts") as vigil.db keeps it and lists it. */
 struct store_alert {
     uint64_t id; /* deterministic (event id x rule id): a replay adds none */
     const char *rule_id, *rule_title, *rule_level;
-    const char *const *tags; /* insert: the tags (ntags); stored as a JSON array */
-    unsigned ntags;
-    const char *tags_json;               /* list: the stored JSON array */
+    const char *tags_json;               /* the tags as a JSON array */
     int64_t first_seen_ns, last_seen_ns; /* event time */
     uint64_t count;
     struct slice src_ip, dst_ip, user, host; /* p NULL: absent (stored NULL) */
@@ -177,20 +173,21 @@ struct store_alert {
     bool has_risk;                           /* false: risk is NULL (not scored yet) */
     double risk;                             /* 0-10 */
     const char *status;                      /* "new", ... */
-    const uint64_t *event_ids;               /* insert: the events behind it (nevents) */
-    size_t nevents;
-    const char *event_ids_json; /* list: the stored JSON array of ids as hex strings */
+    const char *event_ids_json; /* the most recent events behind it: a JSON array of ids
+                                 * as hex strings */
     int64_t created_ns;         /* when the first event behind it was received */
 };
 
 /*
- * Inserts alerts[0..n) into vigil.db in one transaction (INSERT OR IGNORE by id, so a
- * batch matched again after a crash adds nothing). Thread-safe (the vigil.db mutex).
- * Returns 0 or ERR_DB / ERR_NOMEM (then nothing was inserted); *inserted (may be NULL)
- * gets the rows actually added.
+ * Writes the alert rows of the merger (alert.h) to vigil.db in one transaction: a new
+ * row is inserted (INSERT OR IGNORE by id, so a batch matched again after a crash adds
+ * nothing), a merged one updates count, first/last seen and event ids — unless the alert
+ * was closed meanwhile: then its index goes to closed[] (room for n) and *nclosed counts
+ * them. Thread-safe (the vigil.db mutex). 0, or ERR_DB / ERR_NOMEM (nothing written);
+ * *inserted (may be NULL) gets the rows actually added.
  */
-int store_alerts_insert(struct store *st, const struct store_alert *alerts, size_t n,
-                        size_t *inserted);
+int store_alerts_write(struct store *st, const struct alert_row *rows, size_t n, size_t *closed,
+                       size_t *nclosed, size_t *inserted);
 
 /* What store_alerts_list returns. */
 struct store_alert_filter {

@@ -1,9 +1,11 @@
 /*
  * store_alerts.c — the alerts' home in vigil.db (docs/ARCHITECTURE.md §3 "Alerts"): the
- * ingest writer thread inserts the alerts of each batch in one transaction, before the
- * batch's events (see src/ingest/pipeline.c for why that order); `vigil alerts` and,
- * later, the console read them newest first. Ids are deterministic, so inserting the
- * alerts of a batch matched again after a crash adds nothing.
+ * ingest writer thread writes the alerts the merger (src/alert) changed with each batch
+ * in one transaction, before the batch's events (see src/ingest/pipeline.c for why that
+ * order) — new ones inserted, merged ones updated unless an analyst closed them
+ * meanwhile; `vigil alerts` and, later, the console read them newest first. Ids are
+ * deterministic, so inserting the alerts of a batch matched again after a crash adds
+ * nothing.
  */
 #include "store/store_int.h"
 
@@ -34,65 +36,39 @@ static void bind_str(sqlite3_stmt *s, int i, const char *v)
     sqlite3_bind_text(s, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
-/* The JSON text of an alert's tags and event ids, into tags and ids (reset here). */
-static int alert_json(const struct store_alert *a, struct buf *tags, struct buf *ids)
+/* The JSON array of a row's event ids into ids (reset here). */
+static int ids_json(const struct alert_row *a, struct buf *ids)
 {
-    buf_reset(tags);
     buf_reset(ids);
-    buf_putc(tags, '[');
-    for (unsigned i = 0; i < a->ntags; i++) {
-        buf_puts(tags, i ? ",\"" : "\"");
-        const char *t = a->tags[i] ? a->tags[i] : "";
-        buf_json_str(tags, t, strlen(t));
-        buf_putc(tags, '"');
-    }
-    buf_putc(tags, ']');
     buf_putc(ids, '[');
-    for (size_t i = 0; i < a->nevents; i++)
+    for (unsigned i = 0; i < a->nevents; i++)
         buf_printf(ids, "%s\"%016llx\"", i ? "," : "", (unsigned long long)a->event_ids[i]);
     buf_putc(ids, ']');
-    if (tags->err || ids->err)
-        return tags->err ? tags->err : ids->err;
-    return buf_cstr(tags) && buf_cstr(ids) ? 0 : ERR_NOMEM;
+    if (ids->err)
+        return ids->err;
+    return buf_cstr(ids) ? 0 : ERR_NOMEM;
 }
 
-/* See store.h. */
-int store_alerts_insert(struct store *st, const struct store_alert *alerts, size_t n,
-                        size_t *inserted)
+static const char *const insert_sql =
+    "INSERT OR IGNORE INTO alerts(id, rule_id, rule_title, rule_level, tags, first_seen,"
+    " last_seen, count, src_ip, dst_ip, user, host, asset, risk, status, event_ids, created)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, NULL, 'new', ?13, ?14)";
+/* a closed alert is left as the analyst closed it: its row reports 0 changes */
+static const char *const update_sql =
+    "UPDATE alerts SET count = ?2, first_seen = min(first_seen, ?3),"
+    " last_seen = max(last_seen, ?4), event_ids = ?5 WHERE id = ?1 AND status != 'closed'";
+
+static int write_row(sqlite3_stmt *ins, sqlite3_stmt *upd, const struct alert_row *a,
+                     const char *ids, size_t idslen)
 {
-    size_t dummy;
-    if (!inserted)
-        inserted = &dummy;
-    *inserted = 0;
-    if (n == 0)
-        return 0;
-    int rc = ERR_DB;
-    sqlite3_stmt *s = NULL;
-    struct buf tags, ids;
-    buf_init(&tags, 1 << 20); /* a rule's tags and an alert's ids are small; caps: 1 MiB */
-    buf_init(&ids, 1 << 20);
-    size_t added = 0;
-    pthread_mutex_lock(&st->main_lock);
-    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        goto out;
-    if (sqlite3_prepare_v2(st->main_db,
-                           "INSERT OR IGNORE INTO alerts(id, rule_id, rule_title, rule_level,"
-                           " tags, first_seen, last_seen, count, src_ip, dst_ip, user, host,"
-                           " asset, risk, status, event_ids, created) VALUES(?1, ?2, ?3, ?4,"
-                           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-                           -1, &s, NULL) != SQLITE_OK)
-        goto rollback;
-    for (size_t i = 0; i < n; i++) {
-        const struct store_alert *a = &alerts[i];
-        if ((rc = alert_json(a, &tags, &ids)))
-            goto rollback;
-        rc = ERR_DB;
-        /* the id is a 64-bit hash: stored as the signed integer with the same bits */
-        sqlite3_bind_int64(s, 1, (sqlite3_int64)a->id);
+    sqlite3_stmt *s = a->is_new ? ins : upd;
+    /* the id is a 64-bit hash: stored as the signed integer with the same bits */
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)a->id);
+    if (a->is_new) {
         bind_str(s, 2, a->rule_id);
         bind_str(s, 3, a->rule_title);
         bind_str(s, 4, a->rule_level);
-        sqlite3_bind_text(s, 5, tags.p, (int)tags.len, SQLITE_STATIC);
+        bind_str(s, 5, a->tags_json ? a->tags_json : "[]");
         sqlite3_bind_int64(s, 6, a->first_seen_ns);
         sqlite3_bind_int64(s, 7, a->last_seen_ns);
         sqlite3_bind_int64(s, 8, (sqlite3_int64)(a->count ? a->count : 1));
@@ -100,35 +76,64 @@ int store_alerts_insert(struct store *st, const struct store_alert *alerts, size
         bind_slice(s, 10, a->dst_ip);
         bind_slice(s, 11, a->user);
         bind_slice(s, 12, a->host);
-        if (a->asset)
-            sqlite3_bind_text(s, 13, a->asset, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(s, 13);
-        if (a->has_risk)
-            sqlite3_bind_double(s, 14, a->risk);
-        else
-            sqlite3_bind_null(s, 14);
-        bind_str(s, 15, a->status ? a->status : "new");
-        sqlite3_bind_text(s, 16, ids.p, (int)ids.len, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 17, a->created_ns);
-        int r = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (r != SQLITE_DONE)
+        sqlite3_bind_text(s, 13, ids, (int)idslen, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 14, a->created_ns);
+    } else {
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)a->count);
+        sqlite3_bind_int64(s, 3, a->first_seen_ns);
+        sqlite3_bind_int64(s, 4, a->last_seen_ns);
+        sqlite3_bind_text(s, 5, ids, (int)idslen, SQLITE_STATIC);
+    }
+    int r = sqlite3_step(s);
+    sqlite3_reset(s);
+    return r == SQLITE_DONE ? 0 : ERR_DB;
+}
+
+/* See store.h. */
+int store_alerts_write(struct store *st, const struct alert_row *rows, size_t n, size_t *closed,
+                       size_t *nclosed, size_t *inserted)
+{
+    size_t dummy;
+    if (!inserted)
+        inserted = &dummy;
+    *inserted = 0;
+    *nclosed = 0;
+    if (n == 0)
+        return 0;
+    int rc = ERR_DB;
+    sqlite3_stmt *ins = NULL, *upd = NULL;
+    struct buf ids;
+    buf_init(&ids, 1 << 16);
+    size_t added = 0, nc = 0;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    if (sqlite3_prepare_v2(st->main_db, insert_sql, -1, &ins, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->main_db, update_sql, -1, &upd, NULL) != SQLITE_OK)
+        goto rollback;
+    for (size_t i = 0; i < n; i++) {
+        const struct alert_row *a = &rows[i];
+        if ((rc = ids_json(a, &ids)) || (rc = write_row(ins, upd, a, ids.p, ids.len)))
             goto rollback;
-        added += (size_t)sqlite3_changes(st->main_db);
+        int changed = sqlite3_changes(st->main_db);
+        if (a->is_new)
+            added += (size_t)changed;
+        else if (changed == 0)
+            closed[nc++] = i;
     }
     if (sqlite3_exec(st->main_db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
         rc = 0;
         *inserted = added;
+        *nclosed = nc;
         goto out;
     }
     rc = ERR_DB;
 rollback:
     sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
 out:
-    sqlite3_finalize(s);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
     pthread_mutex_unlock(&st->main_lock);
-    buf_fini(&tags);
     buf_fini(&ids);
     return rc;
 }

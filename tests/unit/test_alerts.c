@@ -1,9 +1,9 @@
 /*
  * test_alerts.c — the pieces `vigil serve` detects with: the alerts table of vigil.db
- * (store_alerts.c: insert, newest first, level filter, replays, migration of a v2
- * vigil.db), the refcounted rule engine and its holder (detect_engine.c: build, path
- * errors, refusal comparison across reloads, swap while referenced) and the `rules:`
- * section of the daemon's configuration (config.c).
+ * (store_alerts.c: insert, update of a merged alert, a closed one left alone, newest first, level
+ * filter, replays, migration of a v2 vigil.db), the refcounted rule engine and its holder
+ * (detect_engine.c: build, path errors, refusal comparison across reloads, swap while referenced)
+ * and the `rules:` section of the daemon's configuration (config.c).
  */
 #include "core/core.h"
 #include "detect/detect_engine.h"
@@ -33,29 +33,33 @@ static struct store *open_store(void)
 
 /* ---- store_alerts ----------------------------------------------------------------- */
 
-static const char *const tags_a[] = {"attack.credential_access", "attack.t1110"};
-
-static struct store_alert mk_alert(uint64_t id, const char *rule, const char *level, int64_t first,
-                                   const uint64_t *evid)
+static struct alert_row mk_alert(uint64_t id, const char *rule, const char *level, int64_t first,
+                                 const uint64_t *evid)
 {
-    struct store_alert a = {
+    struct alert_row a = {
         .id = id,
+        .is_new = true,
         .rule_id = rule,
         .rule_title = "title \"quoted\"",
         .rule_level = level,
-        .tags = tags_a,
-        .ntags = 2,
+        .tags_json = "[\"attack.credential_access\",\"attack.t1110\"]",
         .first_seen_ns = first,
         .last_seen_ns = first,
         .count = 1,
         .src_ip = slice_cstr("10.0.0.1"),
         .user = slice_cstr("root"),
-        .status = "new",
-        .event_ids = evid,
+        .event_ids = {*evid},
         .nevents = 1,
         .created_ns = first + 5,
     };
     return a;
+}
+
+/* store_alerts_write with room for the closed indexes of up to 8 rows. */
+static int write_rows(struct store *st, const struct alert_row *rows, size_t n, size_t *ins)
+{
+    size_t closed[8], nclosed = 0;
+    return n <= 8 ? store_alerts_write(st, rows, n, closed, &nclosed, ins) : ERR_INVAL;
 }
 
 struct seen {
@@ -94,12 +98,12 @@ static void t_insert_list(void)
     struct store *st = open_store();
     T_CHECK(st);
     uint64_t e1 = 0x1111, e2 = 0x2222, e3 = 0xfedcba9876543210ULL;
-    struct store_alert rows[3] = {
+    struct alert_row rows[3] = {
         mk_alert(1, "r-a", "low", 1000, &e1), mk_alert(2, "r-b", "high", 3000, &e2),
         mk_alert(0x8000000000000001ULL, "r-c", "medium", 2000, &e3), /* top bit set */
     };
     size_t ins = 0;
-    int rc = store_alerts_insert(st, rows, 3, &ins);
+    int rc = write_rows(st, rows, 3, &ins);
     store_close(st);
     T_EQ_INT(rc, 0);
     T_EQ_INT(ins, 3);
@@ -130,10 +134,10 @@ static void t_level_filter(void)
     T_CHECK(st);
     uint64_t e = 7;
     static const char *const levels[] = {"informational", "low", "medium", "high", "critical"};
-    struct store_alert rows[5];
+    struct alert_row rows[5];
     for (int i = 0; i < 5; i++)
         rows[i] = mk_alert((uint64_t)(100 + i), "r", levels[i], 1000 + i, &e);
-    T_EQ_INT(store_alerts_insert(st, rows, 5, NULL), 0);
+    T_EQ_INT(write_rows(st, rows, 5, NULL), 0);
     struct seen s = {0};
     struct store_alert_filter f = {.min_level = "high"};
     T_EQ_INT(store_alerts_list(st, &f, note, &s), 0);
@@ -158,18 +162,64 @@ static void t_replay_ignored(void)
     struct store *st = open_store();
     T_CHECK(st);
     uint64_t e = 9;
-    struct store_alert a[2] = {mk_alert(42, "r", "medium", 5, &e), mk_alert(43, "r", "low", 6, &e)};
+    struct alert_row a[2] = {mk_alert(42, "r", "medium", 5, &e), mk_alert(43, "r", "low", 6, &e)};
     size_t ins = 9;
-    T_EQ_INT(store_alerts_insert(st, a, 2, &ins), 0);
+    T_EQ_INT(write_rows(st, a, 2, &ins), 0);
     T_EQ_INT(ins, 2);
-    T_EQ_INT(store_alerts_insert(st, a, 2, &ins), 0); /* the same batch matched again */
+    T_EQ_INT(write_rows(st, a, 2, &ins), 0); /* the same batch matched again */
     T_EQ_INT(ins, 0);
-    T_EQ_INT(store_alerts_insert(st, a, 0, &ins), 0);
+    T_EQ_INT(write_rows(st, a, 0, &ins), 0);
     struct seen s = {0};
     int rc = store_alerts_list(st, NULL, note, &s);
     store_close(st);
     T_EQ_INT(rc, 0);
     T_EQ_INT(s.n, 2);
+}
+
+/* A merged row updates count, times and event ids; a closed alert is left alone and
+ * its index reported. */
+static void t_update_and_closed(void)
+{
+    struct store *st = open_store();
+    T_CHECK(st);
+    uint64_t e = 0x10;
+    struct alert_row a[2] = {mk_alert(70, "r", "high", 1000, &e),
+                             mk_alert(71, "r", "low", 1000, &e)};
+    T_EQ_INT(write_rows(st, a, 2, NULL), 0);
+    T_CHECK(sqlite3_exec(st->main_db, "UPDATE alerts SET status = 'closed' WHERE id = 71", NULL,
+                         NULL, NULL) == SQLITE_OK);
+    for (int i = 0; i < 2; i++) {
+        a[i].is_new = false;
+        a[i].count = 100000;
+        a[i].first_seen_ns = 900;
+        a[i].last_seen_ns = 5000;
+        a[i].event_ids[1] = 0x20;
+        a[i].nevents = 2;
+    }
+    size_t closed[2] = {9, 9}, nclosed = 9, ins = 9;
+    int rc = store_alerts_write(st, a, 2, closed, &nclosed, &ins);
+    struct seen s = {0};
+    if (rc == 0)
+        rc = store_alerts_list(st, NULL, note, &s);
+    sqlite3_stmt *q = NULL;
+    long long count = -1, first = -1, last = -1;
+    if (sqlite3_prepare_v2(st->main_db,
+                           "SELECT count, first_seen, last_seen FROM alerts WHERE id = 70", -1, &q,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW) {
+        count = sqlite3_column_int64(q, 0);
+        first = sqlite3_column_int64(q, 1);
+        last = sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
+    store_close(st);
+    T_EQ_INT(rc, 0);
+    T_EQ_INT(ins, 0);
+    T_EQ_INT(nclosed, 1);
+    T_EQ_INT(closed[0], 1);
+    T_EQ_INT(count, 100000);
+    T_EQ_INT(first, 900);
+    T_EQ_INT(last, 5000);
 }
 
 /* A vigil.db written by the previous version (v2: no alerts table) is migrated. */
@@ -189,9 +239,9 @@ static void t_migrate_v2(void)
     struct store *st = open_store();
     T_CHECK(st);
     uint64_t e = 1;
-    struct store_alert a = mk_alert(5, "r", "high", 1, &e);
+    struct alert_row a = mk_alert(5, "r", "high", 1, &e);
     size_t ins = 0;
-    int rc = store_alerts_insert(st, &a, 1, &ins);
+    int rc = write_rows(st, &a, 1, &ins);
     store_close(st);
     T_EQ_INT(rc, 0);
     T_EQ_INT(ins, 1);
@@ -387,6 +437,8 @@ int main(void)
     t_run("alerts insert and list newest first, fields round-trip", t_insert_list);
     t_run("alerts filter by minimum level and limit", t_level_filter);
     t_run("alerts inserted again are ignored (deterministic ids)", t_replay_ignored);
+    t_run("alerts merged update count and times; a closed one is left and reported",
+          t_update_and_closed);
     t_run("alerts table added to a v2 vigil.db", t_migrate_v2);
     t_run("engine build: rules, refusals, placeholders, unreadable path", t_engine_build);
     t_run("engine refusals compared by file, id and reason across reloads", t_engine_refusals);

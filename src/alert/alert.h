@@ -1,0 +1,87 @@
+/*
+ * alert.h — the alert stage (docs/ARCHITECTURE.md §1 "alert"): hits of rules and of
+ * correlations become alerts, and repeats of the same rule on the same entities within
+ * a merge window update one alert (count, first/last seen, the most recent event ids)
+ * instead of raising another. The merger keeps the open alerts in memory and hands the
+ * changed ones to the caller as rows to write; it never touches the store (store
+ * depends on alert, not the reverse).
+ */
+#ifndef VIGIL_ALERT_H
+#define VIGIL_ALERT_H
+
+#include "core/core.h"
+
+#define ALERT_SAMPLE_IDS 16 /* event ids an alert keeps: the most recent */
+
+/* One hit: a match of a rule that alerts, or a correlation that held. Strings are
+ * copied by alert_merge_add. */
+struct alert_hit {
+    const char *rule_id, *rule_title, *rule_level;
+    const char *const *tags;
+    unsigned ntags;
+    int64_t first_ns, last_ns;               /* event time (a match: both its time) */
+    int64_t received_ns;                     /* receipt of the (last) event behind it */
+    struct slice src_ip, dst_ip, user, host; /* the entities (p NULL: absent) */
+    const uint64_t *event_ids;               /* the events behind it, oldest first */
+    unsigned nevents;
+};
+
+/* An alert as it is to be written: the whole row, every time (so a closed alert can be
+ * replaced by a new one without asking for its strings again). */
+struct alert_row {
+    uint64_t id; /* deterministic: the first event behind it x the rule id */
+    bool is_new; /* not written yet: insert; else update count, times and event ids */
+    const char *rule_id, *rule_title, *rule_level;
+    const char *tags_json; /* the tags as a JSON array */
+    int64_t first_seen_ns, last_seen_ns, created_ns;
+    uint64_t count;
+    struct slice src_ip, dst_ip, user, host;
+    uint64_t event_ids[ALERT_SAMPLE_IDS]; /* oldest first */
+    unsigned nevents;
+};
+
+struct alert_merge_opts {
+    int64_t window_ns; /* a hit within this (event time) of the alert's last one merges
+                        * into it: default 1 h */
+    size_t max_open;   /* open alerts remembered: default 100,000; past it the one
+                        * hit longest ago is forgotten (its next hit opens a new alert) */
+};
+
+struct alert_merge_stats {
+    uint64_t hits;      /* hits taken */
+    uint64_t opened;    /* alerts opened */
+    uint64_t merged;    /* hits merged into an open alert */
+    uint64_t forgotten; /* open alerts forgotten at max_open */
+    uint64_t reopened;  /* hits for an alert closed meanwhile, which opened another */
+    uint64_t open;      /* open alerts now */
+};
+
+struct alert_merge;
+
+struct alert_merge *alert_merge_new(const struct alert_merge_opts *o);
+void alert_merge_free(struct alert_merge *m);
+
+/* Takes one hit: merged into the open alert of the same rule and entities when its last
+ * hit is within the window, else a new alert. ERR_NOMEM (the hit is lost, counted by
+ * the caller). */
+int alert_merge_add(struct alert_merge *m, const struct alert_hit *h);
+
+/*
+ * The alerts changed since the last call, as rows in *rows[0..*n) (valid until the next
+ * call or alert_merge_written). The caller writes them (new: insert; else update unless
+ * the alert was closed meanwhile) and then calls alert_merge_written.
+ */
+void alert_merge_changed(struct alert_merge *m, const struct alert_row **rows, size_t *n);
+
+/*
+ * After the rows of alert_merge_changed were written: closed[0..nclosed) are indexes
+ * of rows whose update found the alert closed (an analyst closed it): each becomes a
+ * new alert holding the hits it took since it was last written, reported by the next
+ * alert_merge_changed. With ok false (the write failed) every row stays changed, to be
+ * written again.
+ */
+void alert_merge_written(struct alert_merge *m, bool ok, const size_t *closed, size_t nclosed);
+
+void alert_merge_stats(const struct alert_merge *m, struct alert_merge_stats *out);
+
+#endif

@@ -1,0 +1,259 @@
+/*
+ * alerting.c — the alert stage of `vigil serve`, run by the writer thread (one thread
+ * sees every batch, so counts and merges are never split): each match of a batch feeds
+ * the correlations that use its rule (corr_items_of → the correlator) and, unless the
+ * rule only feeds correlations, the merger (src/alert) as a hit; each correlation that
+ * holds is a hit too. The alerts the merger changed are written to vigil.db in one
+ * transaction before the batch's events (pipeline.c says why), retried; an alert found
+ * closed by an analyst meanwhile becomes a new one.
+ *
+ * The correlator belongs to one rule-set generation: when a reload publishes another,
+ * the old correlator is flushed (its open windows judged) and a new one starts with
+ * empty windows — correlation state does not survive a reload.
+ */
+#include "ingest/ingest_int.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define STORE_RETRIES 5
+
+/* Group-by fields that name an alert's entities (a correlation hit has no event). */
+static const struct {
+    const char *field;
+    int entity; /* 0 src_ip, 1 dst_ip, 2 user, 3 host */
+} entity_fields[] = {
+    {"src_ip", 0},       {"IpAddress", 0},       {"c-ip", 0}, {"SourceIp", 0},
+    {"dst_ip", 1},       {"DestinationIp", 1},   {"user", 2}, {"TargetUserName", 2},
+    {"User", 2},         {"SubjectUserName", 2}, {"host", 3}, {"Computer", 3},
+    {"ComputerName", 3}, {"Hostname", 3},
+};
+
+static void on_corr_hit(void *ctx, const struct corr_hit *h)
+{
+    struct ingest *ig = ctx;
+    struct ingest_alerting *al = &ig->alerting;
+    atomic_fetch_add_explicit(&ig->rct.corr_hits, 1, memory_order_relaxed);
+    const struct detect_rules *rs = al->corr_engine->rules;
+    if (!detect_corr_alerts(rs, h->corr))
+        return; /* it only feeds the correlations over it */
+    struct detect_corr_info ci;
+    detect_corr_info(rs, h->corr, &ci);
+    struct alert_hit a = {
+        .rule_id = ci.id && *ci.id ? ci.id : (ci.name ? ci.name : ci.title),
+        .rule_title = ci.title,
+        .rule_level = ci.level,
+        .tags = ci.tags,
+        .ntags = ci.ntags,
+        .first_ns = h->first_ns,
+        .last_ns = h->last_ns,
+        .received_ns = vtime_now_ns(),
+        .event_ids = h->event_ids,
+        .nevents = h->nevents,
+    };
+    struct slice *ent[4] = {&a.src_ip, &a.dst_ip, &a.user, &a.host};
+    for (unsigned g = 0; g < ci.ngroup_by; g++)
+        for (size_t k = 0; k < sizeof entity_fields / sizeof entity_fields[0]; k++)
+            if (!strcmp(ci.group_by[g], entity_fields[k].field) && !ent[entity_fields[k].entity]->p)
+                corr_key_value(h->key, g, ent[entity_fields[k].entity]);
+    /* the hit's ids are newest first; an alert keeps them oldest first */
+    uint64_t ids[CORR_SAMPLE_IDS];
+    for (unsigned i = 0; i < h->nevents && i < CORR_SAMPLE_IDS; i++)
+        ids[i] = h->event_ids[h->nevents - 1 - i];
+    a.event_ids = ids;
+    if (alert_merge_add(al->merge, &a))
+        atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
+}
+
+/* See ingest_int.h. */
+int ingest_alerting_init(struct ingest *ig)
+{
+    const struct ingest_alert_cfg *c = &ig->cfg->alerting;
+    struct alert_merge_opts o = {.window_ns = c->merge_window_ns, .max_open = c->max_open};
+    ig->alerting.merge = alert_merge_new(&o);
+    return ig->alerting.merge ? 0 : ERR_NOMEM;
+}
+
+/* Judges what the correlator holds and drops it (a reload, or the end). */
+static void drop_correlator(struct ingest *ig)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    if (!al->corr)
+        return;
+    correlator_flush(al->corr);
+    struct correlator_stats cs;
+    correlator_stats(al->corr, &cs);
+    log_info("correlation: generation %llu done: %llu items, %llu hits, %llu late, %llu evicted",
+             (unsigned long long)al->corr_engine->generation, (unsigned long long)cs.items,
+             (unsigned long long)cs.hits, (unsigned long long)cs.late,
+             (unsigned long long)cs.evicted);
+    al->late_before += cs.late;
+    al->evicted_before += cs.evicted;
+    correlator_free(al->corr);
+    al->corr = NULL;
+    detect_engine_release(al->corr_engine);
+    al->corr_engine = NULL;
+}
+
+/* Makes the correlator follow engine e (a new generation after a reload). */
+static void follow_engine(struct ingest *ig, struct detect_engine *e)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    if (al->corr_engine == e || (al->corr_engine && al->corr_engine->generation == e->generation))
+        return;
+    drop_correlator(ig);
+    if (!detect_corr_count(e->rules))
+        return;
+    const struct ingest_alert_cfg *c = &ig->cfg->alerting;
+    struct correlator_opts o = {
+        .lateness_ns = c->lateness_ns, .max_groups = c->max_groups, .max_bytes = c->max_bytes};
+    al->corr_engine = detect_engine_ref(e);
+    al->corr = correlator_new(e->rules, &o, on_corr_hit, ig);
+    if (!al->corr) {
+        log_error("correlation: no memory for a correlator: correlations do not run");
+        detect_engine_release(al->corr_engine);
+        al->corr_engine = NULL;
+    }
+}
+
+/* The entities of an event, for an alert. */
+static void entities(const struct event *ev, struct alert_hit *a)
+{
+    if (!event_get(ev, FIELD_src_ip, &a->src_ip))
+        a->src_ip = SLICE_NULL;
+    if (!event_get(ev, FIELD_dst_ip, &a->dst_ip))
+        a->dst_ip = SLICE_NULL;
+    if (!event_get(ev, FIELD_user, &a->user))
+        a->user = SLICE_NULL;
+    if (!event_get(ev, FIELD_host, &a->host))
+        a->host = SLICE_NULL;
+}
+
+/* Copies the correlator's and the merger's counters where the stats log reads them. */
+static void publish(struct ingest *ig)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    struct ingest_rule_counters *r = &ig->rct;
+    if (al->corr) {
+        struct correlator_stats cs;
+        correlator_stats(al->corr, &cs);
+        atomic_store_explicit(&r->corr_late, al->late_before + cs.late, memory_order_relaxed);
+        atomic_store_explicit(&r->corr_evicted, al->evicted_before + cs.evicted,
+                              memory_order_relaxed);
+        atomic_store_explicit(&r->corr_groups, cs.groups, memory_order_relaxed);
+    }
+    struct alert_merge_stats ms;
+    alert_merge_stats(al->merge, &ms);
+    atomic_store_explicit(&r->alerts_merged, ms.merged, memory_order_relaxed);
+    atomic_store_explicit(&r->alerts_open, ms.open, memory_order_relaxed);
+}
+
+/* Writes the changed alerts (retried); a failure is logged and counted, and they stay
+ * changed for the next write. */
+static void write_changed(struct ingest *ig)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    const struct alert_row *rows;
+    size_t n;
+    alert_merge_changed(al->merge, &rows, &n);
+    if (!n)
+        return;
+    if (n > al->capclosed) {
+        size_t *p = mem_realloc(al->closed, n * sizeof *p);
+        if (!p) {
+            atomic_fetch_add_explicit(&ig->rct.alerts_failed, n, memory_order_relaxed);
+            return;
+        }
+        al->closed = p;
+        al->capclosed = n;
+    }
+    size_t inserted = 0, nclosed = 0;
+    int rc = ERR_DB;
+    for (int attempt = 0; attempt < STORE_RETRIES; attempt++) {
+        rc = store_alerts_write(ig->st, rows, n, al->closed, &nclosed, &inserted);
+        if (rc == 0)
+            break;
+        log_error("ingest: store refused %zu alert(s) (attempt %d): %s", n, attempt + 1,
+                  err_str(rc));
+        usleep(200000);
+    }
+    alert_merge_written(al->merge, rc == 0, al->closed, nclosed);
+    publish(ig);
+    if (rc) {
+        atomic_fetch_add_explicit(&ig->rct.alerts_failed, n, memory_order_relaxed);
+        return;
+    }
+    atomic_fetch_add_explicit(&ig->rct.alerts_written, inserted, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ig->rct.alerts_updated, n - inserted - nclosed,
+                              memory_order_relaxed);
+}
+
+/* See ingest_int.h. */
+void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    if (!b->engine)
+        return;
+    const struct detect_rules *rs = b->engine->rules;
+    follow_engine(ig, b->engine);
+    for (size_t i = 0; i < b->nmatches; i++) {
+        const struct ingest_match *m = &b->matches[i];
+        const struct event *ev = &b->evs[m->ev];
+        if (al->corr && detect_rule_correlated(rs, m->rule)) {
+            size_t missing = 0;
+            size_t n = corr_items_of(rs, m->rule, ev, &b->arena, al->items,
+                                     sizeof al->items / sizeof al->items[0], &missing);
+            if (missing)
+                atomic_fetch_add_explicit(&ig->rct.corr_missing, missing, memory_order_relaxed);
+            for (size_t k = 0; k < n; k++)
+                if (correlator_push(al->corr, &al->items[k]))
+                    atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
+        }
+        if (!detect_rule_alerts(rs, m->rule))
+            continue;
+        struct detect_rule_info ri;
+        detect_rule_info(rs, m->rule, &ri);
+        struct alert_hit a = {
+            .rule_id = ri.id && *ri.id ? ri.id : ri.title,
+            .rule_title = ri.title,
+            .rule_level = ri.level,
+            .tags = ri.tags,
+            .ntags = ri.ntags,
+            .first_ns = ev->time_ns,
+            .last_ns = ev->time_ns,
+            .received_ns = ev->received_ns,
+            .event_ids = &ev->id,
+            .nevents = 1,
+        };
+        entities(ev, &a);
+        if (alert_merge_add(al->merge, &a))
+            atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
+    }
+    write_changed(ig);
+}
+
+/* See ingest_int.h. */
+void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns)
+{
+    if (ig->alerting.corr)
+        correlator_tick(ig->alerting.corr, now_mono_ns);
+    write_changed(ig);
+}
+
+/* See ingest_int.h. */
+void ingest_alerting_finish(struct ingest *ig)
+{
+    drop_correlator(ig);
+    if (ig->alerting.merge)
+        write_changed(ig);
+}
+
+/* See ingest_int.h. */
+void ingest_alerting_fini(struct ingest *ig)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    drop_correlator(ig);
+    alert_merge_free(al->merge);
+    mem_free(al->closed);
+    memset(al, 0, sizeof *al);
+}
