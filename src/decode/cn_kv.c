@@ -8,9 +8,11 @@
  * allowed/blocked with blocked true/false; a time key (epoch
  * seconds or milliseconds, or "YYYY-MM-DD HH:MM:SS" / "YYYY/MM/DD HH:MM:SS" in the
  * source's zone) becomes the event time; every other key is an extra under its name.
- * Address and port keys whose value is "NULL" (Venustech writes sport=NULL for ICMP)
- * are kept as extras, not as Sigma fields. decode_cn_kv_colon() reads NSFOCUS WAF's
- * "key:value" form, whose values hold spaces (see there).
+ * A device's severity= or facility= replaces the syslog header's (kept as
+ * syslog_severity / syslog_facility); its pri= is device_pri when the header's PRI
+ * (above 191) is there already. Address and port keys whose value is "NULL" (Venustech writes
+ * sport=NULL for ICMP) are kept as extras, not as Sigma fields. decode_cn_kv_colon() reads NSFOCUS
+ * WAF's "key:value" form, whose values hold spaces (see there).
  */
 #include "decode/decode_int.h"
 
@@ -127,7 +129,14 @@ static void add_pair(const struct decode_job *job, struct slice key, struct slic
         st->act = val;
     if (time_key(key) && val.len)
         set_time(job, val, ev);
-    if (val.len && !slice_eq_nocase(key, "action"))
+    struct slice had;
+    if (val.len && slice_eq(key, "severity")) /* the device's; the header's kept aside */
+        decode_take_field(ev, FIELD_severity, val, "syslog_severity");
+    else if (val.len && slice_eq(key, "facility"))
+        decode_take_field(ev, FIELD_facility, val, "syslog_facility");
+    else if (val.len && slice_eq(key, "pri") && event_get(ev, FIELD_pri, &had))
+        event_add_named(ev, SLICE_LIT("device_pri"), val); /* syslog.c's pri above 191 */
+    else if (val.len && !slice_eq_nocase(key, "action"))
         event_add_named(ev, key, val);
     else if (val.len)
         st->act_key = true;
