@@ -119,7 +119,7 @@ static void add_pair(const struct decode_job *job, struct slice key, struct slic
 {
     for (size_t j = 0; j < sizeof cn_keys / sizeof cn_keys[0]; j++)
         if (slice_eq_nocase(key, cn_keys[j].key)) {
-            if (val.len && !slice_eq(val, "NULL"))
+            if (val.len && !slice_eq_nocase(val, "NULL"))
                 event_add(ev, cn_keys[j].field, val);
             else if (val.len)
                 event_add_named(ev, key, val);
@@ -146,8 +146,12 @@ static void add_pair(const struct decode_job *job, struct slice key, struct slic
 static void finish(const struct cn_state *st, struct event *ev)
 {
     const char *a = st->act.len ? verdict(st->act) : NULL;
-    if (st->act_key) /* "action" written by the device: kept as device_action when read */
-        event_add_named(ev, a ? SLICE_LIT("device_action") : SLICE_LIT("action"), st->act);
+    /* "action" written by the device: kept as device_action when read, or when a code
+     * of no known meaning (NSFOCUS NIPS's action=1) */
+    if (st->act_key)
+        event_add_named(
+            ev, a || dec_all_digits(st->act) ? SLICE_LIT("device_action") : SLICE_LIT("action"),
+            st->act);
     if (a)
         decode_add_verdict(ev, a[0] == 'b');
 }
@@ -226,11 +230,14 @@ int decode_cn_kv_colon(const struct decode_job *job, struct slice s, struct even
             break; /* the caller starts s at a key; a value swallowed the rest */
         struct slice key = slice_make(s.p, k);
         size_t v0 = k + 1, i = v0;
-        /* the value runs to the next " key:" (a header "Host: x" has its ':' followed
-         * by a space and a capital: not a key) */
-        while (i < s.len && !(s.p[i] == ' ' && colon_key(s.p + i + 1, s.len - i - 1)))
+        /* the value runs to the next " key:" or ";key:" (a header "Host: x" has its ':'
+         * followed by a space and a capital: not a key) */
+        while (i < s.len &&
+               !((s.p[i] == ' ' || s.p[i] == ';') && colon_key(s.p + i + 1, s.len - i - 1)))
             i++;
         struct slice val = slice_trim(slice_make(s.p + v0, i - v0));
+        if (i == s.len && val.len && val.p[val.len - 1] == ';') /* the last pair's ';' */
+            val = slice_trim(slice_make(val.p, val.len - 1));
         s = dec_skip(s, i < s.len ? i + 1 : i);
         if (sigma_key(key)) { /* an address or port has no space: the rest is a cut key */
             const char *sp = val.len ? memchr(val.p, ' ', val.len) : NULL;

@@ -262,6 +262,23 @@ static bool leadsec_body(struct slice m)
     return DEC_FIND(head, " dname=") >= 0 || DEC_FIND(head, " logtype=") >= 0;
 }
 
+/* True for an NSFOCUS body: WAF "tag:waf_log_...", NIPS "...manufacturers=nsfocus;..."
+ * or "time=...;log_type=..." / "time:...;danger_degree:..." near the start. */
+static bool nsfocus_body(struct slice m)
+{
+    while (m.len && m.p[0] == ' ')
+        m = dec_skip(m, 1);
+    if (m.len < 12 || (m.p[0] != 't' && m.p[0] != 'm' && m.p[0] != 'd'))
+        return false;
+    if (DEC_STARTS(m, "tag:waf_log_"))
+        return true;
+    struct slice head = slice_make(m.p, m.len < 200 ? m.len : 200);
+    if (DEC_FIND(head, "manufacturers=nsfocus;") >= 0)
+        return true;
+    return (DEC_STARTS(m, "time=") || DEC_STARTS(m, "time:")) &&
+           (DEC_FIND(head, ";danger_degree") >= 0 || DEC_FIND(head, ";log_type=") >= 0);
+}
+
 /* The decoder that the message's first bytes suggest, or NULL. */
 static const struct decoder *by_content(struct slice m)
 {
@@ -312,8 +329,8 @@ static const struct decoder *by_content(struct slice m)
         return &decode_nsfocus;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
         return &decode_auditd;
-    /* NSFOCUS WAF "tag:waf_log_websec site_id:..." */
-    if (c == 't' && DEC_STARTS(m, "tag:waf_log_"))
+    /* NSFOCUS WAF "tag:waf_log_websec site_id:...", NIPS/NIDS bodies */
+    if (nsfocus_body(m))
         return &decode_nsfocus;
     if (c == '#' &&
         (DEC_STARTS(m, "#Software:") || DEC_STARTS(m, "#Fields:") || DEC_STARTS(m, "#Version:") ||
