@@ -8,6 +8,11 @@
  * allowed/blocked with blocked true/false; a time key (epoch
  * seconds or milliseconds, or "YYYY-MM-DD HH:MM:SS" / "YYYY/MM/DD HH:MM:SS" in the
  * source's zone) becomes the event time; every other key is an extra under its name.
+ * A device's severity= or facility= replaces the syslog header's (kept as
+ * syslog_severity / syslog_facility); its pri= is device_pri when the header's PRI
+ * (above 191) is there already. Address and port keys whose value is "NULL" (Venustech writes
+ * sport=NULL for ICMP) are kept as extras, not as Sigma fields. decode_cn_kv_colon() reads NSFOCUS
+ * WAF's "key:value" form, whose values hold spaces (see there).
  */
 #include "decode/decode_int.h"
 
@@ -27,6 +32,7 @@ static const struct cn_key {
     {"dst_addr", FIELD_dst_ip},  {"src_port", FIELD_src_port}, {"sport", FIELD_src_port},
     {"srcport", FIELD_src_port}, {"dst_port", FIELD_dst_port}, {"dport", FIELD_dst_port},
     {"dstport", FIELD_dst_port}, {"proto", FIELD_proto},       {"protocol", FIELD_proto},
+    {"srcaddr", FIELD_src_ip},   {"destaddr", FIELD_dst_ip},   {"destport", FIELD_dst_port},
 };
 
 /* Verdict keys: the value is kept as an extra under the key, and read as action. */
@@ -44,12 +50,14 @@ static bool time_key(struct slice k)
            slice_eq_nocase(k, "start_time") || slice_eq_nocase(k, "recv_time");
 }
 
-/* allowed/blocked from a device's verdict (English words, numbers of no meaning here,
+/* allowed/blocked from a device's verdict (English words, NSFOCUS WAF's Block/Forward,
+ * numbers of no meaning here,
  * or Chinese: 允许 放行 通过 / 拒绝 阻断 丢弃 禁止), or NULL. */
 static const char *verdict(struct slice v)
 {
     if (dec_icontains(v, "accept") || dec_icontains(v, "permit") || dec_icontains(v, "pass") ||
-        dec_icontains(v, "allow") || DEC_FIND(v, "\xE5\x85\x81\xE8\xAE\xB8") >= 0 ||
+        dec_icontains(v, "allow") || dec_icontains(v, "forward") ||
+        DEC_FIND(v, "\xE5\x85\x81\xE8\xAE\xB8") >= 0 ||
         DEC_FIND(v, "\xE6\x94\xBE\xE8\xA1\x8C") >= 0 ||
         DEC_FIND(v, "\xE9\x80\x9A\xE8\xBF\x87") >= 0)
         return "allowed";
@@ -90,12 +98,69 @@ static void set_time(const struct decode_job *job, struct slice v, struct event 
     ev->flags &= ~(uint32_t)EVF_TIME_RECEIVED;
 }
 
+/* True for a key of cn_keys[] (an address, port or protocol). */
+static bool sigma_key(struct slice k)
+{
+    for (size_t j = 0; j < sizeof cn_keys / sizeof cn_keys[0]; j++)
+        if (slice_eq_nocase(k, cn_keys[j].key))
+            return true;
+    return false;
+}
+
+/* What the pairs of one body say about the verdict, across add_pair() calls. */
+struct cn_state {
+    struct slice act;
+    bool act_key;
+};
+
+/* Adds one key=value of a body to ev (see the top of this file). */
+static void add_pair(const struct decode_job *job, struct slice key, struct slice val,
+                     struct cn_state *st, struct event *ev)
+{
+    for (size_t j = 0; j < sizeof cn_keys / sizeof cn_keys[0]; j++)
+        if (slice_eq_nocase(key, cn_keys[j].key)) {
+            if (val.len && !slice_eq_nocase(val, "NULL"))
+                event_add(ev, cn_keys[j].field, val);
+            else if (val.len)
+                event_add_named(ev, key, val);
+            return;
+        }
+    if (verdict_key(key) && (!st->act.len || slice_eq_nocase(key, "action")))
+        st->act = val;
+    if (time_key(key) && val.len)
+        set_time(job, val, ev);
+    struct slice had;
+    if (val.len && slice_eq(key, "severity")) /* the device's; the header's kept aside */
+        decode_take_field(ev, FIELD_severity, val, "syslog_severity");
+    else if (val.len && slice_eq(key, "facility"))
+        decode_take_field(ev, FIELD_facility, val, "syslog_facility");
+    else if (val.len && slice_eq(key, "pri") && event_get(ev, FIELD_pri, &had))
+        event_add_named(ev, SLICE_LIT("device_pri"), val); /* syslog.c's pri above 191 */
+    else if (val.len && !slice_eq_nocase(key, "action"))
+        event_add_named(ev, key, val);
+    else if (val.len)
+        st->act_key = true;
+}
+
+/* Adds the verdict the pairs gave (action or device_action, allowed/blocked). */
+static void finish(const struct cn_state *st, struct event *ev)
+{
+    const char *a = st->act.len ? verdict(st->act) : NULL;
+    /* "action" written by the device: kept as device_action when read, or when a code
+     * of no known meaning (NSFOCUS NIPS's action=1) */
+    if (st->act_key)
+        event_add_named(
+            ev, a || dec_all_digits(st->act) ? SLICE_LIT("device_action") : SLICE_LIT("action"),
+            st->act);
+    if (a)
+        decode_add_verdict(ev, a[0] == 'b');
+}
+
 /* See decode_int.h. */
 int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct event *ev)
 {
     int pairs = 0;
-    struct slice act = SLICE_NULL;
-    bool act_key = false;
+    struct cn_state st = {SLICE_NULL, false};
     while (s.len) {
         while (s.len && (s.p[0] == ' ' || s.p[0] == sep))
             s = dec_skip(s, 1);
@@ -132,32 +197,57 @@ int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct 
         }
         s = dec_skip(s, i);
         pairs++;
+        add_pair(job, key, val, &st, ev);
+    }
+    finish(&st, ev);
+    return pairs;
+}
 
-        bool done = false;
-        for (size_t j = 0; j < sizeof cn_keys / sizeof cn_keys[0]; j++)
-            if (slice_eq_nocase(key, cn_keys[j].key)) {
-                if (val.len)
-                    event_add(ev, cn_keys[j].field, val);
-                done = true;
-                break;
-            }
-        if (done)
-            continue;
-        if (verdict_key(key) && (!act.len || slice_eq_nocase(key, "action")))
-            act = val;
-        if (time_key(key) && val.len)
-            set_time(job, val, ev);
-        if (val.len && !slice_eq_nocase(key, "action"))
-            event_add_named(ev, key, val);
-        else if (val.len)
-            act_key = true;
+/* The length of the key at p (a lowercase letter, then lowercase letters, digits and
+ * '_') when a ':' not starting "://" follows it, else 0. */
+static size_t colon_key(const char *p, size_t n)
+{
+    if (!n || p[0] < 'a' || p[0] > 'z')
+        return 0;
+    size_t k = 1;
+    while (k < n && k < 64 && ((p[k] >= 'a' && p[k] <= 'z') || dec_isdigit(p[k]) || p[k] == '_'))
+        k++;
+    if (k >= n || p[k] != ':')
+        return 0;
+    return k + 2 < n && p[k + 1] == '/' && p[k + 2] == '/' ? 0 : k; /* "http://" is no key */
+}
+
+/* See decode_int.h. */
+int decode_cn_kv_colon(const struct decode_job *job, struct slice s, struct event *ev)
+{
+    int pairs = 0;
+    struct cn_state st = {SLICE_NULL, false};
+    while (s.len && s.p[0] == ' ')
+        s = dec_skip(s, 1);
+    while (s.len) {
+        size_t k = colon_key(s.p, s.len);
+        if (!k)
+            break; /* the caller starts s at a key; a value swallowed the rest */
+        struct slice key = slice_make(s.p, k);
+        size_t v0 = k + 1, i = v0;
+        /* the value runs to the next " key:" or ";key:" (a header "Host: x" has its ':'
+         * followed by a space and a capital: not a key) */
+        while (i < s.len &&
+               !((s.p[i] == ' ' || s.p[i] == ';') && colon_key(s.p + i + 1, s.len - i - 1)))
+            i++;
+        struct slice val = slice_trim(slice_make(s.p + v0, i - v0));
+        if (i == s.len && val.len && val.p[val.len - 1] == ';') /* the last pair's ';' */
+            val = slice_trim(slice_make(val.p, val.len - 1));
+        s = dec_skip(s, i < s.len ? i + 1 : i);
+        if (sigma_key(key)) { /* an address or port has no space: the rest is a cut key */
+            const char *sp = val.len ? memchr(val.p, ' ', val.len) : NULL;
+            if (sp)
+                val.len = (size_t)(sp - val.p);
+        }
+        pairs++;
+        add_pair(job, key, val, &st, ev);
     }
-    const char *a = act.len ? verdict(act) : NULL;
-    if (act_key) /* "action" written by the device: kept as device_action when read */
-        event_add_named(ev, a ? SLICE_LIT("device_action") : SLICE_LIT("action"), act);
-    if (a) {
-        decode_add_verdict(ev, a[0] == 'b');
-    }
+    finish(&st, ev);
     return pairs;
 }
 

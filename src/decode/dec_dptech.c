@@ -1,16 +1,24 @@
 /*
- * dec_dptech.c — DPtech (迪普) firewall logs. The body is a list of fields
- * "key=value" or "key:value", separated by ',', ';', '|' or spaces (devices and
- * firmware versions differ), values in double quotes when they hold a separator; some
- * write addresses in hex (an IPv4 address as 8 hex digits "0a000005", an IPv6 one as 32):
- *   <190>Nov 25 10:00:00 fw1 DPTECH: type:session,src-ip:0a000005,dst-ip:cb007109,
- *   src-port:51234,dst-port:443,protocol:tcp,action:deny
- * Fields: src_ip, dst_ip from src-ip/src_ip/srcip/sip/source-ip (and dst-...), hex
- * addresses converted to text into the arena (the hex kept as src_ip_hex/dst_ip_hex);
- * src_port, dst_port, proto; action (as written, kept as device_action) read as
- * allowed/blocked with blocked true/false; the rest as extras. decode.c picks it only
- * by program name (DPTECH, DPtech, dptech) or an input's format: dptech; a body of
- * fewer than three fields is not ours.
+ * dec_dptech.c — DPtech (迪普) firewall / IPS / Guard logs. The devices' own form (seen in
+ * public parsers' samples of DPtech IPS and Guard 3000) is an H3C-like tag then fields
+ * "key:value;" separated by ";``", values holding spaces, addresses as "4-" and 8 hex
+ * digits (IPv4; "6-" and 32 for IPv6):
+ *   Jul 22 08:57:04 2012 DPTECH %%IPS/ATTACK/2/SRVLOG(l): log-type:attack-protect;``
+ *   event:block;``attack-name:(402653194)Apache CGI Byterange Request;`` ip-proto-id:6;``
+ *   source-ip:4-0a010164;``source-port:7590;``destination-ip:4-0a0101c8;``...
+ * Other firmware (from memory, no public sample found) writes "key=value" or "key:value"
+ * separated by ',', ';', '|' or spaces, addresses plain or as bare hex:
+ *   type:session,src-ip:0a000005,dst-ip:cb007109,src-port:51234,action:deny
+ * The tag ("IPS/ATTACK/2/SRVLOG(l)") is kept as tag. Fields: src_ip, dst_ip from
+ * source-ip/src-ip/src_ip/srcip/sip (and destination-ip/dst-...), hex addresses
+ * converted to text into the arena (the hex kept as src_ip_hex/dst_ip_hex); src_port,
+ * dst_port from source-port/src-port/sport/srcport (and destination-port...), proto;
+ * action as written, kept as device_action when it reads as allowed/blocked, with
+ * blocked true/false (without an action, the IPS's event:block gives the verdict and
+ * stays event); the rest as extras. decode.c picks
+ * it by program name (DPTECH, DPtech, dptech), by a "%%MOD/.../SRVLOG" tag (as program or
+ * at the start of the message) or an input's format: dptech; a body of fewer than three
+ * fields is not ours.
  */
 #include "decode/decode_int.h"
 
@@ -22,8 +30,12 @@ static bool key_char(char c)
            c == '-' || c == '.';
 }
 
-static bool field_sep(char c)
+/* A field separator: ';' and '`' in the ";``" form (spaces are in values there), else
+ * ',', ';', '|' or a space. */
+static bool field_sep(char c, bool semi)
 {
+    if (semi)
+        return c == ';' || c == '`';
     return c == ',' || c == ';' || c == '|' || c == ' ';
 }
 
@@ -47,6 +59,18 @@ static bool src_key(struct slice k)
            key_is(k, "source-ip") || key_is(k, "src-addr");
 }
 
+static bool src_port_key(struct slice k)
+{
+    return key_is(k, "src-port") || key_is(k, "sport") || key_is(k, "srcport") ||
+           key_is(k, "source-port");
+}
+
+static bool dst_port_key(struct slice k)
+{
+    return key_is(k, "dst-port") || key_is(k, "dport") || key_is(k, "dstport") ||
+           key_is(k, "destination-port") || key_is(k, "dest-port");
+}
+
 static bool dst_key(struct slice k)
 {
     return key_is(k, "dst-ip") || key_is(k, "dstip") || key_is(k, "dip") || key_is(k, "dest-ip") ||
@@ -61,10 +85,15 @@ static int hexval(char c)
     return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
 }
 
-/* The address written as 8 or 32 hex digits in v, as text in the arena: 1 done,
- * 0 not hex (v is kept as written), ERR_NOMEM. */
+/* The address written as 8 or 32 hex digits in v (after "4-" or "6-" in the ";``"
+ * form), as text in the arena: 1 done, 0 not hex (v is kept as written), ERR_NOMEM. */
 static int hex_addr(struct arena *arena, struct slice v, struct slice *out)
 {
+    if ((v.len == 10 && v.p[0] == '4' && v.p[1] == '-') ||
+        (v.len == 34 && v.p[0] == '6' && v.p[1] == '-'))
+        v = dec_skip(v, 2);
+    else if (v.len == 8 && dec_all_digits(v))
+        return 0; /* 8 decimal digits: more likely a number than an address */
     if (v.len != 8 && v.len != 32)
         return 0;
     unsigned char b[16];
@@ -74,8 +103,6 @@ static int hex_addr(struct arena *arena, struct slice v, struct slice *out)
             return 0;
         b[i / 2] = (unsigned char)(h << 4 | l);
     }
-    if (v.len == 8 && dec_all_digits(v))
-        return 0; /* 8 decimal digits: more likely a number than an address */
     char *d = arena_alloc(arena, INET6_ADDRSTRLEN);
     if (!d)
         return ERR_NOMEM;
@@ -106,10 +133,20 @@ static const char *verdict(struct slice v)
 
 static int dp_decode(const struct decode_job *job, struct event *ev)
 {
-    struct slice s = job->msg, act = SLICE_NULL;
+    struct slice s = job->msg, act = SLICE_NULL, tag = SLICE_NULL, evt = SLICE_NULL;
     int pairs = 0;
+    while (s.len && s.p[0] == ' ')
+        s = dec_skip(s, 1);
+    if (s.len > 2 && s.p[0] == '%' && s.p[1] == '%') { /* "%%IPS/ATTACK/2/SRVLOG(l): " */
+        long c = DEC_FIND(s, ": ");
+        if (c < 0)
+            return ERR_PARSE;
+        tag = slice_make(s.p + 2, (size_t)c - 2);
+        s = dec_skip(s, (size_t)c + 2);
+    }
+    bool semi = DEC_FIND(s, ";``") >= 0;
     while (s.len) {
-        while (s.len && field_sep(s.p[0]))
+        while (s.len && (field_sep(s.p[0], semi) || s.p[0] == ' '))
             s = dec_skip(s, 1);
         if (!s.len)
             break;
@@ -118,7 +155,7 @@ static int dp_decode(const struct decode_job *job, struct event *ev)
             k++;
         if (!k || k >= s.len || (s.p[k] != '=' && s.p[k] != ':')) {
             size_t i = 0; /* not a field: skip to the next separator */
-            while (i < s.len && !field_sep(s.p[i]))
+            while (i < s.len && !field_sep(s.p[i], semi))
                 i++;
             s = dec_skip(s, i ? i : 1);
             continue;
@@ -134,9 +171,11 @@ static int dp_decode(const struct decode_job *job, struct event *ev)
                 i++;
         } else {
             size_t v0 = i;
-            while (i < s.len && !field_sep(s.p[i]))
+            while (i < s.len && !field_sep(s.p[i], semi))
                 i++;
             val = slice_make(s.p + v0, i - v0);
+            if (semi)
+                val = slice_trim(val);
         }
         s = dec_skip(s, i);
         pairs++;
@@ -151,26 +190,34 @@ static int dp_decode(const struct decode_job *job, struct event *ev)
             event_add(ev, src ? FIELD_src_ip : FIELD_dst_ip, txt);
             if (rc == 1)
                 event_add_named(ev, src ? SLICE_LIT("src_ip_hex") : SLICE_LIT("dst_ip_hex"), val);
-        } else if (key_is(key, "src-port") || key_is(key, "sport") || key_is(key, "srcport")) {
+        } else if (src_port_key(key)) {
             event_add(ev, FIELD_src_port, val);
-        } else if (key_is(key, "dst-port") || key_is(key, "dport") || key_is(key, "dstport")) {
+        } else if (dst_port_key(key)) {
             event_add(ev, FIELD_dst_port, val);
         } else if (key_is(key, "protocol") || key_is(key, "proto")) {
             event_add(ev, FIELD_proto, val);
         } else if (key_is(key, "action")) {
             act = val;
         } else {
+            if (key_is(key, "event"))
+                evt = val;
             event_add_named(ev, key, val);
         }
     }
     if (pairs < 3)
         return ERR_PARSE;
+    if (tag.len)
+        event_add_named(ev, SLICE_LIT("tag"), tag);
     if (act.len) {
         const char *a = verdict(act);
         event_add_named(ev, a ? SLICE_LIT("device_action") : SLICE_LIT("action"), act);
         if (a) {
             decode_add_verdict(ev, a[0] == 'b');
         }
+    } else if (evt.len) { /* the IPS's event:block (kept as event) */
+        const char *a = verdict(evt);
+        if (a)
+            decode_add_verdict(ev, a[0] == 'b');
     }
     return decode_cn_kv_fw(ev) ? DK_DPTECH_FW : DK_DPTECH;
 }

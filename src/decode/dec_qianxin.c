@@ -1,13 +1,14 @@
 /*
- * dec_qianxin.c — Qi-AnXin (奇安信) NSG / SecGate firewall logs: one line of
- * space-separated key=value pairs, values in double quotes when they hold spaces,
- * with or without a syslog header:
- *   devid=3 date="2024/11/25 10:00:00" dname=nsg logtype=1 pri=5 mod=pf
- *   sa=10.0.0.5 sport=51234 da=203.0.113.9 dport=443 proto=IPPROTO_TCP policy=允许
- * or the newer names src_ip/dst_ip/src_port/dst_port (sip/dip), action=, and an epoch
- * time= / timestamp= (seconds or milliseconds). Fields and time: cn_kv.c. decode.c
- * picks it by program name (NSG, qianxin, QAX, SecGate) or by a body starting
- * "devid=" with " dname=" or " logtype=" in the first bytes. A line of fewer than
+ * dec_qianxin.c — Qi-AnXin (奇安信) NSG / SecGate (网神) firewall logs, by program name
+ * only (NSG, qianxin, QAX, SecGate): one line of space-separated key=value pairs, values
+ * in double quotes when they hold spaces. No public sample of these devices' logs was
+ * found; the form below is from memory. The "devid=... dname=... logtype=... mod=pf
+ * sa=... da=..." body once attributed to SecGate is Venustech / Leadsec's (网御, not
+ * 网神): decode.c sends it to dec_venustech.c, though this decoder reads it too.
+ *   time=1732528802 src_ip=10.0.0.6 dst_ip=203.0.113.10 src_port=50000 dst_port=80
+ *   proto=TCP action=accept policy_name="出站 默认 策略" app=HTTP
+ * src_ip/dst_ip/src_port/dst_port (sip/dip, sa/da), action=, and an epoch time= /
+ * timestamp= (seconds or milliseconds). Fields and time: cn_kv.c. A line of fewer than
  * three pairs, or none of them naming an address or the device, is not ours.
  */
 #include "decode/decode_int.h"

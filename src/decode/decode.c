@@ -53,6 +53,7 @@ static const struct program_entry {
     P("NSG", decode_qianxin),     P("qianxin", decode_qianxin),   P("QAX", decode_qianxin),
     P("SecGate", decode_qianxin), P("NSFOCUS", decode_nsfocus),   P("nsfocus", decode_nsfocus),
     P("NIPS", decode_nsfocus),    P("NF", decode_nsfocus),        P("WAF", decode_nsfocus),
+    P("waf", decode_nsfocus),
     P("venus", decode_venustech), P("venustech", decode_venustech), P("Venustech", decode_venustech),
     P("DPTECH", decode_dptech),   P("DPtech", decode_dptech),     P("dptech", decode_dptech),
 // clang-format on
@@ -270,6 +271,43 @@ bool decode_looks_addr(struct slice s)
     return true;
 }
 
+/* True for a DPtech "%%IPS/ATTACK/2/SRVLOG(l):" tag at the start of t (H3C's and
+ * Huawei's "%%10"/"%%01" start with digits). */
+static bool dptech_tag(struct slice t)
+{
+    return t.len > 12 && t.p[0] == '%' && t.p[1] == '%' && t.p[2] >= 'A' && t.p[2] <= 'Z' &&
+           DEC_FIND(slice_make(t.p, t.len < 64 ? t.len : 64), "/SRVLOG") >= 0;
+}
+
+/* True for a Venustech / Leadsec (网御) body "devid=0 date=... dname=... logtype=...",
+ * whatever program sent it (kernel, webui, newconfig, logserver...). */
+static bool leadsec_body(struct slice m)
+{
+    while (m.len && m.p[0] == ' ')
+        m = dec_skip(m, 1);
+    if (!DEC_STARTS(m, "devid="))
+        return false;
+    struct slice head = slice_make(m.p, m.len < 160 ? m.len : 160);
+    return DEC_FIND(head, " dname=") >= 0 || DEC_FIND(head, " logtype=") >= 0;
+}
+
+/* True for an NSFOCUS body: WAF "tag:waf_log_...", NIPS "...manufacturers=nsfocus;..."
+ * or "time=...;log_type=..." / "time:...;danger_degree:..." near the start. */
+static bool nsfocus_body(struct slice m)
+{
+    while (m.len && m.p[0] == ' ')
+        m = dec_skip(m, 1);
+    if (m.len < 12 || (m.p[0] != 't' && m.p[0] != 'm' && m.p[0] != 'd'))
+        return false;
+    if (DEC_STARTS(m, "tag:waf_log_"))
+        return true;
+    struct slice head = slice_make(m.p, m.len < 200 ? m.len : 200);
+    if (DEC_FIND(head, "manufacturers=nsfocus;") >= 0)
+        return true;
+    return (DEC_STARTS(m, "time=") || DEC_STARTS(m, "time:")) &&
+           (DEC_FIND(head, ";danger_degree") >= 0 || DEC_FIND(head, ";log_type=") >= 0);
+}
+
 /* The decoder that the message's first bytes suggest, or NULL. */
 static const struct decoder *by_content(struct slice m)
 {
@@ -293,6 +331,8 @@ static const struct decoder *by_content(struct slice m)
         return m.p[2] == '1' && m.p[3] == '0' ? &decode_h3c : &decode_huawei;
     if (c == '%' && m.len > 4 && m.p[1] == '1' && m.p[2] == '0' && m.p[3] >= 'A' && m.p[3] <= 'Z')
         return &decode_h3c;
+    if (c == '%' && dptech_tag(m))
+        return &decode_dptech;
     if ((dec_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) && hillstone_start(m))
         return &decode_hillstone;
     if (c == 'i' && DEC_STARTS(m, "id=tos ")) /* TopSec */
@@ -319,12 +359,9 @@ static const struct decoder *by_content(struct slice m)
         return &decode_nsfocus;
     if ((c == 't' && DEC_STARTS(m, "type=")) || (c == 'n' && DEC_STARTS(m, "node=")))
         return &decode_auditd;
-    /* Qi-AnXin NSG / SecGate "devid=3 date=... dname=... logtype=..." */
-    if (c == 'd' && DEC_STARTS(m, "devid=")) {
-        struct slice head = slice_make(m.p, m.len < 160 ? m.len : 160);
-        if (DEC_FIND(head, " dname=") >= 0 || DEC_FIND(head, " logtype=") >= 0)
-            return &decode_qianxin;
-    }
+    /* NSFOCUS WAF "tag:waf_log_websec site_id:...", NIPS/NIDS bodies */
+    if (nsfocus_body(m))
+        return &decode_nsfocus;
     if (c == '#' &&
         (DEC_STARTS(m, "#Software:") || DEC_STARTS(m, "#Fields:") || DEC_STARTS(m, "#Version:") ||
          DEC_STARTS(m, "#Date:") || DEC_STARTS(m, "#Remark:") || DEC_STARTS(m, "#Start-Date:") ||
@@ -584,12 +621,16 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = &decode_w3c;
         if (db_row)
             dec = db_row;
+        if (!dec && leadsec_body(h.msg)) /* before the program: theirs is "kernel" */
+            dec = &decode_venustech;
         if (!dec && h.program.len)
             dec = by_program(h.program);
         if (!dec && h3c_tag(h.program))
             dec = &decode_h3c;
         if (!dec && (hillstone_tag(h.program) || hillstone_serial(h.program)))
             dec = &decode_hillstone;
+        if (!dec && dptech_tag(h.program))
+            dec = &decode_dptech;
         if (!dec && h.program.len && h.program.p[0] == '%')
             dec = &decode_cisco;
         if (!dec && !h.program.len && huawei_header(&job, tz, ev))

@@ -295,6 +295,15 @@ int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct 
 /* The separator (' ' or ';') after the first key=value of m, or 0 when m does not
  * start with a key=value followed by one (cn_kv.c). */
 char decode_cn_kv_sep(struct slice m);
+/*
+ * Adds the pairs of NSFOCUS WAF's "key:value key:value" (or NIDS's "key:value;") body s to ev as decode_cn_kv()
+ * does: a key is a lowercase word ([a-z][a-z0-9_]*) right before ':', at the start or
+ * after a space; its value (spaces allowed: "stat_time:2024-11-25 10:00:00",
+ * "http:GET / HTTP/1.1") runs to the next " key:" or ";key:" (NSFOCUS NIDS's older
+ * "time:...;event:...;" form) (cn_kv.c). Returns the number of pairs read; it stops at
+ * text that is no key.
+ */
+int decode_cn_kv_colon(const struct decode_job *job, struct slice s, struct event *ev);
 /* True when ev has both src_ip and dst_ip (cn_kv.c). */
 bool decode_cn_kv_fw(struct event *ev);
 
