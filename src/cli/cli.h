@@ -25,6 +25,9 @@ int cmd_alerts(int argc, char **argv);
 int cmd_hunt(int argc, char **argv);
 /* `vigil rules check PATH...`: load Sigma rules, report refusals (cmd_rules.c). */
 int cmd_rules(int argc, char **argv);
+/* `vigil rules test [PATH...]`: each rule file against its own test logs
+ * (cmd_rules_test.c); argv as cmd_rules got it. */
+int cmd_rules_test(int argc, char **argv);
 /* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
 int cmd_stats(int argc, char **argv);
 

@@ -27,6 +27,7 @@
  * also counts the EVTX records read and skipped.
  */
 #include "cli/cli.h"
+#include "cli/cli_detect.h"
 #include "core/core.h"
 #include "decode/decode.h"
 #include "decode/evtx.h"
@@ -48,21 +49,13 @@ static const char *const level_names[NLEVELS] = {"informational", "low", "medium
 
 struct hunt {
     struct detect_rules *rules;
-    struct detect_matcher *matcher; /* NULL: --engine reference */
-    struct detect_scratch *scratch;
-    struct correlator *corr; /* NULL when no correlation was loaded */
-    struct corr_item items[64];
-    uint64_t corr_missing; /* matches that lacked a group-by field of a correlation */
-    struct decode_ctx *dc;
-    struct decode_source src;
-    struct arena arena;
-    struct event *ev;
+    struct cli_detector det;
     struct buf out;
     bool table;
     const char *file;
     FILE *f;
     uint64_t file_hash;
-    uint64_t events, matches, corr_hits, corr_lost, by_level[NLEVELS];
+    uint64_t matches, by_level[NLEVELS];
     /* EVTX files: the one being read (NULL otherwise), its size, and the totals */
     const struct evtx_stats *evtx;
     off_t evtx_size;
@@ -101,12 +94,9 @@ static int level_index(const char *level)
 static void on_hit(void *ctx, const struct corr_hit *hit)
 {
     struct hunt *h = ctx;
-    if (!detect_corr_alerts(h->rules, hit->corr))
-        return; /* it only feeds the correlations over it (generate: false) */
     struct detect_corr_info ci;
     detect_corr_info(h->rules, hit->corr, &ci);
     h->matches++;
-    h->corr_hits++;
     h->by_level[level_index(ci.level)]++;
     struct buf *b = &h->out;
     buf_reset(b);
@@ -129,26 +119,9 @@ static void on_hit(void *ctx, const struct corr_hit *hit)
         (void)fwrite(b->p, 1, b->len, stdout);
 }
 
-/* Hands the match of a rule that correlations use to the correlator. */
-static void correlate(struct hunt *h, size_t rule, const struct event *ev)
-{
-    size_t missing = 0;
-    size_t n = corr_items_of(h->rules, rule, ev, &h->arena, h->items,
-                             sizeof h->items / sizeof h->items[0], &missing);
-    h->corr_missing += missing;
-    for (size_t i = 0; i < n; i++)
-        if (correlator_push(h->corr, &h->items[i]))
-            h->corr_lost++;
-}
-
 static int on_match(void *ctx, size_t rule, const struct event *ev)
 {
     struct hunt *h = ctx;
-    if (h->corr && detect_rule_correlated(h->rules, rule)) {
-        correlate(h, rule, ev);
-        if (!detect_rule_alerts(h->rules, rule))
-            return 0; /* it only feeds correlations (generate: false) */
-    }
     struct detect_rule_info ri;
     detect_rule_info(h->rules, rule, &ri);
     h->matches++;
@@ -202,7 +175,7 @@ static void draw_progress(struct hunt *h, bool final)
     double done = (double)(h->done_before + (pos > 0 ? pos : 0));
     double pct = h->total ? 100.0 * done / (double)h->total : 100.0;
     fprintf(stderr, "\r%5.1f%%  %llu events  %llu matches%s", pct > 100 ? 100 : pct,
-            (unsigned long long)h->events, (unsigned long long)h->matches, final ? "\n" : "");
+            (unsigned long long)h->det.events, (unsigned long long)h->matches, final ? "\n" : "");
 }
 
 static int on_line(void *ctx, const char *line, size_t len, uint64_t lineno)
@@ -210,18 +183,8 @@ static int on_line(void *ctx, const char *line, size_t len, uint64_t lineno)
     struct hunt *h = ctx;
     if (len == 0)
         return 0;
-    struct event *ev = h->ev;
-    event_reset(ev);
-    ev->id = hash_mix(h->file_hash, lineno);
-    ev->input = slice_cstr(h->file);
-    decode_record(h->dc, &h->src, &h->arena, line, len, vtime_now_ns(), ev);
-    h->events++;
-    int rc = h->matcher ? detect_match(h->matcher, h->scratch, ev, on_match, h)
-                        : detect_match_all(h->rules, ev, on_match, h);
-    if (rc == ERR_IO)
-        rc = 0; /* the scan failed and the reference evaluator stood in: nothing lost */
-    arena_reset(&h->arena);
-    if (h->progress && (h->events & 1023) == 0)
+    int rc = cli_detector_line(&h->det, line, len, hash_mix(h->file_hash, lineno), h->file);
+    if (h->progress && (h->det.events & 1023) == 0)
         draw_progress(h, false);
     return rc;
 }
@@ -236,13 +199,8 @@ static int on_evtx_event(void *ctx, uint64_t record_no, struct event *ev)
 {
     struct hunt *h = ctx;
     ev->id = hash_mix(h->file_hash, record_no);
-    h->events++;
-    /* the same matching as on_line's */
-    int rc = h->matcher ? detect_match(h->matcher, h->scratch, ev, on_match, h)
-                        : detect_match_all(h->rules, ev, on_match, h);
-    if (rc == ERR_IO)
-        rc = 0;
-    if (h->progress && (h->events & 1023) == 0)
+    int rc = cli_detector_event(&h->det, ev); /* the same detection as on_line's */
+    if (h->progress && (h->det.events & 1023) == 0)
         draw_progress(h, false);
     return rc;
 }
@@ -258,9 +216,9 @@ static void on_evtx_skip(void *ctx, uint64_t record_no, const char *why)
 static int hunt_evtx(struct hunt *h, const char *path, off_t size)
 {
     struct evtx_stats st;
-    struct evtx_reader r = {.dc = h->dc,
-                            .arena = &h->arena,
-                            .ev = h->ev,
+    struct evtx_reader r = {.dc = h->det.dc,
+                            .arena = &h->det.arena,
+                            .ev = h->det.ev,
                             .on_event = on_evtx_event,
                             .on_skip = on_evtx_skip,
                             .ctx = h};
@@ -271,7 +229,7 @@ static int hunt_evtx(struct hunt *h, const char *path, off_t size)
     int rc = evtx_read_file(&r, path, &st);
     h->evtx = NULL;
     h->done_before += size;
-    arena_reset(&h->arena);
+    arena_reset(&h->det.arena);
     h->evtx_files++;
     h->evtx_read += st.events;
     h->evtx_corrupt += st.corrupt;
@@ -428,20 +386,11 @@ int cmd_hunt(int argc, char **argv)
         return 1;
     }
     int status = ls.unreadable ? 1 : 0;
-    if (!strcmp(engine, "compiled")) {
-        char err[256];
-        if (detect_matcher_compile(h.rules, &h.matcher, NULL, err, sizeof err) ||
-            !(h.scratch = detect_scratch_new(h.matcher))) {
-            fprintf(stderr, "vigil hunt: cannot compile the rules: %s\n", err);
-            status = 1;
-            goto out;
-        }
-    }
-    h.ev = mem_alloc(sizeof *h.ev);
     buf_init(&h.out, 0);
-    arena_init(&h.arena, 1 << 16, 1 << 24);
-    if (!h.ev || decode_ctx_new(&h.dc)) {
-        fprintf(stderr, "vigil hunt: out of memory\n");
+    char err[256];
+    if (cli_detector_init(&h.det, h.rules, !strcmp(engine, "reference"), on_match, on_hit, &h, err,
+                          sizeof err)) {
+        fprintf(stderr, "vigil hunt: cannot prepare the rules: %s\n", err);
         status = 1;
         goto out;
     }
@@ -450,30 +399,24 @@ int cmd_hunt(int argc, char **argv)
         if (stat(argv[i], &sb) == 0)
             h.total += sb.st_size;
     }
-    if (detect_corr_count(h.rules) && !(h.corr = correlator_new(h.rules, NULL, on_hit, &h))) {
-        fprintf(stderr, "vigil hunt: out of memory\n");
-        status = 1;
-        goto out;
-    }
     h.progress = isatty(2) && h.total > (off_t)PROGRESS_MIN_BYTES;
     for (int i = first_file; i < argc; i++)
         if (hunt_file(&h, argv[i]))
             status = 1;
-    if (h.corr)
-        correlator_flush(h.corr); /* judges the windows still open */
+    cli_detector_flush(&h.det); /* judges the correlation windows still open */
     if (h.progress)
         draw_progress(&h, true);
     fflush(stdout);
-    if (h.corr) {
+    if (h.det.corr) {
         struct correlator_stats cs;
-        correlator_stats(h.corr, &cs);
+        correlator_stats(h.det.corr, &cs);
         fprintf(stderr,
                 "vigil hunt: correlations %zu: %llu hits from %llu items (late %llu,"
                 " without a group-by field %llu, evicted groups %llu, lost %llu)\n",
                 detect_corr_count(h.rules), (unsigned long long)cs.hits,
                 (unsigned long long)cs.items, (unsigned long long)cs.late,
-                (unsigned long long)h.corr_missing, (unsigned long long)cs.evicted,
-                (unsigned long long)(h.corr_lost + cs.dropped));
+                (unsigned long long)h.det.corr_missing, (unsigned long long)cs.evicted,
+                (unsigned long long)(h.det.corr_lost + cs.dropped));
     }
     double secs = (double)(vtime_mono_ns() - t0) / 1e9;
     char evtx[160] = "";
@@ -485,18 +428,13 @@ int cmd_hunt(int argc, char **argv)
             "vigil hunt: %llu events, %llu matches (critical %llu, high %llu, medium"
             " %llu, low %llu, informational %llu); rules loaded %zu, refused %zu%s;"
             " %.2f s\n",
-            (unsigned long long)h.events, (unsigned long long)h.matches,
+            (unsigned long long)h.det.events, (unsigned long long)h.matches,
             (unsigned long long)h.by_level[4], (unsigned long long)h.by_level[3],
             (unsigned long long)h.by_level[2], (unsigned long long)h.by_level[1],
             (unsigned long long)h.by_level[0], ls.rules, ls.refused, evtx, secs);
 out:
-    correlator_free(h.corr);
-    decode_ctx_free(h.dc);
-    arena_fini(&h.arena);
+    cli_detector_fini(&h.det);
     buf_fini(&h.out);
-    mem_free(h.ev);
-    detect_scratch_free(h.scratch);
-    detect_matcher_free(h.matcher);
     detect_rules_free(h.rules);
     return status;
 }

@@ -1,5 +1,5 @@
 /*
- * cmd_rules.c — `vigil rules check PATH...`: loads Sigma rules from files and
+ * cmd_rules.c — `vigil rules check PATH...` (and `vigil rules test`, cmd_rules_test.c): loads Sigma rules from files and
  * directories the way the daemon will, prints one line per refused document (path,
  * line, rule id, reason) and ends with "loaded N, refused M". The exit status is 0 when
  * every file could be read (refused rules are reported, not failures of the command),
@@ -14,7 +14,10 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vigil rules check PATH...   (Sigma YAML files or directories)\n");
+    fprintf(f, "usage: vigil rules check PATH...   (Sigma YAML files or directories)\n"
+               "       vigil rules test [--placeholder NAME=VALUE ...] [PATH...]\n"
+               "         runs each NAME.yml over NAME.match.log (must alert) and\n"
+               "         NAME.nomatch.log (must not); PATH defaults to rules\n");
 }
 
 static void print_refusal(void *ctx, const struct detect_refusal *r)
@@ -30,6 +33,8 @@ int cmd_rules(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "test"))
+        return cmd_rules_test(argc, argv);
     if (argc < 3 || strcmp(argv[1], "check") != 0) {
         usage(stderr);
         return 2;
