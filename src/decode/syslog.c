@@ -351,6 +351,48 @@ static bool token_is_tag(struct slice t)
     return false;
 }
 
+/*
+ * Cisco and Ruijie: "123: *Mar  1 18:46:11.123: ..." — a sequence number first ("226:Mar"
+ * with no space in Ruijie's older guides), and with `logging origin-id` the host after it
+ * ("123: router1: *Mar  1 ..."). On success sets seq (and host), moves *s past them to
+ * the stamp and returns read_time's length; 0 and nothing changed otherwise.
+ */
+static size_t read_seq_time(struct slice *s, struct civil *c, struct syslog_hdr *h)
+{
+    size_t d = digit_run(*s, 10);
+    if (!d || d + 2 >= s->len || s->p[d] != ':')
+        return 0;
+    struct slice after = dec_skip(*s, s->p[d + 1] == ' ' ? d + 2 : d + 1);
+    size_t tn = read_time(after, c);
+    if (tn) {
+        h->seq = slice_make(s->p, d);
+        *s = after;
+        return tn;
+    }
+    if (s->p[d + 1] != ' ')
+        return 0;
+    struct slice rest;
+    struct slice tok = dec_word(after, &rest);
+    if (tok.len >= 2 && tok.len <= MAX_HOST && tok.p[tok.len - 1] == ':' &&
+        (tn = read_time(rest, c))) {
+        h->seq = slice_make(s->p, d);
+        h->host = slice_make(tok.p, tok.len - 1);
+        *s = rest;
+    }
+    return tn;
+}
+
+/* True for a Cisco-style tag word "%FAC-L-MNEMONIC:" (a level digit between dashes). */
+static bool is_cisco_tag(struct slice w)
+{
+    if (w.len < 7 || w.len > 96 || w.p[0] != '%' || w.p[w.len - 1] != ':')
+        return false;
+    for (size_t i = 2; i + 3 < w.len; i++)
+        if (w.p[i] == '-' && w.p[i + 1] >= '0' && w.p[i + 1] <= '7' && w.p[i + 2] == '-')
+            return true;
+    return false;
+}
+
 /* Takes one RFC 5424 header field (up to a space); "-" gives an empty slice. */
 static bool take_5424(struct slice *s, size_t max, struct slice *out)
 {
@@ -465,26 +507,19 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
     struct civil c;
     memset(&c, 0, sizeof c);
     size_t tn = read_time(s, &c);
-    if (!tn) {
-        /* Cisco: "123: *Mar  1 18:46:11.123: ..." — a sequence number first, and with
-         * `logging origin-id` the host after it ("123: router1: *Mar  1 ..."). */
-        size_t d = digit_run(s, 10);
-        if (d && d + 2 < s.len && s.p[d] == ':' && s.p[d + 1] == ' ') {
-            struct slice after = dec_skip(s, d + 2);
-            tn = read_time(after, &c);
-            if (tn) {
-                h->seq = slice_make(s.p, d);
-                s = after;
-            } else {
-                struct slice rest;
-                struct slice tok = dec_word(after, &rest);
-                if (tok.len >= 2 && tok.len <= MAX_HOST && tok.p[tok.len - 1] == ':' &&
-                    (tn = read_time(rest, &c))) {
-                    h->seq = slice_make(s.p, d);
-                    h->host = slice_make(tok.p, tok.len - 1);
-                    s = rest;
-                }
-            }
+    if (!tn)
+        tn = read_seq_time(&s, &c, h);
+    if (!tn && h->present && s.len > 1 && (s.p[0] == ' ' || s.p[0] == ':')) {
+        /* One byte between the PRI and the header: Ruijie's "<189> 226:Mar 5 02:09:10
+         * S3250 %SYS-5-CONFIG_I: ..." (its configuration guide; no other sender puts a
+         * space before a sequence number), "<166> Nov 25 ..." and the ASA/FTD's
+         * "<166>:Nov 25 10:00:00 UTC: %ASA-6-302015: ..." (the empty device id). */
+        struct slice t = dec_skip(s, 1);
+        if ((tn = read_time(t, &c)) != 0) {
+            s = t;
+        } else if (s.p[0] == ' ' && (tn = read_seq_time(&t, &c, h)) != 0) {
+            s = t;
+            h->ruijie = true;
         }
     }
     bool cisco_colon = false;
@@ -510,6 +545,19 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
         }
         while (s.len && s.p[0] == ' ')
             s = dec_skip(s, 1);
+        if (cisco_colon && s.len) {
+            /* RGOS with its sysname on: "*May 22 09:44:36: Ruijie %SYS-5-CONFIG_I: ..."
+             * (Cisco IOS writes its origin-id before the stamp, never here) */
+            struct slice rest;
+            struct slice tok = dec_word(s, &rest);
+            struct slice next = dec_word(rest, &rest);
+            if (tok.len && tok.len <= MAX_HOST && tok.p[0] != '%' && !token_is_tag(tok) &&
+                is_cisco_tag(next)) {
+                h->host = tok;
+                h->ruijie = true;
+                s = dec_skip(s, (size_t)(next.p - s.p));
+            }
+        }
         if (!cisco_colon && s.len) {
             struct slice rest;
             struct slice tok = dec_word(s, &rest);
