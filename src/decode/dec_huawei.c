@@ -4,8 +4,9 @@
  *   %%ddMODULE/S/BRIEF(l)[n]:BODY
  * dd the format version ("01"), S the level 0-7, BRIEF the mnemonic, (l|s|d|t) the
  * information type (log, security log, debug, trap), [n] an optional counter. A
- * syslog header ("Nov 25 2024 10:00:00[+08:00] HOST ", UTC unless it shows an
- * offset, or "2024-11-25 10:00:00 HOST ") is parsed before, by syslog.c. BODY is one of
+ * syslog header ("Nov 25 2024 10:00:00[+08:00] HOST ": UTC, the offset being the
+ * device's zone as Huawei's log format guide reads "Jan 8 2013 03:58:15+07:00" — local
+ * 10:58:15 —, or "2024-11-25 10:00:00 HOST ") is parsed before, by syslog.c. BODY is one of
  *   k=v,k=v,...                        (USG session logs: SECLOG/6/SESSION_TEARDOWN)
  *   k=v, k=v, ...                      (USG policy logs: POLICY/6/POLICYPERMIT)
  *   Text. (k=v, k=v, ...)              (most VRP logs: SSH/4/SSH_FAIL)
@@ -114,6 +115,7 @@ static const struct hw_key {
     {"ip", FIELD_src_ip},
     {"ipaddress", FIELD_src_ip},
     {"useraddress", FIELD_src_ip},
+    {"remoteip", FIELD_src_ip}, /* CLI/5/LOGIN, CLI/5/LOGOUT */
     {"destinationip", FIELD_dst_ip},
     {"destination-ip", FIELD_dst_ip},
     {"dstip", FIELD_dst_ip},

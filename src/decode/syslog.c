@@ -4,7 +4,9 @@
  * met in the field: no PRI (lines read from files), PRI above 191 (kept, flagged),
  * Cisco sequence numbers ("123: "), origin-id hosts ("123: router1: ") and clock
  * markers ("*Mar  1 18:46:11.123:"), zone abbreviations after the time ("... UTC:", and
- * "... UTC host"), an offset glued to a BSD time ("Jan 8 2013 03:58:15+07:00", Huawei),
+ * "... UTC host"), an offset glued to a BSD time ("Jan 8 2013 03:58:15+07:00", Huawei:
+ * a UTC stamp and the device's zone), Ruijie's "<189> 226:Mar 5 ..." and sysname after
+ * "*stamp:", the ASA's "<166>:Nov 25 10:00:00 UTC: %ASA-...",
  * a year before the date ("2024 Nov 25 ...") or after the time, fractional seconds, ISO 8601
  * timestamps with or without offset, IPv6 or missing host names, TAG with or without [pid].
  *
@@ -130,13 +132,16 @@ static size_t read_bsd(const char *p, size_t left, struct civil *c)
     i += n;
     c->frac_ns = 0;
     i += read_frac(p + i, left - i, &c->frac_ns);
-    /* Huawei's "Jan 8 2013 03:58:15+07:00": an offset right after the time */
+    /* Huawei's "Jan 8 2013 03:58:15+07:00": an offset right after the time. Its log
+     * format guide reads that line as "generated at the local host time 10:58:15": the
+     * stamp is UTC and the offset is the device's zone, so the instant is the stamp as
+     * written (not stamp - offset, as ISO 8601 would have it). */
     c->has_off = false;
     if (left - i >= 6 && (p[i] == '+' || p[i] == '-') && p[i + 3] == ':') {
         int oh = digits(p + i + 1, 2), om = digits(p + i + 4, 2);
         if (oh >= 0 && om >= 0 && oh <= 23 && om <= 59) {
             c->has_off = true;
-            c->off = (p[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+            c->off = 0;
             i += 6;
         }
     }
