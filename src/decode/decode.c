@@ -132,29 +132,14 @@ static bool h3c_tag(struct slice t)
            memchr(t.p, '/', t.len);
 }
 
-/* [A-Z0-9_]{min,max} led by a letter: a Ruijie module or mnemonic. */
-static bool rgos_word(struct slice w, size_t min, size_t max)
-{
-    if (w.len < min || w.len > max || w.p[0] < 'A' || w.p[0] > 'Z')
-        return false;
-    for (size_t i = 0; i < w.len; i++)
-        if (!((w.p[i] >= 'A' && w.p[i] <= 'Z') || dec_isdigit(w.p[i]) || w.p[i] == '_'))
-            return false;
-    return true;
-}
-
-/* True for Ruijie's RFC 5424 form "<133>1 TS sysname SYS 5 CONFIG [SD] text": its
- * structured data carries Ruijie's enterprise number ("[LOGOUT@4881 ...]"), or APP-NAME,
- * PROCID and MSGID are a module (2-20 upper-case), a level (0-7) and a mnemonic (4-32),
- * as RGOS's configuration guide describes them. */
+/* True for Ruijie's RFC 5424 form "<134>1 TS sysname LOGIN 6 LOGOUT [LOGOUT@4881 ...] text"
+ * with its structured data, which carries Ruijie's enterprise number (4881). Without it
+ * ("... SYS 5 CONFIG - text") the form is only a shape other senders may have too: such
+ * lines are Ruijie's only for sources declared `format: ruijie`. */
 static bool ruijie_5424(const struct syslog_hdr *h)
 {
-    if (h->version != 1)
-        return false;
-    if (h->sd.len && (DEC_FIND(h->sd, "@4881 ") >= 0 || DEC_FIND(h->sd, "@4881]") >= 0))
-        return true;
-    return rgos_word(h->program, 2, 20) && h->pid.len == 1 && h->pid.p[0] >= '0' &&
-           h->pid.p[0] <= '7' && rgos_word(h->msgid, 4, 32);
+    return h->version == 1 && h->sd.len &&
+           (DEC_FIND(h->sd, "@4881 ") >= 0 || DEC_FIND(h->sd, "@4881]") >= 0);
 }
 
 /* True for a Hillstone "Type@MODULE" TAG (word characters around one '@'). */
