@@ -515,11 +515,12 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
     if (!tn)
         tn = read_seq_time(&s, &c, h);
     if (!tn && h->present && s.len > 1 && (s.p[0] == ' ' || s.p[0] == ':')) {
-        /* One byte between the PRI and the header: Ruijie's "<189> 226:Mar 5 02:09:10
+        /* A byte (or ": ") between the PRI and the header: Ruijie's "<189> 226:Mar 5 02:09:10
          * S3250 %SYS-5-CONFIG_I: ..." (its configuration guide; no other sender puts a
          * space before a sequence number), "<166> Nov 25 ..." and the ASA/FTD's
-         * "<166>:Nov 25 10:00:00 UTC: %ASA-6-302015: ..." (the empty device id). */
-        struct slice t = dec_skip(s, 1);
+         * "<166>:Nov 25 10:00:00 UTC: %ASA-6-302015: ..." (the empty device id), and
+         * NX-OS's "<187>: 2019 Apr 18 10:57:54 UTC: %AUTHPRIV-3-SYSTEM_MSG: ...". */
+        struct slice t = dec_skip(s, s.p[0] == ':' && s.p[1] == ' ' ? 2 : 1);
         if ((tn = read_time(t, &c)) != 0) {
             s = t;
         } else if (s.p[0] == ' ' && (tn = read_seq_time(&t, &c, h)) != 0) {
