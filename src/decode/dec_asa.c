@@ -19,7 +19,7 @@
  *           : server = S : user = U : user IP = IP
  *   605004/605005  Login {denied|permitted} from IP/P to IFC:IP/SERVICE for user "U"
  *   111008/111009/111010  User 'U' executed the 'CMD' command. / executed cmd: CMD /
- *           User 'U', running 'CLI' from IP address IP, executed 'CMD'
+ *           User 'U', running 'CLI' from IP [address ]IP, executed 'CMD'
  * Fields: src_ip, src_port, src_zone (interface), dst_*, proto, action ("allowed",
  * "blocked"; with blocked "true"/"false"), user, outcome, command, reason; extras
  * conn_id, duration, bytes, acl, tcp_flags, icmp_type, icmp_code, server, direction.
@@ -350,7 +350,10 @@ static void command(struct event *ev, struct slice m)
         if (at >= 0)
             event_add(ev, FIELD_command, dec_skip(rest, (size_t)at + 14));
     }
-    if ((v = WORD_AFTER(rest, "from IP address ")).len && is_ip(v))
+    /* "from IP 10.0.0.5," as the message guide writes 111010 ("from IP ip addr"); some
+     * releases spell out "from IP address 10.0.0.5," */
+    if (((v = WORD_AFTER(rest, "from IP address ")).len && is_ip(v)) ||
+        ((v = WORD_AFTER(rest, "from IP ")).len && is_ip(v)))
         event_add(ev, FIELD_src_ip, v);
 }
 

@@ -4,12 +4,15 @@
  *   %%ddMODULE/S/BRIEF(l)[n]:BODY
  * dd the format version ("01"), S the level 0-7, BRIEF the mnemonic, (l|s|d|t) the
  * information type (log, security log, debug, trap), [n] an optional counter. A
- * syslog header ("Nov 25 2024 10:00:00[+08:00] HOST ", UTC unless it shows an
- * offset, or "2024-11-25 10:00:00 HOST ") is parsed before, by syslog.c. BODY is one of
+ * syslog header ("Nov 25 2024 10:00:00[+08:00] HOST ": UTC, the offset being the
+ * device's zone as Huawei's log format guide reads "Jan 8 2013 03:58:15+07:00" — local
+ * 10:58:15 —, or "2024-11-25 10:00:00 HOST ") is parsed before, by syslog.c. BODY is one of
  *   k=v,k=v,...                        (USG session logs: SECLOG/6/SESSION_TEARDOWN)
  *   k=v, k=v, ...                      (USG policy logs: POLICY/6/POLICYPERMIT)
  *   Text. (k=v, k=v, ...)              (most VRP logs: SSH/4/SSH_FAIL)
- *   free text                          (SHELL/5/LOGIN "User admin login from 10.0.0.5.")
+ *   free text                          (SHELL/5/LOGIN "User admin login from 10.0.0.5.";
+ *                                       SECLOG/6/SESSION_BUILT "Built an udp session,
+ *                                       10.1.1.1:1 (trust) to 10.1.1.2:1 (trust).")
  * optionally led by the component id "CID=0x...;" or "VS=Admin-VS-CID=...;".
  * Fields: module, severity (the level as written, replacing the header's name), brief,
  * info_type, log_count; the common names for the keys that mean them (src_ip, dst_ip,
@@ -114,6 +117,7 @@ static const struct hw_key {
     {"ip", FIELD_src_ip},
     {"ipaddress", FIELD_src_ip},
     {"useraddress", FIELD_src_ip},
+    {"remoteip", FIELD_src_ip}, /* CLI/5/LOGIN, CLI/5/LOGOUT */
     {"destinationip", FIELD_dst_ip},
     {"destination-ip", FIELD_dst_ip},
     {"dstip", FIELD_dst_ip},
@@ -228,6 +232,62 @@ static void login_text(struct slice t, struct event *ev)
     }
 }
 
+/* "ADDR:PORT" (IPv4, or IPv6 whose last ':' leads the port) → the two, or false. */
+static bool addr_port(struct slice w, struct slice *a, struct slice *port)
+{
+    const char *c = w.len ? memrchr(w.p, ':', w.len) : NULL;
+    if (!c || c == w.p || c == w.p + w.len - 1)
+        return false;
+    *a = slice_make(w.p, (size_t)(c - w.p));
+    *port = slice_make(c + 1, w.len - (size_t)(c - w.p) - 1);
+    for (size_t i = 0; i < port->len; i++)
+        if (!dec_isdigit(port->p[i]))
+            return false;
+    return port->len <= 5 && decode_is_ip(*a);
+}
+
+/* "(zone)" with an optional trailing '.' or ',' → the zone, or an empty slice. */
+static struct slice paren_zone(struct slice w)
+{
+    while (w.len && (w.p[w.len - 1] == '.' || w.p[w.len - 1] == ','))
+        w.len--;
+    if (w.len < 3 || w.p[0] != '(' || w.p[w.len - 1] != ')')
+        return SLICE_NULL;
+    return slice_make(w.p + 1, w.len - 2);
+}
+
+/* USG's session text, as its log guide shows SECLOG/6/SESSION_BUILT: "Built an udp
+ * session, 10.1.1.1:1 (trust) to 10.1.1.2:1 (trust)." → proto, addresses, ports, zones.
+ * Only when both ends read as ADDR:PORT; nothing is added otherwise. */
+static void session_text(struct slice t, struct event *ev)
+{
+    long at = DEC_FIND(t, " session, ");
+    if (at <= 0)
+        return;
+    struct slice head = slice_make(t.p, (size_t)at), rest, w, proto = SLICE_NULL;
+    for (w = dec_word(head, &rest); w.len; w = dec_word(rest, &rest))
+        proto = w;
+    rest = dec_skip(t, (size_t)at + 10);
+    struct slice s1 = dec_word(rest, &rest), z1 = dec_word(rest, &rest);
+    struct slice to = dec_word(rest, &rest), s2 = dec_word(rest, &rest);
+    struct slice z2 = dec_word(rest, &rest);
+    if (s2.len && (s2.p[s2.len - 1] == '.' || s2.p[s2.len - 1] == ','))
+        s2.len--;
+    struct slice a1, p1, a2, p2;
+    if (!slice_eq(to, "to") || !addr_port(s1, &a1, &p1) || !addr_port(s2, &a2, &p2))
+        return;
+    if (proto.len && !slice_eq(proto, "an") && !slice_eq(proto, "a"))
+        event_add(ev, FIELD_proto, proto);
+    event_add(ev, FIELD_src_ip, a1);
+    event_add(ev, FIELD_src_port, p1);
+    event_add(ev, FIELD_dst_ip, a2);
+    event_add(ev, FIELD_dst_port, p2);
+    if ((z1 = paren_zone(z1)).len)
+        event_add(ev, FIELD_src_zone, z1);
+    if ((z2 = paren_zone(z2)).len)
+        event_add(ev, FIELD_dst_zone, z2);
+}
+
 static int hw_decode(const struct decode_job *job, struct event *ev)
 {
     struct hw_prefix p;
@@ -275,8 +335,11 @@ static int hw_decode(const struct decode_job *job, struct event *ev)
             parse_kv(slice_make(b.p + lp + 1, end - 1 - ((size_t)lp + 1)), ev);
             text = slice_trim(slice_make(b.p, (size_t)lp));
         }
-        if (text.len)
+        if (text.len) {
             event_add_named(ev, SLICE_LIT("description"), text);
+            if (has_upper(p.brief, "SESSION"))
+                session_text(text, ev);
+        }
     }
 
     /* what the mnemonic says */

@@ -5,8 +5,12 @@
  * (the sequence number, year, milliseconds and sysname each optional), or with RFC 5424
  * logging on
  *   <PRI>1 2013-07-24T12:19:33.130290Z sysname MODULE L MNEMONIC [SD@4881 ...] content
- * The first form is Cisco's; Vigil has no way to tell the two apart by the bytes, so
- * this decoder runs only for sources declared `format: ruijie` (decode.c: forced).
+ * (older guides, and D-Link's DGS-3610 built on RGOS: "<189> 226:Mar 5 02:09:10 S3250
+ * %SYS-5-CONFIG_I: ..."). The first form is Cisco's bytes; decode.c sends a line here
+ * without `format: ruijie` only when its header is a form only RGOS writes (syslog.c
+ * sets hdr->ruijie: a space after the PRI before the sequence number, or the sysname
+ * after "*stamp:") or its RFC 5424 structured data carries Ruijie's enterprise number
+ * 4881; otherwise a `format: ruijie` source (decode.c: forced).
  * It reads the prefix from the message, from the header's TAG (syslog.c takes
  * "%MODULE-L-MNEMONIC:" for one) or, after a "*...:" stamp, behind the sysname (which
  * then becomes `host`); for RFC 5424, MODULE, L and MNEMONIC are the header's

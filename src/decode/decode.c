@@ -133,6 +133,16 @@ static bool h3c_tag(struct slice t)
            memchr(t.p, '/', t.len);
 }
 
+/* True for Ruijie's RFC 5424 form "<134>1 TS sysname LOGIN 6 LOGOUT [LOGOUT@4881 ...] text"
+ * with its structured data, which carries Ruijie's enterprise number (4881). Without it
+ * ("... SYS 5 CONFIG - text") the form is only a shape other senders may have too: such
+ * lines are Ruijie's only for sources declared `format: ruijie`. */
+static bool ruijie_5424(const struct syslog_hdr *h)
+{
+    return h->version == 1 && h->sd.len &&
+           (DEC_FIND(h->sd, "@4881 ") >= 0 || DEC_FIND(h->sd, "@4881]") >= 0);
+}
+
 /* True for a Hillstone "Type@MODULE" TAG (word characters around one '@'; StoneOS
  * puts "HillstoneNetworks#" before it by default). */
 static bool hillstone_tag(struct slice t)
@@ -623,6 +633,8 @@ int decode_record(struct decode_ctx *ctx, const struct decode_source *src, struc
             dec = db_row;
         if (!dec && leadsec_body(h.msg)) /* before the program: theirs is "kernel" */
             dec = &decode_venustech;
+        if (!dec && (h.ruijie || ruijie_5424(&h)))
+            dec = &decode_ruijie;
         if (!dec && h.program.len)
             dec = by_program(h.program);
         if (!dec && h3c_tag(h.program))

@@ -152,6 +152,8 @@ struct syslog_hdr {
     int64_t time_ns;
     struct slice pri_text; /* digits of an out-of-range PRI */
     struct slice seq;      /* Cisco sequence number */
+    bool ruijie;           /* a header form only Ruijie RGOS writes (syslog.c: "<189> 226:Mar 5 ..."
+                            * or a sysname after the "*stamp:") */
     struct slice host, program, pid, msgid, sd;
     struct slice msg; /* the MSG part (whole text when !present) */
 };

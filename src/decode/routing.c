@@ -53,8 +53,8 @@
  *   huawei   huawei (+ firewall with both addresses;      —
  *            + huawei/bgp for module BGP)
  *   h3c      h3c (+ firewall with both addresses)          —
- *   ruijie   ruijie (sources of format ruijie only;       —
- *            + firewall for ACL hits)
+ *   ruijie   ruijie (format ruijie, or Ruijie's own       —
+ *            header forms; + firewall for ACL hits)
  *   topsec   topsec (+ firewall with both addresses)       —
  *   sangfor  sangfor (+ firewall with both addresses)      —
  *   hillstone hillstone (+ firewall with both addresses)   —

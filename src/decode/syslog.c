@@ -4,7 +4,9 @@
  * met in the field: no PRI (lines read from files), PRI above 191 (kept, flagged),
  * Cisco sequence numbers ("123: "), origin-id hosts ("123: router1: ") and clock
  * markers ("*Mar  1 18:46:11.123:"), zone abbreviations after the time ("... UTC:", and
- * "... UTC host"), an offset glued to a BSD time ("Jan 8 2013 03:58:15+07:00", Huawei),
+ * "... UTC host"), an offset glued to a BSD time ("Jan 8 2013 03:58:15+07:00", Huawei:
+ * a UTC stamp and the device's zone), Ruijie's "<189> 226:Mar 5 ..." and sysname after
+ * "*stamp:", the ASA's "<166>:Nov 25 10:00:00 UTC: %ASA-...",
  * a year before the date ("2024 Nov 25 ...") or after the time, fractional seconds, ISO 8601
  * timestamps with or without offset, IPv6 or missing host names, TAG with or without [pid].
  *
@@ -130,13 +132,16 @@ static size_t read_bsd(const char *p, size_t left, struct civil *c)
     i += n;
     c->frac_ns = 0;
     i += read_frac(p + i, left - i, &c->frac_ns);
-    /* Huawei's "Jan 8 2013 03:58:15+07:00": an offset right after the time */
+    /* Huawei's "Jan 8 2013 03:58:15+07:00": an offset right after the time. Its log
+     * format guide reads that line as "generated at the local host time 10:58:15": the
+     * stamp is UTC and the offset is the device's zone, so the instant is the stamp as
+     * written (not stamp - offset, as ISO 8601 would have it). */
     c->has_off = false;
     if (left - i >= 6 && (p[i] == '+' || p[i] == '-') && p[i + 3] == ':') {
         int oh = digits(p + i + 1, 2), om = digits(p + i + 4, 2);
         if (oh >= 0 && om >= 0 && oh <= 23 && om <= 59) {
             c->has_off = true;
-            c->off = (p[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+            c->off = 0;
             i += 6;
         }
     }
@@ -351,6 +356,48 @@ static bool token_is_tag(struct slice t)
     return false;
 }
 
+/*
+ * Cisco and Ruijie: "123: *Mar  1 18:46:11.123: ..." — a sequence number first ("226:Mar"
+ * with no space in Ruijie's older guides), and with `logging origin-id` the host after it
+ * ("123: router1: *Mar  1 ..."). On success sets seq (and host), moves *s past them to
+ * the stamp and returns read_time's length; 0 and nothing changed otherwise.
+ */
+static size_t read_seq_time(struct slice *s, struct civil *c, struct syslog_hdr *h)
+{
+    size_t d = digit_run(*s, 10);
+    if (!d || d + 2 >= s->len || s->p[d] != ':')
+        return 0;
+    struct slice after = dec_skip(*s, s->p[d + 1] == ' ' ? d + 2 : d + 1);
+    size_t tn = read_time(after, c);
+    if (tn) {
+        h->seq = slice_make(s->p, d);
+        *s = after;
+        return tn;
+    }
+    if (s->p[d + 1] != ' ')
+        return 0;
+    struct slice rest;
+    struct slice tok = dec_word(after, &rest);
+    if (tok.len >= 2 && tok.len <= MAX_HOST && tok.p[tok.len - 1] == ':' &&
+        (tn = read_time(rest, c))) {
+        h->seq = slice_make(s->p, d);
+        h->host = slice_make(tok.p, tok.len - 1);
+        *s = rest;
+    }
+    return tn;
+}
+
+/* True for a Cisco-style tag word "%FAC-L-MNEMONIC:" (a level digit between dashes). */
+static bool is_cisco_tag(struct slice w)
+{
+    if (w.len < 7 || w.len > 96 || w.p[0] != '%' || w.p[w.len - 1] != ':')
+        return false;
+    for (size_t i = 2; i + 3 < w.len; i++)
+        if (w.p[i] == '-' && w.p[i + 1] >= '0' && w.p[i + 1] <= '7' && w.p[i + 2] == '-')
+            return true;
+    return false;
+}
+
 /* Takes one RFC 5424 header field (up to a space); "-" gives an empty slice. */
 static bool take_5424(struct slice *s, size_t max, struct slice *out)
 {
@@ -474,26 +521,20 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
         s = dec_skip(s, 1);
     memset(&c, 0, sizeof c);
     size_t tn = read_time(s, &c);
-    if (!tn) {
-        /* Cisco: "123: *Mar  1 18:46:11.123: ..." — a sequence number first, and with
-         * `logging origin-id` the host after it ("123: router1: *Mar  1 ..."). */
-        size_t d = digit_run(s, 10);
-        if (d && d + 2 < s.len && s.p[d] == ':' && s.p[d + 1] == ' ') {
-            struct slice after = dec_skip(s, d + 2);
-            tn = read_time(after, &c);
-            if (tn) {
-                h->seq = slice_make(s.p, d);
-                s = after;
-            } else {
-                struct slice rest;
-                struct slice tok = dec_word(after, &rest);
-                if (tok.len >= 2 && tok.len <= MAX_HOST && tok.p[tok.len - 1] == ':' &&
-                    (tn = read_time(rest, &c))) {
-                    h->seq = slice_make(s.p, d);
-                    h->host = slice_make(tok.p, tok.len - 1);
-                    s = rest;
-                }
-            }
+    if (!tn)
+        tn = read_seq_time(&s, &c, h);
+    if (!tn && h->present && s.len > 1 && (s.p[0] == ' ' || s.p[0] == ':')) {
+        /* A byte (or ": ") between the PRI and the header: Ruijie's "<189> 226:Mar 5 02:09:10
+         * S3250 %SYS-5-CONFIG_I: ..." (its configuration guide; no other sender puts a
+         * space before a sequence number), "<166> Nov 25 ..." and the ASA/FTD's
+         * "<166>:Nov 25 10:00:00 UTC: %ASA-6-302015: ..." (the empty device id), and
+         * NX-OS's "<187>: 2019 Apr 18 10:57:54 UTC: %AUTHPRIV-3-SYSTEM_MSG: ...". */
+        struct slice t = dec_skip(s, s.p[0] == ':' && s.p[1] == ' ' ? 2 : 1);
+        if ((tn = read_time(t, &c)) != 0) {
+            s = t;
+        } else if (s.p[0] == ' ' && (tn = read_seq_time(&t, &c, h)) != 0) {
+            s = t;
+            h->ruijie = true;
         }
     }
     bool cisco_colon = false;
@@ -519,6 +560,19 @@ void decode_syslog_header(struct slice text, const struct vtz *tz, int64_t recei
         }
         while (s.len && s.p[0] == ' ')
             s = dec_skip(s, 1);
+        if (cisco_colon && s.len) {
+            /* RGOS with its sysname on: "*May 22 09:44:36: Ruijie %SYS-5-CONFIG_I: ..."
+             * (Cisco IOS writes its origin-id before the stamp, never here) */
+            struct slice rest;
+            struct slice tok = dec_word(s, &rest);
+            struct slice next = dec_word(rest, &rest);
+            if (tok.len && tok.len <= MAX_HOST && tok.p[0] != '%' && !token_is_tag(tok) &&
+                is_cisco_tag(next)) {
+                h->host = tok;
+                h->ruijie = true;
+                s = dec_skip(s, (size_t)(next.p - s.p));
+            }
+        }
         if (!cisco_colon && s.len) {
             struct slice rest;
             struct slice tok = dec_word(s, &rest);
