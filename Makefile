@@ -84,7 +84,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BENCHLIB_OBJ) $(LIB)
 
 run: setup
 	@$(MAKE) --no-print-directory $(VIGIL)
-	./$(VIGIL) serve
+	./$(VIGIL) serve --rules rules
 
 test: setup
 	@$(MAKE) --no-print-directory build

@@ -30,10 +30,11 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vigil serve [-c FILE] [-d DATADIR] [--stdin]\n"
+    fprintf(f, "usage: vigil serve [-c FILE] [-d DATADIR] [--rules PATH ...] [--stdin]\n"
                "  -c FILE      YAML configuration (default: syslog on 127.0.0.1:5514 udp+tcp,\n"
                "               data in ./var, no rules); SIGHUP reloads its rules: paths\n"
                "  -d DATADIR   data directory (overrides the configuration's data_dir)\n"
+               "  --rules PATH Sigma rules (file or directory) added to rules: paths\n"
                "  --stdin      also read newline-framed records from standard input\n");
 }
 
@@ -54,15 +55,38 @@ static int make_dir(const char *dir)
     return ERR_IO;
 }
 
+/* --rules PATH: added to the configuration's rules.paths. */
+static int add_rule_paths(struct ingest_config *cfg, const char *const *paths, size_t n)
+{
+    struct ingest_rules_cfg *r = &cfg->rules;
+    if (r->npaths + n > INGEST_MAX_RULE_PATHS)
+        return ERR_FULL;
+    char **p = mem_realloc(r->paths, (r->npaths + n) * sizeof *p);
+    if (!p)
+        return ERR_NOMEM;
+    r->paths = p;
+    for (size_t i = 0; i < n; i++)
+        if (!(r->paths[r->npaths] = mem_strdup(paths[i])))
+            return ERR_NOMEM;
+        else
+            r->npaths++;
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *conf = NULL, *dir = NULL;
     bool want_stdin = false;
+    const char *rule_paths[INGEST_MAX_RULE_PATHS];
+    size_t nrule_paths = 0;
     for (int i = 1; i < argc; i++) {
         if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc) {
             conf = argv[++i];
         } else if ((!strcmp(argv[i], "-d") || !strcmp(argv[i], "--data")) && i + 1 < argc) {
             dir = argv[++i];
+        } else if (!strcmp(argv[i], "--rules") && i + 1 < argc &&
+                   nrule_paths < INGEST_MAX_RULE_PATHS) {
+            rule_paths[nrule_paths++] = argv[++i];
         } else if (!strcmp(argv[i], "--stdin")) {
             want_stdin = true;
         } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -89,6 +113,12 @@ int cmd_serve(int argc, char **argv)
     if (dir) {
         mem_free(cfg.data_dir);
         cfg.data_dir = mem_strdup(dir);
+    }
+    if (nrule_paths && add_rule_paths(&cfg, rule_paths, nrule_paths)) {
+        fprintf(stderr, "vigil serve: too many rules paths (at most %d) or out of memory\n",
+                INGEST_MAX_RULE_PATHS);
+        ingest_config_fini(&cfg);
+        return 2;
     }
     if (want_stdin) {
         struct ingest_input_cfg *in = ingest_config_add_input(&cfg, INGEST_STDIN);
