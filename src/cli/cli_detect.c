@@ -35,8 +35,7 @@ static void on_corr_hit(void *ctx, const struct corr_hit *hit)
 
 /* See cli_detect.h. */
 int cli_detector_init(struct cli_detector *d, struct detect_rules *rules, bool reference,
-                      cli_match_fn on_match, cli_hit_fn on_hit, void *ctx, char *err,
-                      size_t errlen)
+                      cli_match_fn on_match, cli_hit_fn on_hit, void *ctx, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->rules = rules;

@@ -19,7 +19,7 @@ typedef int (*cli_match_fn)(void *ctx, size_t rule, const struct event *ev);
 typedef void (*cli_hit_fn)(void *ctx, const struct corr_hit *hit);
 
 struct cli_detector {
-    struct detect_rules *rules; /* not owned */
+    struct detect_rules *rules;     /* not owned */
     struct detect_matcher *matcher; /* NULL: the reference evaluator */
     struct detect_scratch *scratch;
     struct correlator *corr; /* NULL when the set has no correlation */

@@ -1,7 +1,7 @@
 /*
- * cmd_rules.c — `vigil rules check PATH...` (and `vigil rules test`, cmd_rules_test.c): loads Sigma rules from files and
- * directories the way the daemon will, prints one line per refused document (path,
- * line, rule id, reason) and ends with "loaded N, refused M". The exit status is 0 when
+ * cmd_rules.c — `vigil rules check PATH...` (and `vigil rules test`, cmd_rules_test.c): loads Sigma
+ * rules from files and directories the way the daemon will, prints one line per refused document
+ * (path, line, rule id, reason) and ends with "loaded N, refused M". The exit status is 0 when
  * every file could be read (refused rules are reported, not failures of the command),
  * 1 when a file or directory could not be read or parsed as YAML, 2 on bad usage.
  */

@@ -100,7 +100,7 @@ static bool log_name(const char *file, const char *suffix, char *out, size_t out
     size_t n = strlen(file);
     size_t cut = n > 4 && !strcmp(file + n - 4, ".yml")    ? n - 4
                  : n > 5 && !strcmp(file + n - 5, ".yaml") ? n - 5
-                                                            : 0;
+                                                           : 0;
     if (!cut)
         return false;
     return (size_t)snprintf(out, outlen, "%.*s%s", (int)cut, file, suffix) < outlen;

@@ -23,13 +23,12 @@ static inline unsigned char lower(unsigned char c)
 
 bool slice_eq_nocase(struct slice a, const char *b)
 {
-    size_t n = strlen(b);
-    if (a.len != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (lower((unsigned char)a.p[i]) != lower((unsigned char)b[i]))
+    /* no strlen: most calls differ at the first byte */
+    size_t i = 0;
+    for (; i < a.len; i++)
+        if (!b[i] || lower((unsigned char)a.p[i]) != lower((unsigned char)b[i]))
             return false;
-    return true;
+    return b[i] == '\0';
 }
 
 bool slice_starts(struct slice a, const char *prefix)

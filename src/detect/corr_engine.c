@@ -419,8 +419,15 @@ static void sweep(struct correlator *c, int64_t frontier)
     c->swept_ns = c->done_ns;
 }
 
+#define PREFETCH_FAR 16 /* items ahead whose bucket is fetched, */
+#define PREFETCH_NEAR 8 /* and whose group is (a million groups do not fit any cache) */
+
 static void process_next(struct correlator *c)
 {
+    const struct corr_item *far = corr_order_ahead(&c->order, PREFETCH_FAR);
+    const struct corr_item *near = corr_order_ahead(&c->order, PREFETCH_NEAR);
+    if (near)
+        corr_groups_prefetch(&c->gs, far ? far->group : near->group, near->group);
     struct corr_item it;
     char key[CORR_MAX_KEY];
     corr_order_take(&c->order, &it, key);

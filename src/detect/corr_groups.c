@@ -1,7 +1,11 @@
 /*
  * corr_groups.c — the correlator's table of window groups: one allocation per
- * (correlation, group key), found by hash and key, listed per correlation in deadline
- * order, and bounded by two caps (groups and bytes). Past a cap the group with the
+ * (correlation, group key), found by hash and key (open addressing with the hash in the
+ * slot, so a lookup reads only the group it wants: with a million groups each read is a
+ * cache miss), listed per correlation in deadline
+ * order, and bounded by two caps (groups and bytes). Freed blocks of up to 2 KiB are
+ * kept per size class for the next group (a window table churns: groups expire and
+ * new ones open all the time), at most CORR_SPARE_MAX per class. Past a cap the group with the
  * oldest deadline of all goes first, and is counted as evicted: its state is lost, so
  * an attack spread over it may be missed — the counter says so.
  */
@@ -9,24 +13,53 @@
 
 #include <string.h>
 
-#define MIN_BUCKETS 1024
+#define MIN_SLOTS 1024
 
 /* See corr_int.h. */
 int corr_groups_init(struct corr_groups *gs, size_t ncorrs, size_t max_groups, size_t max_bytes)
 {
     memset(gs, 0, sizeof *gs);
-    gs->buckets = mem_calloc(MIN_BUCKETS, sizeof *gs->buckets);
+    gs->slots = mem_calloc(MIN_SLOTS, sizeof *gs->slots);
     gs->lists = mem_calloc(ncorrs ? ncorrs : 1, sizeof *gs->lists);
-    if (!gs->buckets || !gs->lists) {
-        mem_free(gs->buckets);
+    if (!gs->slots || !gs->lists) {
+        mem_free(gs->slots);
         mem_free(gs->lists);
         return ERR_NOMEM;
     }
-    gs->mask = MIN_BUCKETS - 1;
+    gs->mask = MIN_SLOTS - 1;
     gs->nlists = ncorrs;
     gs->max_groups = max_groups;
     gs->max_bytes = max_bytes;
     return 0;
+}
+
+/* A block of `bytes` (rounded up to its class): a spare one when there is. */
+static struct corr_group *block_get(struct corr_groups *gs, size_t *bytes)
+{
+    size_t cls = (*bytes + 31) / 32;
+    if (cls < CORR_SPARE_CLASSES) {
+        *bytes = cls * 32;
+        struct corr_group *g = gs->spare[cls];
+        if (g) {
+            gs->spare[cls] = g->spare_next;
+            gs->nspare[cls]--;
+            return g;
+        }
+    }
+    return mem_alloc(*bytes);
+}
+
+/* Frees g's block, or keeps it for reuse. */
+static void block_put(struct corr_groups *gs, struct corr_group *g)
+{
+    size_t cls = g->bytes / 32;
+    if (g->bytes % 32 == 0 && cls < CORR_SPARE_CLASSES && gs->nspare[cls] < CORR_SPARE_MAX) {
+        g->spare_next = gs->spare[cls];
+        gs->spare[cls] = g;
+        gs->nspare[cls]++;
+        return;
+    }
+    mem_free(g);
 }
 
 /* See corr_int.h. */
@@ -37,7 +70,12 @@ void corr_groups_fini(struct corr_groups *gs)
             n = g->next;
             mem_free(g);
         }
-    mem_free(gs->buckets);
+    for (size_t c = 0; c < CORR_SPARE_CLASSES; c++)
+        for (struct corr_group *g = gs->spare[c], *n; g; g = n) {
+            n = g->spare_next;
+            mem_free(g);
+        }
+    mem_free(gs->slots);
     mem_free(gs->lists);
     memset(gs, 0, sizeof *gs);
 }
@@ -46,11 +84,15 @@ void corr_groups_fini(struct corr_groups *gs)
 struct corr_group *corr_groups_find(struct corr_groups *gs, uint32_t corr, uint64_t hash,
                                     struct slice key)
 {
-    for (struct corr_group *g = gs->buckets[hash & gs->mask]; g; g = g->hnext)
-        if (g->hash == hash && g->corr == corr && g->keylen == key.len &&
+    for (size_t i = hash & gs->mask;; i = (i + 1) & gs->mask) {
+        const struct corr_slot *s = &gs->slots[i];
+        if (!s->g)
+            return NULL;
+        struct corr_group *g = s->g;
+        if (s->hash == hash && g->corr == corr && g->keylen == key.len &&
             (!key.len || memcmp(corr_group_key(g), key.p, key.len) == 0))
             return g;
-    return NULL;
+    }
 }
 
 static void unlink_list(struct corr_groups *gs, struct corr_group *g)
@@ -82,15 +124,26 @@ static void append_list(struct corr_groups *gs, struct corr_group *g)
 /* See corr_int.h. */
 void corr_groups_remove(struct corr_groups *gs, struct corr_group *g)
 {
-    struct corr_group **pp = &gs->buckets[g->hash & gs->mask];
-    while (*pp && *pp != g)
-        pp = &(*pp)->hnext;
-    if (*pp)
-        *pp = g->hnext;
+    size_t i = g->hash & gs->mask;
+    while (gs->slots[i].g && gs->slots[i].g != g)
+        i = (i + 1) & gs->mask;
+    if (gs->slots[i].g) {
+        /* backward-shift deletion: the entries after it that may sit at i move up, so
+         * no probe ever stops early at the hole */
+        for (size_t j = (i + 1) & gs->mask; gs->slots[j].g; j = (j + 1) & gs->mask) {
+            size_t home = gs->slots[j].hash & gs->mask;
+            /* j may move to i when its home is not in the cyclic range (i, j] */
+            if (((j - home) & gs->mask) >= ((j - i) & gs->mask)) {
+                gs->slots[i] = gs->slots[j];
+                i = j;
+            }
+        }
+        gs->slots[i] = (struct corr_slot){0, NULL};
+    }
     unlink_list(gs, g);
     gs->n--;
     gs->bytes -= g->bytes;
-    mem_free(g);
+    block_put(gs, g);
 }
 
 /* See corr_int.h. */
@@ -118,23 +171,28 @@ static bool evict_oldest(struct corr_groups *gs)
     return true;
 }
 
-/* Doubles the buckets while there are more groups than buckets (allocation failure
- * only makes chains longer). */
+static void slot_put(struct corr_slot *slots, size_t mask, uint64_t hash, struct corr_group *g)
+{
+    size_t i = hash & mask;
+    while (slots[i].g)
+        i = (i + 1) & mask;
+    slots[i] = (struct corr_slot){hash, g};
+}
+
+/* Doubles the slots when they are 3/4 full (allocation failure only fills them more;
+ * the caps keep the count bounded, and a full table cannot happen below them). */
 static void grow(struct corr_groups *gs)
 {
-    size_t nb = (gs->mask + 1) * 2;
-    struct corr_group **b = mem_calloc(nb, sizeof *b);
-    if (!b)
+    size_t ns = (gs->mask + 1) * 2;
+    struct corr_slot *t = mem_calloc(ns, sizeof *t);
+    if (!t)
         return;
     for (size_t i = 0; i <= gs->mask; i++)
-        for (struct corr_group *g = gs->buckets[i], *n; g; g = n) {
-            n = g->hnext;
-            g->hnext = b[g->hash & (nb - 1)];
-            b[g->hash & (nb - 1)] = g;
-        }
-    mem_free(gs->buckets);
-    gs->buckets = b;
-    gs->mask = nb - 1;
+        if (gs->slots[i].g)
+            slot_put(t, ns - 1, gs->slots[i].hash, gs->slots[i].g);
+    mem_free(gs->slots);
+    gs->slots = t;
+    gs->mask = ns - 1;
 }
 
 /* See corr_int.h. */
@@ -144,7 +202,7 @@ struct corr_group *corr_groups_add(struct corr_groups *gs, uint32_t corr, uint64
     size_t bytes = sizeof(struct corr_group) + (size_t)cap * sizeof(struct corr_entry) + key.len;
     while ((gs->n + 1 > gs->max_groups || gs->bytes + bytes > gs->max_bytes) && evict_oldest(gs))
         ;
-    struct corr_group *g = mem_alloc(bytes);
+    struct corr_group *g = block_get(gs, &bytes);
     if (!g)
         return NULL;
     memset(g, 0, sizeof *g);
@@ -158,12 +216,15 @@ struct corr_group *corr_groups_add(struct corr_groups *gs, uint32_t corr, uint64
         g->e[i].t = CORR_NONE;
     if (key.len)
         memcpy(corr_group_key(g), key.p, key.len);
-    g->hnext = gs->buckets[hash & gs->mask];
-    gs->buckets[hash & gs->mask] = g;
+    if ((gs->n + 1) * 4 > (gs->mask + 1) * 3)
+        grow(gs);
+    if ((gs->n + 1) * 8 > (gs->mask + 1) * 7) { /* could not grow: keep probes finite */
+        block_put(gs, g);
+        return NULL;
+    }
+    slot_put(gs->slots, gs->mask, hash, g);
     append_list(gs, g);
     gs->n++;
     gs->bytes += bytes;
-    if (gs->n > gs->mask + 1)
-        grow(gs);
     return g;
 }

@@ -93,7 +93,7 @@ struct corr_entry {
 
 /* The state of one (correlation, group): a header, cap entries, then the key bytes. */
 struct corr_group {
-    struct corr_group *hnext;       /* hash chain */
+    struct corr_group *spare_next;  /* in a spare list (corr_groups.c) */
     struct corr_group *prev, *next; /* its correlation's list, oldest deadline first */
     uint64_t hash;
     int64_t deadline_ns;       /* past it (event time) the state can no longer matter, or the
@@ -112,10 +112,16 @@ static inline char *corr_group_key(struct corr_group *g)
     return (char *)&g->e[g->cap];
 }
 
+#define CORR_SPARE_CLASSES 64
+#define CORR_SPARE_MAX 65536 /* spare groups kept per class */
+
 /* Every group of a correlator: a hash table over (correlation, key), a list per
  * correlation, and the caps. */
 struct corr_groups {
-    struct corr_group **buckets;
+    struct corr_slot {
+        uint64_t hash;        /* the group's, so a probe reads no other group */
+        struct corr_group *g; /* NULL: empty */
+    } * slots;                /* open addressing, linear probing, at most 3/4 full */
     size_t mask;
     struct corr_list {
         struct corr_group *head, *tail;
@@ -123,6 +129,9 @@ struct corr_groups {
     size_t nlists;
     size_t n, bytes, max_groups, max_bytes;
     uint64_t expired, evicted;
+    /* freed groups kept for reuse, per size class of 32 bytes (up to 2 KiB) */
+    struct corr_group *spare[CORR_SPARE_CLASSES];
+    uint32_t nspare[CORR_SPARE_CLASSES];
 };
 
 int corr_groups_init(struct corr_groups *gs, size_t ncorrs, size_t max_groups, size_t max_bytes);
@@ -138,6 +147,16 @@ struct corr_group *corr_groups_add(struct corr_groups *gs, uint32_t corr, uint64
 void corr_groups_touch(struct corr_groups *gs, struct corr_group *g);
 /* Removes and frees g. */
 void corr_groups_remove(struct corr_groups *gs, struct corr_group *g);
+/* Prefetches what finding a group will read: the slot of hash `far`, and the group in
+ * the slot of hash `near` (whose slot was prefetched earlier). */
+static inline void corr_groups_prefetch(const struct corr_groups *gs, uint64_t far, uint64_t near)
+{
+    __builtin_prefetch(&gs->slots[far & gs->mask]);
+    const struct corr_slot *s = &gs->slots[near & gs->mask];
+    if (s->g && s->hash == near)
+        __builtin_prefetch(s->g);
+}
+
 /* The oldest group of correlation corr, or NULL. */
 static inline struct corr_group *corr_groups_oldest(const struct corr_groups *gs, uint32_t corr)
 {
@@ -170,6 +189,12 @@ bool corr_order_peek(const struct corr_order *o, int64_t *time_ns);
 /* Takes the next item (one must wait) into *out, its key copied to key (CORR_MAX_KEY
  * bytes) and out->key pointing there. */
 void corr_order_take(struct corr_order *o, struct corr_item *out, char *key);
+/* The item k places behind the next one in the FIFO ring (the order items in time order
+ * are taken in), or NULL: for prefetching what it will touch. */
+static inline const struct corr_item *corr_order_ahead(const struct corr_order *o, size_t k)
+{
+    return k < o->nring ? &o->ring[(o->head + k) % o->capring].it : NULL;
+}
 static inline size_t corr_order_count(const struct corr_order *o)
 {
     return o->nring + o->nheap;

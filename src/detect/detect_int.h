@@ -19,8 +19,8 @@ struct detect_rules {
     struct corr_use **uses; /* per rule: NULL, or an array of nuses[i] */
     uint16_t *nuses;
     uint64_t corr_seed; /* seeds group hashes (attackers choose group values) */
-    uint8_t *alerts; /* per rule: 0 when every correlation referring to it says
-                      * generate: false (NULL: every rule alerts) */
+    uint8_t *alerts;    /* per rule: 0 when every correlation referring to it says
+                         * generate: false (NULL: every rule alerts) */
 };
 
 /* An empty rule set (detect.c). */

@@ -186,7 +186,7 @@ enum sigma_level { SIGMA_INFORMATIONAL, SIGMA_LOW, SIGMA_MEDIUM, SIGMA_HIGH, SIG
 
 struct sigma_rule {
     char *id, *name, *title, *file; /* name: the optional unique `name` (NULL when absent) */
-    unsigned line; /* the document's first line in file */
+    unsigned line;                  /* the document's first line in file */
     enum sigma_level level;
     char *status;
     char **tags;

@@ -165,9 +165,8 @@ static void emit(struct ingest_input *in, struct tail *t, const char *p, size_t 
     cp_format(t, end, cpv, sizeof cpv);
     uint64_t id = hash_mix(t->fp, start);
     struct event_origin origin = {t->fp ? t->fp : 1, start};
-    if (ingest_add(in, t->host_hash, p, len, cut ? EVF_TRUNCATED : 0, id, origin, t->recv_ns,
-                   NULL, 0, cpv,
-                   true)) {
+    if (ingest_add(in, t->host_hash, p, len, cut ? EVF_TRUNCATED : 0, id, origin, t->recv_ns, NULL,
+                   0, cpv, true)) {
         atomic_fetch_add_explicit(&in->ct.dropped, 1, memory_order_relaxed);
         return;
     }

@@ -31,8 +31,8 @@ static void on_frame(void *ctx, const char *p, size_t len, unsigned flags)
     struct ingest_input *in = ctx;
     struct stdin_state *s = in->priv;
     uint64_t id = ingest_net_id(in, s->host_hash, s->recv_ns);
-    if (ingest_add(in, s->host_hash, p, len, ingest_frame_evflags(flags), id, (struct event_origin){0, 0}, s->recv_ns, NULL, 0,
-                   NULL, true)) {
+    if (ingest_add(in, s->host_hash, p, len, ingest_frame_evflags(flags), id,
+                   (struct event_origin){0, 0}, s->recv_ns, NULL, 0, NULL, true)) {
         atomic_fetch_add_explicit(&in->ct.dropped, 1, memory_order_relaxed);
         return;
     }

@@ -70,8 +70,8 @@ static void on_frame(void *ctx, const char *p, size_t len, unsigned flags)
     struct conn *c = ctx;
     struct ingest_input *in = c->in;
     uint64_t id = ingest_net_id(in, c->peer_hash, c->recv_ns);
-    if (ingest_add(in, c->host_hash, p, len, ingest_frame_evflags(flags), id, (struct event_origin){0, 0}, c->recv_ns, c->peer,
-                   c->peer_len, NULL, true)) {
+    if (ingest_add(in, c->host_hash, p, len, ingest_frame_evflags(flags), id,
+                   (struct event_origin){0, 0}, c->recv_ns, c->peer, c->peer_len, NULL, true)) {
         atomic_fetch_add_explicit(&in->ct.dropped, 1, memory_order_relaxed);
         return;
     }

@@ -142,7 +142,7 @@ int ingest_sources_save(struct ingest *ig)
     if (n == 0)
         return 0;
     struct store_source *rows = mem_calloc(n, sizeof *rows);
-    char (*hosts)[INGEST_HOST_MAX] = mem_calloc(n, INGEST_HOST_MAX);
+    char(*hosts)[INGEST_HOST_MAX] = mem_calloc(n, INGEST_HOST_MAX);
     int rc = ERR_NOMEM;
     if (!rows || !hosts)
         goto out;

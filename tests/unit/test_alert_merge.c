@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define S(n) ((int64_t)(n) * 1000000000LL)
+#define S(n) ((int64_t)(n)*1000000000LL)
 
 static const char *const tags[] = {"attack.t1110"};
 
@@ -56,7 +56,8 @@ static void hundred_thousand_hits_one_alert(void)
     struct alert_row r[4];
     for (uint64_t i = 0; i < 100000; i++) {
         uint64_t id = 1000 + i;
-        struct alert_hit h = hit("rule-a", "192.0.2.99", "flood", S(100) + (int64_t)i * 10000000, &id);
+        struct alert_hit h =
+            hit("rule-a", "192.0.2.99", "flood", S(100) + (int64_t)i * 10000000, &id);
         T_CHECK(alert_merge_add(m, &h) == 0);
         if (i == 0) {
             T_EQ_INT(write_all(m, r, 4), 1);
@@ -93,11 +94,11 @@ static void entities_rule_and_window_separate(void)
     uint64_t id = 1;
     struct alert_hit hs[] = {
         hit("rule-a", "10.0.0.1", "root", S(0), &id),
-        hit("rule-a", "10.0.0.1", "root", S(10), &id),  /* merged */
-        hit("rule-a", "10.0.0.2", "root", S(20), &id),  /* another source */
-        hit("rule-a", "10.0.0.1", NULL, S(30), &id),    /* no user is not user "" */
-        hit("rule-a", "10.0.0.1", "", S(31), &id),      /* an empty user */
-        hit("rule-b", "10.0.0.1", "root", S(40), &id),  /* another rule */
+        hit("rule-a", "10.0.0.1", "root", S(10), &id),   /* merged */
+        hit("rule-a", "10.0.0.2", "root", S(20), &id),   /* another source */
+        hit("rule-a", "10.0.0.1", NULL, S(30), &id),     /* no user is not user "" */
+        hit("rule-a", "10.0.0.1", "", S(31), &id),       /* an empty user */
+        hit("rule-b", "10.0.0.1", "root", S(40), &id),   /* another rule */
         hit("rule-a", "10.0.0.1", "root", S(3610), &id), /* 1 h after the last: merged */
         hit("rule-a", "10.0.0.1", "root", S(7211), &id), /* 1 h 1 s after it: a new alert */
     };
