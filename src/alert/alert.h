@@ -24,7 +24,19 @@ struct alert_hit {
     struct slice src_ip, dst_ip, user, host; /* the entities (p NULL: absent) */
     const uint64_t *event_ids;               /* the events behind it, oldest first */
     unsigned nevents;
+    double risk;       /* 0-10 (alert_risk) */
+    const char *asset; /* the name of the most valuable asset involved, or NULL */
 };
+
+/*
+ * The risk of a hit, 0-10, in the spirit of OSSIM: value x priority x reliability / 25,
+ * with value the asset value 0-5 (the most valuable asset involved; enrich.h's default
+ * when none is known), priority from the rule's level (informational 1, low 2, medium 3,
+ * high 4, critical 5) and reliability 0-10 from the rule's Sigma status (stable 8,
+ * test 6, experimental 4, deprecated 2, unsupported 1, none 5), 2 more for a correlation
+ * (several events agree), at most 10. README "Risk" documents it.
+ */
+double alert_risk(const char *level, const char *status, int value, bool correlation);
 
 /* An alert as it is to be written: the whole row, every time (so a closed alert can be
  * replaced by a new one without asking for its strings again). */
@@ -38,6 +50,8 @@ struct alert_row {
     struct slice src_ip, dst_ip, user, host;
     uint64_t event_ids[ALERT_SAMPLE_IDS]; /* oldest first */
     unsigned nevents;
+    double risk;       /* the highest risk of its hits */
+    const char *asset; /* NULL: none known */
 };
 
 struct alert_merge_opts {

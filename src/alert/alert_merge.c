@@ -226,7 +226,7 @@ static struct open_alert *open_new(const struct alert_hit *h, uint64_t key)
         tags += 2 * strlen(h->tags[i]) * 3 + 3; /* JSON escapes at most x6, plus quotes */
     size_t n = strlen(h->rule_id) + strlen(h->rule_title ? h->rule_title : "") +
                strlen(h->rule_level ? h->rule_level : "") + tags + h->src_ip.len + h->dst_ip.len +
-               h->user.len + h->host.len + 8;
+               h->user.len + h->host.len + (h->asset ? strlen(h->asset) : 0) + 9;
     struct open_alert *a = mem_alloc(sizeof *a + n);
     if (!a)
         return NULL;
@@ -251,6 +251,8 @@ static struct open_alert *open_new(const struct alert_hit *h, uint64_t key)
     a->row.dst_ip = put(&at, h->dst_ip);
     a->row.user = put(&at, h->user);
     a->row.host = put(&at, h->host);
+    a->row.asset = h->asset ? put_str(&at, h->asset) : NULL;
+    a->row.risk = h->risk;
     a->key = key;
     uint64_t first_id = h->nevents ? h->event_ids[0] : (uint64_t)h->first_ns;
     a->row.id = hash_mix(first_id, hash64(h->rule_id, strlen(h->rule_id), 0x616c6572));
@@ -282,6 +284,8 @@ int alert_merge_add(struct alert_merge *m, const struct alert_hit *h)
             a->row.last_seen_ns = h->last_ns;
         if (h->first_ns < a->row.first_seen_ns)
             a->row.first_seen_ns = h->first_ns;
+        if (h->risk > a->row.risk)
+            a->row.risk = h->risk;
         if (h->first_ns < a->first_unwritten_ns || a->count_written == a->row.count - 1)
             a->first_unwritten_ns = h->first_ns;
         add_ids(&a->row, h);

@@ -677,6 +677,7 @@ void detect_corr_info(const struct detect_rules *rs, size_t i, struct detect_cor
     out->level = sigma_level_name(c->meta.level);
     out->type = corr_type_name(c->type);
     out->file = c->meta.file;
+    out->status = c->meta.status;
     out->tags = (const char *const *)c->meta.tags;
     out->ntags = c->meta.ntags;
     out->group_by = (const char *const *)c->group_by;

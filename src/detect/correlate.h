@@ -42,6 +42,7 @@ size_t detect_corr_count(const struct detect_rules *rs);
 /* A correlation as the outside world sees it. */
 struct detect_corr_info {
     const char *id, *name, *title, *level, *type, *file;
+    const char *status; /* NULL when absent */
     const char *const *tags;
     unsigned ntags;
     const char *const *group_by; /* field names, as the correlation writes them */

@@ -100,6 +100,7 @@ void detect_rule_info(const struct detect_rules *rs, size_t i, struct detect_rul
     out->title = r->title;
     out->level = sigma_level_name(r->level);
     out->file = r->file;
+    out->status = r->status;
     out->tags = (const char *const *)r->tags;
     out->ntags = r->ntags;
 }

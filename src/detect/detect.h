@@ -73,6 +73,7 @@ size_t detect_rules_count(const struct detect_rules *r);
 /* A rule as the outside world sees it. */
 struct detect_rule_info {
     const char *id, *title, *level, *file;
+    const char *status; /* Sigma status (stable, test, ...), NULL when absent */
     const char *const *tags;
     unsigned ntags;
 };

@@ -13,10 +13,21 @@
  */
 #include "ingest/ingest_int.h"
 
+#include "enrich/enrich.h"
+
 #include <string.h>
 #include <unistd.h>
 
 #define STORE_RETRIES 5
+
+/* The most valuable of two assets (either may be NULL): its value (ASSET_DEFAULT_VALUE
+ * when neither is known) and name. */
+static int pick_asset(const struct asset *a, const struct asset *b, const char **name)
+{
+    const struct asset *x = a && (!b || a->value >= b->value) ? a : b;
+    *name = x && x->name[0] ? x->name : (x ? x->address : NULL);
+    return x ? x->value : ASSET_DEFAULT_VALUE;
+}
 
 /* Group-by fields that name an alert's entities (a correlation hit has no event). */
 static const struct {
@@ -56,6 +67,9 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
         for (size_t k = 0; k < sizeof entity_fields / sizeof entity_fields[0]; k++)
             if (!strcmp(ci.group_by[g], entity_fields[k].field) && !ent[entity_fields[k].entity]->p)
                 corr_key_value(h->key, g, ent[entity_fields[k].entity]);
+    const struct asset *sa = assets_lookup(ig->assets, a.src_ip);
+    const struct asset *da = assets_lookup(ig->assets, a.dst_ip);
+    a.risk = alert_risk(ci.level, ci.status, pick_asset(sa, da, &a.asset), true);
     /* the hit's ids are newest first; an alert keeps them oldest first */
     uint64_t ids[CORR_SAMPLE_IDS];
     for (unsigned i = 0; i < h->nevents && i < CORR_SAMPLE_IDS; i++)
@@ -226,6 +240,11 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
             .nevents = 1,
         };
         entities(ev, &a);
+        /* the workers enriched the event already; looking up again is cheaper than
+         * reading the fields back as numbers */
+        const struct asset *sa = assets_lookup(ig->assets, a.src_ip);
+        const struct asset *da = assets_lookup(ig->assets, a.dst_ip);
+        a.risk = alert_risk(ri.level, ri.status, pick_asset(sa, da, &a.asset), false);
         if (alert_merge_add(al->merge, &a))
             atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
     }

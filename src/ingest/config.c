@@ -93,6 +93,7 @@ static void rules_fini(struct ingest_rules_cfg *r)
 void ingest_config_fini(struct ingest_config *c)
 {
     rules_fini(&c->rules);
+    mem_free(c->assets_path);
     for (size_t i = 0; i < c->ninputs; i++)
         input_fini(&c->inputs[i]);
     mem_free(c->inputs);
@@ -600,6 +601,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return rules_section(l, c, v);
     if (!strcmp(k, "correlation"))
         return correlation_section(l, c, v);
+    if (!strcmp(k, "assets"))
+        return get_str(l, v, "assets", &c->assets_path);
     if (!strcmp(k, "alerts"))
         return alerts_section(l, c, v);
     if (!strcmp(k, "decoders"))

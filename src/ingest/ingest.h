@@ -98,6 +98,7 @@ struct ingest_config {
     size_t ninputs;
     struct ingest_rules_cfg rules;
     struct ingest_alert_cfg alerting;
+    char *assets_path; /* `assets:` the inventory file (YAML or CSV), NULL: none */
     struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */
 };
 

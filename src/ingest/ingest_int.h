@@ -286,6 +286,7 @@ struct ingest {
     pthread_mutex_t reload_mu;               /* one reload at a time */
     struct ingest_rule_counters rct;
     struct ingest_alerting alerting; /* writer thread only */
+    struct assets *assets;           /* the inventory (NULL: none); read-only, shared */
 };
 
 /* ---- the alert stage (alerting.c), on the writer thread ------------------------------- */

@@ -34,6 +34,7 @@
  * (store.c) does not order the two files' last commits, so the newest alerts of the
  * seconds before it can be lost while their events survive.
  */
+#include "enrich/enrich.h"
 #include "ingest/ingest_int.h"
 
 #include <errno.h>
@@ -354,6 +355,7 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
         ev->input = slice_cstr(in->cfg->name);
         ev->peer = slice_make(b->data + r->peer_off, r->peer_len);
         decode_record(ctx, &in->src, &b->arena, b->data + r->off, r->len, r->received_ns, ev);
+        assets_enrich(ig->assets, ev);
         ev->id = r->id;
         ev->origin = r->origin;
         ev->input = slice_cstr(in->cfg->name);
@@ -734,6 +736,11 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
             goto fail;
     }
     ig->ninputs = cfg->ninputs;
+    if (cfg->assets_path) {
+        if ((rc = assets_load_file(cfg->assets_path, &ig->assets, err, errlen)))
+            goto fail;
+        log_info("assets: %zu entries from %s", assets_count(ig->assets), cfg->assets_path);
+    }
     if ((rc = ingest_alerting_init(ig)))
         goto fail;
     if ((rc = ingest_sources_load(ig)))
@@ -852,5 +859,6 @@ void ingest_free(struct ingest *ig)
     pthread_mutex_destroy(&ig->reload_mu);
     mem_free(ig->placeholders);
     ingest_alerting_fini(ig);
+    assets_free(ig->assets);
     mem_free(ig);
 }

@@ -52,11 +52,12 @@ static int ids_json(const struct alert_row *a, struct buf *ids)
 static const char *const insert_sql =
     "INSERT OR IGNORE INTO alerts(id, rule_id, rule_title, rule_level, tags, first_seen,"
     " last_seen, count, src_ip, dst_ip, user, host, asset, risk, status, event_ids, created)"
-    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, NULL, NULL, 'new', ?13, ?14)";
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?15, ?16, 'new', ?13, ?14)";
 /* a closed alert is left as the analyst closed it: its row reports 0 changes */
 static const char *const update_sql =
     "UPDATE alerts SET count = ?2, first_seen = min(first_seen, ?3),"
-    " last_seen = max(last_seen, ?4), event_ids = ?5 WHERE id = ?1 AND status != 'closed'";
+    " last_seen = max(last_seen, ?4), event_ids = ?5, risk = max(coalesce(risk, 0), ?6)"
+    " WHERE id = ?1 AND status != 'closed'";
 
 static int write_row(sqlite3_stmt *ins, sqlite3_stmt *upd, const struct alert_row *a,
                      const char *ids, size_t idslen)
@@ -78,11 +79,17 @@ static int write_row(sqlite3_stmt *ins, sqlite3_stmt *upd, const struct alert_ro
         bind_slice(s, 12, a->host);
         sqlite3_bind_text(s, 13, ids, (int)idslen, SQLITE_STATIC);
         sqlite3_bind_int64(s, 14, a->created_ns);
+        if (a->asset)
+            sqlite3_bind_text(s, 15, a->asset, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 15);
+        sqlite3_bind_double(s, 16, a->risk);
     } else {
         sqlite3_bind_int64(s, 2, (sqlite3_int64)a->count);
         sqlite3_bind_int64(s, 3, a->first_seen_ns);
         sqlite3_bind_int64(s, 4, a->last_seen_ns);
         sqlite3_bind_text(s, 5, ids, (int)idslen, SQLITE_STATIC);
+        sqlite3_bind_double(s, 6, a->risk);
     }
     int r = sqlite3_step(s);
     sqlite3_reset(s);

@@ -11,6 +11,8 @@ daemon (127.0.0.1, temp data dir) with Sigma rules and correlations, checked thr
 - The same lines replayed from a file, read as fast as the daemon goes (far more than
   ten times faster), give the same alerts: windows are in event time.
 - Lines shuffled within the lateness give the same alerts.
+- Alerts carry their risk: from the rule's level and status and the asset inventory's
+  value of the addresses involved (a default value when none is known).
 """
 import datetime
 import json
@@ -117,7 +119,8 @@ def start(tmp, name, inputs):
     conf = os.path.join(tmp, name + ".yaml")
     with open(conf, "w") as f:
         f.write("data_dir: %s\nrules:\n  paths: [%s]\ncorrelation:\n  lateness: 10s\n"
-                "alerts:\n  merge_window: 1h\ninputs:\n%s" % (data, os.path.join(tmp, "rules"), inputs))
+                "alerts:\n  merge_window: 1h\nassets: %s\ninputs:\n%s"
+                % (data, os.path.join(tmp, "rules"), os.path.join(tmp, "assets.csv"), inputs))
     ready = os.path.join(data, "serve.json")
     err = open(os.path.join(tmp, name + ".log"), "w")
     proc = subprocess.Popen([VIGIL, "serve", "-c", conf], stdin=subprocess.DEVNULL,
@@ -186,6 +189,8 @@ def main():
         os.mkdir(os.path.join(tmp, "rules"))
         with open(os.path.join(tmp, "rules", "ssh.yml"), "w") as f:
             f.write(RULES)
+        with open(os.path.join(tmp, "assets.csv"), "w") as f:
+            f.write("address,name,value,registered\n203.0.113.0/24,partner-vpn,5,yes\n")
         sc = [l for _, l in scenario()]
         want = sorted([
             ("SSH brute force", "203.0.113.9", 1),
@@ -198,6 +203,13 @@ def main():
                paced is not None and summary(paced) == want, why or repr(summary(paced)))
         if paced:
             brute = [a for a in paced if a["title"] == "SSH brute force"]
+            spray = [a for a in paced if a["title"] == "SSH password spraying"]
+            # risk = value x priority x reliability / 25: the brute force from the inventory's
+            # partner range (value 5), high (4), no status (5) + 2 for a correlation
+            report("serve alerts: risk from the rule and the asset (5.6), default value without (2.2)",
+                   len(brute) == 1 and brute[0]["risk"] == 5.6 and brute[0]["asset"] == "partner-vpn"
+                   and len(spray) == 1 and spray[0]["risk"] == 2.2 and spray[0]["asset"] is None,
+                   repr(brute + spray))
             report("serve correlation: the alert carries the window and its 8 events",
                    len(brute) == 1 and brute[0]["first_seen"].startswith("2026-11-25T10:00:00")
                    and brute[0]["last_seen"].startswith("2026-11-25T10:01:10")

@@ -51,6 +51,8 @@ static struct alert_row mk_alert(uint64_t id, const char *rule, const char *leve
         .event_ids = {*evid},
         .nevents = 1,
         .created_ns = first + 5,
+        .risk = 6.4,
+        .asset = "web01",
     };
     return a;
 }
@@ -67,7 +69,9 @@ struct seen {
     uint64_t ids[16];
     char levels[16][16];
     char tags[256], events[64], status[16];
-    bool dst_null, risk_null, asset_null;
+    bool dst_null, risk_null;
+    double risk;
+    char asset[32];
     char src[32];
     int64_t created;
 };
@@ -86,7 +90,8 @@ static int note(void *ctx, const struct store_alert *a)
         snprintf(s->src, sizeof s->src, "%.*s", (int)a->src_ip.len, a->src_ip.p);
         s->dst_null = a->dst_ip.p == NULL;
         s->risk_null = !a->has_risk;
-        s->asset_null = a->asset == NULL;
+        s->risk = a->risk;
+        snprintf(s->asset, sizeof s->asset, "%s", a->asset ? a->asset : "(null)");
         s->created = a->created_ns;
     }
     s->n++;
@@ -123,8 +128,9 @@ static void t_insert_list(void)
     T_EQ_STR(s.status, "new");
     T_EQ_STR(s.src, "10.0.0.1");
     T_CHECK(s.dst_null);
-    T_CHECK(s.risk_null);
-    T_CHECK(s.asset_null);
+    T_CHECK(!s.risk_null);
+    T_CHECK(s.risk > 6.39 && s.risk < 6.41);
+    T_EQ_STR(s.asset, "web01");
     T_EQ_INT(s.created, 3005);
 }
 

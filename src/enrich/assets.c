@@ -1,0 +1,504 @@
+/*
+ * assets.c — the asset inventory (enrich.h): entries read from YAML or CSV into an array,
+ * and two binary tries (IPv4, IPv6) from prefix bits to the entry, so a lookup walks at
+ * most 32 or 128 bits and remembers the last entry it passed (the longest prefix).
+ * IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are looked up as IPv4. The CSV reader is
+ * written here: quoted fields (RFC 4180) and nothing more; libcsv would do, but it is one
+ * screen of code and the inventory is read once.
+ */
+#include "enrich/enrich.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ASSET_MAX_FILE (64u << 20)
+#define ASSET_MAX_FIELD 1024
+
+struct tnode {
+    uint32_t child[2]; /* 0: none (the roots are never children) */
+    int32_t asset;     /* -1: no entry ends here */
+};
+
+struct assets {
+    struct asset *v;
+    size_t n, cap;
+    struct tnode *nodes;
+    size_t nnodes, capnodes;
+    uint32_t root4, root6;
+};
+
+static void asset_fini(struct asset *x)
+{
+    mem_free(x->address);
+    mem_free(x->name);
+    mem_free(x->owner);
+    mem_free(x->department);
+    for (unsigned i = 0; i < x->ntags; i++)
+        mem_free(x->tags[i]);
+    memset(x, 0, sizeof *x);
+}
+
+/* See enrich.h. */
+void assets_free(struct assets *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->n; i++)
+        asset_fini(&a->v[i]);
+    mem_free(a->v);
+    mem_free(a->nodes);
+    mem_free(a);
+}
+
+/* See enrich.h. */
+size_t assets_count(const struct assets *a)
+{
+    return a ? a->n : 0;
+}
+
+/* See enrich.h. */
+bool asset_has_tag(const struct asset *x, const char *t)
+{
+    for (unsigned i = 0; x && i < x->ntags; i++)
+        if (!strcmp(x->tags[i], t))
+            return true;
+    return false;
+}
+
+static int new_node(struct assets *a, uint32_t *out)
+{
+    if (a->nnodes == a->capnodes) {
+        size_t nc = a->capnodes ? a->capnodes * 2 : 1024;
+        struct tnode *n = mem_realloc(a->nodes, nc * sizeof *n);
+        if (!n)
+            return ERR_NOMEM;
+        a->nodes = n;
+        a->capnodes = nc;
+    }
+    a->nodes[a->nnodes] = (struct tnode){{0, 0}, -1};
+    *out = (uint32_t)a->nnodes++;
+    return 0;
+}
+
+static unsigned bit_at(const uint8_t *b, unsigned i)
+{
+    return (b[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* The address in s (a NUL-terminated copy of at most 63 bytes) into b; *bits 32 or 128
+ * (an IPv4-mapped IPv6 address gives its IPv4 form). false when it is none. */
+static bool parse_addr(const char *s, uint8_t b[16], unsigned *bits)
+{
+    if (strchr(s, ':')) {
+        if (inet_pton(AF_INET6, s, b) != 1)
+            return false;
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (!memcmp(b, mapped, 12)) {
+            memmove(b, b + 12, 4);
+            *bits = 32;
+        } else {
+            *bits = 128;
+        }
+        return true;
+    }
+    if (inet_pton(AF_INET, s, b) != 1)
+        return false;
+    *bits = 32;
+    return true;
+}
+
+/* An address or CIDR into b / *bits / *prefix; false when it is none. */
+static bool parse_cidr(const char *text, uint8_t b[16], unsigned *bits, unsigned *prefix)
+{
+    char buf[64];
+    size_t n = strlen(text);
+    if (n == 0 || n >= sizeof buf)
+        return false;
+    memcpy(buf, text, n + 1);
+    char *slash = strchr(buf, '/');
+    long pl = -1;
+    if (slash) {
+        *slash = '\0';
+        char *end;
+        if (!slash[1] || slash[1] < '0' || slash[1] > '9')
+            return false;
+        pl = strtol(slash + 1, &end, 10);
+        if (*end)
+            return false;
+    }
+    bool was_v6 = strchr(buf, ':') != NULL;
+    if (!parse_addr(buf, b, bits))
+        return false;
+    if (pl >= 0 && was_v6 && *bits == 32) /* ::ffff:a.b.c.d/n: n counts the 96 bits before */
+        pl = pl >= 96 ? pl - 96 : -2;
+    if (pl == -2 || pl > (long)*bits)
+        return false;
+    *prefix = pl < 0 ? *bits : (unsigned)pl;
+    return true;
+}
+
+static int insert(struct assets *a, const uint8_t *b, unsigned bits, unsigned prefix, int32_t idx)
+{
+    uint32_t n = bits == 32 ? a->root4 : a->root6;
+    for (unsigned i = 0; i < prefix; i++) {
+        unsigned d = bit_at(b, i);
+        if (!a->nodes[n].child[d]) {
+            uint32_t c;
+            int rc = new_node(a, &c);
+            if (rc)
+                return rc;
+            a->nodes[n].child[d] = c;
+        }
+        n = a->nodes[n].child[d];
+    }
+    if (a->nodes[n].asset >= 0)
+        return ERR_EXISTS;
+    a->nodes[n].asset = idx;
+    return 0;
+}
+
+/* See enrich.h. */
+const struct asset *assets_lookup(const struct assets *a, struct slice addr)
+{
+    if (!a || !a->n || !addr.len || addr.len >= 64)
+        return NULL;
+    char buf[64];
+    memcpy(buf, addr.p, addr.len);
+    buf[addr.len] = '\0';
+    uint8_t b[16];
+    unsigned bits;
+    if (!parse_addr(buf, b, &bits))
+        return NULL;
+    uint32_t n = bits == 32 ? a->root4 : a->root6;
+    int32_t best = a->nodes[n].asset;
+    for (unsigned i = 0; i < bits; i++) {
+        n = a->nodes[n].child[bit_at(b, i)];
+        if (!n)
+            break;
+        if (a->nodes[n].asset >= 0)
+            best = a->nodes[n].asset;
+    }
+    return best >= 0 ? &a->v[best] : NULL;
+}
+
+/* ---- entries -------------------------------------------------------------------------- */
+
+static struct asset *next_entry(struct assets *a)
+{
+    if (a->n == ASSET_MAX_ENTRIES)
+        return NULL;
+    if (a->n == a->cap) {
+        size_t nc = a->cap ? a->cap * 2 : 64;
+        struct asset *v = mem_realloc(a->v, nc * sizeof *v);
+        if (!v)
+            return NULL;
+        a->v = v;
+        a->cap = nc;
+    }
+    struct asset *x = &a->v[a->n];
+    memset(x, 0, sizeof *x);
+    return x;
+}
+
+/* One field of an entry; a reason in err on a bad value. */
+static int set_field(struct asset *x, const char *key, const char *val, char *err, size_t errlen)
+{
+    char **dst = !strcmp(key, "address") || !strcmp(key, "cidr") ? &x->address
+                 : !strcmp(key, "name")                          ? &x->name
+                 : !strcmp(key, "owner")                         ? &x->owner
+                 : !strcmp(key, "department")                    ? &x->department
+                                                                 : NULL;
+    if (dst) {
+        mem_free(*dst);
+        return (*dst = mem_strdup(val)) ? 0 : ERR_NOMEM;
+    }
+    if (!strcmp(key, "value")) {
+        if (strlen(val) != 1 || val[0] < '0' || val[0] > '5') {
+            snprintf(err, errlen, "value must be 0 to 5, not '%.40s'", val);
+            return ERR_PARSE;
+        }
+        x->value = val[0] - '0';
+        return 0;
+    }
+    if (!strcmp(key, "registered")) {
+        if (!strcmp(val, "true") || !strcmp(val, "yes") || !strcmp(val, "1"))
+            x->registered = true;
+        else if (!strcmp(val, "false") || !strcmp(val, "no") || !strcmp(val, "0") || !*val)
+            x->registered = false;
+        else {
+            snprintf(err, errlen, "registered must be true or false, not '%.40s'", val);
+            return ERR_PARSE;
+        }
+        return 0;
+    }
+    if (!strcmp(key, "tags")) { /* CSV: tags separated by ';' */
+        const char *p = val;
+        while (*p) {
+            const char *e = strchr(p, ';');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            while (n && *p == ' ')
+                p++, n--;
+            while (n && p[n - 1] == ' ')
+                n--;
+            if (n) {
+                if (x->ntags == ASSET_MAX_TAGS) {
+                    snprintf(err, errlen, "more than %d tags", ASSET_MAX_TAGS);
+                    return ERR_PARSE;
+                }
+                if (!(x->tags[x->ntags++] = mem_strndup(p, n)))
+                    return ERR_NOMEM;
+            }
+            p = e ? e + 1 : p + strlen(p);
+        }
+        return 0;
+    }
+    snprintf(err, errlen,
+             "unknown key '%.40s' (address, name, owner, department, value,"
+             " registered, tags)",
+             key);
+    return ERR_PARSE;
+}
+
+/* Completes the entry just filled (index a->n) and adds it to the tries. */
+static int finish_entry(struct assets *a, struct asset *x, char *err, size_t errlen)
+{
+    uint8_t b[16];
+    unsigned bits, prefix;
+    if (!x->address) {
+        snprintf(err, errlen, "an entry needs an address");
+        return ERR_PARSE;
+    }
+    if (!parse_cidr(x->address, b, &bits, &prefix)) {
+        snprintf(err, errlen, "'%.60s' is not an IPv4 or IPv6 address or CIDR network", x->address);
+        return ERR_PARSE;
+    }
+    if ((!x->name && !(x->name = mem_strdup(""))) || (!x->owner && !(x->owner = mem_strdup(""))) ||
+        (!x->department && !(x->department = mem_strdup(""))))
+        return ERR_NOMEM;
+    int rc = insert(a, b, bits, prefix, (int32_t)a->n);
+    if (rc == ERR_EXISTS) {
+        snprintf(err, errlen, "'%.60s' is listed twice", x->address);
+        return ERR_PARSE;
+    }
+    if (rc)
+        return rc;
+    a->n++;
+    return 0;
+}
+
+static struct assets *assets_new(void)
+{
+    struct assets *a = mem_calloc(1, sizeof *a);
+    if (!a || new_node(a, &a->root4) || new_node(a, &a->root6)) {
+        assets_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* ---- YAML ------------------------------------------------------------------------------- */
+
+static int load_yaml(struct assets *a, const char *name, const char *text, size_t len, char *err,
+                     size_t errlen)
+{
+    struct cfg_node *root = NULL;
+    char why[256];
+    int rc = cfg_parse(text, len, 8 * ASSET_MAX_ENTRIES, &root, why, sizeof why);
+    if (rc) {
+        snprintf(err, errlen, "%s: %s", name, why);
+        return ERR_PARSE;
+    }
+    const struct cfg_node *list = root->kind == CFG_MAP ? cfg_get(root, "assets") : NULL;
+    if (!list || list->kind != CFG_SEQ) {
+        snprintf(err, errlen, "%s:%u: expected 'assets:' and a list of entries", name, root->line);
+        cfg_free(root);
+        return ERR_PARSE;
+    }
+    for (const struct cfg_node *e = list->children; e && rc == 0; e = e->next) {
+        struct asset *x = next_entry(a);
+        if (!x) {
+            rc = a->n == ASSET_MAX_ENTRIES ? ERR_FULL : ERR_NOMEM;
+            snprintf(err, errlen, "%s: more than %d entries (or out of memory)", name,
+                     ASSET_MAX_ENTRIES);
+            break;
+        }
+        unsigned line = e->line;
+        if (e->kind != CFG_MAP) {
+            snprintf(why, sizeof why, "an entry must be a map");
+            rc = ERR_PARSE;
+        }
+        for (const struct cfg_node *k = e->kind == CFG_MAP ? e->children : NULL; k && rc == 0;
+             k = k->next) {
+            line = k->key_line;
+            if (!strcmp(k->key, "tags") && k->kind == CFG_SEQ) {
+                for (const struct cfg_node *t = k->children; t && rc == 0; t = t->next) {
+                    if (t->kind != CFG_SCALAR || x->ntags == ASSET_MAX_TAGS) {
+                        snprintf(why, sizeof why, "tags: at most %d strings", ASSET_MAX_TAGS);
+                        rc = ERR_PARSE;
+                    } else if (!(x->tags[x->ntags++] = mem_strdup(t->text))) {
+                        rc = ERR_NOMEM;
+                    }
+                }
+            } else if (k->kind != CFG_SCALAR) {
+                snprintf(why, sizeof why, "%.40s: expected a single value", k->key);
+                rc = ERR_PARSE;
+            } else {
+                rc = set_field(x, k->key, k->text, why, sizeof why);
+            }
+        }
+        if (rc == 0)
+            rc = finish_entry(a, x, why, sizeof why);
+        if (rc) {
+            asset_fini(x);
+            snprintf(err, errlen, "%s:%u: %s", name, line, rc == ERR_NOMEM ? "out of memory" : why);
+        }
+    }
+    cfg_free(root);
+    return rc;
+}
+
+/* ---- CSV -------------------------------------------------------------------------------- */
+
+/* The next field of the CSV line at *p (quoted or not) into out; *eol set at the end of
+ * the record. false on a field over ASSET_MAX_FIELD or an unclosed quote. */
+static bool csv_field(const char **p, const char *end, char *out, bool *eol, unsigned *line)
+{
+    size_t n = 0;
+    const char *s = *p;
+    if (s < end && *s == '"') {
+        s++;
+        for (;;) {
+            if (s >= end)
+                return false;
+            if (*s == '"') {
+                if (s + 1 < end && s[1] == '"') {
+                    s++;
+                } else {
+                    s++;
+                    break;
+                }
+            }
+            if (*s == '\n')
+                (*line)++;
+            if (n + 1 >= ASSET_MAX_FIELD)
+                return false;
+            out[n++] = *s++;
+        }
+    } else {
+        while (s < end && *s != ',' && *s != '\n' && *s != '\r') {
+            if (n + 1 >= ASSET_MAX_FIELD)
+                return false;
+            out[n++] = *s++;
+        }
+    }
+    out[n] = '\0';
+    if (s < end && *s == '\r')
+        s++;
+    *eol = s >= end || *s == '\n';
+    if (s < end)
+        s++; /* the ',' or '\n' */
+    *p = s;
+    return true;
+}
+
+#define CSV_MAX_COLS 16
+
+static int load_csv(struct assets *a, const char *name, const char *text, size_t len, char *err,
+                    size_t errlen)
+{
+    const char *p = text, *end = text + len;
+    char cols[CSV_MAX_COLS][32];
+    unsigned ncols = 0, line = 1;
+    char field[ASSET_MAX_FIELD], why[256];
+    bool eol = false;
+    while (!eol) { /* the header */
+        if (ncols == CSV_MAX_COLS || !csv_field(&p, end, field, &eol, &line) || !field[0] ||
+            strlen(field) >= sizeof cols[0]) {
+            snprintf(err, errlen,
+                     "%s:1: expected a header naming the columns (address, name,"
+                     " owner, department, value, registered, tags)",
+                     name);
+            return ERR_PARSE;
+        }
+        snprintf(cols[ncols++], sizeof cols[0], "%s", field);
+    }
+    while (p < end) {
+        line++;
+        if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n')) { /* a blank line */
+            p += *p == '\r' ? 2 : 1;
+            continue;
+        }
+        struct asset *x = next_entry(a);
+        if (!x) {
+            snprintf(err, errlen, "%s:%u: more than %d entries (or out of memory)", name, line,
+                     ASSET_MAX_ENTRIES);
+            return ERR_FULL;
+        }
+        int rc = 0;
+        unsigned c = 0, first_line = line;
+        eol = false;
+        while (!eol && rc == 0) {
+            if (!csv_field(&p, end, field, &eol, &line)) {
+                snprintf(why, sizeof why, "a field longer than %d bytes or an unclosed quote",
+                         ASSET_MAX_FIELD - 1);
+                rc = ERR_PARSE;
+            } else if (c >= ncols) {
+                snprintf(why, sizeof why, "more fields than the header names");
+                rc = ERR_PARSE;
+            } else if (field[0]) {
+                rc = set_field(x, cols[c], field, why, sizeof why);
+            }
+            c++;
+        }
+        if (rc == 0)
+            rc = finish_entry(a, x, why, sizeof why);
+        if (rc) {
+            asset_fini(x);
+            snprintf(err, errlen, "%s:%u: %s", name, first_line,
+                     rc == ERR_NOMEM ? "out of memory" : why);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* See enrich.h. */
+int assets_load_text(const char *name, const char *text, size_t len, bool csv, struct assets **out,
+                     char *err, size_t errlen)
+{
+    *out = NULL;
+    err[0] = '\0';
+    struct assets *a = assets_new();
+    if (!a)
+        return ERR_NOMEM;
+    int rc = csv ? load_csv(a, name, text, len, err, errlen)
+                 : load_yaml(a, name, text, len, err, errlen);
+    if (rc) {
+        assets_free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+/* See enrich.h. */
+int assets_load_file(const char *path, struct assets **out, char *err, size_t errlen)
+{
+    struct buf text;
+    buf_init(&text, ASSET_MAX_FILE);
+    int rc = buf_read_file(&text, path);
+    if (rc) {
+        snprintf(err, errlen, "%s: %s", path,
+                 rc == ERR_TOOBIG ? "larger than 64 MiB" : err_str(rc));
+        buf_fini(&text);
+        *out = NULL;
+        return rc;
+    }
+    size_t n = strlen(path);
+    bool csv = n > 4 && !strcasecmp(path + n - 4, ".csv");
+    rc = assets_load_text(path, text.p ? text.p : "", text.len, csv, out, err, errlen);
+    buf_fini(&text);
+    return rc;
+}
