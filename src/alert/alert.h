@@ -30,8 +30,8 @@ struct alert_hit {
 
 /*
  * The risk of a hit, 0-10, in the spirit of OSSIM: value x priority x reliability / 25,
- * with value the asset value 0-5 (the most valuable asset involved; enrich.h's default
- * when none is known), priority from the rule's level (informational 1, low 2, medium 3,
+ * with value the asset value 0-5 (the most valuable asset among src_ip, dst_ip and the
+ * host; enrich.h's default when none is known), priority from the rule's level (informational 1, low 2, medium 3,
  * high 4, critical 5) and reliability 0-10 from the rule's Sigma status (stable 8,
  * test 6, experimental 4, deprecated 2, unsupported 1, none 5), 2 more for a correlation
  * (several events agree), at most 10. README "Risk" documents it.
@@ -97,5 +97,30 @@ void alert_merge_changed(struct alert_merge *m, const struct alert_row **rows, s
 void alert_merge_written(struct alert_merge *m, bool ok, const size_t *closed, size_t nclosed);
 
 void alert_merge_stats(const struct alert_merge *m, struct alert_merge_stats *out);
+
+/* ---- first seen (alert_seen.c) ---------------------------------------------------------- */
+
+/*
+ * The combinations of values already seen for rules with `vigil_first_seen`: a set of
+ * 64-bit keys (rule id and values hashed), bounded at max keys. The daemon fills it from
+ * vigil.db at start, so "first" means first since the store began.
+ */
+struct alert_seen;
+
+struct alert_seen *alert_seen_new(size_t max);
+void alert_seen_free(struct alert_seen *s);
+struct event;
+/* The values of fields[0..n) in ev into v; false when one is absent or empty (such an
+ * event is no first of anything). */
+bool alert_seen_values(const char *const *fields, unsigned n, const struct event *ev,
+                       struct slice *v);
+/* The key of rule_id with values v[0..n). */
+uint64_t alert_seen_key(const char *rule_id, const struct slice *v, unsigned n);
+/* Adds key: true when it was not there (the first time). When the set is full the key is
+ * not remembered and true is returned (an alert too many rather than one missed),
+ * counted in *full. */
+bool alert_seen_add(struct alert_seen *s, uint64_t key);
+/* Keys held, and keys that did not fit. */
+void alert_seen_counts(const struct alert_seen *s, size_t *held, uint64_t *full);
 
 #endif

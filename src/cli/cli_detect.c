@@ -2,10 +2,12 @@
  * cli_detect.c — offline detection for the commands (`vigil hunt`, `vigil rules test`):
  * a record goes through the daemon's decoders, the compiled matcher (or the reference
  * evaluator) and the correlator, and what alerts is reported — a match of a rule that
- * alerts (not one that only feeds correlations with generate: false) and a correlation
- * that held (not an inner one whose outer correlations all say generate: false).
+ * alerts (not one that only feeds correlations with generate: false, nor one with
+ * vigil_first_seen whose values were seen before in the run) and a correlation that held
+ * (not an inner one whose outer correlations all say generate: false).
  */
 #include "cli/cli_detect.h"
+#include "enrich/enrich.h"
 
 #include <string.h>
 
@@ -22,6 +24,17 @@ static int on_rule_match(void *ctx, size_t rule, const struct event *ev)
                 d->corr_lost++;
         if (!detect_rule_alerts(d->rules, rule))
             return 0; /* it only feeds correlations (generate: false) */
+    }
+    struct detect_rule_info ri;
+    detect_rule_info(d->rules, rule, &ri);
+    if (ri.nfirst_seen) { /* only the first time these values are seen in the run */
+        struct slice v[SIGMA_FIRST_SEEN_MAX];
+        if (!alert_seen_values(ri.first_seen, ri.nfirst_seen, ev, v))
+            return 0;
+        if (!alert_seen_add(d->seen, alert_seen_key(ri.id, v, ri.nfirst_seen))) {
+            d->seen_before++;
+            return 0;
+        }
     }
     return d->on_match ? d->on_match(d->ctx, rule, ev) : 0;
 }
@@ -51,7 +64,8 @@ int cli_detector_init(struct cli_detector *d, struct detect_rules *rules, bool r
             return ERR_NOMEM;
     }
     arena_init(&d->arena, 1 << 16, 1 << 24);
-    if (!(d->ev = mem_alloc(sizeof *d->ev)) || decode_ctx_new(&d->dc))
+    if (!(d->ev = mem_alloc(sizeof *d->ev)) || decode_ctx_new(&d->dc) ||
+        !(d->seen = alert_seen_new(0)))
         return ERR_NOMEM;
     if (detect_corr_count(rules) && !(d->corr = correlator_new(rules, NULL, on_corr_hit, d)))
         return ERR_NOMEM;
@@ -77,6 +91,7 @@ int cli_detector_line(struct cli_detector *d, const char *line, size_t len, uint
     ev->id = id;
     ev->input = slice_cstr(input);
     decode_record(d->dc, &d->src, &d->arena, line, len, vtime_now_ns(), ev);
+    assets_enrich(d->assets, ev);
     int rc = cli_detector_event(d, ev);
     arena_reset(&d->arena);
     return rc;
@@ -93,6 +108,7 @@ void cli_detector_flush(struct cli_detector *d)
 void cli_detector_fini(struct cli_detector *d)
 {
     correlator_free(d->corr);
+    alert_seen_free(d->seen);
     decode_ctx_free(d->dc);
     arena_fini(&d->arena);
     mem_free(d->ev);

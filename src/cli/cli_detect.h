@@ -6,6 +6,7 @@
 #ifndef VIGIL_CLI_DETECT_H
 #define VIGIL_CLI_DETECT_H
 
+#include "alert/alert.h"
 #include "core/core.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
@@ -28,7 +29,9 @@ struct cli_detector {
     struct decode_source src;
     struct arena arena;
     struct event *ev;
-    uint64_t events, corr_missing, corr_lost;
+    struct alert_seen *seen; /* vigil_first_seen within the run */
+    const struct assets *assets; /* NULL, or the inventory events are enriched from */
+    uint64_t events, corr_missing, corr_lost, seen_before;
     cli_match_fn on_match;
     cli_hit_fn on_hit;
     void *ctx;

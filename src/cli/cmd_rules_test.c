@@ -2,7 +2,9 @@
  * cmd_rules_test.c — `vigil rules test [--placeholder NAME=VALUE ...] [PATH...]`
  * (default `rules`): every rule file carries its own proof. Beside each `NAME.yml` lie
  * `NAME.match.log`, lines on which something NAME.yml defines must alert, and
- * `NAME.nomatch.log`, lines on which nothing it defines may alert. All the rules under
+ * `NAME.nomatch.log`, lines on which nothing it defines may alert (and, when the proof
+ * needs an asset inventory, `NAME.assets.csv`, enriching both: a CSV, since every
+ * .yml and .yaml under the PATHs is read as rules). All the rules under
  * the PATHs are loaded together (a correlation may name a rule of another file), each
  * log is read through the daemon's decoders, matcher and correlator (cli_detect.c),
  * and only what the file itself defines is counted. One line per file:
@@ -15,9 +17,11 @@
  */
 #include "cli/cli.h"
 #include "cli/cli_detect.h"
+#include "enrich/enrich.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_PATHS 64
 #define MAX_PH 256
@@ -69,8 +73,8 @@ static int on_line(void *ctx, const char *line, size_t len, uint64_t lineno)
 
 /* Runs the rules over one log; the alerts of r->file's definitions in *r. 0, or a
  * reason in why. */
-static int run_log(struct detect_rules *rs, const char *log, struct run *r, char *why,
-                   size_t whylen)
+static int run_log(struct detect_rules *rs, const struct assets *assets, const char *log,
+                   struct run *r, char *why, size_t whylen)
 {
     FILE *f = fopen(log, "rb");
     if (!f) {
@@ -80,6 +84,7 @@ static int run_log(struct detect_rules *rs, const char *log, struct run *r, char
     struct cli_detector d;
     char err[256];
     int rc = cli_detector_init(&d, rs, false, on_match, on_hit, r, err, sizeof err);
+    d.assets = assets;
     if (rc == 0) {
         struct line_ctx lc = {&d, log, hash64(log, strlen(log), 0x74657374)};
         rc = cli_read_lines(f, on_line, &lc);
@@ -109,16 +114,21 @@ static bool log_name(const char *file, const char *suffix, char *out, size_t out
 /* Tests one rule file; true when it passed (its line printed either way). */
 static bool test_file(struct detect_rules *rs, const char *file)
 {
-    char pos[4200], neg[4200], why[512] = "";
+    char pos[4200], neg[4200], inv[4200], why[512] = "";
     struct run m = {rs, file, 0, ""}, n = {rs, file, 0, ""};
     bool ok = log_name(file, ".match.log", pos, sizeof pos) &&
-              log_name(file, ".nomatch.log", neg, sizeof neg);
+              log_name(file, ".nomatch.log", neg, sizeof neg) &&
+              log_name(file, ".assets.csv", inv, sizeof inv);
     if (!ok)
         snprintf(why, sizeof why, "name too long");
-    if (ok && run_log(rs, pos, &m, why, sizeof why))
+    struct assets *assets = NULL; /* NAME.assets.csv, when the proof needs an inventory */
+    if (ok && access(inv, F_OK) == 0 && assets_load_file(inv, &assets, why, sizeof why))
         ok = false;
-    if (ok && run_log(rs, neg, &n, why, sizeof why))
+    if (ok && run_log(rs, assets, pos, &m, why, sizeof why))
         ok = false;
+    if (ok && run_log(rs, assets, neg, &n, why, sizeof why))
+        ok = false;
+    assets_free(assets);
     if (ok && m.alerts == 0) {
         snprintf(why, sizeof why, "match: no alert from this file's rules");
         ok = false;

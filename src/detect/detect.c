@@ -101,6 +101,8 @@ void detect_rule_info(const struct detect_rules *rs, size_t i, struct detect_rul
     out->level = sigma_level_name(r->level);
     out->file = r->file;
     out->status = r->status;
+    out->first_seen = (const char *const *)r->first_seen;
+    out->nfirst_seen = r->nfirst_seen;
     out->tags = (const char *const *)r->tags;
     out->ntags = r->ntags;
 }

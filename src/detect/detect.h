@@ -71,9 +71,13 @@ void detect_rules_free(struct detect_rules *r);
 size_t detect_rules_count(const struct detect_rules *r);
 
 /* A rule as the outside world sees it. */
+#define SIGMA_FIRST_SEEN_MAX 4 /* fields of vigil_first_seen (sigma_int.h's bound) */
+
 struct detect_rule_info {
     const char *id, *title, *level, *file;
     const char *status; /* Sigma status (stable, test, ...), NULL when absent */
+    const char *const *first_seen; /* vigil_first_seen fields (nfirst_seen of them) */
+    unsigned nfirst_seen;
     const char *const *tags;
     unsigned ntags;
 };

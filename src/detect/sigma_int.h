@@ -26,6 +26,7 @@
 #define SIGMA_MAX_COND_NODES 1024
 #define SIGMA_MAX_VARIANTS 64 /* strings one value may expand to (windash, base64offset) */
 #define SIGMA_MAX_VALUE 65536 /* bytes of one value after modifiers */
+#define SIGMA_MAX_FIRST_SEEN SIGMA_FIRST_SEEN_MAX /* fields of vigil_first_seen */
 
 /* ---- the condition (sigma_cond.c) ----------------------------------------------------- */
 
@@ -195,6 +196,10 @@ struct sigma_rule {
     struct sigma_ident *idents;
     unsigned nidents;
     struct sigma_cond *cond; /* a list of conditions is OR-ed into one */
+    /* Vigil's own key `vigil_first_seen: [field, ...]`: alert only the first time these
+     * fields' values are seen together (README "First seen") */
+    char *first_seen[SIGMA_MAX_FIRST_SEEN];
+    unsigned nfirst_seen;
 };
 
 #endif

@@ -74,6 +74,8 @@ void sigma_rule_fini(struct sigma_rule *r)
     for (unsigned i = 0; i < r->ntags; i++)
         mem_free(r->tags[i]);
     mem_free(r->tags);
+    for (unsigned i = 0; i < r->nfirst_seen; i++)
+        mem_free(r->first_seen[i]);
     mem_free(r->id);
     mem_free(r->name);
     mem_free(r->title);
@@ -359,10 +361,35 @@ int sigma_meta_parse(const struct cfg_node *doc, struct sigma_rule *r, char *err
     return 0;
 }
 
+/* `vigil_first_seen: [field, ...]` (or one field). */
+static int first_seen(const struct cfg_node *v, struct sigma_rule *r, char *err, size_t errlen)
+{
+    const struct cfg_node *one = v->kind == CFG_SCALAR ? v : NULL;
+    const struct cfg_node *items = v->kind == CFG_SEQ ? v->children : one;
+    if (!items || (v->kind != CFG_SEQ && v->kind != CFG_SCALAR)) {
+        snprintf(err, errlen, "line %u: vigil_first_seen must be a field or a list of fields",
+                 v->line);
+        return ERR_PARSE;
+    }
+    for (const struct cfg_node *i = items; i; i = one ? NULL : i->next) {
+        if (i->kind != CFG_SCALAR || !i->text[0] || r->nfirst_seen == SIGMA_MAX_FIRST_SEEN) {
+            snprintf(err, errlen, "line %u: vigil_first_seen takes 1 to %d field names", i->line,
+                     SIGMA_MAX_FIRST_SEEN);
+            return ERR_PARSE;
+        }
+        if (!(r->first_seen[r->nfirst_seen++] = mem_strdup(i->text)))
+            return ERR_NOMEM;
+    }
+    return 0;
+}
+
 static int metadata(const struct cfg_node *doc, struct sigma_rule *r, char *err, size_t errlen)
 {
     int rc = sigma_meta_parse(doc, r, err, errlen);
     if (rc)
+        return rc;
+    const struct cfg_node *fs = cfg_get(doc, "vigil_first_seen");
+    if (fs && (rc = first_seen(fs, r, err, errlen)))
         return rc;
     const struct cfg_node *ls = cfg_get(doc, "logsource");
     if (!ls || ls->kind != CFG_MAP) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define ASSET_MAX_FILE (64u << 20)
 #define ASSET_MAX_FIELD 1024
@@ -27,6 +28,8 @@ struct assets {
     struct tnode *nodes;
     size_t nnodes, capnodes;
     uint32_t root4, root6;
+    uint32_t *by_name; /* entries with a name, sorted by it (case-insensitively) */
+    size_t nnamed;
 };
 
 static void asset_fini(struct asset *x)
@@ -49,6 +52,7 @@ void assets_free(struct assets *a)
         asset_fini(&a->v[i]);
     mem_free(a->v);
     mem_free(a->nodes);
+    mem_free(a->by_name);
     mem_free(a);
 }
 
@@ -464,6 +468,60 @@ static int load_csv(struct assets *a, const char *name, const char *text, size_t
     return 0;
 }
 
+static const struct assets *sort_ctx; /* qsort has no context: set around the call */
+
+static int cmp_name(const void *x, const void *y)
+{
+    return strcasecmp(sort_ctx->v[*(const uint32_t *)x].name,
+                      sort_ctx->v[*(const uint32_t *)y].name);
+}
+
+/* The name index (entries without a name are not in it). */
+static int index_names(struct assets *a)
+{
+    a->by_name = mem_alloc((a->n ? a->n : 1) * sizeof *a->by_name);
+    if (!a->by_name)
+        return ERR_NOMEM;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].name[0])
+            a->by_name[a->nnamed++] = (uint32_t)i;
+    sort_ctx = a;
+    qsort(a->by_name, a->nnamed, sizeof *a->by_name, cmp_name);
+    sort_ctx = NULL;
+    return 0;
+}
+
+static const struct asset *find_name(const struct assets *a, const char *name, size_t len)
+{
+    size_t lo = 0, hi = a->nnamed;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *m = a->v[a->by_name[mid]].name;
+        int c = strncasecmp(m, name, len);
+        if (c == 0 && m[len])
+            c = 1; /* m is longer */
+        if (c == 0)
+            return &a->v[a->by_name[mid]];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* See enrich.h. */
+const struct asset *assets_lookup_name(const struct assets *a, struct slice name)
+{
+    if (!a || !a->nnamed || !name.len || name.len > 255)
+        return NULL;
+    const struct asset *x = find_name(a, name.p, name.len);
+    const char *dot = memchr(name.p, '.', name.len);
+    if (!x && dot && dot > name.p) /* "srv1.corp.example.com" as "srv1" */
+        x = find_name(a, name.p, (size_t)(dot - name.p));
+    return x;
+}
+
 /* See enrich.h. */
 int assets_load_text(const char *name, const char *text, size_t len, bool csv, struct assets **out,
                      char *err, size_t errlen)
@@ -475,6 +533,8 @@ int assets_load_text(const char *name, const char *text, size_t len, bool csv, s
         return ERR_NOMEM;
     int rc = csv ? load_csv(a, name, text, len, err, errlen)
                  : load_yaml(a, name, text, len, err, errlen);
+    if (rc == 0)
+        rc = index_names(a);
     if (rc) {
         assets_free(a);
         return rc;

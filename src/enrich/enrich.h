@@ -50,10 +50,17 @@ struct event;
 /*
  * Adds to ev what the inventory says of its src_ip and dst_ip: src_asset (name),
  * src_asset_value, src_asset_registered ("true"/"false"), one src_asset_tag per tag, and
- * the same for dst_. Values point into a, which must outlive ev. Nothing when a is
- * NULL or holds neither address.
+ * the same for dst_; for an event with an `ip` (DHCP, arpwatch) ip_registered ("false"
+ * also when no entry holds it) and ip_asset; for its `host` (the sending device's name)
+ * the entry of that name as host_asset, host_asset_value and host_asset_tag. Values point
+ * into a, which must outlive ev.
+ * Nothing when a is NULL.
  */
 void assets_enrich(const struct assets *a, struct event *ev);
+
+/* The entry named name (case-insensitively; a host name's first label is tried too:
+ * "srv1.corp.example.com" finds "srv1"), or NULL. */
+const struct asset *assets_lookup_name(const struct assets *a, struct slice name);
 
 /* True when asset x carries tag t. */
 bool asset_has_tag(const struct asset *x, const char *t);

@@ -32,4 +32,18 @@ void assets_enrich(const struct assets *a, struct event *ev)
     if (event_get(ev, FIELD_dst_ip, &ip) && (x = assets_lookup(a, ip)))
         add(x, ev, FIELD_dst_asset, FIELD_dst_asset_value, FIELD_dst_asset_registered,
             FIELD_dst_asset_tag);
+    if (event_get(ev, FIELD_host, &ip) && (x = assets_lookup_name(a, ip))) {
+        event_add(ev, FIELD_host_asset, slice_cstr(x->name));
+        event_add(ev, FIELD_host_asset_value,
+                  slice_cstr(digits[x->value >= 0 && x->value <= 5 ? x->value : 0]));
+        for (unsigned i = 0; i < x->ntags; i++)
+            event_add(ev, FIELD_host_asset_tag, slice_cstr(x->tags[i]));
+    }
+    /* a terminal seen by DHCP or ARP: registered or not, also when no entry holds it */
+    if (event_get(ev, FIELD_ip, &ip)) {
+        x = assets_lookup(a, ip);
+        if (x && x->name[0])
+            event_add(ev, FIELD_ip_asset, slice_cstr(x->name));
+        event_add(ev, FIELD_ip_registered, slice_cstr(x && x->registered ? "true" : "false"));
+    }
 }

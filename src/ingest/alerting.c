@@ -20,11 +20,16 @@
 
 #define STORE_RETRIES 5
 
-/* The most valuable of two assets (either may be NULL): its value (ASSET_DEFAULT_VALUE
- * when neither is known) and name. */
-static int pick_asset(const struct asset *a, const struct asset *b, const char **name)
+/* The most valuable asset behind an alert's entities (src_ip, dst_ip, the host by name):
+ * its value (ASSET_DEFAULT_VALUE when none is known) and name. */
+static int pick_asset(const struct assets *inv, const struct alert_hit *h, const char **name)
 {
-    const struct asset *x = a && (!b || a->value >= b->value) ? a : b;
+    const struct asset *c[3] = {assets_lookup(inv, h->src_ip), assets_lookup(inv, h->dst_ip),
+                                assets_lookup_name(inv, h->host)};
+    const struct asset *x = NULL;
+    for (int i = 0; i < 3; i++)
+        if (c[i] && (!x || c[i]->value > x->value))
+            x = c[i];
     *name = x && x->name[0] ? x->name : (x ? x->address : NULL);
     return x ? x->value : ASSET_DEFAULT_VALUE;
 }
@@ -67,9 +72,7 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
         for (size_t k = 0; k < sizeof entity_fields / sizeof entity_fields[0]; k++)
             if (!strcmp(ci.group_by[g], entity_fields[k].field) && !ent[entity_fields[k].entity]->p)
                 corr_key_value(h->key, g, ent[entity_fields[k].entity]);
-    const struct asset *sa = assets_lookup(ig->assets, a.src_ip);
-    const struct asset *da = assets_lookup(ig->assets, a.dst_ip);
-    a.risk = alert_risk(ci.level, ci.status, pick_asset(sa, da, &a.asset), true);
+    a.risk = alert_risk(ci.level, ci.status, pick_asset(ig->assets, &a, &a.asset), true);
     /* the hit's ids are newest first; an alert keeps them oldest first */
     uint64_t ids[CORR_SAMPLE_IDS];
     for (unsigned i = 0; i < h->nevents && i < CORR_SAMPLE_IDS; i++)
@@ -79,13 +82,64 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
         atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
 }
 
+static void write_seen(struct ingest *ig);
+
+static int seen_key(void *ctx, uint64_t key)
+{
+    alert_seen_add(ctx, key);
+    return 0;
+}
+
 /* See ingest_int.h. */
 int ingest_alerting_init(struct ingest *ig)
 {
+    struct ingest_alerting *al = &ig->alerting;
     const struct ingest_alert_cfg *c = &ig->cfg->alerting;
     struct alert_merge_opts o = {.window_ns = c->merge_window_ns, .max_open = c->max_open};
-    ig->alerting.merge = alert_merge_new(&o);
-    return ig->alerting.merge ? 0 : ERR_NOMEM;
+    al->merge = alert_merge_new(&o);
+    al->seen = alert_seen_new(c->max_first_seen);
+    if (!al->merge || !al->seen)
+        return ERR_NOMEM;
+    arena_init(&al->seen_arena, 1 << 14, 1 << 24);
+    int rc = store_first_seen_keys(ig->st, seen_key, al->seen);
+    if (rc)
+        log_error("first seen: reading what was seen before: %s", err_str(rc));
+    return 0;
+}
+
+/* True when the match of rule ri on ev should alert as far as vigil_first_seen goes: the
+ * rule has none, or these values were never seen (then noted, to be stored). */
+static bool first_time(struct ingest *ig, const struct detect_rule_info *ri, const struct event *ev)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    if (!ri->nfirst_seen)
+        return true;
+    struct slice v[SIGMA_FIRST_SEEN_MAX];
+    if (!alert_seen_values(ri->first_seen, ri->nfirst_seen, ev, v))
+        return false;
+    uint64_t key = alert_seen_key(ri->id, v, ri->nfirst_seen);
+    if (!alert_seen_add(al->seen, key)) {
+        atomic_fetch_add_explicit(&ig->rct.seen_before, 1, memory_order_relaxed);
+        return false;
+    }
+    /* recorded with the alerts (write_changed) */
+    if (al->nseen_rows == sizeof al->seen_rows / sizeof al->seen_rows[0])
+        write_seen(ig);
+    struct buf b;
+    buf_init(&b, 4096);
+    for (unsigned i = 0; i < ri->nfirst_seen; i++) {
+        if (i)
+            buf_puts(&b, " / ");
+        buf_append(&b, v[i].p, v[i].len);
+    }
+    char *value = buf_cstr(&b) ? arena_dup(&al->seen_arena, b.p, b.len + 1) : NULL;
+    char *rule = arena_dup(&al->seen_arena, ri->id, strlen(ri->id) + 1);
+    buf_fini(&b);
+    if (value && rule)
+        al->seen_rows[al->nseen_rows++] = (struct store_first_seen){rule, key, value, ev->time_ns};
+    else
+        atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
+    return true;
 }
 
 /* Judges what the correlator holds and drops it (a reload, or the end). */
@@ -162,6 +216,19 @@ static void publish(struct ingest *ig)
     atomic_store_explicit(&r->alerts_open, ms.open, memory_order_relaxed);
 }
 
+/* Records the first-seen values noted since the last write. */
+static void write_seen(struct ingest *ig)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    if (!al->nseen_rows)
+        return;
+    int rc = store_first_seen_add(ig->st, al->seen_rows, al->nseen_rows);
+    if (rc)
+        log_error("first seen: %zu value(s) not recorded: %s", al->nseen_rows, err_str(rc));
+    al->nseen_rows = 0;
+    arena_reset(&al->seen_arena);
+}
+
 /* Writes the changed alerts (retried); a failure is logged and counted, and they stay
  * changed for the next write. */
 static void write_changed(struct ingest *ig)
@@ -170,8 +237,10 @@ static void write_changed(struct ingest *ig)
     const struct alert_row *rows;
     size_t n;
     alert_merge_changed(al->merge, &rows, &n);
-    if (!n)
+    if (!n) {
+        write_seen(ig);
         return;
+    }
     if (n > al->capclosed) {
         size_t *p = mem_realloc(al->closed, n * sizeof *p);
         if (!p) {
@@ -200,6 +269,7 @@ static void write_changed(struct ingest *ig)
     atomic_fetch_add_explicit(&ig->rct.alerts_written, inserted, memory_order_relaxed);
     atomic_fetch_add_explicit(&ig->rct.alerts_updated, n - inserted - nclosed,
                               memory_order_relaxed);
+    write_seen(ig); /* after the alerts: a crash between re-alerts rather than loses one */
 }
 
 /* See ingest_int.h. */
@@ -227,6 +297,8 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
             continue;
         struct detect_rule_info ri;
         detect_rule_info(rs, m->rule, &ri);
+        if (!first_time(ig, &ri, ev))
+            continue;
         struct alert_hit a = {
             .rule_id = ri.id && *ri.id ? ri.id : ri.title,
             .rule_title = ri.title,
@@ -242,9 +314,7 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
         entities(ev, &a);
         /* the workers enriched the event already; looking up again is cheaper than
          * reading the fields back as numbers */
-        const struct asset *sa = assets_lookup(ig->assets, a.src_ip);
-        const struct asset *da = assets_lookup(ig->assets, a.dst_ip);
-        a.risk = alert_risk(ri.level, ri.status, pick_asset(sa, da, &a.asset), false);
+        a.risk = alert_risk(ri.level, ri.status, pick_asset(ig->assets, &a, &a.asset), false);
         if (alert_merge_add(al->merge, &a))
             atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
     }
@@ -273,6 +343,8 @@ void ingest_alerting_fini(struct ingest *ig)
     struct ingest_alerting *al = &ig->alerting;
     drop_correlator(ig);
     alert_merge_free(al->merge);
+    alert_seen_free(al->seen);
+    arena_fini(&al->seen_arena);
     mem_free(al->closed);
     memset(al, 0, sizeof *al);
 }

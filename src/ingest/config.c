@@ -498,7 +498,8 @@ static int correlation_section(struct loader *l, struct ingest_config *c, const 
 static int alerts_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
-        return bad(l, v->line, "alerts: expected a map (merge_window, max_open)", NULL);
+        return bad(l, v->line, "alerts: expected a map (merge_window, max_open, max_first_seen)",
+                   NULL);
     for (const struct cfg_node *k = v->children; k; k = k->next) {
         uint64_t u;
         int rc;
@@ -508,6 +509,9 @@ static int alerts_section(struct loader *l, struct ingest_config *c, const struc
         } else if (!strcmp(k->key, "max_open")) {
             if ((rc = get_uint(l, k, "alerts.max_open", 100, 10000000, &u)) == 0)
                 c->alerting.max_open = (size_t)u;
+        } else if (!strcmp(k->key, "max_first_seen")) {
+            if ((rc = get_uint(l, k, "alerts.max_first_seen", 1000, 100000000, &u)) == 0)
+                c->alerting.max_first_seen = (size_t)u;
         } else {
             rc = bad(l, k->key_line, "unknown key '%s' in alerts (expected merge_window, max_open)",
                      k->key);

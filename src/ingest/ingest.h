@@ -81,6 +81,7 @@ struct ingest_alert_cfg {
     size_t max_groups, max_bytes;
     int64_t merge_window_ns;
     size_t max_open;
+    size_t max_first_seen; /* combinations vigil_first_seen remembers: default 1,000,000 */
 };
 
 /* The daemon's configuration (`vigil serve -c FILE`). */

@@ -148,6 +148,7 @@ struct ingest_rule_counters {
     _Atomic uint64_t corr_evicted;   /* window groups dropped at the caps */
     _Atomic uint64_t corr_groups;    /* window groups held */
     _Atomic uint64_t corr_missing;   /* matches lacking a group-by field */
+    _Atomic uint64_t seen_before;    /* matches of vigil_first_seen rules seen before */
     _Atomic uint64_t alerts_failed;  /* alerts whose write failed (logged) */
     _Atomic uint64_t alerts_dropped; /* matches past a batch's cap (logged) */
     _Atomic uint64_t reloads_ok, reloads_rejected;
@@ -255,6 +256,10 @@ struct ingest_alerting {
     struct corr_item items[64];
     size_t *closed, capclosed;
     uint64_t late_before, evicted_before; /* counts of correlators dropped at reloads */
+    struct alert_seen *seen;              /* vigil_first_seen: what was seen */
+    struct store_first_seen seen_rows[1024]; /* new ones, stored with the next write */
+    size_t nseen_rows;
+    struct arena seen_arena; /* their strings */
 };
 
 struct ingest {

@@ -189,6 +189,19 @@ struct store_alert {
 int store_alerts_write(struct store *st, const struct alert_row *rows, size_t n, size_t *closed,
                        size_t *nclosed, size_t *inserted);
 
+/* A combination of values a rule with vigil_first_seen saw first (alert.h). */
+struct store_first_seen {
+    const char *rule_id;
+    uint64_t key;      /* alert_seen_key */
+    const char *value; /* the values, for people: "alice / db01" */
+    int64_t first_seen_ns;
+};
+
+/* Records rows[0..n) in one transaction (INSERT OR IGNORE). ERR_DB / ERR_NOMEM. */
+int store_first_seen_add(struct store *st, const struct store_first_seen *rows, size_t n);
+/* Calls fn(ctx, key) for every key recorded; fn's non-zero stops. */
+int store_first_seen_keys(struct store *st, int (*fn)(void *ctx, uint64_t key), void *ctx);
+
 /* What store_alerts_list returns. */
 struct store_alert_filter {
     size_t limit;          /* rows; 0 = 100, capped at STORE_ALERTS_MAX_LIST */

@@ -28,7 +28,8 @@
  * Main file (vigil.db): the audit trail (append-only, enforced by triggers), settings,
  * (v2) the source inventory: per input and sending host, first/last seen, events, and
  * (v3) the alerts (rule, level, tags, first/last seen, count, entities, asset, risk,
- * status, the ids of the events behind each).
+ * status, the ids of the events behind each), (v4) the combinations of values rules with
+ * vigil_first_seen have seen.
  */
 #include "store/store_int.h"
 
@@ -110,6 +111,11 @@ static const char *const main_steps[] = {
     "CREATE INDEX alerts_first_seen ON alerts(first_seen);"
     "CREATE INDEX alerts_rule_id ON alerts(rule_id);"
     "CREATE INDEX alerts_status ON alerts(status);",
+    /* 4: what rules with vigil_first_seen have seen (store_alerts.c): key is the 64-bit
+     * hash of rule id and values (alert_seen_key), value the values as text */
+    "CREATE TABLE first_seen(rule_id TEXT NOT NULL, key INTEGER NOT NULL,"
+    " value TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY(rule_id, key))"
+    " WITHOUT ROWID;",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

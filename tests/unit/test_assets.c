@@ -136,6 +136,17 @@ static void event_gains_fields(void)
     T_EQ_STR(t_field(&ev, "dst_asset_registered"), "true");
     T_EQ_STR(t_field(&ev, "dst_asset_tag"), "bastion");
     T_EQ_STR(t_field(&ev, "src_asset"), "(none)");
+    /* the sending device by its name (case-insensitive; an FQDN's first label) */
+    struct event h;
+    event_reset(&h);
+    event_add(&h, FIELD_host, slice_cstr("JUMP01.corp.example.com"));
+    assets_enrich(a, &h);
+    T_EQ_STR(t_field(&h, "host_asset"), "jump01");
+    T_EQ_STR(t_field(&h, "host_asset_value"), "5");
+    T_EQ_STR(t_field(&h, "host_asset_tag"), "bastion");
+    T_CHECK(assets_lookup_name(a, slice_cstr("v6ne")) == NULL);
+    T_CHECK(assets_lookup_name(a, slice_cstr("datacenter")) != NULL);
+    T_CHECK(assets_lookup_name(a, slice_cstr("nosuch")) == NULL);
     unsigned tags = 0;
     for (unsigned i = 0; i < ev.nfields; i++)
         tags += ev.fields[i].id == FIELD_dst_asset_tag;
@@ -166,7 +177,7 @@ int main(void)
     t_run("assets: longest prefix over IPv4, IPv6 and mapped addresses", longest_prefix);
     t_run("assets: the CSV form with quoted fields and blank lines", csv_form);
     t_run("assets: a bad inventory names its line and reason", bad_files_say_where);
-    t_run("assets: an event gains its addresses' asset fields", event_gains_fields);
+    t_run("assets: an event gains its addresses' and its host's asset fields", event_gains_fields);
     t_run("risk: value x priority x reliability / 25, at most 10", risk_formula);
     return t_done();
 }

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""test_serve_first_seen.py — `vigil_first_seen` in `vigil serve`, with Vigil's own rules
+(rules/) and an asset inventory: sudo by a user who never used it before alerts once per
+(host, user), also across a restart (what was seen is kept in vigil.db); an unregistered
+terminal alerts once per MAC, a registered one never."""
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import TOP, VIGIL, report, status, stop_daemon, wait_ready  # noqa: E402
+
+T0 = datetime.datetime(2026, 11, 25, 10, 0, 0)
+
+
+def ts(sec):
+    return (T0 + datetime.timedelta(seconds=sec)).strftime("%b %d %H:%M:%S")
+
+
+def sudo(sec, host, user):
+    return "<85>%s %s sudo[9]:    %s : TTY=pts/1 ; PWD=/home/%s ; USER=root ; COMMAND=/bin/ls" % (
+        ts(sec), host, user, user)
+
+
+def lease(sec, ip, mac):
+    return "<30>%s gw1 dhcpd[501]: DHCPACK on %s to %s (pc) via eth0" % (ts(sec), ip, mac)
+
+
+def run(tmp, data, lines):
+    conf = os.path.join(tmp, "vigil.yaml")
+    with open(conf, "w") as f:
+        f.write("data_dir: %s\nstats_interval: 1\nrules:\n  paths: [%s]\nassets: %s\ninputs:\n"
+                "  - {type: syslog_tcp, name: t, listen: 127.0.0.1:0}\n"
+                % (data, os.path.join(TOP, "rules"), os.path.join(tmp, "assets.csv")))
+    ready = os.path.join(data, "serve.json")
+    if os.path.exists(ready):
+        os.unlink(ready)
+    err = open(os.path.join(tmp, "log"), "a")
+    proc = subprocess.Popen([VIGIL, "serve", "-c", conf], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=err)
+    addrs = wait_ready(proc, ready, timeout=20)
+    if addrs is None:
+        err.close()
+        return False
+    host, port = addrs["t"].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"".join(l.encode() + b"\n" for l in lines))
+    deadline = time.time() + 60
+    done = False
+    while time.time() < deadline and not done:
+        try:
+            with open(os.path.join(data, "stats.json")) as f:
+                ins = {i["name"]: i for i in json.load(f)["inputs"]}
+            done = int(ins["t"]["stored"]) >= len(lines)
+        except (OSError, ValueError, KeyError):
+            pass
+        time.sleep(0.3)
+    rc = stop_daemon(proc, timeout=30)
+    err.close()
+    return done and rc == 0
+
+
+def alerts(data):
+    r = subprocess.run([VIGIL, "alerts", "-d", data, "--format", "jsonl", "--limit", "1000"],
+                       capture_output=True, text=True, timeout=60)
+    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+
+
+def firsts(data, title):
+    return sorted((a["host"], a["user"]) for a in alerts(data) if a["title"] == title)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="vigil-first-")
+    try:
+        with open(os.path.join(tmp, "assets.csv"), "w") as f:
+            f.write("address,name,value,registered\n10.0.0.0/24,office,2,yes\n")
+        data = os.path.join(tmp, "data")
+        ok1 = run(tmp, data, [sudo(0, "db01", "alice"), sudo(5, "db01", "alice"), sudo(9, "web01", "alice"),
+                              lease(20, "10.0.0.50", "00:11:22:33:44:55"),
+                              lease(30, "10.0.9.77", "00:aa:bb:cc:dd:01"),
+                              lease(40, "10.0.9.77", "00:aa:bb:cc:dd:01")])
+        t = "sudo by a user who never used it before"
+        got = firsts(data, t)
+        report("first seen: sudo alerts once per host and user",
+               ok1 and got == [("db01", "alice"), ("web01", "alice")], repr(got))
+        terms = [a for a in alerts(data) if a["title"] == "Unregistered terminal on the network"]
+        report("first seen: an unregistered terminal alerts once, a registered one never",
+               len(terms) == 1 and terms[0]["count"] == 1, repr(terms))
+        ok2 = run(tmp, data, [sudo(100, "db01", "alice"), sudo(105, "db01", "bob"),
+                              lease(120, "10.0.9.77", "00:aa:bb:cc:dd:01")])
+        got = firsts(data, t)
+        report("first seen: remembered across a restart (only bob is new)",
+               ok2 and got == [("db01", "alice"), ("db01", "bob"), ("web01", "alice")], repr(got))
+        terms = [a for a in alerts(data) if a["title"] == "Unregistered terminal on the network"]
+        report("first seen: the same terminal after a restart does not alert again",
+               len(terms) == 1, repr(terms))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return status()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
