@@ -98,6 +98,21 @@ void alert_merge_written(struct alert_merge *m, bool ok, const size_t *closed, s
 
 void alert_merge_stats(const struct alert_merge *m, struct alert_merge_stats *out);
 
+/* ---- suppressions (alert_suppress.c) ---------------------------------------------------- */
+
+/* An analyst's "not these, for now": hits of rule_id ("*": any rule) on the entities
+ * given (NULL: any) raise no alert until expires_ns (wall clock). */
+struct alert_suppression {
+    int64_t id;
+    const char *rule_id;
+    const char *src_ip, *dst_ip, *user, *host;
+    int64_t expires_ns;
+};
+
+/* The suppression (of list[0..n)) that silences h at now_ns, or NULL. */
+const struct alert_suppression *alert_suppressed(const struct alert_suppression *list, size_t n,
+                                                 const struct alert_hit *h, int64_t now_ns);
+
 /* ---- first seen (alert_seen.c) ---------------------------------------------------------- */
 
 /*

@@ -21,6 +21,9 @@ int cmd_search(int argc, char **argv);
 /* `vigil alerts [--limit N] [--level L] [--format table|jsonl] [-c FILE | -d DIR]`:
  * the newest stored alerts (cmd_alerts.c). */
 int cmd_alerts(int argc, char **argv);
+/* `vigil alerts ack|escalate|close|suppress|suppressions|unsuppress ...`: the lifecycle
+ * and suppressions (cmd_alerts_manage.c); argv as cmd_alerts got it. */
+int cmd_alerts_manage(int argc, char **argv);
 /* `vigil hunt --rules DIR... [--format jsonl|table] FILE...`: offline detection. */
 int cmd_hunt(int argc, char **argv);
 /* `vigil rules check PATH...`: load Sigma rules, report refusals (cmd_rules.c). */

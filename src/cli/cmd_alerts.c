@@ -6,7 +6,8 @@
  *
  *   jsonl  {"id","rule_id","title","level","tags":[…],"first_seen","last_seen","count",
  *           "src_ip","dst_ip","user","host","asset","risk","status","event_ids":[…],
- *           "created"}  (times RFC 3339 UTC; absent entities, asset and risk are null)
+ *           "created","status_reason","status_by","status_at"}  (times RFC 3339 UTC;
+ *           absent entities, asset, risk and status change are null)
  *   table  first seen  level  title  src_ip  user  host  count  status
  *
  * Entities come from log lines, i.e. from whoever sent them: the table replaces
@@ -36,7 +37,9 @@ static void usage(FILE *f)
                "  N       alerts shown (default 100, at most 100000)\n"
                "  L       informational, low, medium, high or critical: that level or above\n"
                "  FILE    the daemon's config: its data_dir is read\n"
-               "  DIR     data directory (default ./var)\n");
+               "  DIR     data directory (default ./var)\n"
+               "       vigil alerts ack|escalate|close|suppress|suppressions|unsuppress ...\n"
+               "  (vigil alerts ack --help for those)\n");
 }
 
 static void put_time(struct buf *b, int64_t ns)
@@ -111,6 +114,15 @@ static int print_alert(void *ctx, const struct store_alert *a)
         put_array(b, "event_ids", a->event_ids_json);
         buf_puts(b, ",\"created\":");
         put_time(b, a->created_ns);
+        put_jstr(b, "status_reason", a->status_reason,
+                 a->status_reason ? strlen(a->status_reason) : 0);
+        put_jstr(b, "status_by", a->status_by, a->status_by ? strlen(a->status_by) : 0);
+        if (a->status_by) {
+            buf_puts(b, ",\"status_at\":");
+            put_time(b, a->status_at_ns);
+        } else {
+            buf_puts(b, ",\"status_at\":null");
+        }
         buf_puts(b, "}\n");
     } else {
         char t[64];
@@ -144,6 +156,11 @@ static int print_alert(void *ctx, const struct store_alert *a)
 /* See cli.h. */
 int cmd_alerts(int argc, char **argv)
 {
+    static const char *const verbs[] = {"ack",      "escalate",     "close",
+                                        "suppress", "suppressions", "unsuppress"};
+    for (size_t v = 0; argc > 1 && v < sizeof verbs / sizeof verbs[0]; v++)
+        if (!strcmp(argv[1], verbs[v]))
+            return cmd_alerts_manage(argc, argv);
     const char *dir = NULL, *conf = NULL, *level = NULL;
     size_t limit = 100;
     struct alerts_out out = {.jsonl = false};

@@ -20,6 +20,64 @@
 
 #define STORE_RETRIES 5
 
+#define SUPPRESSIONS_EVERY_NS (10LL * NS_PER_SEC)
+#define MAX_SUPPRESSIONS 10000
+
+static const char *dup_or_null(struct arena *a, struct slice v)
+{
+    return v.p ? arena_dup(a, v.p, v.len) : NULL; /* arena_dup ends it with a NUL */
+}
+
+static int keep_suppression(void *ctx, const struct store_suppression *x)
+{
+    struct ingest_alerting *al = ctx;
+    if (al->nsup == al->capsup) {
+        if (al->capsup == MAX_SUPPRESSIONS)
+            return 1;
+        size_t nc = al->capsup ? 2 * al->capsup : 16;
+        struct alert_suppression *p = mem_realloc(al->sup, nc * sizeof *p);
+        if (!p)
+            return 1;
+        al->sup = p;
+        al->capsup = nc;
+    }
+    struct arena *a = &al->sup_arena;
+    struct alert_suppression s = {
+        .id = x->id,
+        .rule_id = arena_dup(a, x->rule_id, strlen(x->rule_id)),
+        .src_ip = dup_or_null(a, x->src_ip),
+        .dst_ip = dup_or_null(a, x->dst_ip),
+        .user = dup_or_null(a, x->user),
+        .host = dup_or_null(a, x->host),
+        .expires_ns = x->expires_ns,
+    };
+    if (s.rule_id)
+        al->sup[al->nsup++] = s;
+    return 0;
+}
+
+/* Rereads the suppressions in force (the CLI and, later, the console add them). */
+static void read_suppressions(struct ingest *ig, int64_t now_mono)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    al->sup_read_mono = now_mono;
+    al->nsup = 0;
+    arena_reset(&al->sup_arena);
+    int rc = store_suppressions_list(ig->st, vtime_now_ns(), keep_suppression, al);
+    if (rc)
+        log_error("alerts: reading the suppressions: %s", err_str(rc));
+}
+
+/* True when an analyst's suppression silences h (counted). */
+static bool suppressed(struct ingest *ig, const struct alert_hit *h)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    if (!al->nsup || !alert_suppressed(al->sup, al->nsup, h, vtime_now_ns()))
+        return false;
+    atomic_fetch_add_explicit(&ig->rct.suppressed, 1, memory_order_relaxed);
+    return true;
+}
+
 /* The most valuable asset behind an alert's entities (src_ip, dst_ip, the host by name):
  * its value (ASSET_DEFAULT_VALUE when none is known) and name. */
 static int pick_asset(const struct assets *inv, const struct alert_hit *h, const char **name)
@@ -73,6 +131,8 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
             if (!strcmp(ci.group_by[g], entity_fields[k].field) && !ent[entity_fields[k].entity]->p)
                 corr_key_value(h->key, g, ent[entity_fields[k].entity]);
     a.risk = alert_risk(ci.level, ci.status, pick_asset(ig->assets, &a, &a.asset), true);
+    if (suppressed(ig, &a))
+        return;
     /* the hit's ids are newest first; an alert keeps them oldest first */
     uint64_t ids[CORR_SAMPLE_IDS];
     for (unsigned i = 0; i < h->nevents && i < CORR_SAMPLE_IDS; i++)
@@ -101,6 +161,8 @@ int ingest_alerting_init(struct ingest *ig)
     if (!al->merge || !al->seen)
         return ERR_NOMEM;
     arena_init(&al->seen_arena, 1 << 14, 1 << 24);
+    arena_init(&al->sup_arena, 1 << 14, 1 << 24);
+    read_suppressions(ig, vtime_mono_ns());
     int rc = store_first_seen_keys(ig->st, seen_key, al->seen);
     if (rc)
         log_error("first seen: reading what was seen before: %s", err_str(rc));
@@ -315,6 +377,8 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
         /* the workers enriched the event already; looking up again is cheaper than
          * reading the fields back as numbers */
         a.risk = alert_risk(ri.level, ri.status, pick_asset(ig->assets, &a, &a.asset), false);
+        if (suppressed(ig, &a))
+            continue;
         if (alert_merge_add(al->merge, &a))
             atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
     }
@@ -324,6 +388,8 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
 /* See ingest_int.h. */
 void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns)
 {
+    if (now_mono_ns - ig->alerting.sup_read_mono >= SUPPRESSIONS_EVERY_NS)
+        read_suppressions(ig, now_mono_ns);
     if (ig->alerting.corr)
         correlator_tick(ig->alerting.corr, now_mono_ns);
     write_changed(ig);
@@ -345,6 +411,8 @@ void ingest_alerting_fini(struct ingest *ig)
     alert_merge_free(al->merge);
     alert_seen_free(al->seen);
     arena_fini(&al->seen_arena);
+    arena_fini(&al->sup_arena);
+    mem_free(al->sup);
     mem_free(al->closed);
     memset(al, 0, sizeof *al);
 }

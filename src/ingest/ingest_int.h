@@ -149,6 +149,7 @@ struct ingest_rule_counters {
     _Atomic uint64_t corr_groups;    /* window groups held */
     _Atomic uint64_t corr_missing;   /* matches lacking a group-by field */
     _Atomic uint64_t seen_before;    /* matches of vigil_first_seen rules seen before */
+    _Atomic uint64_t suppressed;     /* hits an analyst's suppression silenced */
     _Atomic uint64_t alerts_failed;  /* alerts whose write failed (logged) */
     _Atomic uint64_t alerts_dropped; /* matches past a batch's cap (logged) */
     _Atomic uint64_t reloads_ok, reloads_rejected;
@@ -260,6 +261,10 @@ struct ingest_alerting {
     struct store_first_seen seen_rows[1024]; /* new ones, stored with the next write */
     size_t nseen_rows;
     struct arena seen_arena; /* their strings */
+    struct alert_suppression *sup; /* the suppressions in force, reread every 10 s */
+    size_t nsup, capsup;
+    struct arena sup_arena; /* their strings */
+    int64_t sup_read_mono;
 };
 
 struct ingest {

@@ -109,8 +109,7 @@ static int qp_number(struct qp *p, size_t at, const char *s, size_t n, double *o
     tmp[n] = '\0';
     for (size_t i = 0; i < n; i++) {
         char c = tmp[i];
-        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' ||
-              c == 'E'))
+        if (!((c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E'))
             return qp_fail(p, at, "expected a number");
     }
     char *end = NULL;
@@ -214,8 +213,7 @@ static char *qp_phrase(struct qp *p)
         char c = p->s[p->pos++];
         if (c == '"')
             break;
-        if (c == '\\' && p->pos < p->len &&
-            (p->s[p->pos] == '"' || p->s[p->pos] == '\\'))
+        if (c == '\\' && p->pos < p->len && (p->s[p->pos] == '"' || p->s[p->pos] == '\\'))
             c = p->s[p->pos++];
         buf_putc(&b, c);
     }

@@ -132,20 +132,18 @@ int store_db_open(const char *path, bool create, bool read_only, sqlite3 **out)
             (void)fchmod(fd, 0600);
         close(fd);
     }
-    int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-                SQLITE_OPEN_NOMUTEX;
+    int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return access(path, F_OK) == 0 ? ERR_DB : ERR_NOTFOUND;
     }
     sqlite3_busy_timeout(db, 5000);
-    const char *pragmas = read_only
-                              ? "PRAGMA query_only=1; PRAGMA mmap_size=268435456;"
-                                "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"
-                              : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                                "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
-                                "PRAGMA wal_autocheckpoint=4000;";
+    const char *pragmas = read_only ? "PRAGMA query_only=1; PRAGMA mmap_size=268435456;"
+                                      "PRAGMA cache_size=-16384; PRAGMA temp_store=MEMORY;"
+                                    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+                                      "PRAGMA wal_autocheckpoint=4000;";
     if (sqlite3_exec(db, pragmas, NULL, NULL, NULL) != SQLITE_OK || store_terms_register(db)) {
         sqlite3_close(db);
         return ERR_DB;
@@ -321,8 +319,7 @@ int store_open(const struct store_opts *opts, struct store **out)
     if (!st)
         return ERR_NOMEM;
     st->read_only = opts->read_only;
-    st->retention_days = opts->retention_days > 0 ? opts->retention_days
-                                                  : STORE_DEFAULT_RETENTION;
+    st->retention_days = opts->retention_days > 0 ? opts->retention_days : STORE_DEFAULT_RETENTION;
     buf_init(&st->scratch, 1 << 16);
     buf_init(&st->packed, 2 * STORE_BLOCK_MAX_RAW);
     buf_init(&st->doc, 0);
@@ -471,8 +468,8 @@ int store_checkpoint_get(struct store *st, const char *key, struct buf *out)
         if (store_day_path(st->dir, days[i], &path) || store_db_open(path.p, false, true, &db))
             continue;
         sqlite3_stmt *s = NULL;
-        if (sqlite3_prepare_v2(db, "SELECT value, updated FROM checkpoints WHERE key = ?1", -1,
-                               &s, NULL) == SQLITE_OK) {
+        if (sqlite3_prepare_v2(db, "SELECT value, updated FROM checkpoints WHERE key = ?1", -1, &s,
+                               NULL) == SQLITE_OK) {
             sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
             if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 1) > best) {
                 best = sqlite3_column_int64(s, 1);

@@ -176,6 +176,8 @@ struct store_alert {
     const char *event_ids_json; /* the most recent events behind it: a JSON array of ids
                                  * as hex strings */
     int64_t created_ns;         /* when the first event behind it was received */
+    const char *status_reason, *status_by; /* the last status change (NULL: none) */
+    int64_t status_at_ns;
 };
 
 /*
@@ -201,6 +203,37 @@ struct store_first_seen {
 int store_first_seen_add(struct store *st, const struct store_first_seen *rows, size_t n);
 /* Calls fn(ctx, key) for every key recorded; fn's non-zero stops. */
 int store_first_seen_keys(struct store *st, int (*fn)(void *ctx, uint64_t key), void *ctx);
+
+/* ---- the alert lifecycle and suppressions (store_alert_status.c) ----------------------- */
+
+/*
+ * Moves alert id to status ("acknowledged", "escalated", "closed"), recording reason
+ * (required to close), actor and now. The lifecycle: new -> acknowledged -> escalated,
+ * new -> escalated, and any open status -> closed; a closed alert stays closed (a new
+ * hit opens a new alert). ERR_NOTFOUND for no such alert; ERR_INVAL with the reason in
+ * why for a move the lifecycle does not allow or a close without reason; ERR_DB.
+ */
+int store_alert_set_status(struct store *st, uint64_t id, const char *status, const char *reason,
+                           const char *actor, int64_t now_ns, char *why, size_t whylen);
+
+/* A suppression: hits of rule_id ("*": any rule) on the given entities (p NULL: any)
+ * raise no alert until expires (wall clock). */
+struct store_suppression {
+    int64_t id;
+    const char *rule_id;
+    struct slice src_ip, dst_ip, user, host;
+    const char *reason, *created_by;
+    int64_t created_ns, expires_ns;
+};
+
+/* Adds s (its id ignored); *id gets the new one. ERR_DB. */
+int store_suppression_add(struct store *st, const struct store_suppression *s, int64_t *id);
+/* Removes suppression id: ERR_NOTFOUND when there is none. */
+int store_suppression_remove(struct store *st, int64_t id);
+typedef int (*store_suppression_fn)(void *ctx, const struct store_suppression *s);
+/* Calls fn for each suppression that has not expired at now_ns (0: every one), by id;
+ * strings valid during the call. */
+int store_suppressions_list(struct store *st, int64_t now_ns, store_suppression_fn fn, void *ctx);
 
 /* What store_alerts_list returns. */
 struct store_alert_filter {

@@ -20,8 +20,8 @@ struct jscan {
 
 static void js_ws(struct jscan *j)
 {
-    while (j->i < j->n && (j->p[j->i] == ' ' || j->p[j->i] == '\n' || j->p[j->i] == '\t' ||
-                           j->p[j->i] == '\r'))
+    while (j->i < j->n &&
+           (j->p[j->i] == ' ' || j->p[j->i] == '\n' || j->p[j->i] == '\t' || j->p[j->i] == '\r'))
         j->i++;
 }
 
@@ -57,11 +57,21 @@ static bool js_string(struct jscan *j, struct buf *tmp, struct arena *a, struct 
             return false;
         c = j->p[j->i++];
         switch (c) {
-        case 'n': buf_putc(tmp, '\n'); break;
-        case 't': buf_putc(tmp, '\t'); break;
-        case 'r': buf_putc(tmp, '\r'); break;
-        case 'b': buf_putc(tmp, '\b'); break;
-        case 'f': buf_putc(tmp, '\f'); break;
+        case 'n':
+            buf_putc(tmp, '\n');
+            break;
+        case 't':
+            buf_putc(tmp, '\t');
+            break;
+        case 'r':
+            buf_putc(tmp, '\r');
+            break;
+        case 'b':
+            buf_putc(tmp, '\b');
+            break;
+        case 'f':
+            buf_putc(tmp, '\f');
+            break;
         case 'u': {
             unsigned v = 0;
             if (j->n - j->i < 4)
@@ -76,7 +86,9 @@ static bool js_string(struct jscan *j, struct buf *tmp, struct arena *a, struct 
             put_code(tmp, v);
             break;
         }
-        default: buf_putc(tmp, c); break;
+        default:
+            buf_putc(tmp, c);
+            break;
         }
     }
     if (j->i >= j->n || tmp->err)

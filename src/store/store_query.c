@@ -13,18 +13,18 @@
  * They are read newest span first, every record of the slice verified exactly
  * (store_filter.c), and the reading stops once the page is full and the next slice's
  * newest event is older than the page's oldest: blocks follow receipt and slices are
- * cut where times jump, so spans barely overlap and a page costs a few blocks. Two passes keep memory bounded by the page: pass one
- * keeps the (time, id, block, record) keys of the best `limit` matches; pass two
- * reads those records again (from a small cache of unpacked blocks) and hands them
- * out in order. Each file is read in one read transaction, so both passes see the
- * same snapshot while the writer goes on.
+ * cut where times jump, so spans barely overlap and a page costs a few blocks. Two passes keep
+ * memory bounded by the page: pass one keeps the (time, id, block, record) keys of the best `limit`
+ * matches; pass two reads those records again (from a small cache of unpacked blocks) and hands
+ * them out in order. Each file is read in one read transaction, so both passes see the same
+ * snapshot while the writer goes on.
  */
 #include "store/store_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_BLOCKS 4 /* unpacked blocks kept while a page is read */
+#define CACHE_BLOCKS 4  /* unpacked blocks kept while a page is read */
 #define TAIL_BLOCK (-1) /* a candidate standing for a file's tail rows */
 
 struct qfile {
@@ -294,8 +294,8 @@ static int read_block(struct qrun *r, const struct qcand *c, struct store_block 
             return ERR_DB;
         buf_reset(&b->recs);
         while (rc == 0 && sqlite3_step(s) == SQLITE_ROW)
-            rc = buf_append(&b->recs, sqlite3_column_blob(s, 0),
-                            (size_t)sqlite3_column_bytes(s, 0));
+            rc =
+                buf_append(&b->recs, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
         sqlite3_finalize(s);
         return rc ? rc : store_block_index(b);
     }
@@ -360,8 +360,8 @@ static bool slice_rec(const struct qrun *r, const struct qcand *c, const struct 
 {
     int64_t t;
     size_t off = b->offs[i];
-    if ((*rc = store_rec_peek_time(b->recs.p + off, b->recs.len - off, &t)) != 0 ||
-        t < c->min_t || t > c->max_t)
+    if ((*rc = store_rec_peek_time(b->recs.p + off, b->recs.len - off, &t)) != 0 || t < c->min_t ||
+        t > c->max_t)
         return false;
     if ((*rc = store_block_rec(b, i, rec)) != 0)
         return false;

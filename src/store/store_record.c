@@ -79,8 +79,7 @@ int store_rec_encode(const struct event *ev, struct buf *scratch, struct buf *ou
     }
     unsigned na = 0;
     const struct field_alias *al[STORE_MAX_ALIASES];
-    for (const struct field_alias *a = ev->aliases; a && a->alias && na < STORE_MAX_ALIASES;
-         a++) {
+    for (const struct field_alias *a = ev->aliases; a && a->alias && na < STORE_MAX_ALIASES; a++) {
         struct slice v;
         const char *an = field_name(a->alias), *tn = field_name(a->target);
         if (an && tn && event_get(ev, a->target, &v))

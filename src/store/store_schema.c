@@ -29,7 +29,8 @@
  * (v2) the source inventory: per input and sending host, first/last seen, events, and
  * (v3) the alerts (rule, level, tags, first/last seen, count, entities, asset, risk,
  * status, the ids of the events behind each), (v4) the combinations of values rules with
- * vigil_first_seen have seen.
+ * vigil_first_seen have seen, (v5) each alert's last status change (reason, by, at) and
+ * the suppressions.
  */
 #include "store/store_int.h"
 
@@ -116,6 +117,14 @@ static const char *const main_steps[] = {
     "CREATE TABLE first_seen(rule_id TEXT NOT NULL, key INTEGER NOT NULL,"
     " value TEXT NOT NULL, first_seen INTEGER NOT NULL, PRIMARY KEY(rule_id, key))"
     " WITHOUT ROWID;",
+    /* 5: the alert lifecycle's last change (who, when, why) and suppressions
+     * (store_alert_status.c) */
+    "ALTER TABLE alerts ADD COLUMN status_reason TEXT;"
+    "ALTER TABLE alerts ADD COLUMN status_by TEXT;"
+    "ALTER TABLE alerts ADD COLUMN status_at INTEGER;"
+    "CREATE TABLE suppressions(id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL,"
+    " src_ip TEXT, dst_ip TEXT, user TEXT, host TEXT, reason TEXT NOT NULL,"
+    " created_by TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

@@ -129,8 +129,7 @@ static int put_slice(struct store *st, struct store_day *d, unsigned k, size_t f
     if (store_step_done(s))
         return ERR_DB;
     sqlite3_bind_int64(d->ins_fts, 1, id);
-    sqlite3_bind_text(d->ins_fts, 2, st->doc.p ? st->doc.p : "", (int)st->doc.len,
-                      SQLITE_STATIC);
+    sqlite3_bind_text(d->ins_fts, 2, st->doc.p ? st->doc.p : "", (int)st->doc.len, SQLITE_STATIC);
     return store_step_done(d->ins_fts);
 }
 

@@ -32,12 +32,12 @@ struct term_slot {
 };
 
 struct store_terms {
-    uint64_t *bits;         /* TRIGRAM_BITS bits */
-    uint32_t *tri;          /* the trigrams set, in order of first sight */
+    uint64_t *bits; /* TRIGRAM_BITS bits */
+    uint32_t *tri;  /* the trigrams set, in order of first sight */
     size_t ntri, tricap;
     struct term_slot *slots; /* field terms */
     size_t nslots, nterms;
-    struct buf bytes;        /* field term bytes */
+    struct buf bytes; /* field term bytes */
 };
 
 /* See store_int.h. */
@@ -243,6 +243,5 @@ int store_terms_register(sqlite3 *db)
     if (!api)
         return ERR_DB;
     static fts5_tokenizer tok = {tok_create, tok_delete, tok_tokenize};
-    return api->xCreateTokenizer(api, "vigil_terms", NULL, &tok, NULL) == SQLITE_OK ? 0
-                                                                                    : ERR_DB;
+    return api->xCreateTokenizer(api, "vigil_terms", NULL, &tok, NULL) == SQLITE_OK ? 0 : ERR_DB;
 }

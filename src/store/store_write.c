@@ -48,8 +48,7 @@ int store_day_sync_tail(struct store_day *d)
         return 0;
     sqlite3_stmt *s = d->ins_tail;
     sqlite3_bind_int64(s, 1, o->id);
-    sqlite3_bind_blob(s, 2, o->recs.p + o->synced, (int)(o->recs.len - o->synced),
-                      SQLITE_STATIC);
+    sqlite3_bind_blob(s, 2, o->recs.p + o->synced, (int)(o->recs.len - o->synced), SQLITE_STATIC);
     if (store_step_done(s))
         return ERR_DB;
     o->synced = o->recs.len;
@@ -113,16 +112,15 @@ static int load_positions(struct store_day *d)
         return ERR_DB;
     int rc = 0;
     while (rc == 0 && sqlite3_step(s) == SQLITE_ROW)
-        rc = hw_raise(d, (uint64_t)sqlite3_column_int64(s, 0),
-                      (uint64_t)sqlite3_column_int64(s, 1));
+        rc =
+            hw_raise(d, (uint64_t)sqlite3_column_int64(s, 0), (uint64_t)sqlite3_column_int64(s, 1));
     sqlite3_finalize(s);
     return rc;
 }
 
 /* True when position o is stored in d already (a replay): in the batch's spans or the
  * file's positions table. */
-static int replayed(struct store *st, struct store_day *d, const struct event_origin *o,
-                    bool *yes)
+static int replayed(struct store *st, struct store_day *d, const struct event_origin *o, bool *yes)
 {
     *yes = false;
     const struct store_hw *h = hw_find(d, o->src);
@@ -289,8 +287,7 @@ int store_flush(struct store *st)
  * undoes this batch alone on failure) or in a transaction of their own.
  */
 static int write_day(struct store *st, int64_t day, const struct event *evs, size_t n,
-                     const struct store_checkpoint *cps, size_t ncps, bool group,
-                     size_t *stored)
+                     const struct store_checkpoint *cps, size_t ncps, bool group, size_t *stored)
 {
     struct store_day *d;
     int rc = store_day_get(st, day, &d);
@@ -402,8 +399,7 @@ int store_write_batch(struct store *st, const struct event *evs, size_t n,
     rc = write_day(st, ckday, evs, n, cps, ncps, true, stored);
     if (rc)
         return rc;
-    if (st->tx_events >= STORE_GROUP_EVENTS ||
-        vtime_mono_ns() - st->tx_start >= STORE_GROUP_NS) {
+    if (st->tx_events >= STORE_GROUP_EVENTS || vtime_mono_ns() - st->tx_start >= STORE_GROUP_NS) {
         rc = store_flush(st);
         if (rc)
             *stored = before; /* this batch's rows of the group were lost */

@@ -223,11 +223,12 @@ def main():
         report("exactly the matching lines become alerts, with rule id and entities",
                sorted(summary(a) for a in got) == want, "got %r" % [summary(a) for a in got])
         a0 = got[0] if got else {}
-        report("alert row: level, tags, count, status, null dst_ip/risk/asset, one event id",
+        # risk: value 2 (no inventory) x medium 3 x status test 6 / 25 = 1.44
+        report("alert row: level, tags, count, status, risk 1.4, null dst_ip/asset, one event id",
                a0.get("level") == "medium" and a0.get("title") == "SSH failed password"
                and a0.get("tags") == ["attack.credential_access", "attack.t1110.001"]
                and a0.get("count") == 1 and a0.get("status") == "new"
-               and a0.get("dst_ip") is None and a0.get("risk") is None
+               and a0.get("dst_ip") is None and a0.get("risk") == 1.4
                and a0.get("asset") is None and len(a0.get("event_ids", [])) == 1
                and a0.get("first_seen", "").endswith("10:00:00.000000000Z"),
                "got %r" % a0)
