@@ -31,8 +31,8 @@ struct alert_hit {
 /*
  * The risk of a hit, 0-10, in the spirit of OSSIM: value x priority x reliability / 25,
  * with value the asset value 0-5 (the most valuable asset among src_ip, dst_ip and the
- * host; enrich.h's default when none is known), priority from the rule's level (informational 1, low 2, medium 3,
- * high 4, critical 5) and reliability 0-10 from the rule's Sigma status (stable 8,
+ * host; enrich.h's default when none is known), priority from the rule's level (informational 1,
+ * low 2, medium 3, high 4, critical 5) and reliability 0-10 from the rule's Sigma status (stable 8,
  * test 6, experimental 4, deprecated 2, unsupported 1, none 5), 2 more for a correlation
  * (several events agree), at most 10. README "Risk" documents it.
  */
@@ -97,6 +97,29 @@ void alert_merge_changed(struct alert_merge *m, const struct alert_row **rows, s
 void alert_merge_written(struct alert_merge *m, bool ok, const size_t *closed, size_t nclosed);
 
 void alert_merge_stats(const struct alert_merge *m, struct alert_merge_stats *out);
+
+/* ---- risk per entity (alert_entity.c) -------------------------------------------------- */
+
+enum alert_entity { ALERT_ENTITY_SRC_IP, ALERT_ENTITY_USER, ALERT_ENTITY_HOST };
+
+struct alert_entities_opts {
+    int64_t halflife_ns; /* scores halve in this much event time: default 1 h */
+    double threshold;    /* a score reaching it raises the entity's alert: default 20 */
+    size_t max;          /* entities remembered: default 100,000 (oldest update forgotten) */
+};
+
+struct alert_entities;
+struct alert_entities *alert_entities_new(const struct alert_entities_opts *o);
+void alert_entities_free(struct alert_entities *e);
+/*
+ * Adds risk at event time t_ns to the entity (kind, value) and decays its score; *score
+ * gets the score. True when the score has just reached the threshold (and the entity was
+ * armed): the caller raises the entity alert. Re-armed below half the threshold.
+ */
+bool alert_entities_add(struct alert_entities *e, enum alert_entity kind, struct slice value,
+                        int64_t t_ns, double risk, double *score);
+void alert_entities_counts(const struct alert_entities *e, size_t *held, uint64_t *forgotten,
+                           uint64_t *crossed);
 
 /* ---- suppressions (alert_suppress.c) ---------------------------------------------------- */
 

@@ -78,6 +78,50 @@ static bool suppressed(struct ingest *ig, const struct alert_hit *h)
     return true;
 }
 
+/* The entity alerts (README "Risk"): one pseudo-rule per kind of entity. */
+static const struct {
+    enum alert_entity kind;
+    const char *id, *title;
+} entity_rules[] = {
+    {ALERT_ENTITY_SRC_IP, "vigil-entity-risk-src_ip", "Accumulated risk of a source address"},
+    {ALERT_ENTITY_USER, "vigil-entity-risk-user", "Accumulated risk of a user"},
+    {ALERT_ENTITY_HOST, "vigil-entity-risk-host", "Accumulated risk of a host"},
+};
+
+/* Adds h's risk to its entities' scores; an entity reaching the threshold raises its own
+ * alert (merged like any other: one per entity within the merge window). */
+static void accumulate(struct ingest *ig, const struct alert_hit *h)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    const struct slice *values[3] = {&h->src_ip, &h->user, &h->host};
+    for (size_t k = 0; k < 3; k++) {
+        double score;
+        if (!alert_entities_add(al->entities, entity_rules[k].kind, *values[k], h->last_ns, h->risk,
+                                &score))
+            continue;
+        double thr =
+            ig->cfg->alerting.entity_threshold > 0 ? ig->cfg->alerting.entity_threshold : 20;
+        struct alert_hit e = {
+            .rule_id = entity_rules[k].id,
+            .rule_title = entity_rules[k].title,
+            .rule_level = "high",
+            .first_ns = h->last_ns,
+            .last_ns = h->last_ns,
+            .received_ns = h->received_ns,
+            .event_ids = h->event_ids,
+            .nevents = h->nevents,
+            .risk = score >= 2 * thr ? 10 : 5 + 5 * (score - thr) / thr,
+            .asset = h->asset,
+        };
+        e.src_ip = k == 0 ? *values[0] : SLICE_NULL;
+        e.user = k == 1 ? *values[1] : SLICE_NULL;
+        e.host = k == 2 ? *values[2] : SLICE_NULL;
+        atomic_fetch_add_explicit(&ig->rct.entity_alerts, 1, memory_order_relaxed);
+        if (!suppressed(ig, &e) && alert_merge_add(al->merge, &e))
+            atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
+    }
+}
+
 /* The most valuable asset behind an alert's entities (src_ip, dst_ip, the host by name):
  * its value (ASSET_DEFAULT_VALUE when none is known) and name. */
 static int pick_asset(const struct assets *inv, const struct alert_hit *h, const char **name)
@@ -133,6 +177,7 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
     a.risk = alert_risk(ci.level, ci.status, pick_asset(ig->assets, &a, &a.asset), true);
     if (suppressed(ig, &a))
         return;
+    accumulate(ig, &a);
     /* the hit's ids are newest first; an alert keeps them oldest first */
     uint64_t ids[CORR_SAMPLE_IDS];
     for (unsigned i = 0; i < h->nevents && i < CORR_SAMPLE_IDS; i++)
@@ -158,7 +203,10 @@ int ingest_alerting_init(struct ingest *ig)
     struct alert_merge_opts o = {.window_ns = c->merge_window_ns, .max_open = c->max_open};
     al->merge = alert_merge_new(&o);
     al->seen = alert_seen_new(c->max_first_seen);
-    if (!al->merge || !al->seen)
+    struct alert_entities_opts eo = {.halflife_ns = c->entity_halflife_ns,
+                                     .threshold = c->entity_threshold};
+    al->entities = alert_entities_new(&eo);
+    if (!al->merge || !al->seen || !al->entities)
         return ERR_NOMEM;
     arena_init(&al->seen_arena, 1 << 14, 1 << 24);
     arena_init(&al->sup_arena, 1 << 14, 1 << 24);
@@ -379,6 +427,7 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
         a.risk = alert_risk(ri.level, ri.status, pick_asset(ig->assets, &a, &a.asset), false);
         if (suppressed(ig, &a))
             continue;
+        accumulate(ig, &a);
         if (alert_merge_add(al->merge, &a))
             atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
     }
@@ -410,6 +459,7 @@ void ingest_alerting_fini(struct ingest *ig)
     drop_correlator(ig);
     alert_merge_free(al->merge);
     alert_seen_free(al->seen);
+    alert_entities_free(al->entities);
     arena_fini(&al->seen_arena);
     arena_fini(&al->sup_arena);
     mem_free(al->sup);

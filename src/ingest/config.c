@@ -509,6 +509,12 @@ static int alerts_section(struct loader *l, struct ingest_config *c, const struc
         } else if (!strcmp(k->key, "max_open")) {
             if ((rc = get_uint(l, k, "alerts.max_open", 100, 10000000, &u)) == 0)
                 c->alerting.max_open = (size_t)u;
+        } else if (!strcmp(k->key, "entity_risk_threshold")) {
+            if ((rc = get_uint(l, k, "alerts.entity_risk_threshold", 1, 100000, &u)) == 0)
+                c->alerting.entity_threshold = (double)u;
+        } else if (!strcmp(k->key, "entity_risk_halflife")) {
+            rc = get_duration(l, k, "alerts.entity_risk_halflife", 60, 30 * 86400,
+                              &c->alerting.entity_halflife_ns);
         } else if (!strcmp(k->key, "max_first_seen")) {
             if ((rc = get_uint(l, k, "alerts.max_first_seen", 1000, 100000000, &u)) == 0)
                 c->alerting.max_first_seen = (size_t)u;

@@ -150,6 +150,7 @@ struct ingest_rule_counters {
     _Atomic uint64_t corr_missing;   /* matches lacking a group-by field */
     _Atomic uint64_t seen_before;    /* matches of vigil_first_seen rules seen before */
     _Atomic uint64_t suppressed;     /* hits an analyst's suppression silenced */
+    _Atomic uint64_t entity_alerts;  /* entities whose accumulated risk crossed the bar */
     _Atomic uint64_t alerts_failed;  /* alerts whose write failed (logged) */
     _Atomic uint64_t alerts_dropped; /* matches past a batch's cap (logged) */
     _Atomic uint64_t reloads_ok, reloads_rejected;
@@ -258,6 +259,7 @@ struct ingest_alerting {
     size_t *closed, capclosed;
     uint64_t late_before, evicted_before; /* counts of correlators dropped at reloads */
     struct alert_seen *seen;              /* vigil_first_seen: what was seen */
+    struct alert_entities *entities;      /* risk per entity */
     struct store_first_seen seen_rows[1024]; /* new ones, stored with the next write */
     size_t nseen_rows;
     struct arena seen_arena; /* their strings */

@@ -237,7 +237,7 @@ static void *io_main(void *arg)
                          " alerts_merged %llu alerts_open %llu alerts_failed %llu"
                          " alerts_dropped %llu reloads_ok %llu reloads_rejected %llu"
                          " corr_hits %llu corr_late %llu corr_missing %llu corr_groups %llu"
-                         " corr_evicted %llu seen_before %llu suppressed %llu",
+                         " corr_evicted %llu seen_before %llu suppressed %llu entity_alerts %llu",
                          (unsigned long long)atomic_load(&rk->matches),
                          (unsigned long long)atomic_load(&rk->alerts_written),
                          (unsigned long long)atomic_load(&rk->alerts_updated),
@@ -253,7 +253,8 @@ static void *io_main(void *arg)
                          (unsigned long long)atomic_load(&rk->corr_groups),
                          (unsigned long long)atomic_load(&rk->corr_evicted),
                          (unsigned long long)atomic_load(&rk->seen_before),
-                         (unsigned long long)atomic_load(&rk->suppressed));
+                         (unsigned long long)atomic_load(&rk->suppressed),
+                         (unsigned long long)atomic_load(&rk->entity_alerts));
             }
         }
         if (mono >= next_stats_file) {

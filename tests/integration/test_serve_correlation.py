@@ -11,6 +11,7 @@ daemon (127.0.0.1, temp data dir) with Sigma rules and correlations, checked thr
 - The same lines replayed from a file, read as fast as the daemon goes (far more than
   ten times faster), give the same alerts: windows are in event time.
 - Lines shuffled within the lateness give the same alerts.
+- Risk accumulated per entity raises one alert per entity that crosses the threshold.
 - Alerts carry their risk: from the rule's level and status and the asset inventory's
   value of the addresses involved (a default value when none is known).
 """
@@ -230,8 +231,16 @@ def main():
         got = summary(fa) if fa is not None else None
         report("serve alerts: 100,000 hits on one entity are one alert with count 100,000",
                fa is not None and ("SSH login attempt as the flood account", "192.0.2.99", 100000) in got
-               and ("SSH brute force", "192.0.2.99", 12500) in got and len(got) == 2,
-               why or repr(got))
+               and ("SSH brute force", "192.0.2.99", 12500) in got, why or repr(got))
+        # their risk (1.2 and 2.24 each) accumulates on the address, the user and the host:
+        # each crosses the threshold (20) once and stays above it, so one alert each
+        ent = sorted((a["title"], a["src_ip"], a["user"], a["host"], a["count"]) for a in (fa or [])
+                     if a["rule_id"].startswith("vigil-entity-risk-"))
+        report("serve alerts: accumulated risk raises one alert per entity",
+               ent == [("Accumulated risk of a host", None, None, "srv1", 1),
+                       ("Accumulated risk of a source address", "192.0.2.99", None, None, 1),
+                       ("Accumulated risk of a user", None, "flood", None, 1)] and len(got) == 5,
+               repr(ent) + repr(got))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return status()

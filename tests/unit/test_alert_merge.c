@@ -4,7 +4,8 @@
  * hits; other entities, another rule or a hit past the window open another; the rows
  * handed out say insert or update; a write that fails leaves them changed; an alert
  * closed meanwhile reopens as a new one holding the hits it had not written; past
- * max_open the written alert hit longest ago is forgotten, never an unwritten one.
+ * max_open the written alert hit longest ago is forgotten, never an unwritten one. And
+ * risk accumulated per entity (alert_entity.c): decay, crossing, re-arming, the cap.
  */
 #include "alert/alert.h"
 #include "core/core.h"
@@ -217,6 +218,44 @@ static void max_open_forgets_written_oldest(void)
     alert_merge_free(m);
 }
 
+static void entity_risk_accumulates(void)
+{
+    struct alert_entities_opts o = {.halflife_ns = S(3600), .threshold = 20, .max = 3};
+    struct alert_entities *e = alert_entities_new(&o);
+    T_CHECK(e);
+    double score;
+    struct slice ip = slice_cstr("203.0.113.9");
+    /* 4 hits of risk 4.48 within a minute: below 20 */
+    for (int i = 0; i < 4; i++)
+        T_CHECK(!alert_entities_add(e, ALERT_ENTITY_SRC_IP, ip, S(i * 15), 4.48, &score));
+    T_CHECK(score > 17.8 && score < 17.92); /* 4 x 4.48, a little decayed */
+    /* the fifth crosses: once */
+    T_CHECK(alert_entities_add(e, ALERT_ENTITY_SRC_IP, ip, S(60), 4.48, &score));
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_SRC_IP, ip, S(61), 4.48, &score));
+    /* the same value as a user is another entity */
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_USER, ip, S(61), 4.48, &score));
+    T_CHECK(score > 4.47 && score < 4.49);
+    /* three half-lives later (score ~3.4 < 10): re-armed, and 17 more cross again */
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_SRC_IP, ip, S(61 + 3 * 3600), 0.01, &score));
+    T_CHECK(score < 10);
+    T_CHECK(alert_entities_add(e, ALERT_ENTITY_SRC_IP, ip, S(61 + 3 * 3600), 17, &score));
+    /* at the cap (3) the entity updated longest ago (the user) goes first */
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_HOST, slice_cstr("h1"), S(20000), 1, &score));
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_HOST, slice_cstr("h2"), S(20001), 1, &score));
+    size_t held;
+    uint64_t forgotten, crossed;
+    alert_entities_counts(e, &held, &forgotten, &crossed);
+    T_EQ_INT(held, 3);
+    T_EQ_INT(forgotten, 1);
+    T_EQ_INT(crossed, 2);
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_USER, ip, S(20002), 1, &score));
+    T_CHECK(score > 0.99 && score < 1.01); /* forgotten: starts over */
+    /* no value, or no risk: nothing */
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_USER, SLICE_NULL, S(1), 50, &score));
+    T_CHECK(!alert_entities_add(e, ALERT_ENTITY_USER, slice_cstr("u"), S(1), 0, &score));
+    alert_entities_free(e);
+}
+
 int main(void)
 {
     t_run("alert merge: 100,000 hits on one entity are one alert of count 100,000",
@@ -227,5 +266,7 @@ int main(void)
     t_run("alert merge: an alert closed meanwhile reopens as a new one", closed_alert_reopens);
     t_run("alert merge: past max_open the written alert hit longest ago is forgotten",
           max_open_forgets_written_oldest);
+    t_run("entity risk: decays, crosses once, re-arms below half, capped oldest first",
+          entity_risk_accumulates);
     return t_done();
 }
