@@ -382,12 +382,43 @@ static void write_changed(struct ingest *ig)
     write_seen(ig); /* after the alerts: a crash between re-alerts rather than loses one */
 }
 
+/* A health finding (health.c) as an alert of its pseudo-rule. */
+static void health_alert(struct ingest *ig, const struct ingest_health_hit *h)
+{
+    static const char *const tags[] = {"vigil.health"};
+    bool silent = h->kind == INGEST_HEALTH_SILENT;
+    struct alert_hit a = {
+        .rule_id = silent ? "vigil-source-silent" : "vigil-clock-skew",
+        .rule_title = silent ? "Source stopped sending" : "Device clock is off",
+        .rule_level = silent ? "medium" : "low",
+        .tags = tags,
+        .ntags = 1,
+        .first_ns = h->first_ns,
+        .last_ns = h->time_ns,
+        .received_ns = h->time_ns,
+        .host = slice_cstr(h->device),
+    };
+    a.risk = alert_risk(a.rule_level, "stable", pick_asset(ig->assets, &a, &a.asset), false);
+    atomic_fetch_add_explicit(&ig->rct.health_alerts, 1, memory_order_relaxed);
+    if (!suppressed(ig, &a) && alert_merge_add(ig->alerting.merge, &a))
+        atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
+}
+
 /* See ingest_int.h. */
 void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
 {
     struct ingest_alerting *al = &ig->alerting;
-    if (!b->engine)
+    enum ingest_type t = b->in->cfg->type;
+    if (t != INGEST_FILE && t != INGEST_STDIN) /* a file read now may be old: no skew */
+        for (size_t i = 0; i < b->n; i++) {
+            struct ingest_health_hit h;
+            if (ingest_health_skew(ig, &b->evs[i], &h))
+                health_alert(ig, &h);
+        }
+    if (!b->engine) {
+        write_changed(ig);
         return;
+    }
     const struct detect_rules *rs = b->engine->rules;
     follow_engine(ig, b->engine);
     for (size_t i = 0; i < b->nmatches; i++) {
@@ -437,6 +468,11 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
 /* See ingest_int.h. */
 void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns)
 {
+    struct ingest_health_hit h[16];
+    size_t n;
+    while ((n = ingest_health_take(ig, h, 16)) > 0)
+        for (size_t i = 0; i < n; i++)
+            health_alert(ig, &h[i]);
     if (now_mono_ns - ig->alerting.sup_read_mono >= SUPPRESSIONS_EVERY_NS)
         read_suppressions(ig, now_mono_ns);
     if (ig->alerting.corr)
@@ -460,6 +496,7 @@ void ingest_alerting_fini(struct ingest *ig)
     alert_merge_free(al->merge);
     alert_seen_free(al->seen);
     alert_entities_free(al->entities);
+    mem_free(al->skew);
     arena_fini(&al->seen_arena);
     arena_fini(&al->sup_arena);
     mem_free(al->sup);

@@ -494,6 +494,37 @@ static int correlation_section(struct loader *l, struct ingest_config *c, const 
     return 0;
 }
 
+/* `health: {silence_min, silence_factor, max_clock_skew}` */
+static int health_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line,
+                   "health: expected a map (silence_min, silence_factor,"
+                   " max_clock_skew)",
+                   NULL);
+    for (const struct cfg_node *k = v->children; k; k = k->next) {
+        uint64_t u;
+        int rc;
+        if (!strcmp(k->key, "silence_min")) {
+            rc = get_duration(l, k, "health.silence_min", 1, 30 * 86400, &c->health.silence_min_ns);
+        } else if (!strcmp(k->key, "silence_factor")) {
+            if ((rc = get_uint(l, k, "health.silence_factor", 1, 1000, &u)) == 0)
+                c->health.silence_factor = (double)u;
+        } else if (!strcmp(k->key, "max_clock_skew")) {
+            rc =
+                get_duration(l, k, "health.max_clock_skew", 1, 365 * 86400, &c->health.max_skew_ns);
+        } else {
+            rc = bad(l, k->key_line,
+                     "unknown key '%s' in health (expected silence_min, silence_factor,"
+                     " max_clock_skew)",
+                     k->key);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 /* `alerts: {merge_window, max_open}` */
 static int alerts_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
@@ -611,6 +642,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return rules_section(l, c, v);
     if (!strcmp(k, "correlation"))
         return correlation_section(l, c, v);
+    if (!strcmp(k, "health"))
+        return health_section(l, c, v);
     if (!strcmp(k, "assets"))
         return get_str(l, v, "assets", &c->assets_path);
     if (!strcmp(k, "alerts"))

@@ -86,6 +86,13 @@ struct ingest_alert_cfg {
     int64_t entity_halflife_ns; /* its decay: default 1 h */
 };
 
+/* `health:` (zeros: the defaults of health.c) */
+struct ingest_health_cfg {
+    int64_t silence_min_ns;  /* default 10 min */
+    double silence_factor;   /* default 3 */
+    int64_t max_skew_ns;     /* default 5 min */
+};
+
 /* The daemon's configuration (`vigil serve -c FILE`). */
 struct ingest_config {
     char *data_dir;
@@ -101,6 +108,7 @@ struct ingest_config {
     size_t ninputs;
     struct ingest_rules_cfg rules;
     struct ingest_alert_cfg alerting;
+    struct ingest_health_cfg health;
     char *assets_path; /* `assets:` the inventory file (YAML or CSV), NULL: none */
     struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */
 };

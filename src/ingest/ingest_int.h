@@ -151,6 +151,8 @@ struct ingest_rule_counters {
     _Atomic uint64_t seen_before;    /* matches of vigil_first_seen rules seen before */
     _Atomic uint64_t suppressed;     /* hits an analyst's suppression silenced */
     _Atomic uint64_t entity_alerts;  /* entities whose accumulated risk crossed the bar */
+    _Atomic uint64_t health_alerts;  /* silent sources and skewed clocks reported */
+    _Atomic uint64_t skew_untracked; /* skewed events of devices past the table's cap */
     _Atomic uint64_t alerts_failed;  /* alerts whose write failed (logged) */
     _Atomic uint64_t alerts_dropped; /* matches past a batch's cap (logged) */
     _Atomic uint64_t reloads_ok, reloads_rejected;
@@ -229,6 +231,11 @@ struct ingest_source_entry {
     uint64_t events, prev_events;
     uint64_t saved_events; /* the part of `events` already merged into the store */
     double rate;           /* events/s, exponentially weighted over stats intervals */
+    /* health.c: records this run, the longest gap between two (decayed daily), and
+     * whether its silence was reported */
+    uint64_t run_events;
+    int64_t max_gap_ns;
+    bool silent;
 };
 
 struct ingest_sources {
@@ -248,6 +255,21 @@ int ingest_sources_save(struct ingest *ig);
 /* Updates the moving rates (at each stats interval). */
 void ingest_sources_rates(struct ingest_sources *s, int64_t now_ns);
 
+/* ---- source health (health.c) ------------------------------------------------------- */
+
+enum ingest_health_kind { INGEST_HEALTH_SILENT, INGEST_HEALTH_SKEW };
+
+/* A health finding on its way to the alert stage. */
+struct ingest_health_hit {
+    enum ingest_health_kind kind;
+    int64_t time_ns, first_ns;
+    int64_t skew_s; /* SKEW: event time minus receipt */
+    char device[256];
+    char input[64];
+};
+
+#define INGEST_HEALTH_QUEUE 256 /* silence findings waiting for the writer; more are dropped */
+
 /* ---- the pipeline ---------------------------------------------------------------- */
 
 /* The writer thread's alert stage (alerting.c). */
@@ -258,6 +280,8 @@ struct ingest_alerting {
     struct corr_item items[64];
     size_t *closed, capclosed;
     uint64_t late_before, evicted_before; /* counts of correlators dropped at reloads */
+    struct skew_device *skew;             /* health.c: devices with skewed clocks */
+    size_t nskew;
     struct alert_seen *seen;              /* vigil_first_seen: what was seen */
     struct alert_entities *entities;      /* risk per entity */
     struct store_first_seen seen_rows[1024]; /* new ones, stored with the next write */
@@ -299,7 +323,22 @@ struct ingest {
     struct ingest_rule_counters rct;
     struct ingest_alerting alerting; /* writer thread only */
     struct assets *assets;           /* the inventory (NULL: none); read-only, shared */
+    /* health.c: silence findings from the I/O thread to the writer */
+    pthread_mutex_t health_mu;
+    struct ingest_health_hit health_q[INGEST_HEALTH_QUEUE];
+    size_t nhealth;
+    int64_t health_checked_ns; /* I/O thread */
 };
+
+/* Notes a record of source e at now_ns (before its last_ns is updated). I/O thread. */
+void ingest_health_note(struct ingest_source_entry *e, int64_t now_ns);
+/* Reports the network sources silent for longer than their usual gap. I/O thread. */
+void ingest_health_check(struct ingest *ig, int64_t now_ns);
+/* Takes up to max waiting silence findings. Writer thread. */
+size_t ingest_health_take(struct ingest *ig, struct ingest_health_hit *out, size_t max);
+/* True (hit filled) when ev is the skewed event that shows its device's clock is off.
+ * Writer thread. */
+bool ingest_health_skew(struct ingest *ig, const struct event *ev, struct ingest_health_hit *hit);
 
 /* ---- the alert stage (alerting.c), on the writer thread ------------------------------- */
 

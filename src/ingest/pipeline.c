@@ -186,6 +186,7 @@ static void *io_main(void *arg)
     int64_t next_tick = 0;
     int64_t next_stats = vtime_mono_ns() + (int64_t)ig->cfg->stats_interval_s * NS_PER_SEC;
     int64_t next_stats_file = vtime_mono_ns() + STATS_FILE_S * NS_PER_SEC;
+    int64_t next_health = vtime_mono_ns() + NS_PER_SEC;
     bool busy = false;
     int rc0 = ingest_stats_write(ig); /* so `vigil stats` works from the start */
     if (rc0)
@@ -218,6 +219,10 @@ static void *io_main(void *arg)
             next_tick = busy ? mono : mono + TICK_MS * 1000000LL;
         }
         flush_open(ig, mono, false);
+        if (mono >= next_health) { /* silent sources, once a second */
+            next_health = mono + NS_PER_SEC;
+            ingest_health_check(ig, ig->now_ns);
+        }
         if (mono >= next_stats) {
             next_stats = mono + (int64_t)ig->cfg->stats_interval_s * NS_PER_SEC;
             for (size_t i = 0; i < ig->ninputs; i++) {
@@ -237,7 +242,8 @@ static void *io_main(void *arg)
                          " alerts_merged %llu alerts_open %llu alerts_failed %llu"
                          " alerts_dropped %llu reloads_ok %llu reloads_rejected %llu"
                          " corr_hits %llu corr_late %llu corr_missing %llu corr_groups %llu"
-                         " corr_evicted %llu seen_before %llu suppressed %llu entity_alerts %llu",
+                         " corr_evicted %llu seen_before %llu suppressed %llu entity_alerts %llu"
+                         " health_alerts %llu",
                          (unsigned long long)atomic_load(&rk->matches),
                          (unsigned long long)atomic_load(&rk->alerts_written),
                          (unsigned long long)atomic_load(&rk->alerts_updated),
@@ -254,7 +260,8 @@ static void *io_main(void *arg)
                          (unsigned long long)atomic_load(&rk->corr_evicted),
                          (unsigned long long)atomic_load(&rk->seen_before),
                          (unsigned long long)atomic_load(&rk->suppressed),
-                         (unsigned long long)atomic_load(&rk->entity_alerts));
+                         (unsigned long long)atomic_load(&rk->entity_alerts),
+                         (unsigned long long)atomic_load(&rk->health_alerts));
             }
         }
         if (mono >= next_stats_file) {
@@ -691,6 +698,7 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
     ig->ep = ig->wake_fd = -1;
     detect_engine_holder_init(&ig->rules);
     pthread_mutex_init(&ig->reload_mu, NULL);
+    pthread_mutex_init(&ig->health_mu, NULL);
     ig->nworkers = cfg->workers ? cfg->workers : 1;
     ig->start_ns = ig->now_ns = vtime_now_ns();
     ig->max_frame = 256;
@@ -860,6 +868,7 @@ void ingest_free(struct ingest *ig)
     mem_free(ig->stats_path);
     detect_engine_holder_fini(&ig->rules);
     pthread_mutex_destroy(&ig->reload_mu);
+    pthread_mutex_destroy(&ig->health_mu);
     mem_free(ig->placeholders);
     ingest_alerting_fini(ig);
     assets_free(ig->assets);

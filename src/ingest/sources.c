@@ -84,6 +84,7 @@ struct ingest_source_entry *ingest_source_note(struct ingest_input *in, uint64_t
             s->used++;
         }
     }
+    ingest_health_note(e, now_ns);
     e->last_ns = now_ns;
     e->events++;
     return e;
