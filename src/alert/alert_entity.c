@@ -73,36 +73,12 @@ void alert_entities_free(struct alert_entities *e)
     mem_free(e);
 }
 
-static void unlink_list(struct alert_entities *e, struct entity *x)
-{
-    if (x->prev)
-        x->prev->next = x->next;
-    else
-        e->head = x->next;
-    if (x->next)
-        x->next->prev = x->prev;
-    else
-        e->tail = x->prev;
-    x->prev = x->next = NULL;
-}
-
-static void append(struct alert_entities *e, struct entity *x)
-{
-    x->prev = e->tail;
-    x->next = NULL;
-    if (e->tail)
-        e->tail->next = x;
-    else
-        e->head = x;
-    e->tail = x;
-}
-
 static void forget_oldest(struct alert_entities *e)
 {
     struct entity *x = e->head;
     if (!x)
         return;
-    unlink_list(e, x);
+    DLIST_UNLINK(e->head, e->tail, x);
     struct entity **pp = &e->buckets[x->hash & e->mask];
     while (*pp && *pp != x)
         pp = &(*pp)->hnext;
@@ -160,9 +136,9 @@ bool alert_entities_add(struct alert_entities *e, enum alert_entity kind, struct
         if (e->n > e->mask + 1)
             grow(e);
     } else {
-        unlink_list(e, x);
+        DLIST_UNLINK(e->head, e->tail, x);
     }
-    append(e, x);
+    DLIST_APPEND(e->head, e->tail, x);
     /* decay to the later of the two times; a hit from the past decays instead */
     int64_t dt = t_ns - x->t_ns;
     double hl = (double)e->o.halflife_ns;

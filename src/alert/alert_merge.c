@@ -105,30 +105,6 @@ static bool same(const struct open_alert *a, const struct alert_hit *h)
            same_slice(a->row.host, h->host);
 }
 
-static void list_unlink(struct alert_merge *m, struct open_alert *a)
-{
-    if (a->prev)
-        a->prev->next = a->next;
-    else
-        m->head = a->next;
-    if (a->next)
-        a->next->prev = a->prev;
-    else
-        m->tail = a->prev;
-    a->prev = a->next = NULL;
-}
-
-static void list_append(struct alert_merge *m, struct open_alert *a)
-{
-    a->prev = m->tail;
-    a->next = NULL;
-    if (m->tail)
-        m->tail->next = a;
-    else
-        m->head = a;
-    m->tail = a;
-}
-
 static void table_remove(struct alert_merge *m, struct open_alert *a)
 {
     struct open_alert **pp = &m->buckets[a->key & m->mask];
@@ -179,7 +155,7 @@ static void forget_old(struct alert_merge *m)
     while (m->st.open > m->o.max_open && a) {
         struct open_alert *n = a->next;
         if (!a->dirty) {
-            list_unlink(m, a);
+            DLIST_UNLINK(m->head, m->tail, a);
             table_remove(m, a);
             mem_free(a);
             m->st.open--;
@@ -289,18 +265,18 @@ int alert_merge_add(struct alert_merge *m, const struct alert_hit *h)
         if (h->first_ns < a->first_unwritten_ns || a->count_written == a->row.count - 1)
             a->first_unwritten_ns = h->first_ns;
         add_ids(&a->row, h);
-        list_unlink(m, a);
-        list_append(m, a);
+        DLIST_UNLINK(m->head, m->tail, a);
+        DLIST_APPEND(m->head, m->tail, a);
         m->st.merged++;
         return 0;
     }
     if (a) { /* its window is over: the next alert of this rule and entities starts */
-        list_unlink(m, a);
+        DLIST_UNLINK(m->head, m->tail, a);
         table_remove(m, a);
         if (a->dirty) { /* not written yet: keep it for the writer, then drop it */
             a->replaced = true;
             a->hnext = NULL;
-            list_append(m, a);
+            DLIST_APPEND(m->head, m->tail, a);
         } else {
             mem_free(a);
             m->st.open--;
@@ -315,7 +291,7 @@ int alert_merge_add(struct alert_merge *m, const struct alert_hit *h)
     }
     n->hnext = m->buckets[key & m->mask];
     m->buckets[key & m->mask] = n;
-    list_append(m, n);
+    DLIST_APPEND(m->head, m->tail, n);
     m->st.open++;
     m->st.opened++;
     if (m->st.open > m->mask + 1)
@@ -376,7 +352,7 @@ void alert_merge_written(struct alert_merge *m, bool ok, const size_t *closed, s
         a->count_written = a->row.count;
         a->first_unwritten_ns = a->row.last_seen_ns;
         if (a->replaced) {
-            list_unlink(m, a);
+            DLIST_UNLINK(m->head, m->tail, a);
             mem_free(a);
             m->st.open--;
         }

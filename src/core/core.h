@@ -161,6 +161,33 @@ void *arena_alloc(struct arena *a, size_t n);
 /* Copies p[0..n) into the arena with a trailing NUL; NULL at the cap. */
 char *arena_dup(struct arena *a, const void *p, size_t n);
 
+/* ---- intrusive lists -------------------------------------------------------------- */
+
+/* A doubly-linked list threaded through items that have `prev` and `next` members, with
+ * the list's head and tail pointers held by the owner: unlink x from it, append x. */
+#define DLIST_UNLINK(head, tail, x)                                                                \
+    do {                                                                                           \
+        if ((x)->prev)                                                                             \
+            (x)->prev->next = (x)->next;                                                           \
+        else                                                                                       \
+            (head) = (x)->next;                                                                    \
+        if ((x)->next)                                                                             \
+            (x)->next->prev = (x)->prev;                                                           \
+        else                                                                                       \
+            (tail) = (x)->prev;                                                                    \
+        (x)->prev = (x)->next = NULL;                                                              \
+    } while (0)
+#define DLIST_APPEND(head, tail, x)                                                                \
+    do {                                                                                           \
+        (x)->prev = (tail);                                                                        \
+        (x)->next = NULL;                                                                          \
+        if (tail)                                                                                  \
+            (tail)->next = (x);                                                                    \
+        else                                                                                       \
+            (head) = (x);                                                                          \
+        (tail) = (x);                                                                              \
+    } while (0)
+
 /* ---- hashing --------------------------------------------------------------------- */
 
 /* A fast 64-bit non-cryptographic hash (not for adversarial keys without a seed). */
@@ -256,8 +283,8 @@ int cfg_parse(const char *text, size_t len, size_t max_nodes, struct cfg_node **
               size_t errlen);
 /* The same for a stream of documents (`---`): the root is a sequence whose items are
  * the documents, in order (empty documents are skipped). */
-int cfg_parse_all(const char *text, size_t len, size_t max_nodes, struct cfg_node **out,
-                  char *err, size_t errlen);
+int cfg_parse_all(const char *text, size_t len, size_t max_nodes, struct cfg_node **out, char *err,
+                  size_t errlen);
 void cfg_free(struct cfg_node *n);
 /* The child of map m with key k, or NULL. */
 const struct cfg_node *cfg_get(const struct cfg_node *m, const char *k);

@@ -144,6 +144,29 @@ static bool event_count(struct corr_group *g, const struct sigma_corr *sc,
     return false;
 }
 
+/* value_count and temporal, after their entry was updated: the group's latest time
+ * moves to it; the entries within the window of that time are counted, and the
+ * correlation fires when there are enough. */
+static bool judge_recent(struct corr_group *g, const struct sigma_corr *sc,
+                         const struct corr_item *it, struct fired *f)
+{
+    if (g->last_ns == CORR_NONE || it->time_ns > g->last_ns)
+        g->last_ns = it->time_ns;
+    g->deadline_ns = g->last_ns + sc->timespan_ns;
+    int64_t from = g->last_ns - sc->timespan_ns, first = g->last_ns;
+    uint64_t k = 0;
+    for (uint32_t j = 0; j < g->n; j++)
+        if (g->e[j].t != CORR_NONE && g->e[j].t >= from) {
+            k++;
+            if (g->e[j].t < first)
+                first = g->e[j].t;
+        }
+    if (k < sc->cond.lo)
+        return false;
+    fill(f, g, first, g->last_ns, k, from);
+    return true;
+}
+
 /* value_count, lower bound: the cap most recently seen distinct values. */
 static bool value_count(struct corr_group *g, const struct sigma_corr *sc,
                         const struct corr_item *it, struct fired *f)
@@ -162,22 +185,7 @@ static bool value_count(struct corr_group *g, const struct sigma_corr *sc,
     } else if (it->time_ns > g->e[oldest].t) {
         g->e[oldest] = (struct corr_entry){it->time_ns, it->event_id, it->value};
     }
-    if (g->last_ns == CORR_NONE || it->time_ns > g->last_ns)
-        g->last_ns = it->time_ns;
-    g->deadline_ns = g->last_ns + sc->timespan_ns;
-    int64_t from = g->last_ns - sc->timespan_ns, first = g->last_ns;
-    uint64_t k = 0;
-    for (uint32_t j = 0; j < g->n; j++)
-        if (g->e[j].t >= from) {
-            k++;
-            if (g->e[j].t < first)
-                first = g->e[j].t;
-        }
-    if (k >= sc->cond.lo) {
-        fill(f, g, first, g->last_ns, k, from);
-        return true;
-    }
-    return false;
+    return judge_recent(g, sc, it, f);
 }
 
 /* temporal: the latest time of each rule. */
@@ -187,22 +195,7 @@ static bool temporal(struct corr_group *g, const struct sigma_corr *sc, const st
     struct corr_entry *e = &g->e[it->slot];
     if (e->t == CORR_NONE || it->time_ns >= e->t)
         *e = (struct corr_entry){it->time_ns, it->event_id, 0};
-    if (g->last_ns == CORR_NONE || it->time_ns > g->last_ns)
-        g->last_ns = it->time_ns;
-    g->deadline_ns = g->last_ns + sc->timespan_ns;
-    int64_t from = g->last_ns - sc->timespan_ns, first = g->last_ns;
-    uint64_t k = 0;
-    for (uint32_t j = 0; j < g->n; j++)
-        if (g->e[j].t != CORR_NONE && g->e[j].t >= from) {
-            k++;
-            if (g->e[j].t < first)
-                first = g->e[j].t;
-        }
-    if (k >= sc->cond.lo) {
-        fill(f, g, first, g->last_ns, k, from);
-        return true;
-    }
-    return false;
+    return judge_recent(g, sc, it, f);
 }
 
 /* temporal_ordered: e[j].t the start of the latest sequence through step j, e[j].v the

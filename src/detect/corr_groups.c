@@ -98,27 +98,13 @@ struct corr_group *corr_groups_find(struct corr_groups *gs, uint32_t corr, uint6
 static void unlink_list(struct corr_groups *gs, struct corr_group *g)
 {
     struct corr_list *l = &gs->lists[g->corr];
-    if (g->prev)
-        g->prev->next = g->next;
-    else
-        l->head = g->next;
-    if (g->next)
-        g->next->prev = g->prev;
-    else
-        l->tail = g->prev;
-    g->prev = g->next = NULL;
+    DLIST_UNLINK(l->head, l->tail, g);
 }
 
 static void append_list(struct corr_groups *gs, struct corr_group *g)
 {
     struct corr_list *l = &gs->lists[g->corr];
-    g->prev = l->tail;
-    g->next = NULL;
-    if (l->tail)
-        l->tail->next = g;
-    else
-        l->head = g;
-    l->tail = g;
+    DLIST_APPEND(l->head, l->tail, g);
 }
 
 /* See corr_int.h. */

@@ -86,3 +86,34 @@ def hunt_cases(cases):
             report("%s matches its %d triggers and none of its %d other lines" %
                    (name, len(hits), len(misses) + len(before)), got == sorted(hits),
                    "got %s" % got)
+
+
+def serve_tcp_lines(conf, data, lines, log, input_name="t", timeout=60):
+    """Starts `vigil serve -c conf` (data_dir data, a syslog_tcp input named input_name,
+    stats_interval 1), sends lines over one TCP connection, waits until stats.json says
+    the input stored them all, and stops the daemon; True when all went so (its stderr
+    is appended to log)."""
+    import socket
+    ready = os.path.join(data, "serve.json")
+    if os.path.exists(ready):
+        os.unlink(ready)
+    with open(log, "a") as err:
+        proc = subprocess.Popen([VIGIL, "serve", "-c", conf], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        addrs = wait_ready(proc, ready, timeout=20)
+        if addrs is None:
+            stop_daemon(proc)
+            return False
+        host, port = addrs[input_name].rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=10) as s:
+            s.sendall(b"".join(l.encode() + b"\n" for l in lines))
+        deadline, done = time.time() + timeout, False
+        while time.time() < deadline and not done:
+            try:
+                with open(os.path.join(data, "stats.json")) as f:
+                    ins = {i["name"]: i for i in json.load(f)["inputs"]}
+                done = int(ins[input_name]["stored"]) >= len(lines)
+            except (OSError, ValueError, KeyError):
+                pass
+            time.sleep(0.3)
+        return stop_daemon(proc, timeout=30) == 0 and done

@@ -7,14 +7,12 @@ import datetime
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import TOP, VIGIL, report, status, stop_daemon, wait_ready  # noqa: E402
+from harness import TOP, VIGIL, report, serve_tcp_lines, status  # noqa: E402
 
 T0 = datetime.datetime(2026, 11, 25, 10, 0, 0)
 
@@ -38,32 +36,7 @@ def run(tmp, data, lines):
         f.write("data_dir: %s\nstats_interval: 1\nrules:\n  paths: [%s]\nassets: %s\ninputs:\n"
                 "  - {type: syslog_tcp, name: t, listen: 127.0.0.1:0}\n"
                 % (data, os.path.join(TOP, "rules"), os.path.join(tmp, "assets.csv")))
-    ready = os.path.join(data, "serve.json")
-    if os.path.exists(ready):
-        os.unlink(ready)
-    err = open(os.path.join(tmp, "log"), "a")
-    proc = subprocess.Popen([VIGIL, "serve", "-c", conf], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=err)
-    addrs = wait_ready(proc, ready, timeout=20)
-    if addrs is None:
-        err.close()
-        return False
-    host, port = addrs["t"].rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=10) as s:
-        s.sendall(b"".join(l.encode() + b"\n" for l in lines))
-    deadline = time.time() + 60
-    done = False
-    while time.time() < deadline and not done:
-        try:
-            with open(os.path.join(data, "stats.json")) as f:
-                ins = {i["name"]: i for i in json.load(f)["inputs"]}
-            done = int(ins["t"]["stored"]) >= len(lines)
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.3)
-    rc = stop_daemon(proc, timeout=30)
-    err.close()
-    return done and rc == 0
+    return serve_tcp_lines(conf, data, lines, os.path.join(tmp, "log"))
 
 
 def alerts(data):
