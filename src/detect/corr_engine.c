@@ -53,7 +53,7 @@ struct fired {
     int64_t first_ns, last_ns;
     uint64_t count;
     uint16_t keylen;
-    char key[CORR_MAX_KEY];
+    char key[CORR_KEY_BUF];
     uint64_t ids[CORR_SAMPLE_IDS];
     unsigned nids;
 };
@@ -307,17 +307,12 @@ static void emit(struct correlator *c, const struct fired *f)
         if (slot == outer->nrefs)
             continue;
         const struct corr_ref *ref = &outer->refs[slot];
-        char key[CORR_MAX_KEY];
+        char key[CORR_KEY_BUF];
         size_t klen = 0;
         for (unsigned g = 0; g < outer->ngroup_by; g++) {
             struct slice v = SLICE_NULL;
             corr_key_value((struct slice){f->key, f->keylen}, ref->positions[g], &v);
-            if (klen + 2 + v.len > CORR_MAX_KEY)
-                v.len = CORR_MAX_KEY - klen - 2;
-            key[klen] = (char)(v.len >> 8);
-            key[klen + 1] = (char)(v.len & 0xff);
-            memcpy(key + klen + 2, v.p, v.len);
-            klen += 2 + v.len;
+            klen = corr_key_put(key, klen, v);
         }
         uint64_t value = 0;
         if (outer->value_field) {
@@ -422,7 +417,7 @@ static void process_next(struct correlator *c)
     if (near)
         corr_groups_prefetch(&c->gs, far ? far->group : near->group, near->group);
     struct corr_item it;
-    char key[CORR_MAX_KEY];
+    char key[CORR_KEY_BUF];
     corr_order_take(&c->order, &it, key);
     if (it.time_ns < c->done_ns)
         c->st.late++;

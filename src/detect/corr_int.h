@@ -62,6 +62,10 @@ struct corr_use {
     uint16_t slot;
 };
 
+/* Appends value v to the key k[0..len) as a 2-byte length then the bytes, cut so that
+ * the values stay within CORR_MAX_KEY (k has room for CORR_KEY_BUF); the new length. */
+size_t corr_key_put(char *k, size_t len, struct slice v);
+
 /* Parses a correlation document; ERR_PARSE with the reason, ERR_NOMEM. References are
  * kept as names until corr_resolve. */
 int corr_parse(const struct cfg_node *doc, struct sigma_corr *out, char *err, size_t errlen);
@@ -186,7 +190,7 @@ struct corr_order {
 int corr_order_push(struct corr_order *o, const struct corr_item *it);
 /* Time of the next item to take; false when none waits. */
 bool corr_order_peek(const struct corr_order *o, int64_t *time_ns);
-/* Takes the next item (one must wait) into *out, its key copied to key (CORR_MAX_KEY
+/* Takes the next item (one must wait) into *out, its key copied to key (CORR_KEY_BUF
  * bytes) and out->key pointing there. */
 void corr_order_take(struct corr_order *o, struct corr_item *out, char *key);
 /* The item k places behind the next one in the FIFO ring (the order items in time order

@@ -7,11 +7,12 @@
 
 #include <string.h>
 
-/* Appends value v to key k (2-byte length, then the bytes), cutting it so that the
- * key stays within CORR_MAX_KEY. */
-static size_t key_put(char *k, size_t len, struct slice v)
+/* See corr_int.h. */
+size_t corr_key_put(char *k, size_t len, struct slice v)
 {
-    size_t room = CORR_MAX_KEY - len - 2;
+    /* len counts the values and their 2-byte lengths: the values stay within
+     * CORR_MAX_KEY, the whole within CORR_KEY_BUF (at most CORR_MAX_GROUP_BY + 1 values) */
+    size_t room = len < CORR_MAX_KEY ? CORR_MAX_KEY - len : 0;
     size_t n = v.len < room ? v.len : room;
     k[len] = (char)(n >> 8);
     k[len + 1] = (char)(n & 0xff);
@@ -47,7 +48,7 @@ size_t corr_items_of(const struct detect_rules *rs, size_t rule, const struct ev
         const struct corr_use *use = &rs->uses[rule][u];
         const struct sigma_corr *c = &rs->corrs[use->corr];
         const struct corr_ref *ref = &c->refs[use->slot];
-        char key[CORR_MAX_KEY];
+        char key[CORR_KEY_BUF];
         size_t klen = 0;
         bool ok = true;
         for (unsigned k = 0; k < c->ngroup_by && ok; k++) {
@@ -55,7 +56,7 @@ size_t corr_items_of(const struct detect_rules *rs, size_t rule, const struct ev
             const char *f = ref->fields[k];
             ok = event_get_named(ev, (struct slice){f, strlen(f)}, &v) && v.len > 0;
             if (ok)
-                klen = key_put(key, klen, v);
+                klen = corr_key_put(key, klen, v);
         }
         uint64_t value = 0;
         if (ok && c->value_field) {

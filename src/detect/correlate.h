@@ -31,8 +31,10 @@
 
 struct detect_rules;
 
-#define CORR_MAX_GROUP_BY 8       /* group-by fields of one correlation */
-#define CORR_MAX_KEY 1024         /* bytes of a group's values (longer values are cut) */
+#define CORR_MAX_GROUP_BY 8 /* group-by fields of one correlation */
+#define CORR_MAX_KEY 1024   /* bytes of a group's values (longer values are cut) */
+/* a key's size at most: the values plus a 2-byte length each */
+#define CORR_KEY_BUF (CORR_MAX_KEY + 2 * (CORR_MAX_GROUP_BY + 1))
 #define CORR_MAX_THRESHOLD 100000 /* a count condition above it is refused at load */
 #define CORR_SAMPLE_IDS 16        /* event ids a hit carries (the most recent) */
 

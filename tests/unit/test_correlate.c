@@ -576,6 +576,17 @@ static void group_table_matches_reference(void)
 
 static void key_values_read_back(void)
 {
+    /* long values: each cut so that the whole stays within its buffer */
+    char big[3000];
+    memset(big, 'x', sizeof big);
+    char kb[CORR_KEY_BUF];
+    size_t kl = 0;
+    for (int i = 0; i < CORR_MAX_GROUP_BY; i++)
+        kl = corr_key_put(kb, kl, (struct slice){big, sizeof big});
+    T_CHECK(kl <= CORR_KEY_BUF);
+    struct slice last;
+    T_CHECK(corr_key_value((struct slice){kb, kl}, CORR_MAX_GROUP_BY - 1, &last));
+    T_EQ_INT(last.len, 0);
     char k[] = {0, 3, 'a', 'b', 'c', 0, 0, 0, 1, 'z'};
     struct slice v;
     T_CHECK(corr_key_value((struct slice){k, sizeof k}, 0, &v));
