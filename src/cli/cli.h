@@ -31,6 +31,8 @@ int cmd_rules(int argc, char **argv);
 /* `vigil rules test [PATH...]`: each rule file against its own test logs
  * (cmd_rules_test.c); argv as cmd_rules got it. */
 int cmd_rules_test(int argc, char **argv);
+/* `vigil terminals [--format table|jsonl] [-c FILE | -d DIR]` (cmd_terminals.c). */
+int cmd_terminals(int argc, char **argv);
 /* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
 int cmd_stats(int argc, char **argv);
 

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"decoders", cmd_decoders, "list the decoders' outputs with their routes and aliases"},
     {"search", cmd_search, "search stored events"},
     {"alerts", cmd_alerts, "list the newest alerts the daemon stored"},
+    {"terminals", cmd_terminals, "list the unregistered terminals DHCP and ARP saw"},
     {"stats", cmd_stats, "print the input and store counters"},
     {"hunt", cmd_hunt, "run Sigma rules over log files and print the matches"},
     {"rules", cmd_rules, "check Sigma rules: load them and report each refusal"},

@@ -188,6 +188,7 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
 }
 
 static void write_seen(struct ingest *ig);
+static void write_terms(struct ingest *ig);
 
 static int seen_key(void *ctx, uint64_t key)
 {
@@ -210,6 +211,7 @@ int ingest_alerting_init(struct ingest *ig)
         return ERR_NOMEM;
     arena_init(&al->seen_arena, 1 << 14, 1 << 24);
     arena_init(&al->sup_arena, 1 << 14, 1 << 24);
+    arena_init(&al->terms_arena, 1 << 14, 1 << 24);
     read_suppressions(ig, vtime_mono_ns());
     int rc = store_first_seen_keys(ig->st, seen_key, al->seen);
     if (rc)
@@ -349,6 +351,7 @@ static void write_changed(struct ingest *ig)
     alert_merge_changed(al->merge, &rows, &n);
     if (!n) {
         write_seen(ig);
+        write_terms(ig);
         return;
     }
     if (n > al->capclosed) {
@@ -380,6 +383,63 @@ static void write_changed(struct ingest *ig)
     atomic_fetch_add_explicit(&ig->rct.alerts_updated, n - inserted - nclosed,
                               memory_order_relaxed);
     write_seen(ig); /* after the alerts: a crash between re-alerts rather than loses one */
+    write_terms(ig);
+}
+
+/* Records the unregistered terminals noted since the last write. */
+static void write_terms(struct ingest *ig)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    if (!al->nterms)
+        return;
+    int rc = store_terminals_merge(ig->st, al->terms, al->nterms);
+    if (rc)
+        log_error("terminals: %zu sighting(s) not recorded: %s", al->nterms, err_str(rc));
+    al->nterms = 0;
+    arena_reset(&al->terms_arena);
+}
+
+static struct slice copy(struct arena *a, struct slice v)
+{
+    char *p = v.p ? arena_dup(a, v.p, v.len) : NULL;
+    return p ? (struct slice){p, v.len} : SLICE_NULL;
+}
+
+/* A DHCP or ARP sighting of a terminal the inventory does not register (enrich.h's
+ * ip_registered is "true" only for registered ones): noted for the terminals table. */
+static void note_terminal(struct ingest *ig, const struct event *ev)
+{
+    struct ingest_alerting *al = &ig->alerting;
+    struct slice mac, reg, ip, name;
+    if (!event_get(ev, FIELD_mac, &mac) || !mac.len || mac.len > 64 ||
+        (event_get(ev, FIELD_ip_registered, &reg) && slice_eq(reg, "true")))
+        return;
+    if (!event_get(ev, FIELD_ip, &ip))
+        ip = SLICE_NULL;
+    if (!event_get(ev, FIELD_hostname, &name))
+        name = SLICE_NULL;
+    for (size_t i = 0; i < al->nterms; i++) {
+        struct store_terminal *t = &al->terms[i];
+        if (strlen(t->mac) == mac.len && !memcmp(t->mac, mac.p, mac.len)) {
+            t->seen++;
+            if (ev->time_ns > t->last_ns)
+                t->last_ns = ev->time_ns;
+            if (ev->time_ns < t->first_ns)
+                t->first_ns = ev->time_ns;
+            if (ip.p)
+                t->ip = copy(&al->terms_arena, ip);
+            if (name.p)
+                t->name = copy(&al->terms_arena, name);
+            return;
+        }
+    }
+    if (al->nterms == sizeof al->terms / sizeof al->terms[0])
+        write_terms(ig);
+    char *m = arena_dup(&al->terms_arena, mac.p, mac.len);
+    if (!m)
+        return;
+    al->terms[al->nterms++] = (struct store_terminal){
+        m, copy(&al->terms_arena, ip), copy(&al->terms_arena, name), ev->time_ns, ev->time_ns, 1};
 }
 
 /* A health finding (health.c) as an alert of its pseudo-rule. */
@@ -409,12 +469,14 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
 {
     struct ingest_alerting *al = &ig->alerting;
     enum ingest_type t = b->in->cfg->type;
-    if (t != INGEST_FILE && t != INGEST_STDIN) /* a file read now may be old: no skew */
-        for (size_t i = 0; i < b->n; i++) {
-            struct ingest_health_hit h;
-            if (ingest_health_skew(ig, &b->evs[i], &h))
-                health_alert(ig, &h);
-        }
+    bool network = t != INGEST_FILE && t != INGEST_STDIN; /* a file read now may be old */
+    for (size_t i = 0; i < b->n; i++) {
+        struct ingest_health_hit h;
+        if (network && ingest_health_skew(ig, &b->evs[i], &h))
+            health_alert(ig, &h);
+        if (b->evs[i].routes & ROUTE_BIT(ROUTE_dhcp))
+            note_terminal(ig, &b->evs[i]);
+    }
     if (!b->engine) {
         write_changed(ig);
         return;
@@ -499,6 +561,7 @@ void ingest_alerting_fini(struct ingest *ig)
     mem_free(al->skew);
     arena_fini(&al->seen_arena);
     arena_fini(&al->sup_arena);
+    arena_fini(&al->terms_arena);
     mem_free(al->sup);
     mem_free(al->closed);
     memset(al, 0, sizeof *al);

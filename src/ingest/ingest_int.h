@@ -287,6 +287,9 @@ struct ingest_alerting {
     struct store_first_seen seen_rows[1024]; /* new ones, stored with the next write */
     size_t nseen_rows;
     struct arena seen_arena; /* their strings */
+    struct store_terminal terms[512]; /* unregistered terminals seen since the last write */
+    size_t nterms;
+    struct arena terms_arena; /* their strings */
     struct alert_suppression *sup; /* the suppressions in force, reread every 10 s */
     size_t nsup, capsup;
     struct arena sup_arena; /* their strings */

@@ -235,6 +235,23 @@ typedef int (*store_suppression_fn)(void *ctx, const struct store_suppression *s
  * strings valid during the call. */
 int store_suppressions_list(struct store *st, int64_t now_ns, store_suppression_fn fn, void *ctx);
 
+/* ---- unregistered terminals (store_terminals.c) ---------------------------------------- */
+
+/* A terminal DHCP or ARP saw that the asset inventory does not register. */
+struct store_terminal {
+    const char *mac;
+    struct slice ip, name; /* p NULL: not known from this sighting */
+    int64_t first_ns, last_ns;
+    uint64_t seen; /* sightings */
+};
+
+/* Merges rows (by MAC): first seen the earlier, last seen the later, ip and name the
+ * newest known, seen added. One transaction. */
+int store_terminals_merge(struct store *st, const struct store_terminal *rows, size_t n);
+typedef int (*store_terminal_fn)(void *ctx, const struct store_terminal *t);
+/* Calls fn for every terminal, last seen first. */
+int store_terminals_list(struct store *st, store_terminal_fn fn, void *ctx);
+
 /* What store_alerts_list returns. */
 struct store_alert_filter {
     size_t limit;          /* rows; 0 = 100, capped at STORE_ALERTS_MAX_LIST */

@@ -30,7 +30,7 @@
  * (v3) the alerts (rule, level, tags, first/last seen, count, entities, asset, risk,
  * status, the ids of the events behind each), (v4) the combinations of values rules with
  * vigil_first_seen have seen, (v5) each alert's last status change (reason, by, at) and
- * the suppressions.
+ * the suppressions, (v6) the unregistered terminals.
  */
 #include "store/store_int.h"
 
@@ -125,6 +125,11 @@ static const char *const main_steps[] = {
     "CREATE TABLE suppressions(id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL,"
     " src_ip TEXT, dst_ip TEXT, user TEXT, host TEXT, reason TEXT NOT NULL,"
     " created_by TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);",
+    /* 6: terminals DHCP and ARP saw that the asset inventory does not register
+     * (store_terminals.c) */
+    "CREATE TABLE terminals(mac TEXT PRIMARY KEY, ip TEXT, name TEXT,"
+    " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, seen INTEGER NOT NULL)"
+    " WITHOUT ROWID;",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

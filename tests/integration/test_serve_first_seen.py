@@ -2,7 +2,8 @@
 """test_serve_first_seen.py — `vigil_first_seen` in `vigil serve`, with Vigil's own rules
 (rules/) and an asset inventory: sudo by a user who never used it before alerts once per
 (host, user), also across a restart (what was seen is kept in vigil.db); an unregistered
-terminal alerts once per MAC, a registered one never."""
+terminal alerts once per MAC, a registered one never; `vigil terminals` lists the
+unregistered ones with first/last seen and sightings."""
 import datetime
 import json
 import os
@@ -74,6 +75,14 @@ def main():
         terms = [a for a in alerts(data) if a["title"] == "Unregistered terminal on the network"]
         report("first seen: the same terminal after a restart does not alert again",
                len(terms) == 1, repr(terms))
+        r = subprocess.run([VIGIL, "terminals", "-d", data, "--format", "jsonl"], capture_output=True,
+                           text=True, timeout=30)
+        rows = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+        report("terminals: the unregistered one recorded with its sightings, the registered not",
+               r.returncode == 0 and len(rows) == 1 and rows[0]["mac"] == "00:aa:bb:cc:dd:01"
+               and rows[0]["ip"] == "10.0.9.77" and rows[0]["name"] == "pc" and rows[0]["seen"] == 3
+               and rows[0]["first_seen"].startswith("2026-11-25T10:00:30")
+               and rows[0]["last_seen"].startswith("2026-11-25T10:02:00"), r.stdout + r.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return status()

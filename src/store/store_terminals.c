@@ -1,0 +1,95 @@
+/*
+ * store_terminals.c — the unregistered terminals (store.h): MAC, last known address and
+ * name, first and last seen, sightings — what DHCP servers and arpwatch reported of
+ * devices the asset inventory does not register. Written by the daemon's alert stage,
+ * listed by `vigil terminals`.
+ */
+#include "store/store_int.h"
+
+static void bind_opt(sqlite3_stmt *s, int i, struct slice v)
+{
+    if (v.p)
+        sqlite3_bind_text(s, i, v.p, (int)v.len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* See store.h. */
+int store_terminals_merge(struct store *st, const struct store_terminal *rows, size_t n)
+{
+    if (n == 0)
+        return 0;
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    if (sqlite3_prepare_v2(st->main_db,
+                           "INSERT INTO terminals(mac, ip, name, first_seen, last_seen, seen)"
+                           " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(mac) DO UPDATE SET"
+                           " ip = coalesce(excluded.ip, ip), name = coalesce(excluded.name, name),"
+                           " first_seen = min(first_seen, excluded.first_seen),"
+                           " last_seen = max(last_seen, excluded.last_seen),"
+                           " seen = seen + excluded.seen",
+                           -1, &s, NULL) != SQLITE_OK)
+        goto rollback;
+    for (size_t i = 0; i < n; i++) {
+        sqlite3_bind_text(s, 1, rows[i].mac, -1, SQLITE_STATIC);
+        bind_opt(s, 2, rows[i].ip);
+        bind_opt(s, 3, rows[i].name);
+        sqlite3_bind_int64(s, 4, rows[i].first_ns);
+        sqlite3_bind_int64(s, 5, rows[i].last_ns);
+        sqlite3_bind_int64(s, 6, (sqlite3_int64)rows[i].seen);
+        int r = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            goto rollback;
+    }
+    if (sqlite3_exec(st->main_db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        rc = 0;
+        goto out;
+    }
+rollback:
+    sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    return rc;
+}
+
+static struct slice col(sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return SLICE_NULL;
+    return slice_make((const char *)sqlite3_column_text(s, i), (size_t)sqlite3_column_bytes(s, i));
+}
+
+/* See store.h. */
+int store_terminals_list(struct store *st, store_terminal_fn fn, void *ctx)
+{
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_prepare_v2(st->main_db,
+                           "SELECT mac, ip, name, first_seen, last_seen, seen FROM terminals"
+                           " ORDER BY last_seen DESC, mac",
+                           -1, &s, NULL) == SQLITE_OK) {
+        int r;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+            struct store_terminal t = {
+                .mac = (const char *)sqlite3_column_text(s, 0),
+                .ip = col(s, 1),
+                .name = col(s, 2),
+                .first_ns = sqlite3_column_int64(s, 3),
+                .last_ns = sqlite3_column_int64(s, 4),
+                .seen = (uint64_t)sqlite3_column_int64(s, 5),
+            };
+            if (fn(ctx, &t))
+                break;
+        }
+        rc = r == SQLITE_ROW || r == SQLITE_DONE ? 0 : ERR_DB;
+    }
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    return rc;
+}
