@@ -512,7 +512,9 @@ static int health_section(struct loader *l, struct ingest_config *c, const struc
                 c->health.silence_factor = (double)u;
         } else if (!strcmp(k->key, "max_clock_skew")) {
             rc =
-                get_duration(l, k, "health.max_clock_skew", 1, 365 * 86400, &c->health.max_skew_ns);
+                get_duration(l, k, "health.max_clock_skew", 0, 365 * 86400, &c->health.max_skew_ns);
+            if (rc == 0 && c->health.max_skew_ns == 0)
+                c->health.max_skew_ns = -1; /* 0: not checked (0 in the struct means default) */
         } else {
             rc = bad(l, k->key_line,
                      "unknown key '%s' in health (expected silence_min, silence_factor,"

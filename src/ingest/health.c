@@ -116,7 +116,7 @@ struct skew_device {
 bool ingest_health_skew(struct ingest *ig, const struct event *ev, struct ingest_health_hit *hit)
 {
     struct ingest_alerting *al = &ig->alerting;
-    if (ev->flags & EVF_TIME_RECEIVED)
+    if ((ev->flags & EVF_TIME_RECEIVED) || ig->cfg->health.max_skew_ns < 0)
         return false;
     int64_t max =
         ig->cfg->health.max_skew_ns > 0 ? ig->cfg->health.max_skew_ns : 300LL * NS_PER_SEC;

@@ -90,7 +90,7 @@ struct ingest_alert_cfg {
 struct ingest_health_cfg {
     int64_t silence_min_ns;  /* default 10 min */
     double silence_factor;   /* default 3 */
-    int64_t max_skew_ns;     /* default 5 min */
+    int64_t max_skew_ns;     /* default 5 min; -1: not checked */
 };
 
 /* The daemon's configuration (`vigil serve -c FILE`). */

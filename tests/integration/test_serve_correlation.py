@@ -120,7 +120,9 @@ def start(tmp, name, inputs):
     conf = os.path.join(tmp, name + ".yaml")
     with open(conf, "w") as f:
         f.write("data_dir: %s\nrules:\n  paths: [%s]\ncorrelation:\n  lateness: 10s\n"
-                "alerts:\n  merge_window: 1h\nassets: %s\ninputs:\n%s"
+                "alerts:\n  merge_window: 1h\nassets: %s\n"
+                # the scenario is dated 2026-11-25 and replayed now: not a clock fault
+                "health:\n  max_clock_skew: 0\ninputs:\n%s"
                 % (data, os.path.join(tmp, "rules"), os.path.join(tmp, "assets.csv"), inputs))
     ready = os.path.join(data, "serve.json")
     err = open(os.path.join(tmp, name + ".log"), "w")
