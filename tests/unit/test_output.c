@@ -7,6 +7,7 @@
  * (min_level, on_update) and counters with a receiver that is never reached.
  */
 #include "core/core.h"
+#include "ingest/ingest.h"
 #include "output/output.h"
 #include "testlib.h"
 
@@ -443,6 +444,26 @@ static void config_refuses(void)
     }
 }
 
+/* vigil.yaml's loader (src/ingest/config.c) hands `outputs:` to out_config.c and frees it. */
+static void daemon_config(void)
+{
+    static const char ok[] = "data_dir: /tmp/x\noutputs:\n"
+                             "  - {type: syslog, address: \"127.0.0.1:514\"}\n";
+    struct ingest_config c;
+    ingest_config_defaults(&c);
+    char err[512] = "";
+    T_EQ_INT(ingest_config_load("vigil.yaml", ok, sizeof ok - 1, &c, err, sizeof err), 0);
+    T_EQ_INT(c.noutputs, 1);
+    T_EQ_STR(c.outputs[0].name, "syslog");
+    ingest_config_fini(&c);
+    T_CHECK(c.outputs == NULL && c.noutputs == 0);
+    static const char bad[] = "data_dir: /tmp/x\noutputs:\n  - type: syslog\n    addr: x\n";
+    ingest_config_defaults(&c);
+    T_EQ_INT(ingest_config_load("vigil.yaml", bad, sizeof bad - 1, &c, err, sizeof err), ERR_INVAL);
+    T_EQ_STR(err, "vigil.yaml:4: unknown key 'addr' for an output of type syslog");
+    ingest_config_fini(&c);
+}
+
 /* Filtering and counting through a real set whose receiver does not exist: a UDP syslog
  * output "sends" (UDP cannot tell), a TCP one to a closed port fails after its retries;
  * the min_level filter and the queue's cap count as they should. */
@@ -547,6 +568,7 @@ int main(void)
     t_run("output: updates at most once a minute per alert", throttle_updates);
     t_run("output: config loads with defaults", config_loads);
     t_run("output: config refuses bad values with FILE:LINE", config_refuses);
+    t_run("output: vigil.yaml's loader takes outputs:", daemon_config);
     t_run("output: set filters by level and update, counts sent and failed",
           set_filters_and_counts);
     t_run("output: set never blocks the writer; drops counted", set_never_blocks);
