@@ -129,7 +129,7 @@ int output_set_new(const struct output_cfg *cfg, size_t n, struct output_set **o
     if (n == 0)
         return 0; /* no set: pushing to NULL does nothing */
     struct output_set *s = mem_calloc(1, sizeof *s);
-    if (!s || !(s->outs = mem_calloc(n ? n : 1, sizeof *s->outs))) {
+    if (!s || !(s->outs = mem_calloc(n, sizeof *s->outs))) {
         mem_free(s);
         return ERR_NOMEM;
     }
