@@ -5,7 +5,9 @@
  * rule only feeds correlations, the merger (src/alert) as a hit; each correlation that
  * holds is a hit too. The alerts the merger changed are written to vigil.db in one
  * transaction before the batch's events (pipeline.c says why), retried; an alert found
- * closed by an analyst meanwhile becomes a new one.
+ * closed by an analyst meanwhile becomes a new one. The rows written are then handed to
+ * the configured outputs (src/output: webhook, syslog CEF, e-mail), which copy them into
+ * their own bounded queues and send from their own threads — never waiting here.
  *
  * The correlator belongs to one rule-set generation: when a reload publishes another,
  * the old correlator is flushed (its open windows judged) and a new one starts with
@@ -213,7 +215,13 @@ int ingest_alerting_init(struct ingest *ig)
     arena_init(&al->sup_arena, 1 << 14, 1 << 24);
     arena_init(&al->terms_arena, 1 << 14, 1 << 24);
     read_suppressions(ig, vtime_mono_ns());
-    int rc = store_first_seen_keys(ig->st, seen_key, al->seen);
+    char err[512] = "";
+    int rc = output_set_new(ig->cfg->outputs, ig->cfg->noutputs, &al->outputs, err, sizeof err);
+    if (rc) {
+        log_error("%s", err[0] ? err : err_str(rc));
+        return rc;
+    }
+    rc = store_first_seen_keys(ig->st, seen_key, al->seen);
     if (rc)
         log_error("first seen: reading what was seen before: %s", err_str(rc));
     return 0;
@@ -373,6 +381,8 @@ static void write_changed(struct ingest *ig)
                   err_str(rc));
         usleep(200000);
     }
+    if (rc == 0) /* before alert_merge_written: the rows are valid until then */
+        output_set_push(al->outputs, rows, n, al->closed, nclosed);
     alert_merge_written(al->merge, rc == 0, al->closed, nclosed);
     publish(ig);
     if (rc) {
@@ -540,6 +550,7 @@ void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns)
     if (ig->alerting.corr)
         correlator_tick(ig->alerting.corr, now_mono_ns);
     write_changed(ig);
+    output_set_tick(ig->alerting.outputs, now_mono_ns);
 }
 
 /* See ingest_int.h. */
@@ -548,6 +559,7 @@ void ingest_alerting_finish(struct ingest *ig)
     drop_correlator(ig);
     if (ig->alerting.merge)
         write_changed(ig);
+    output_set_stop(ig->alerting.outputs, OUTPUT_DRAIN_NS); /* what is queued, sent */
 }
 
 /* See ingest_int.h. */
@@ -559,6 +571,7 @@ void ingest_alerting_fini(struct ingest *ig)
     alert_seen_free(al->seen);
     alert_entities_free(al->entities);
     mem_free(al->skew);
+    output_set_free(al->outputs);
     arena_fini(&al->seen_arena);
     arena_fini(&al->sup_arena);
     arena_fini(&al->terms_arena);

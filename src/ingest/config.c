@@ -100,6 +100,9 @@ void ingest_config_fini(struct ingest_config *c)
     mem_free(c->data_dir);
     decode_custom_free(c->custom);
     c->custom = NULL;
+    output_config_free(c->outputs, c->noutputs);
+    c->outputs = NULL;
+    c->noutputs = 0;
     c->inputs = NULL;
     c->ninputs = 0;
     c->data_dir = NULL;
@@ -650,6 +653,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return get_str(l, v, "assets", &c->assets_path);
     if (!strcmp(k, "alerts"))
         return alerts_section(l, c, v);
+    if (!strcmp(k, "outputs"))
+        return output_config_load(v, l->file, &c->outputs, &c->noutputs, l->err, l->errlen);
     if (!strcmp(k, "decoders"))
         return 0; /* loaded before the other keys (inputs may name them) */
     if (!strcmp(k, "inputs")) {

@@ -26,6 +26,7 @@
 #define VIGIL_INGEST_H
 
 #include "core/core.h"
+#include "output/output.h"
 #include "store/store.h"
 
 /* ---- configuration --------------------------------------------------------------- */
@@ -111,6 +112,8 @@ struct ingest_config {
     struct ingest_health_cfg health;
     char *assets_path; /* `assets:` the inventory file (YAML or CSV), NULL: none */
     struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */
+    struct output_cfg *outputs;   /* `outputs:` where alerts go besides the store (output.h) */
+    size_t noutputs;
 };
 
 #define INGEST_DEFAULT_PORT "127.0.0.1:5514"

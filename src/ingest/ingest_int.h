@@ -294,6 +294,7 @@ struct ingest_alerting {
     size_t nsup, capsup;
     struct arena sup_arena; /* their strings */
     int64_t sup_read_mono;
+    struct output_set *outputs; /* NULL: none configured */
 };
 
 struct ingest {

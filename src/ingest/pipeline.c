@@ -238,12 +238,14 @@ static void *io_main(void *arg)
             }
             if (ig->cfg->rules.npaths) {
                 struct ingest_rule_counters *rk = &ig->rct;
+                char outs[2048];
+                output_stats_line(ig->alerting.outputs, outs, sizeof outs);
                 log_info("stats rules: matches %llu alerts_written %llu alerts_updated %llu"
                          " alerts_merged %llu alerts_open %llu alerts_failed %llu"
                          " alerts_dropped %llu reloads_ok %llu reloads_rejected %llu"
                          " corr_hits %llu corr_late %llu corr_missing %llu corr_groups %llu"
                          " corr_evicted %llu seen_before %llu suppressed %llu entity_alerts %llu"
-                         " health_alerts %llu",
+                         " health_alerts %llu%s",
                          (unsigned long long)atomic_load(&rk->matches),
                          (unsigned long long)atomic_load(&rk->alerts_written),
                          (unsigned long long)atomic_load(&rk->alerts_updated),
@@ -261,7 +263,7 @@ static void *io_main(void *arg)
                          (unsigned long long)atomic_load(&rk->seen_before),
                          (unsigned long long)atomic_load(&rk->suppressed),
                          (unsigned long long)atomic_load(&rk->entity_alerts),
-                         (unsigned long long)atomic_load(&rk->health_alerts));
+                         (unsigned long long)atomic_load(&rk->health_alerts), outs);
             }
         }
         if (mono >= next_stats_file) {

@@ -1,7 +1,8 @@
 /*
  * fuzz_config.c — libFuzzer target for `vigil serve`'s configuration: cfg_parse (core)
- * and the schema loader (src/ingest/config.c). Any input must either load or be refused
- * with a "FILE:LINE: reason" message; nothing may leak or crash either way.
+ * and the schema loader (src/ingest/config.c, with src/output/out_config.c for `outputs:`). Any
+ * input must either load or be refused with a "FILE:LINE: reason" message; nothing may leak or
+ * crash either way.
  */
 #include "ingest/ingest.h"
 
@@ -22,6 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         for (size_t i = 0; i < c.ninputs; i++)
             if (!c.inputs[i].name || c.inputs[i].max_frame < 256)
+                abort();
+        for (size_t i = 0; i < c.noutputs; i++) /* `outputs:` (src/output/out_config.c) */
+            if (!c.outputs[i].name || !c.outputs[i].max_queue ||
+                (c.outputs[i].type == OUTPUT_SYSLOG ? !c.outputs[i].address : !c.outputs[i].url))
                 abort();
     }
     ingest_config_fini(&c);
