@@ -349,6 +349,8 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
     struct ingest_input *in = b->in;
     /* one acquisition per batch; the reference goes with the batch to the writer */
     b->engine = detect_engine_acquire(&ig->rules);
+    /* the lists' snapshot for this batch; field values point into ig->cfg, not into it */
+    struct list_set *lists = list_holder_acquire(&ig->lists);
     struct detect_scratch *scratch = b->engine ? worker_scratch(ws, b->engine) : NULL;
     for (size_t i = 0; i < b->n; i++) {
         const struct ingest_rec *r = &b->recs[i];
@@ -358,7 +360,7 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
         ev->input = slice_cstr(in->cfg->name);
         ev->peer = slice_make(b->data + r->peer_off, r->peer_len);
         decode_record(ctx, &in->src, &b->arena, b->data + r->off, r->len, r->received_ns, ev);
-        assets_enrich(ig->assets, ev);
+        ingest_enrich_event(ig, lists, ev, &b->arena);
         ev->id = r->id;
         ev->origin = r->origin;
         ev->input = slice_cstr(in->cfg->name);
@@ -380,6 +382,7 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
                 (void)detect_match_all(b->engine->rules, ev, on_match, &mc);
         }
     }
+    list_set_release(lists);
     if (b->nmatches)
         atomic_fetch_add_explicit(&ig->rct.matches, b->nmatches + b->matches_dropped,
                                   memory_order_relaxed);
@@ -455,6 +458,7 @@ static void *writer_main(void *arg)
         if (mono - last_tick >= NS_PER_SEC) { /* busy or quiet, once a second */
             last_tick = mono;
             ingest_alerting_tick(ig, mono);
+            ingest_enrich_tick(ig, mono);
         }
         if (mono - last_retention >= RETENTION_EVERY_NS) {
             last_retention = mono;
@@ -690,6 +694,7 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
     ig->st = st;
     ig->ep = ig->wake_fd = -1;
     detect_engine_holder_init(&ig->rules);
+    list_holder_init(&ig->lists);
     pthread_mutex_init(&ig->reload_mu, NULL);
     ig->nworkers = cfg->workers ? cfg->workers : 1;
     ig->start_ns = ig->now_ns = vtime_now_ns();
@@ -744,6 +749,8 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
             goto fail;
         log_info("assets: %zu entries from %s", assets_count(ig->assets), cfg->assets_path);
     }
+    if ((rc = ingest_enrich_init(ig, err, errlen)))
+        goto fail;
     if ((rc = ingest_alerting_init(ig)))
         goto fail;
     if ((rc = ingest_sources_load(ig)))
@@ -863,5 +870,6 @@ void ingest_free(struct ingest *ig)
     mem_free(ig->placeholders);
     ingest_alerting_fini(ig);
     assets_free(ig->assets);
+    ingest_enrich_fini(ig);
     mem_free(ig);
 }
