@@ -81,9 +81,9 @@ int geo_open(const char *mmdb_path, const char *v4_path, const char *v6_path, st
     if (mmdb_path) {
         int rc = MMDB_open(mmdb_path, MMDB_MODE_MMAP, &g->mmdb);
         if (rc != MMDB_SUCCESS) {
+            bool unreadable = access(mmdb_path, R_OK) != 0;
             snprintf(err, errlen, "geo.mmdb: %s: %s", mmdb_path,
-                     rc == MMDB_IO_ERROR && access(mmdb_path, R_OK) != 0 ? strerror(errno)
-                                                                         : MMDB_strerror(rc));
+                     unreadable ? strerror(errno) : MMDB_strerror(rc));
             mem_free(g);
             return ERR_IO;
         }

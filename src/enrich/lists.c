@@ -160,6 +160,8 @@ bool list_has_addr(const struct named_list *l, const struct ipbits *a)
  * empty slice for a blank or comment line. */
 static struct slice entry_of(struct slice line, bool csv)
 {
+    while (line.len && (line.p[line.len - 1] == '\r' || line.p[line.len - 1] == '\v'))
+        line.len--;
     struct slice s = slice_trim(line);
     if (!s.len || s.p[0] == '#')
         return slice_make(NULL, 0);
