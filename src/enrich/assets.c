@@ -374,7 +374,7 @@ static int index_names(struct assets *a)
     sort_ctx = a;
     qsort(a->by_name, a->nnamed, sizeof *a->by_name, cmp_name);
     sort_ctx = NULL;
-    return 0;
+    return iptrie_seal(&a->trie);
 }
 
 static const struct asset *find_name(const struct assets *a, const char *name, size_t len)

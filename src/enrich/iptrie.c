@@ -41,6 +41,8 @@ int iptrie_init(struct iptrie *t)
 void iptrie_fini(struct iptrie *t)
 {
     mem_free(t->nodes);
+    mem_free(t->v4_node);
+    mem_free(t->v4_best);
     memset(t, 0, sizeof *t);
 }
 
@@ -58,6 +60,12 @@ static unsigned bit_at(const uint8_t *b, unsigned i)
 /* See iptrie.h. */
 int iptrie_insert(struct iptrie *t, const struct ipbits *a, unsigned prefix, int32_t v)
 {
+    if (t->v4_node) {
+        mem_free(t->v4_node);
+        mem_free(t->v4_best);
+        t->v4_node = NULL;
+        t->v4_best = NULL;
+    }
     uint32_t n = a->bits == 32 ? t->root4 : t->root6;
     for (unsigned i = 0; i < prefix; i++) {
         unsigned d = bit_at(a->b, i);
@@ -76,6 +84,44 @@ int iptrie_insert(struct iptrie *t, const struct ipbits *a, unsigned prefix, int
     return 0;
 }
 
+/* Fills the shortcut under node n at depth d (prefix bits `top` so far). */
+static void fill(struct iptrie *t, uint32_t n, unsigned d, uint32_t top, int32_t best)
+{
+    if (n && t->nodes[n].value >= 0)
+        best = t->nodes[n].value;
+    if (d == 16 || !n) {
+        uint32_t lo = top << (16 - d), cnt = 1u << (16 - d);
+        for (uint32_t i = 0; i < cnt; i++) {
+            t->v4_node[lo + i] = n;
+            t->v4_best[lo + i] = best;
+        }
+        return;
+    }
+    fill(t, t->nodes[n].child[0], d + 1, top << 1, best);
+    fill(t, t->nodes[n].child[1], d + 1, top << 1 | 1, best);
+}
+
+/* See iptrie.h. */
+int iptrie_seal(struct iptrie *t)
+{
+    if (t->n < IPTRIE_SEAL_MIN_NODES || t->v4_node)
+        return 0;
+    t->v4_node = mem_alloc(65536 * sizeof *t->v4_node);
+    t->v4_best = mem_alloc(65536 * sizeof *t->v4_best);
+    if (!t->v4_node || !t->v4_best) {
+        mem_free(t->v4_node);
+        mem_free(t->v4_best);
+        t->v4_node = NULL;
+        t->v4_best = NULL;
+        return ERR_NOMEM;
+    }
+    /* node 0 is the IPv4 root, never a child: 0 below it means "no node" */
+    int32_t best = t->nodes[t->root4].value;
+    fill(t, t->nodes[t->root4].child[0], 1, 0, best);
+    fill(t, t->nodes[t->root4].child[1], 1, 1, best);
+    return 0;
+}
+
 /* See iptrie.h. */
 int32_t iptrie_lookup(const struct iptrie *t, const struct ipbits *a)
 {
@@ -83,7 +129,15 @@ int32_t iptrie_lookup(const struct iptrie *t, const struct ipbits *a)
         return -1;
     uint32_t n = a->bits == 32 ? t->root4 : t->root6;
     int32_t best = t->nodes[n].value;
-    for (unsigned i = 0; i < a->bits; i++) {
+    unsigned from = 0;
+    if (a->bits == 32 && t->v4_node) {
+        unsigned k = (unsigned)a->b[0] << 8 | a->b[1];
+        best = t->v4_best[k];
+        if (!(n = t->v4_node[k]))
+            return best;
+        from = 16;
+    }
+    for (unsigned i = from; i < a->bits; i++) {
         n = t->nodes[n].child[bit_at(a->b, i)];
         if (!n)
             break;

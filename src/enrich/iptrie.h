@@ -19,7 +19,14 @@ struct iptrie {
     struct iptrie_node *nodes;
     size_t n, cap;
     uint32_t root4, root6;
+    /* after iptrie_seal of a large trie: by an IPv4 address's first 16 bits, the node at
+     * depth 16 (0: none) and the value of the longest prefix up to it, so a lookup skips
+     * the 16 upper levels (the cache misses of a trie of many networks) */
+    uint32_t *v4_node;
+    int32_t *v4_best;
 };
+
+#define IPTRIE_SEAL_MIN_NODES 4096 /* smaller tries are walked from the root */
 
 /* An address as bits: b[0..bits/8), bits 32 (IPv4, also IPv4-mapped IPv6) or 128. */
 struct ipbits {
@@ -34,6 +41,10 @@ void iptrie_fini(struct iptrie *t);
 /* Sets the value of the network a/prefix to v (>= 0). ERR_EXISTS when it has one already,
  * ERR_NOMEM. */
 int iptrie_insert(struct iptrie *t, const struct ipbits *a, unsigned prefix, int32_t v);
+/* Done inserting: builds the IPv4 shortcut of a trie of IPTRIE_SEAL_MIN_NODES nodes or
+ * more (512 KiB). ERR_NOMEM (the trie still works, without it). An insert after it drops
+ * the shortcut. */
+int iptrie_seal(struct iptrie *t);
 /* The value of the longest prefix holding a, or -1. */
 int32_t iptrie_lookup(const struct iptrie *t, const struct ipbits *a);
 /* Nodes in t (its memory is this x sizeof(struct iptrie_node)). */

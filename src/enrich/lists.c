@@ -1,8 +1,9 @@
 /*
- * lists.c — named lists (lists.h): the file parsers, the address trie and sorted domain
- * table of one list, the refcounted set of all lists and its holder. A domain list keeps
- * its entries lowercased in one pool, sorted; a lookup tries the domain and each parent
- * (a.b.example.com, b.example.com, example.com, com) with a binary search.
+ * lists.c — named lists (lists.h): the file parsers, the address trie and domain table of
+ * one list, the refcounted set of all lists and its holder. A domain list keeps its
+ * entries lowercased in one pool and a hash table of them (open addressing, at most half
+ * full); a lookup tries the domain and each parent (a.b.example.com, b.example.com,
+ * example.com, com): one probe each, usually.
  */
 #include "enrich/lists.h"
 
@@ -13,14 +14,19 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+struct dom_slot {
+    uint32_t tag; /* the hash's upper half */
+    uint32_t off; /* offset into pool + 1; 0: empty */
+};
+
 struct named_list {
     enum list_type type;
-    size_t n; /* entries read (addresses: networks; domains: distinct names) */
+    size_t n; /* distinct entries (addresses: networks; domains: names) */
     struct iptrie trie;
     char *pool; /* domains: NUL-terminated, lowercase */
     size_t pool_len, pool_cap;
-    uint32_t *dom; /* offsets into pool, sorted by the name */
-    size_t ndom, capdom;
+    struct dom_slot *slots; /* open addressing, linear probing, at most half full */
+    size_t nslots;
 };
 
 /* See lists.h. */
@@ -30,7 +36,7 @@ void list_free(struct named_list *l)
         return;
     iptrie_fini(&l->trie);
     mem_free(l->pool);
-    mem_free(l->dom);
+    mem_free(l->slots);
     mem_free(l);
 }
 
@@ -68,13 +74,63 @@ static bool norm_domain(struct slice s, char *out, size_t *outlen)
     return true;
 }
 
+static uint64_t dom_hash(const char *d, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)d[i]) * 1099511628211ull;
+    return h ^ h >> 32;
+}
+
+/* The slot holding d, or the empty slot where it would go. */
+static struct dom_slot *dom_find(const struct named_list *l, const char *d, size_t n)
+{
+    uint64_t h = dom_hash(d, n);
+    uint32_t tag = (uint32_t)(h >> 32);
+    size_t mask = l->nslots - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        struct dom_slot *s = &l->slots[i];
+        if (!s->off || (s->tag == tag && !strcmp(l->pool + s->off - 1, d)))
+            return s;
+    }
+}
+
+static int dom_grow(struct named_list *l)
+{
+    size_t nc = l->nslots ? l->nslots * 2 : 1024;
+    struct dom_slot *old = l->slots;
+    size_t nold = l->nslots;
+    l->slots = mem_calloc(nc, sizeof *l->slots);
+    if (!l->slots) {
+        l->slots = old;
+        return ERR_NOMEM;
+    }
+    l->nslots = nc;
+    for (size_t i = 0; i < nold; i++)
+        if (old[i].off) {
+            const char *d = l->pool + old[i].off - 1;
+            *dom_find(l, d, strlen(d)) = old[i];
+        }
+    mem_free(old);
+    return 0;
+}
+
+/* Adds d (normalised, n bytes) unless it is there. */
 static int add_domain(struct named_list *l, const char *d, size_t n)
 {
+    if ((l->n + 1) * 2 > l->nslots) {
+        int rc = dom_grow(l);
+        if (rc)
+            return rc;
+    }
+    struct dom_slot *s = dom_find(l, d, n);
+    if (s->off)
+        return 0;
     if (l->pool_len + n + 1 > l->pool_cap) {
         size_t nc = l->pool_cap ? l->pool_cap * 2 : 4096;
         while (nc < l->pool_len + n + 1)
             nc *= 2;
-        if (nc > UINT32_MAX)
+        if (nc >= UINT32_MAX)
             return ERR_TOOBIG;
         char *p = mem_realloc(l->pool, nc);
         if (!p)
@@ -82,59 +138,12 @@ static int add_domain(struct named_list *l, const char *d, size_t n)
         l->pool = p;
         l->pool_cap = nc;
     }
-    if (l->ndom == l->capdom) {
-        size_t nc = l->capdom ? l->capdom * 2 : 256;
-        uint32_t *v = mem_realloc(l->dom, nc * sizeof *v);
-        if (!v)
-            return ERR_NOMEM;
-        l->dom = v;
-        l->capdom = nc;
-    }
-    l->dom[l->ndom++] = (uint32_t)l->pool_len;
     memcpy(l->pool + l->pool_len, d, n + 1);
+    s->tag = (uint32_t)(dom_hash(d, n) >> 32);
+    s->off = (uint32_t)l->pool_len + 1;
     l->pool_len += n + 1;
+    l->n++;
     return 0;
-}
-
-static const char *sort_pool; /* qsort has no context argument; lists are loaded one at a time */
-static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static int cmp_dom(const void *a, const void *b)
-{
-    return strcmp(sort_pool + *(const uint32_t *)a, sort_pool + *(const uint32_t *)b);
-}
-
-/* Sorts the domains and drops repeats. */
-static void finish_domains(struct named_list *l)
-{
-    if (!l->ndom)
-        return;
-    pthread_mutex_lock(&sort_mu);
-    sort_pool = l->pool;
-    qsort(l->dom, l->ndom, sizeof *l->dom, cmp_dom);
-    pthread_mutex_unlock(&sort_mu);
-    size_t w = 1;
-    for (size_t i = 1; i < l->ndom; i++)
-        if (strcmp(l->pool + l->dom[i], l->pool + l->dom[w - 1]))
-            l->dom[w++] = l->dom[i];
-    l->ndom = w;
-    l->n = w;
-}
-
-static bool find_domain(const struct named_list *l, const char *d)
-{
-    size_t lo = 0, hi = l->ndom;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(d, l->pool + l->dom[mid]);
-        if (!c)
-            return true;
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return false;
 }
 
 /* See lists.h. */
@@ -142,11 +151,16 @@ bool list_has_domain(const struct named_list *l, struct slice d)
 {
     char buf[LIST_MAX_DOMAIN + 1];
     size_t n;
-    if (!l || l->type != LIST_DOMAIN || !l->ndom || !norm_domain(d, buf, &n))
+    if (!l || l->type != LIST_DOMAIN || !l->n || !norm_domain(d, buf, &n))
         return false;
-    for (const char *p = buf; p; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL)
-        if (find_domain(l, p))
+    for (size_t i = 0; i < n;) {
+        if (dom_find(l, buf + i, n - i)->off)
             return true;
+        const char *dot = memchr(buf + i, '.', n - i);
+        if (!dot)
+            break;
+        i = (size_t)(dot - buf) + 1;
+    }
     return false;
 }
 
@@ -207,9 +221,7 @@ static int add_entry(struct named_list *l, struct slice e, const char **why)
     }
     int rc = add_domain(l, d, n);
     if (rc == ERR_TOOBIG)
-        *why = "the domains take more than 4 GiB";
-    if (rc == 0)
-        l->n++;
+        *why = "is past 4 GiB of domain names in one list";
     return rc == ERR_TOOBIG ? ERR_PARSE : rc;
 }
 
@@ -249,8 +261,10 @@ int list_parse(const char *file, const char *text, size_t len, enum list_type ty
         list_free(l);
         return rc;
     }
-    if (type == LIST_DOMAIN)
-        finish_domains(l);
+    if (type == LIST_ADDRESS && (rc = iptrie_seal(&l->trie))) {
+        list_free(l);
+        return rc;
+    }
     *out = l;
     return 0;
 }
