@@ -144,8 +144,7 @@ int main(int argc, char **argv)
     printf("lists (100,000 networks, 100,000 domains; read in %.2f s):\n", load);
     printf("  src_ip, dst_ip and a 5-label query per event:  %6.0f ns/event (%.1f%% in a list)\n",
            dt * 1e9 / EVENTS, 100.0 * (double)hit / EVENTS);
-    printf("machine: %s\nrerun: build/bench/bench_enrich%s\n", cpu,
-           argc > 1 ? " MMDB" : "");
+    printf("machine: %s\nrerun: build/bench/bench_enrich%s\n", cpu, argc > 1 ? " MMDB" : "");
     unlink(fa);
     unlink(fd);
     list_set_release(s);

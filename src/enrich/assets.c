@@ -1,8 +1,8 @@
 /*
  * assets.c — the asset inventory (enrich.h): entries read from YAML or CSV into an array,
- * and a prefix trie (iptrie.h) from network to the entry (the longest prefix wins). The CSV reader is
- * written here: quoted fields (RFC 4180) and nothing more; libcsv would do, but it is one
- * screen of code and the inventory is read once.
+ * and a prefix trie (iptrie.h) from network to the entry (the longest prefix wins). The CSV reader
+ * is written here: quoted fields (RFC 4180) and nothing more; libcsv would do, but it is one screen
+ * of code and the inventory is read once.
  */
 #include "enrich/enrich.h"
 #include "enrich/iptrie.h"
@@ -20,7 +20,7 @@ struct assets {
     struct asset *v;
     size_t n, cap;
     struct iptrie trie; /* prefix -> index in v */
-    uint32_t *by_name; /* entries with a name, sorted by it (case-insensitively) */
+    uint32_t *by_name;  /* entries with a name, sorted by it (case-insensitively) */
     size_t nnamed;
 };
 

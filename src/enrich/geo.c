@@ -103,8 +103,8 @@ int geo_open(const char *mmdb_path, const char *v4_path, const char *v6_path, st
         mem_free(g);
         return 0;
     }
-    snprintf(g->desc, sizeof g->desc, "geoip %s%s%s", g->v4 ? v4_path : "", g->v4 && g->v6 ? ", " : "",
-             g->v6 ? v6_path : "");
+    snprintf(g->desc, sizeof g->desc, "geoip %s%s%s", g->v4 ? v4_path : "",
+             g->v4 && g->v6 ? ", " : "", g->v6 ? v6_path : "");
     *out = g;
     return 0;
 }

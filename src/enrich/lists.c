@@ -278,7 +278,8 @@ int list_load_file(const char *path, enum list_type type, struct named_list **ou
     int rc = buf_read_file(&text, path);
     if (rc) {
         snprintf(err, errlen, "%s: %s", path,
-                 rc == ERR_TOOBIG ? "larger than the cap of a list file (256 MiB)" : strerror(errno));
+                 rc == ERR_TOOBIG ? "larger than the cap of a list file (256 MiB)"
+                                  : strerror(errno));
         buf_fini(&text);
         return rc == ERR_TOOBIG ? ERR_PARSE : rc;
     }

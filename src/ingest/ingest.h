@@ -82,8 +82,8 @@ struct ingest_alert_cfg {
     size_t max_groups, max_bytes;
     int64_t merge_window_ns;
     size_t max_open;
-    size_t max_first_seen; /* combinations vigil_first_seen remembers: default 1,000,000 */
-    double entity_threshold;  /* accumulated risk that raises an entity alert: default 20 */
+    size_t max_first_seen;      /* combinations vigil_first_seen remembers: default 1,000,000 */
+    double entity_threshold;    /* accumulated risk that raises an entity alert: default 20 */
     int64_t entity_halflife_ns; /* its decay: default 1 h */
 };
 
@@ -102,9 +102,9 @@ struct ingest_config {
     size_t ninputs;
     struct ingest_rules_cfg rules;
     struct ingest_alert_cfg alerting;
-    char *assets_path; /* `assets:` the inventory file (YAML or CSV), NULL: none */
-    char *geo_mmdb;    /* `geo: {mmdb: PATH}` a MaxMind DB; NULL: Debian's GeoIP.dat if any */
-    bool geo_off;      /* `geo: {enabled: false}`: no geolocation at all */
+    char *assets_path;       /* `assets:` the inventory file (YAML or CSV), NULL: none */
+    char *geo_mmdb;          /* `geo: {mmdb: PATH}` a MaxMind DB; NULL: Debian's GeoIP.dat if any */
+    bool geo_off;            /* `geo: {enabled: false}`: no geolocation at all */
     struct list_decl *lists; /* `lists:` the named lists (enrich/lists.h) */
     size_t nlists;
     struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */

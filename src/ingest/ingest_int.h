@@ -128,8 +128,8 @@ struct netflow_templates;
  * one record per flow, added to the input's batches as ingest_add does (in_netflow.c);
  * a record that finds no free batch is dropped and counted. */
 void ingest_netflow_datagram(struct ingest_input *in, struct netflow_templates *t,
-                             uint64_t host_hash, const char *peer, size_t peer_len,
-                             size_t host_len, const uint8_t *p, size_t n, int64_t now);
+                             uint64_t host_hash, const char *peer, size_t peer_len, size_t host_len,
+                             const uint8_t *p, size_t n, int64_t now);
 extern const struct ingest_input_ops ingest_file_ops;
 extern const struct ingest_input_ops ingest_stdin_ops;
 
@@ -258,12 +258,12 @@ struct ingest_alerting {
     struct detect_engine *corr_engine; /* the generation corr runs (a reference) */
     struct corr_item items[64];
     size_t *closed, capclosed;
-    uint64_t late_before, evicted_before; /* counts of correlators dropped at reloads */
-    struct alert_seen *seen;              /* vigil_first_seen: what was seen */
-    struct alert_entities *entities;      /* risk per entity */
+    uint64_t late_before, evicted_before;    /* counts of correlators dropped at reloads */
+    struct alert_seen *seen;                 /* vigil_first_seen: what was seen */
+    struct alert_entities *entities;         /* risk per entity */
     struct store_first_seen seen_rows[1024]; /* new ones, stored with the next write */
     size_t nseen_rows;
-    struct arena seen_arena; /* their strings */
+    struct arena seen_arena;       /* their strings */
     struct alert_suppression *sup; /* the suppressions in force, reread every 10 s */
     size_t nsup, capsup;
     struct arena sup_arena; /* their strings */

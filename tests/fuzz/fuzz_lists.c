@@ -28,8 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         return 0;
     }
-    static const char *const probes[] = {"10.0.0.1", "::1", "::ffff:192.0.2.1", "2001:db8::1",
-                                         "0.0.0.0", "example.com", "a.b.c", "x"};
+    static const char *const probes[] = {"10.0.0.1",    "::1",     "::ffff:192.0.2.1",
+                                         "2001:db8::1", "0.0.0.0", "example.com",
+                                         "a.b.c",       "x"};
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
         struct ipbits a;
         if (ip_parse(slice_cstr(probes[i]), &a)) {

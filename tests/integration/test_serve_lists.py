@@ -182,6 +182,11 @@ def main():
                     return fl
             return None
 
+        r = subprocess.run([VIGIL, "search", "src_ip_list:scanners", "-d", data, "--format",
+                            "jsonl", "--limit", "100"], capture_output=True, text=True, timeout=60)
+        found = sorted(json.loads(l)["fields"]["src_ip"] for l in r.stdout.splitlines() if l.strip())
+        report("lists: a search on src_ip_list finds the listed sources",
+               found == ["198.51.100.10", "198.51.100.9", "203.0.113.7"], repr(found))
         dom = [e for e in alerts(data) if e["title"] == "Lookup of a threat-intelligence domain"]
         report("lists: a subdomain of a listed domain is marked (domain_list) and alerts once",
                len(dom) == 1 and dom[0].get("count") == 1, repr(dom)[:300])

@@ -57,9 +57,9 @@ static void legacy_default(void)
     geo_free(g);
 
     /* no legacy file: no database, no error */
-    T_EQ_INT(geo_open(NULL, "/nonexistent/GeoIP.dat", "/nonexistent/GeoIPv6.dat", &g, err,
-                      sizeof err),
-             0);
+    T_EQ_INT(
+        geo_open(NULL, "/nonexistent/GeoIP.dat", "/nonexistent/GeoIPv6.dat", &g, err, sizeof err),
+        0);
     T_CHECK(g == NULL);
 }
 
@@ -150,7 +150,7 @@ static bool write_mmdb(const char *path)
     put(&w, "\xab\xcd\xefMaxMind.com", 14);
     map(&w, 9);
     str(&w, "languages");
-    byte(&w, 0x01);  /* extended type, 1 element */
+    byte(&w, 0x01);   /* extended type, 1 element */
     byte(&w, 11 - 7); /* array */
     str(&w, "en");
     str(&w, "description");
@@ -170,7 +170,7 @@ static bool write_mmdb(const char *path)
     str(&w, "binary_format_minor_version");
     u16(&w, 0);
     str(&w, "build_epoch");
-    byte(&w, 0x01); /* extended type, size 1 */
+    byte(&w, 0x01);  /* extended type, size 1 */
     byte(&w, 9 - 7); /* uint64 */
     byte(&w, 1);
     FILE *f = fopen(path, "wb");
@@ -202,7 +202,7 @@ static void maxmind(void)
     T_EQ_SLICE(r.city, "Mountain View");
     T_EQ_INT(r.asn, 15169);
     T_EQ_SLICE(r.as_org, "GOOGLE");
-    T_CHECK(!geo_lookup(g, slice_cstr("8.8.9.1"), &r));     /* outside the one network */
+    T_CHECK(!geo_lookup(g, slice_cstr("8.8.9.1"), &r));      /* outside the one network */
     T_CHECK(!geo_lookup(g, slice_cstr("2001:4860::1"), &r)); /* IPv6 in an IPv4 database */
     T_CHECK(!geo_lookup(g, slice_cstr("10.8.8.8"), &r));
 

@@ -155,8 +155,8 @@ static void event_gains_fields(void)
         if (ev.fields[i].id == FIELD_src_ip_list || ev.fields[i].id == FIELD_dst_ip_list ||
             ev.fields[i].id == FIELD_domain_list) {
             struct slice n = event_field_name(&ev.fields[i]);
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%.*s=%.*s ",
-                     (int)n.len, n.p, (int)ev.fields[i].value.len, ev.fields[i].value.p);
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%.*s=%.*s ", (int)n.len,
+                     n.p, (int)ev.fields[i].value.len, ev.fields[i].value.p);
         }
     T_EQ_STR(names, "src_ip_list=scanners src_ip_list=bastions dst_ip_list=bastions "
                     "domain_list=ti_domains ");
@@ -216,12 +216,13 @@ static void event_gains_fields(void)
 
 static void public_ranges(void)
 {
-    static const char *const priv[] = {"10.1.2.3",    "192.168.0.1", "172.16.5.5",  "172.31.255.1",
-                                       "127.0.0.1",   "169.254.1.1", "100.64.0.1",  "0.0.0.0",
-                                       "224.0.0.1",   "255.255.255.255", "192.0.2.1", "::1",
-                                       "fe80::1",     "fd00::1",     "2001:db8::1", "ff02::1"};
-    static const char *const pub[] = {"8.8.8.8",   "1.1.1.1", "172.32.0.1", "100.128.0.1",
-                                      "169.253.1.1", "2001:4860:4860::8888", "::ffff:8.8.8.8"};
+    static const char *const priv[] = {
+        "10.1.2.3",   "192.168.0.1", "172.16.5.5",  "172.31.255.1",    "127.0.0.1", "169.254.1.1",
+        "100.64.0.1", "0.0.0.0",     "224.0.0.1",   "255.255.255.255", "192.0.2.1", "::1",
+        "fe80::1",    "fd00::1",     "2001:db8::1", "ff02::1"};
+    static const char *const pub[] = {"8.8.8.8",       "1.1.1.1",     "172.32.0.1",
+                                      "100.128.0.1",   "169.253.1.1", "2001:4860:4860::8888",
+                                      "::ffff:8.8.8.8"};
     struct ipbits a;
     for (size_t i = 0; i < sizeof priv / sizeof *priv; i++) {
         T_CHECK(ip_parse(slice_cstr(priv[i]), &a));
