@@ -256,6 +256,10 @@ static void *io_main(void *arg)
                          (unsigned long long)atomic_load(&rk->suppressed),
                          (unsigned long long)atomic_load(&rk->entity_alerts));
             }
+            if (ig->cfg->nlists)
+                log_info("stats lists: reloads_ok %llu reloads_failed %llu",
+                         (unsigned long long)atomic_load(&ig->lists_reloaded),
+                         (unsigned long long)atomic_load(&ig->lists_reload_failed));
         }
         if (mono >= next_stats_file) {
             next_stats_file = mono + STATS_FILE_S * NS_PER_SEC;
