@@ -247,12 +247,15 @@ int list_parse(const char *file, const char *text, size_t len, enum list_type ty
         struct slice e = entry_of(s, csv);
         if (!e.len)
             continue;
+        bool header = csv && first;
+        first = false;
+        /* a CSV header: its first field is no entry, or a one-label word ("domain") */
+        if (header && type == LIST_DOMAIN && !memchr(e.p, '.', e.len))
+            continue;
         const char *why = NULL;
         rc = add_entry(l, e, &why);
-        if (rc == ERR_PARSE && csv && first) {
-            rc = 0; /* a header */
-        }
-        first = false;
+        if (rc == ERR_PARSE && header)
+            rc = 0;
         if (rc == ERR_PARSE)
             snprintf(err, errlen, "%s:%u: '%.*s' %s", file, line, (int)(e.len > 60 ? 60 : e.len),
                      e.p, why);

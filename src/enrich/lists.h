@@ -3,9 +3,10 @@
  * networks (bastion hosts, known scanners, threat-intelligence IPs) or domains (threat-
  * intelligence domains), each read from a plain-text file (one entry a line, `#` starts a
  * comment) or a CSV file (name ending .csv: the first column is the entry; a first line
- * whose first field is no entry is a header). An address matches an address list when a
- * network of the list holds it (a prefix trie per list, iptrie.h); a domain matches a
- * domain list when it equals an entry or is a subdomain of one, case-insensitively.
+ * whose first field is no entry — for a domain list also a word without a dot — is a
+ * header). An address matches an address list when a network of the list holds it (a
+ * prefix trie per list, iptrie.h); a domain matches a domain list when it equals an
+ * entry or is a subdomain of one, case-insensitively.
  *
  * A list set is a snapshot of every declared list, refcounted: the workers take one per
  * batch (list_holder_acquire) while the reloading thread builds the next from the files

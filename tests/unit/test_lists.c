@@ -89,6 +89,11 @@ static void csv_form(void)
     T_CHECK(l != NULL);
     T_EQ_INT(list_count(l), 2);
     T_CHECK(has_ip(l, "203.0.113.9"));
+    struct named_list *d = parse("domain,source\nevil.example.com,feed\n", LIST_DOMAIN, true);
+    T_CHECK(d != NULL);
+    T_EQ_INT(list_count(d), 1); /* "domain" is the header, not a top-level domain */
+    T_CHECK(!list_has_domain(d, slice_cstr("x.domain")));
+    list_free(d);
     T_CHECK(has_ip(l, "198.51.100.127"));
     T_CHECK(!has_ip(l, "198.51.100.128"));
     list_free(l);
