@@ -116,7 +116,7 @@ def main():
         data = os.path.join(tmp, "data")
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\nstats_interval: 1\nrules:\n  paths: [%s]\n"
+            f.write("data_dir: %s\nstats_interval: 1\nworkers: 2\nrules:\n  paths: [%s]\n"
                     "lists:\n"
                     "  - {name: scanners, file: %s, type: address}\n"
                     "  - {name: ti_domains, file: %s, type: domain}\n"
