@@ -82,8 +82,8 @@ struct ingest_alert_cfg {
     size_t max_groups, max_bytes;
     int64_t merge_window_ns;
     size_t max_open;
-    size_t max_first_seen;      /* combinations vigil_first_seen remembers: default 1,000,000 */
-    double entity_threshold;    /* accumulated risk that raises an entity alert: default 20 */
+    size_t max_first_seen; /* combinations vigil_first_seen remembers: default 1,000,000 */
+    double entity_threshold;  /* accumulated risk that raises an entity alert: default 20 */
     int64_t entity_halflife_ns; /* its decay: default 1 h */
 };
 
