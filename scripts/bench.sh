@@ -41,6 +41,11 @@ if [ -x "$build/bench/bench_correlate" ]; then
     "$build/bench/bench_correlate" 1000000 4
     echo
 fi
+if [ -x "$build/bench/bench_enrich" ]; then
+    echo "== enrichment: geolocation and named lists, per event (one core)"
+    "$build/bench/bench_enrich"
+    echo
+fi
 if [ -x "$build/bench/bench_sigma" ]; then
     echo
     echo "== Sigma: all rules of ../shared/sigma-rules, routed"

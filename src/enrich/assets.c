@@ -1,12 +1,11 @@
 /*
  * assets.c — the asset inventory (enrich.h): entries read from YAML or CSV into an array,
- * and two binary tries (IPv4, IPv6) from prefix bits to the entry, so a lookup walks at
- * most 32 or 128 bits and remembers the last entry it passed (the longest prefix).
- * IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are looked up as IPv4. The CSV reader is
- * written here: quoted fields (RFC 4180) and nothing more; libcsv would do, but it is one
- * screen of code and the inventory is read once.
+ * and a prefix trie (iptrie.h) from network to the entry (the longest prefix wins). The CSV reader
+ * is written here: quoted fields (RFC 4180) and nothing more; libcsv would do, but it is one screen
+ * of code and the inventory is read once.
  */
 #include "enrich/enrich.h"
+#include "enrich/iptrie.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -17,18 +16,11 @@
 #define ASSET_MAX_FILE (64u << 20)
 #define ASSET_MAX_FIELD 1024
 
-struct tnode {
-    uint32_t child[2]; /* 0: none (the roots are never children) */
-    int32_t asset;     /* -1: no entry ends here */
-};
-
 struct assets {
     struct asset *v;
     size_t n, cap;
-    struct tnode *nodes;
-    size_t nnodes, capnodes;
-    uint32_t root4, root6;
-    uint32_t *by_name; /* entries with a name, sorted by it (case-insensitively) */
+    struct iptrie trie; /* prefix -> index in v */
+    uint32_t *by_name;  /* entries with a name, sorted by it (case-insensitively) */
     size_t nnamed;
 };
 
@@ -51,7 +43,7 @@ void assets_free(struct assets *a)
     for (size_t i = 0; i < a->n; i++)
         asset_fini(&a->v[i]);
     mem_free(a->v);
-    mem_free(a->nodes);
+    iptrie_fini(&a->trie);
     mem_free(a->by_name);
     mem_free(a);
 }
@@ -71,119 +63,13 @@ bool asset_has_tag(const struct asset *x, const char *t)
     return false;
 }
 
-static int new_node(struct assets *a, uint32_t *out)
-{
-    if (a->nnodes == a->capnodes) {
-        size_t nc = a->capnodes ? a->capnodes * 2 : 1024;
-        struct tnode *n = mem_realloc(a->nodes, nc * sizeof *n);
-        if (!n)
-            return ERR_NOMEM;
-        a->nodes = n;
-        a->capnodes = nc;
-    }
-    a->nodes[a->nnodes] = (struct tnode){{0, 0}, -1};
-    *out = (uint32_t)a->nnodes++;
-    return 0;
-}
-
-static unsigned bit_at(const uint8_t *b, unsigned i)
-{
-    return (b[i / 8] >> (7 - i % 8)) & 1;
-}
-
-/* The address in s (a NUL-terminated copy of at most 63 bytes) into b; *bits 32 or 128
- * (an IPv4-mapped IPv6 address gives its IPv4 form). false when it is none. */
-static bool parse_addr(const char *s, uint8_t b[16], unsigned *bits)
-{
-    if (strchr(s, ':')) {
-        if (inet_pton(AF_INET6, s, b) != 1)
-            return false;
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (!memcmp(b, mapped, 12)) {
-            memmove(b, b + 12, 4);
-            *bits = 32;
-        } else {
-            *bits = 128;
-        }
-        return true;
-    }
-    if (inet_pton(AF_INET, s, b) != 1)
-        return false;
-    *bits = 32;
-    return true;
-}
-
-/* An address or CIDR into b / *bits / *prefix; false when it is none. */
-static bool parse_cidr(const char *text, uint8_t b[16], unsigned *bits, unsigned *prefix)
-{
-    char buf[64];
-    size_t n = strlen(text);
-    if (n == 0 || n >= sizeof buf)
-        return false;
-    memcpy(buf, text, n + 1);
-    char *slash = strchr(buf, '/');
-    long pl = -1;
-    if (slash) {
-        *slash = '\0';
-        char *end;
-        if (!slash[1] || slash[1] < '0' || slash[1] > '9')
-            return false;
-        pl = strtol(slash + 1, &end, 10);
-        if (*end)
-            return false;
-    }
-    bool was_v6 = strchr(buf, ':') != NULL;
-    if (!parse_addr(buf, b, bits))
-        return false;
-    if (pl >= 0 && was_v6 && *bits == 32) /* ::ffff:a.b.c.d/n: n counts the 96 bits before */
-        pl = pl >= 96 ? pl - 96 : -2;
-    if (pl == -2 || pl > (long)*bits)
-        return false;
-    *prefix = pl < 0 ? *bits : (unsigned)pl;
-    return true;
-}
-
-static int insert(struct assets *a, const uint8_t *b, unsigned bits, unsigned prefix, int32_t idx)
-{
-    uint32_t n = bits == 32 ? a->root4 : a->root6;
-    for (unsigned i = 0; i < prefix; i++) {
-        unsigned d = bit_at(b, i);
-        if (!a->nodes[n].child[d]) {
-            uint32_t c;
-            int rc = new_node(a, &c);
-            if (rc)
-                return rc;
-            a->nodes[n].child[d] = c;
-        }
-        n = a->nodes[n].child[d];
-    }
-    if (a->nodes[n].asset >= 0)
-        return ERR_EXISTS;
-    a->nodes[n].asset = idx;
-    return 0;
-}
-
 /* See enrich.h. */
 const struct asset *assets_lookup(const struct assets *a, struct slice addr)
 {
-    if (!a || !a->n || !addr.len || addr.len >= 64)
+    struct ipbits ip;
+    if (!a || !a->n || !ip_parse(addr, &ip))
         return NULL;
-    char buf[64];
-    memcpy(buf, addr.p, addr.len);
-    buf[addr.len] = '\0';
-    uint8_t b[16];
-    unsigned bits;
-    if (!parse_addr(buf, b, &bits))
-        return NULL;
-    uint32_t n = bits == 32 ? a->root4 : a->root6;
-    int32_t best = a->nodes[n].asset;
-    for (unsigned i = 0; i < bits; i++) {
-        n = a->nodes[n].child[bit_at(b, i)];
-        if (!n)
-            break;
-        if (a->nodes[n].asset >= 0)
-            best = a->nodes[n].asset;
-    }
+    int32_t best = iptrie_lookup(&a->trie, &ip);
     return best >= 0 ? &a->v[best] : NULL;
 }
 
@@ -268,20 +154,20 @@ static int set_field(struct asset *x, const char *key, const char *val, char *er
 /* Completes the entry just filled (index a->n) and adds it to the tries. */
 static int finish_entry(struct assets *a, struct asset *x, char *err, size_t errlen)
 {
-    uint8_t b[16];
-    unsigned bits, prefix;
+    struct ipbits ip;
+    unsigned prefix;
     if (!x->address) {
         snprintf(err, errlen, "an entry needs an address");
         return ERR_PARSE;
     }
-    if (!parse_cidr(x->address, b, &bits, &prefix)) {
+    if (!ip_parse_cidr(slice_cstr(x->address), &ip, &prefix)) {
         snprintf(err, errlen, "'%.60s' is not an IPv4 or IPv6 address or CIDR network", x->address);
         return ERR_PARSE;
     }
     if ((!x->name && !(x->name = mem_strdup(""))) || (!x->owner && !(x->owner = mem_strdup(""))) ||
         (!x->department && !(x->department = mem_strdup(""))))
         return ERR_NOMEM;
-    int rc = insert(a, b, bits, prefix, (int32_t)a->n);
+    int rc = iptrie_insert(&a->trie, &ip, prefix, (int32_t)a->n);
     if (rc == ERR_EXISTS) {
         snprintf(err, errlen, "'%.60s' is listed twice", x->address);
         return ERR_PARSE;
@@ -295,7 +181,7 @@ static int finish_entry(struct assets *a, struct asset *x, char *err, size_t err
 static struct assets *assets_new(void)
 {
     struct assets *a = mem_calloc(1, sizeof *a);
-    if (!a || new_node(a, &a->root4) || new_node(a, &a->root6)) {
+    if (!a || iptrie_init(&a->trie)) {
         assets_free(a);
         return NULL;
     }
@@ -488,7 +374,7 @@ static int index_names(struct assets *a)
     sort_ctx = a;
     qsort(a->by_name, a->nnamed, sizeof *a->by_name, cmp_name);
     sort_ctx = NULL;
-    return 0;
+    return iptrie_seal(&a->trie);
 }
 
 static const struct asset *find_name(const struct assets *a, const char *name, size_t len)

@@ -94,6 +94,15 @@ void ingest_config_fini(struct ingest_config *c)
 {
     rules_fini(&c->rules);
     mem_free(c->assets_path);
+    mem_free(c->geo_mmdb);
+    for (size_t i = 0; i < c->nlists; i++) {
+        mem_free(c->lists[i].name);
+        mem_free(c->lists[i].file);
+    }
+    mem_free(c->lists);
+    c->lists = NULL;
+    c->nlists = 0;
+    c->assets_path = c->geo_mmdb = NULL;
     for (size_t i = 0; i < c->ninputs; i++)
         input_fini(&c->inputs[i]);
     mem_free(c->inputs);
@@ -564,6 +573,78 @@ static int alerts_section(struct loader *l, struct ingest_config *c, const struc
     return 0;
 }
 
+/* `geo: {mmdb: PATH, enabled: BOOL}` */
+static int geo_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line, "geo: expected a map (mmdb, enabled)", NULL);
+    for (const struct cfg_node *k = v->children; k; k = k->next) {
+        int rc;
+        if (!strcmp(k->key, "mmdb")) {
+            rc = get_str(l, k, "geo.mmdb", &c->geo_mmdb);
+        } else if (!strcmp(k->key, "enabled")) {
+            if ((rc = want_scalar(l, k, "geo.enabled")))
+                return rc;
+            if (!strcmp(k->text, "true"))
+                c->geo_off = false;
+            else if (!strcmp(k->text, "false"))
+                c->geo_off = true;
+            else
+                rc = bad(l, k->line, "geo.enabled: expected true or false, not '%s'", k->text);
+        } else {
+            rc = bad(l, k->key_line, "unknown key '%s' in geo (expected mmdb, enabled)", k->key);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* One `lists:` entry: {name, file, type: address|domain}. */
+static int list_entry(struct loader *l, struct ingest_config *c, const struct cfg_node *m)
+{
+    if (m->kind != CFG_MAP)
+        return bad(l, m->line, "lists: each list is a map {name, file, type}", NULL);
+    if (c->nlists >= LIST_MAX_LISTS)
+        return bad(l, m->line, "lists: at most 64 lists", NULL);
+    struct list_decl *n = mem_realloc(c->lists, (c->nlists + 1) * sizeof *n);
+    if (!n)
+        return ERR_NOMEM;
+    c->lists = n;
+    struct list_decl *d = &c->lists[c->nlists++];
+    memset(d, 0, sizeof *d);
+    bool typed = false;
+    for (const struct cfg_node *k = m->children; k; k = k->next) {
+        int rc = 0;
+        if (!strcmp(k->key, "name")) {
+            rc = get_str(l, k, "lists.name", &d->name);
+        } else if (!strcmp(k->key, "file")) {
+            rc = get_str(l, k, "lists.file", &d->file);
+        } else if (!strcmp(k->key, "type")) {
+            if ((rc = want_scalar(l, k, "lists.type")))
+                return rc;
+            typed = true;
+            if (!strcmp(k->text, "address"))
+                d->type = LIST_ADDRESS;
+            else if (!strcmp(k->text, "domain"))
+                d->type = LIST_DOMAIN;
+            else
+                rc = bad(l, k->line, "lists.type: expected address or domain, not '%s'", k->text);
+        } else {
+            rc = bad(l, k->key_line, "unknown key '%s' in a list (expected name, file, type)",
+                     k->key);
+        }
+        if (rc)
+            return rc;
+    }
+    if (!d->name || !d->file || !typed)
+        return bad(l, m->line, "lists: a list needs a name, a file and a type", NULL);
+    for (size_t i = 0; i + 1 < c->nlists; i++)
+        if (!strcmp(c->lists[i].name, d->name))
+            return bad(l, m->line, "lists: the name '%s' is used twice", d->name);
+    return 0;
+}
+
 static int rules_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
@@ -655,6 +736,16 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return alerts_section(l, c, v);
     if (!strcmp(k, "outputs"))
         return output_config_load(v, l->file, &c->outputs, &c->noutputs, l->err, l->errlen);
+    if (!strcmp(k, "geo"))
+        return geo_section(l, c, v);
+    if (!strcmp(k, "lists")) {
+        if (v->kind != CFG_SEQ)
+            return bad(l, v->line, "lists: expected a list of {name, file, type}", NULL);
+        for (const struct cfg_node *m = v->children; m; m = m->next)
+            if ((rc = list_entry(l, c, m)))
+                return rc;
+        return 0;
+    }
     if (!strcmp(k, "decoders"))
         return 0; /* loaded before the other keys (inputs may name them) */
     if (!strcmp(k, "inputs")) {

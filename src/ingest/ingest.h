@@ -25,6 +25,7 @@
 #ifndef VIGIL_INGEST_H
 #define VIGIL_INGEST_H
 
+#include "enrich/lists.h"
 #include "core/core.h"
 #include "output/output.h"
 #include "store/store.h"
@@ -110,7 +111,11 @@ struct ingest_config {
     struct ingest_rules_cfg rules;
     struct ingest_alert_cfg alerting;
     struct ingest_health_cfg health;
-    char *assets_path; /* `assets:` the inventory file (YAML or CSV), NULL: none */
+    char *assets_path;       /* `assets:` the inventory file (YAML or CSV), NULL: none */
+    char *geo_mmdb;          /* `geo: {mmdb: PATH}` a MaxMind DB; NULL: Debian's GeoIP.dat if any */
+    bool geo_off;            /* `geo: {enabled: false}`: no geolocation at all */
+    struct list_decl *lists; /* `lists:` the named lists (enrich/lists.h) */
+    size_t nlists;
     struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */
     struct output_cfg *outputs;   /* `outputs:` where alerts go besides the store (output.h) */
     size_t noutputs;

@@ -10,6 +10,7 @@
 #include "decode/decode.h"
 #include "detect/detect_engine.h"
 #include "ingest/ingest.h"
+#include "enrich/lists.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -127,8 +128,8 @@ struct netflow_templates;
  * one record per flow, added to the input's batches as ingest_add does (in_netflow.c);
  * a record that finds no free batch is dropped and counted. */
 void ingest_netflow_datagram(struct ingest_input *in, struct netflow_templates *t,
-                             uint64_t host_hash, const char *peer, size_t peer_len,
-                             size_t host_len, const uint8_t *p, size_t n, int64_t now);
+                             uint64_t host_hash, const char *peer, size_t peer_len, size_t host_len,
+                             const uint8_t *p, size_t n, int64_t now);
 extern const struct ingest_input_ops ingest_file_ops;
 extern const struct ingest_input_ops ingest_stdin_ops;
 
@@ -332,6 +333,11 @@ struct ingest {
     struct ingest_health_hit health_q[INGEST_HEALTH_QUEUE];
     size_t nhealth;
     int64_t health_checked_ns; /* I/O thread */
+    struct geo *geo;                 /* geolocation (NULL: none); read-only, shared */
+    struct list_holder lists;        /* the named lists; workers take a snapshot a batch */
+    int64_t lists_mono;              /* last check of the lists' files (writer thread) */
+    uint64_t lists_bad_sig;          /* the files' digest when a reload last failed */
+    atomic_uint_fast64_t lists_reloaded, lists_reload_failed;
 };
 
 /* Notes a record of source e at now_ns (before its last_ns is updated). I/O thread. */
@@ -343,6 +349,25 @@ size_t ingest_health_take(struct ingest *ig, struct ingest_health_hit *out, size
 /* True (hit filled) when ev is the skewed event that shows its device's clock is off.
  * Writer thread. */
 bool ingest_health_skew(struct ingest *ig, const struct event *ev, struct ingest_health_hit *hit);
+
+/* ---- enrichment beyond the inventory (enriching.c) ------------------------------------ */
+
+#define LISTS_CHECK_NS (2 * NS_PER_SEC) /* how often the writer looks at the lists' files */
+
+/* Opens the geolocation database and reads the named lists of ig->cfg; "FILE:LINE:
+ * reason" in err (a missing MaxMind DB, a bad list line). */
+int ingest_enrich_init(struct ingest *ig, char *err, size_t errlen);
+/* Adds to ev (decoded on a worker) the inventory's, geolocation's and lists' fields;
+ * lists is the batch's snapshot (may be NULL), arena the batch's. */
+struct list_set;
+struct arena;
+void ingest_enrich_event(struct ingest *ig, const struct list_set *lists, struct event *ev,
+                         struct arena *arena);
+/* On the writer thread once a second: every LISTS_CHECK_NS the lists' files are looked at
+ * and, when one changed, all are read again and the new snapshot published (a bad file
+ * keeps the previous snapshot in force, logged once). */
+void ingest_enrich_tick(struct ingest *ig, int64_t now_mono_ns);
+void ingest_enrich_fini(struct ingest *ig);
 
 /* ---- the alert stage (alerting.c), on the writer thread ------------------------------- */
 

@@ -265,6 +265,10 @@ static void *io_main(void *arg)
                          (unsigned long long)atomic_load(&rk->entity_alerts),
                          (unsigned long long)atomic_load(&rk->health_alerts), outs);
             }
+            if (ig->cfg->nlists)
+                log_info("stats lists: reloads_ok %llu reloads_failed %llu",
+                         (unsigned long long)atomic_load(&ig->lists_reloaded),
+                         (unsigned long long)atomic_load(&ig->lists_reload_failed));
         }
         if (mono >= next_stats_file) {
             next_stats_file = mono + STATS_FILE_S * NS_PER_SEC;
@@ -358,6 +362,8 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
     struct ingest_input *in = b->in;
     /* one acquisition per batch; the reference goes with the batch to the writer */
     b->engine = detect_engine_acquire(&ig->rules);
+    /* the lists' snapshot for this batch; field values point into ig->cfg, not into it */
+    struct list_set *lists = list_holder_acquire(&ig->lists);
     struct detect_scratch *scratch = b->engine ? worker_scratch(ws, b->engine) : NULL;
     for (size_t i = 0; i < b->n; i++) {
         const struct ingest_rec *r = &b->recs[i];
@@ -367,7 +373,7 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
         ev->input = slice_cstr(in->cfg->name);
         ev->peer = slice_make(b->data + r->peer_off, r->peer_len);
         decode_record(ctx, &in->src, &b->arena, b->data + r->off, r->len, r->received_ns, ev);
-        assets_enrich(ig->assets, ev);
+        ingest_enrich_event(ig, lists, ev, &b->arena);
         ev->id = r->id;
         ev->origin = r->origin;
         ev->input = slice_cstr(in->cfg->name);
@@ -389,6 +395,7 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
                 (void)detect_match_all(b->engine->rules, ev, on_match, &mc);
         }
     }
+    list_set_release(lists);
     if (b->nmatches)
         atomic_fetch_add_explicit(&ig->rct.matches, b->nmatches + b->matches_dropped,
                                   memory_order_relaxed);
@@ -464,6 +471,7 @@ static void *writer_main(void *arg)
         if (mono - last_tick >= NS_PER_SEC) { /* busy or quiet, once a second */
             last_tick = mono;
             ingest_alerting_tick(ig, mono);
+            ingest_enrich_tick(ig, mono);
         }
         if (mono - last_retention >= RETENTION_EVERY_NS) {
             last_retention = mono;
@@ -699,6 +707,7 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
     ig->st = st;
     ig->ep = ig->wake_fd = -1;
     detect_engine_holder_init(&ig->rules);
+    list_holder_init(&ig->lists);
     pthread_mutex_init(&ig->reload_mu, NULL);
     pthread_mutex_init(&ig->health_mu, NULL);
     ig->nworkers = cfg->workers ? cfg->workers : 1;
@@ -754,6 +763,8 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
             goto fail;
         log_info("assets: %zu entries from %s", assets_count(ig->assets), cfg->assets_path);
     }
+    if ((rc = ingest_enrich_init(ig, err, errlen)))
+        goto fail;
     if ((rc = ingest_alerting_init(ig)))
         goto fail;
     if ((rc = ingest_sources_load(ig)))
@@ -874,5 +885,6 @@ void ingest_free(struct ingest *ig)
     mem_free(ig->placeholders);
     ingest_alerting_fini(ig);
     assets_free(ig->assets);
+    ingest_enrich_fini(ig);
     mem_free(ig);
 }

@@ -72,7 +72,9 @@ def main():
         data = os.path.join(tmp, "data")
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\nlog_level: warn\nflush_ms: 20\n"
+            # geo off: the golden fields are the decoders' alone (test_serve_lists.py
+            # covers geolocation through serve)
+            f.write("data_dir: %s\nlog_level: warn\nflush_ms: 20\ngeo: {enabled: false}\n"
                     "inputs:\n  - type: syslog_tcp\n    name: tcp\n    listen: 127.0.0.1:0\n"
                     % data)
         err = open(os.path.join(tmp, "serve.log"), "w")

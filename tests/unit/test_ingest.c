@@ -205,6 +205,36 @@ static void t_config_refusals(void)
     expect_refused("inputs:\n  - {type: stdin, name: a}\n  - {type: stdin, name: a}\n",
                    "t.yaml:3: duplicate");
     expect_refused("a: [1, 2\n", "t.yaml:");
+    expect_refused("geo: {mmdb: a, cache: 9}\n", "t.yaml:1: unknown key 'cache' in geo");
+    expect_refused("geo:\n  enabled: maybe\n", "t.yaml:2: geo.enabled");
+    expect_refused("lists:\n  - {name: s, file: f}\n", "t.yaml:2: lists: a list needs");
+    expect_refused("lists:\n  - {name: s, file: f, type: ip}\n", "t.yaml:2: lists.type");
+    expect_refused("lists:\n  - {name: s, file: f, type: address}\n"
+                   "  - {name: s, file: g, type: domain}\n",
+                   "t.yaml:3: lists: the name 's' is used twice");
+    expect_refused("lists: scanners.txt\n", "t.yaml:1: lists: expected a list");
+}
+
+static void t_config_enrich(void)
+{
+    struct ingest_config c;
+    char err[256] = "";
+    T_EQ_INT(load("geo: {mmdb: /x/City.mmdb}\n"
+                  "lists:\n"
+                  "  - {name: scanners, file: /l/s.txt, type: address}\n"
+                  "  - {name: ti_domains, file: /l/d.csv, type: domain}\n",
+                  &c, err, sizeof err),
+             0);
+    T_EQ_STR(c.geo_mmdb, "/x/City.mmdb");
+    T_CHECK(!c.geo_off);
+    T_EQ_INT(c.nlists, 2);
+    T_EQ_STR(c.lists[0].name, "scanners");
+    T_EQ_STR(c.lists[1].file, "/l/d.csv");
+    T_CHECK(c.lists[0].type == LIST_ADDRESS && c.lists[1].type == LIST_DOMAIN);
+    ingest_config_fini(&c);
+    T_EQ_INT(load("geo: {enabled: false}\n", &c, err, sizeof err), 0);
+    T_CHECK(c.geo_off && !c.geo_mmdb && !c.nlists);
+    ingest_config_fini(&c);
 }
 
 /* ---- the file input on a real store ---------------------------------------------- */
@@ -334,6 +364,7 @@ int main(void)
     t_run("config defaults", t_config_defaults);
     t_run("config full", t_config_full);
     t_run("config refusals name FILE:LINE", t_config_refusals);
+    t_run("config geo and lists", t_config_enrich);
     t_run("file input: restart and rotation store each line once", t_file_restart_once);
     t_run("file input: multi-line records", t_file_multiline);
     return t_done();
