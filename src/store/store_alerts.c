@@ -145,41 +145,22 @@ out:
     return rc;
 }
 
+static void bind_first_seen(sqlite3_stmt *s, const void *rows, size_t i)
+{
+    const struct store_first_seen *r = (const struct store_first_seen *)rows + i;
+    bind_str(s, 1, r->rule_id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)r->key);
+    bind_str(s, 3, r->value);
+    sqlite3_bind_int64(s, 4, r->first_seen_ns);
+}
+
 /* See store.h. */
 int store_first_seen_add(struct store *st, const struct store_first_seen *rows, size_t n)
 {
-    if (!n)
-        return 0;
-    int rc = ERR_DB;
-    sqlite3_stmt *s = NULL;
-    pthread_mutex_lock(&st->main_lock);
-    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        goto out;
-    if (sqlite3_prepare_v2(st->main_db,
+    return store_main_each(st,
                            "INSERT OR IGNORE INTO first_seen(rule_id, key, value, first_seen)"
                            " VALUES(?1, ?2, ?3, ?4)",
-                           -1, &s, NULL) != SQLITE_OK)
-        goto rollback;
-    for (size_t i = 0; i < n; i++) {
-        bind_str(s, 1, rows[i].rule_id);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)rows[i].key);
-        bind_str(s, 3, rows[i].value);
-        sqlite3_bind_int64(s, 4, rows[i].first_seen_ns);
-        int r = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (r != SQLITE_DONE)
-            goto rollback;
-    }
-    if (sqlite3_exec(st->main_db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-        rc = 0;
-        goto out;
-    }
-rollback:
-    sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
-out:
-    sqlite3_finalize(s);
-    pthread_mutex_unlock(&st->main_lock);
-    return rc;
+                           rows, n, bind_first_seen);
 }
 
 /* See store.h. */

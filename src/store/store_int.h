@@ -41,10 +41,10 @@
  * past `synced`), so after a rollback or a restart it is rebuilt from them.
  */
 struct store_open_block {
-    int64_t id;        /* the id the block will have in `blocks` */
-    struct buf recs;   /* its records (store_record.c) */
+    int64_t id;      /* the id the block will have in `blocks` */
+    struct buf recs; /* its records (store_record.c) */
     uint32_t count;
-    size_t synced;     /* bytes of recs already written as tail rows */
+    size_t synced; /* bytes of recs already written as tail rows */
 };
 
 /* A replayable stream's highest stored position in a day file. */
@@ -80,7 +80,7 @@ struct store_day {
     sqlite3_stmt *put_ckpt;
     sqlite3_stmt *put_meta;
     struct store_open_block open;
-    struct store_hw *hw;     /* per stream, the highest position stored (hash table) */
+    struct store_hw *hw; /* per stream, the highest position stored (hash table) */
     size_t nhw, hwcap;
     int64_t min_time, max_time; /* event time span already recorded in meta */
     uint64_t last_use;
@@ -101,14 +101,14 @@ struct store {
     /* writer scratch */
     struct store_span spans[STORE_BATCH_SPANS]; /* the current batch's streams */
     unsigned nspans;
-    struct buf scratch;         /* one event's routes */
-    struct buf packed;          /* a block being sealed, packed */
-    struct buf doc;             /* a slice's terms document */
+    struct buf scratch;          /* one event's routes */
+    struct buf packed;           /* a block being sealed, packed */
+    struct buf doc;              /* a slice's terms document */
     struct store_seal_rec *seal; /* the block's records by time */
     size_t sealcap;
-    struct store_terms *terms;  /* its term set */
-    void *cctx;                 /* zstd compression context */
-    sqlite3 *main_db;    /* vigil.db: audit and settings */
+    struct store_terms *terms; /* its term set */
+    void *cctx;                /* zstd compression context */
+    sqlite3 *main_db;          /* vigil.db: audit and settings */
     pthread_mutex_t main_lock;
 };
 
@@ -151,9 +151,9 @@ int store_db_open(const char *path, bool create, bool read_only, sqlite3 **out);
 /* ---- matching (store_match.c) ---- */
 
 enum store_match_mode {
-    STORE_MATCH_EQUAL = 0,    /* the whole value, case-insensitive */
-    STORE_MATCH_GLOB = 1,     /* the whole value against a * ? pattern */
-    STORE_MATCH_CONTAINS = 2, /* anywhere in the value (raw text search) */
+    STORE_MATCH_EQUAL = 0,         /* the whole value, case-insensitive */
+    STORE_MATCH_GLOB = 1,          /* the whole value against a * ? pattern */
+    STORE_MATCH_CONTAINS = 2,      /* anywhere in the value (raw text search) */
     STORE_MATCH_CONTAINS_GLOB = 3, /* a * ? pattern anywhere in the value */
 };
 
@@ -199,7 +199,7 @@ struct store_block {
     struct buf recs;
     uint32_t *offs;
     size_t n, cap;
-    void *dctx;           /* zstd decompression context */
+    void *dctx; /* zstd decompression context */
 };
 
 void store_block_init(struct store_block *b);
@@ -244,13 +244,13 @@ int store_prefilter(const struct query_node *root, struct buf *out);
 
 struct store_pred {
     enum query_kind kind;
-    int left, right;      /* AND/OR/NOT operands (indexes into preds) */
-    const char *name;     /* TERM/RANGE field (stored spelling); NULL = the text */
+    int left, right;  /* AND/OR/NOT operands (indexes into preds) */
+    const char *name; /* TERM/RANGE field (stored spelling); NULL = the text */
     size_t namelen;
-    bool decoder;         /* TERM on the decoder's name */
-    const char *pat;      /* TERM value */
+    bool decoder;    /* TERM on the decoder's name */
+    const char *pat; /* TERM value */
     size_t pn;
-    int mode;             /* enum store_match_mode, or -1 for a range */
+    int mode; /* enum store_match_mode, or -1 for a range */
     double lo, hi;
     bool lo_incl, hi_incl;
 };
@@ -300,5 +300,15 @@ int store_migrate_rows(struct store *st, struct store_day *d);
 /* ---- audit (store_audit.c) ---- */
 
 int store_audit_write(struct store *st, const struct audit_entry *e);
+
+/* Binds row i of rows to s (one statement's parameters). */
+typedef void (*store_bind_fn)(sqlite3_stmt *s, const void *rows, size_t i);
+
+/*
+ * Runs sql once per row of rows[0..n), each bound by bind, in one vigil.db transaction
+ * under the main lock (store_main.c): all rows or none. 0, or ERR_DB.
+ */
+int store_main_each(struct store *st, const char *sql, const void *rows, size_t n,
+                    store_bind_fn bind);
 
 #endif

@@ -6,46 +6,27 @@
  */
 #include "store/store_int.h"
 
+static void bind_source(sqlite3_stmt *s, const void *rows, size_t i)
+{
+    const struct store_source *r = (const struct store_source *)rows + i;
+    sqlite3_bind_text(s, 1, r->input ? r->input : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, r->host ? r->host : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, r->first_ns);
+    sqlite3_bind_int64(s, 4, r->last_ns);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)r->events);
+}
+
 int store_sources_merge(struct store *st, const struct store_source *rows, size_t n)
 {
     if (st->read_only)
         return ERR_INVAL;
-    if (n == 0)
-        return 0;
-    int rc = ERR_DB;
-    sqlite3_stmt *s = NULL;
-    pthread_mutex_lock(&st->main_lock);
-    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        goto out;
-    if (sqlite3_prepare_v2(st->main_db,
+    return store_main_each(st,
                            "INSERT INTO sources(input, host, first_seen, last_seen, events)"
                            " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(input, host) DO UPDATE SET"
                            " first_seen = min(first_seen, excluded.first_seen),"
                            " last_seen = max(last_seen, excluded.last_seen),"
                            " events = events + excluded.events",
-                           -1, &s, NULL) != SQLITE_OK)
-        goto rollback;
-    for (size_t i = 0; i < n; i++) {
-        sqlite3_bind_text(s, 1, rows[i].input ? rows[i].input : "", -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, rows[i].host ? rows[i].host : "", -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 3, rows[i].first_ns);
-        sqlite3_bind_int64(s, 4, rows[i].last_ns);
-        sqlite3_bind_int64(s, 5, (sqlite3_int64)rows[i].events);
-        int r = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (r != SQLITE_DONE)
-            goto rollback;
-    }
-    if (sqlite3_exec(st->main_db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-        rc = 0;
-        goto out;
-    }
-rollback:
-    sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
-out:
-    sqlite3_finalize(s);
-    pthread_mutex_unlock(&st->main_lock);
-    return rc;
+                           rows, n, bind_source);
 }
 
 int store_sources_list(struct store *st, store_source_fn fn, void *ctx)

@@ -14,47 +14,28 @@ static void bind_opt(sqlite3_stmt *s, int i, struct slice v)
         sqlite3_bind_null(s, i);
 }
 
+static void bind_terminal(sqlite3_stmt *s, const void *rows, size_t i)
+{
+    const struct store_terminal *t = (const struct store_terminal *)rows + i;
+    sqlite3_bind_text(s, 1, t->mac, -1, SQLITE_STATIC);
+    bind_opt(s, 2, t->ip);
+    bind_opt(s, 3, t->name);
+    sqlite3_bind_int64(s, 4, t->first_ns);
+    sqlite3_bind_int64(s, 5, t->last_ns);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)t->seen);
+}
+
 /* See store.h. */
 int store_terminals_merge(struct store *st, const struct store_terminal *rows, size_t n)
 {
-    if (n == 0)
-        return 0;
-    int rc = ERR_DB;
-    sqlite3_stmt *s = NULL;
-    pthread_mutex_lock(&st->main_lock);
-    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        goto out;
-    if (sqlite3_prepare_v2(st->main_db,
+    return store_main_each(st,
                            "INSERT INTO terminals(mac, ip, name, first_seen, last_seen, seen)"
                            " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(mac) DO UPDATE SET"
                            " ip = coalesce(excluded.ip, ip), name = coalesce(excluded.name, name),"
                            " first_seen = min(first_seen, excluded.first_seen),"
                            " last_seen = max(last_seen, excluded.last_seen),"
                            " seen = seen + excluded.seen",
-                           -1, &s, NULL) != SQLITE_OK)
-        goto rollback;
-    for (size_t i = 0; i < n; i++) {
-        sqlite3_bind_text(s, 1, rows[i].mac, -1, SQLITE_STATIC);
-        bind_opt(s, 2, rows[i].ip);
-        bind_opt(s, 3, rows[i].name);
-        sqlite3_bind_int64(s, 4, rows[i].first_ns);
-        sqlite3_bind_int64(s, 5, rows[i].last_ns);
-        sqlite3_bind_int64(s, 6, (sqlite3_int64)rows[i].seen);
-        int r = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (r != SQLITE_DONE)
-            goto rollback;
-    }
-    if (sqlite3_exec(st->main_db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
-        rc = 0;
-        goto out;
-    }
-rollback:
-    sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
-out:
-    sqlite3_finalize(s);
-    pthread_mutex_unlock(&st->main_lock);
-    return rc;
+                           rows, n, bind_terminal);
 }
 
 static struct slice col(sqlite3_stmt *s, int i)

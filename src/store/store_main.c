@@ -1,0 +1,37 @@
+/*
+ * store_main.c — the one shape of write several vigil.db tables share (store_int.h):
+ * one statement run for each of a batch of rows, in one transaction under the main lock.
+ */
+#include "store/store_int.h"
+
+/* See store_int.h. */
+int store_main_each(struct store *st, const char *sql, const void *rows, size_t n,
+                    store_bind_fn bind)
+{
+    if (n == 0)
+        return 0;
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_exec(st->main_db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    if (sqlite3_prepare_v2(st->main_db, sql, -1, &s, NULL) != SQLITE_OK)
+        goto rollback;
+    for (size_t i = 0; i < n; i++) {
+        bind(s, rows, i);
+        int r = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (r != SQLITE_DONE)
+            goto rollback;
+    }
+    if (sqlite3_exec(st->main_db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+        rc = 0;
+        goto out;
+    }
+rollback:
+    sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    return rc;
+}
