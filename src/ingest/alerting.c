@@ -22,64 +22,6 @@
 
 #define STORE_RETRIES 5
 
-#define SUPPRESSIONS_EVERY_NS (10LL * NS_PER_SEC)
-#define MAX_SUPPRESSIONS 10000
-
-static const char *dup_or_null(struct arena *a, struct slice v)
-{
-    return v.p ? arena_dup(a, v.p, v.len) : NULL; /* arena_dup ends it with a NUL */
-}
-
-static int keep_suppression(void *ctx, const struct store_suppression *x)
-{
-    struct ingest_alerting *al = ctx;
-    if (al->nsup == al->capsup) {
-        if (al->capsup == MAX_SUPPRESSIONS)
-            return 1;
-        size_t nc = al->capsup ? 2 * al->capsup : 16;
-        struct alert_suppression *p = mem_realloc(al->sup, nc * sizeof *p);
-        if (!p)
-            return 1;
-        al->sup = p;
-        al->capsup = nc;
-    }
-    struct arena *a = &al->sup_arena;
-    struct alert_suppression s = {
-        .id = x->id,
-        .rule_id = arena_dup(a, x->rule_id, strlen(x->rule_id)),
-        .src_ip = dup_or_null(a, x->src_ip),
-        .dst_ip = dup_or_null(a, x->dst_ip),
-        .user = dup_or_null(a, x->user),
-        .host = dup_or_null(a, x->host),
-        .expires_ns = x->expires_ns,
-    };
-    if (s.rule_id)
-        al->sup[al->nsup++] = s;
-    return 0;
-}
-
-/* Rereads the suppressions in force (the CLI and, later, the console add them). */
-static void read_suppressions(struct ingest *ig, int64_t now_mono)
-{
-    struct ingest_alerting *al = &ig->alerting;
-    al->sup_read_mono = now_mono;
-    al->nsup = 0;
-    arena_reset(&al->sup_arena);
-    int rc = store_suppressions_list(ig->st, vtime_now_ns(), keep_suppression, al);
-    if (rc)
-        log_error("alerts: reading the suppressions: %s", err_str(rc));
-}
-
-/* True when an analyst's suppression silences h (counted). */
-static bool suppressed(struct ingest *ig, const struct alert_hit *h)
-{
-    struct ingest_alerting *al = &ig->alerting;
-    if (!al->nsup || !alert_suppressed(al->sup, al->nsup, h, vtime_now_ns()))
-        return false;
-    atomic_fetch_add_explicit(&ig->rct.suppressed, 1, memory_order_relaxed);
-    return true;
-}
-
 /* The entity alerts (README "Risk"): one pseudo-rule per kind of entity. */
 static const struct {
     enum alert_entity kind;
@@ -119,7 +61,7 @@ static void accumulate(struct ingest *ig, const struct alert_hit *h)
         e.user = k == 1 ? *values[1] : SLICE_NULL;
         e.host = k == 2 ? *values[2] : SLICE_NULL;
         atomic_fetch_add_explicit(&ig->rct.entity_alerts, 1, memory_order_relaxed);
-        if (!suppressed(ig, &e) && alert_merge_add(al->merge, &e))
+        if (!ingest_suppressed(ig, &e) && alert_merge_add(al->merge, &e))
             atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
     }
 }
@@ -177,7 +119,7 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
             if (!strcmp(ci.group_by[g], entity_fields[k].field) && !ent[entity_fields[k].entity]->p)
                 corr_key_value(h->key, g, ent[entity_fields[k].entity]);
     a.risk = alert_risk(ci.level, ci.status, pick_asset(ig->assets, &a, &a.asset), true);
-    if (suppressed(ig, &a))
+    if (ingest_suppressed(ig, &a))
         return;
     accumulate(ig, &a);
     /* the hit's ids are newest first; an alert keeps them oldest first */
@@ -187,15 +129,6 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
     a.event_ids = ids;
     if (alert_merge_add(al->merge, &a))
         atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
-}
-
-static void write_seen(struct ingest *ig);
-static void write_terms(struct ingest *ig);
-
-static int seen_key(void *ctx, uint64_t key)
-{
-    alert_seen_add(ctx, key);
-    return 0;
 }
 
 /* See ingest_int.h. */
@@ -214,52 +147,17 @@ int ingest_alerting_init(struct ingest *ig)
     arena_init(&al->seen_arena, 1 << 14, 1 << 24);
     arena_init(&al->sup_arena, 1 << 14, 1 << 24);
     arena_init(&al->terms_arena, 1 << 14, 1 << 24);
-    read_suppressions(ig, vtime_mono_ns());
+    ingest_suppressions_read(ig, vtime_mono_ns());
     char err[512] = "";
     int rc = output_set_new(ig->cfg->outputs, ig->cfg->noutputs, &al->outputs, err, sizeof err);
     if (rc) {
         log_error("%s", err[0] ? err : err_str(rc));
         return rc;
     }
-    rc = store_first_seen_keys(ig->st, seen_key, al->seen);
+    rc = ingest_seen_load(ig);
     if (rc)
         log_error("first seen: reading what was seen before: %s", err_str(rc));
     return 0;
-}
-
-/* True when the match of rule ri on ev should alert as far as vigil_first_seen goes: the
- * rule has none, or these values were never seen (then noted, to be stored). */
-static bool first_time(struct ingest *ig, const struct detect_rule_info *ri, const struct event *ev)
-{
-    struct ingest_alerting *al = &ig->alerting;
-    if (!ri->nfirst_seen)
-        return true;
-    struct slice v[SIGMA_FIRST_SEEN_MAX];
-    if (!alert_seen_values(ri->first_seen, ri->nfirst_seen, ev, v))
-        return false;
-    uint64_t key = alert_seen_key(ri->id, v, ri->nfirst_seen);
-    if (!alert_seen_add(al->seen, key)) {
-        atomic_fetch_add_explicit(&ig->rct.seen_before, 1, memory_order_relaxed);
-        return false;
-    }
-    /* recorded with the alerts (write_changed) */
-    if (al->nseen_rows == sizeof al->seen_rows / sizeof al->seen_rows[0])
-        write_seen(ig);
-    struct buf b;
-    buf_init(&b, 4096);
-    for (unsigned i = 0; i < ri->nfirst_seen; i++) {
-        if (i)
-            buf_puts(&b, " / ");
-        buf_append(&b, v[i].p, v[i].len);
-    }
-    char *value = buf_cstr(&b) ? arena_dup(&al->seen_arena, b.p, b.len + 1) : NULL;
-    char *rule = arena_dup(&al->seen_arena, ri->id, strlen(ri->id) + 1);
-    buf_fini(&b);
-    if (value && rule)
-        al->seen_rows[al->nseen_rows++] = (struct store_first_seen){rule, key, value, ev->time_ns};
-    else
-        atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
-    return true;
 }
 
 /* Judges what the correlator holds and drops it (a reload, or the end). */
@@ -336,19 +234,6 @@ static void publish(struct ingest *ig)
     atomic_store_explicit(&r->alerts_open, ms.open, memory_order_relaxed);
 }
 
-/* Records the first-seen values noted since the last write. */
-static void write_seen(struct ingest *ig)
-{
-    struct ingest_alerting *al = &ig->alerting;
-    if (!al->nseen_rows)
-        return;
-    int rc = store_first_seen_add(ig->st, al->seen_rows, al->nseen_rows);
-    if (rc)
-        log_error("first seen: %zu value(s) not recorded: %s", al->nseen_rows, err_str(rc));
-    al->nseen_rows = 0;
-    arena_reset(&al->seen_arena);
-}
-
 /* Writes the changed alerts (retried); a failure is logged and counted, and they stay
  * changed for the next write. */
 static void write_changed(struct ingest *ig)
@@ -358,8 +243,8 @@ static void write_changed(struct ingest *ig)
     size_t n;
     alert_merge_changed(al->merge, &rows, &n);
     if (!n) {
-        write_seen(ig);
-        write_terms(ig);
+        ingest_write_seen(ig);
+        ingest_write_terms(ig);
         return;
     }
     if (n > al->capclosed) {
@@ -392,64 +277,8 @@ static void write_changed(struct ingest *ig)
     atomic_fetch_add_explicit(&ig->rct.alerts_written, inserted, memory_order_relaxed);
     atomic_fetch_add_explicit(&ig->rct.alerts_updated, n - inserted - nclosed,
                               memory_order_relaxed);
-    write_seen(ig); /* after the alerts: a crash between re-alerts rather than loses one */
-    write_terms(ig);
-}
-
-/* Records the unregistered terminals noted since the last write. */
-static void write_terms(struct ingest *ig)
-{
-    struct ingest_alerting *al = &ig->alerting;
-    if (!al->nterms)
-        return;
-    int rc = store_terminals_merge(ig->st, al->terms, al->nterms);
-    if (rc)
-        log_error("terminals: %zu sighting(s) not recorded: %s", al->nterms, err_str(rc));
-    al->nterms = 0;
-    arena_reset(&al->terms_arena);
-}
-
-static struct slice copy(struct arena *a, struct slice v)
-{
-    char *p = v.p ? arena_dup(a, v.p, v.len) : NULL;
-    return p ? (struct slice){p, v.len} : SLICE_NULL;
-}
-
-/* A DHCP or ARP sighting of a terminal the inventory does not register (enrich.h's
- * ip_registered is "true" only for registered ones): noted for the terminals table. */
-static void note_terminal(struct ingest *ig, const struct event *ev)
-{
-    struct ingest_alerting *al = &ig->alerting;
-    struct slice mac, reg, ip, name;
-    if (!event_get(ev, FIELD_mac, &mac) || !mac.len || mac.len > 64 ||
-        (event_get(ev, FIELD_ip_registered, &reg) && slice_eq(reg, "true")))
-        return;
-    if (!event_get(ev, FIELD_ip, &ip))
-        ip = SLICE_NULL;
-    if (!event_get(ev, FIELD_hostname, &name))
-        name = SLICE_NULL;
-    for (size_t i = 0; i < al->nterms; i++) {
-        struct store_terminal *t = &al->terms[i];
-        if (strlen(t->mac) == mac.len && !memcmp(t->mac, mac.p, mac.len)) {
-            t->seen++;
-            if (ev->time_ns > t->last_ns)
-                t->last_ns = ev->time_ns;
-            if (ev->time_ns < t->first_ns)
-                t->first_ns = ev->time_ns;
-            if (ip.p)
-                t->ip = copy(&al->terms_arena, ip);
-            if (name.p)
-                t->name = copy(&al->terms_arena, name);
-            return;
-        }
-    }
-    if (al->nterms == sizeof al->terms / sizeof al->terms[0])
-        write_terms(ig);
-    char *m = arena_dup(&al->terms_arena, mac.p, mac.len);
-    if (!m)
-        return;
-    al->terms[al->nterms++] = (struct store_terminal){
-        m, copy(&al->terms_arena, ip), copy(&al->terms_arena, name), ev->time_ns, ev->time_ns, 1};
+    ingest_write_seen(ig); /* after the alerts: a crash between re-alerts rather than loses one */
+    ingest_write_terms(ig);
 }
 
 /* A health finding (health.c) as an alert of its pseudo-rule. */
@@ -470,7 +299,7 @@ static void health_alert(struct ingest *ig, const struct ingest_health_hit *h)
     };
     a.risk = alert_risk(a.rule_level, "stable", pick_asset(ig->assets, &a, &a.asset), false);
     atomic_fetch_add_explicit(&ig->rct.health_alerts, 1, memory_order_relaxed);
-    if (!suppressed(ig, &a) && alert_merge_add(ig->alerting.merge, &a))
+    if (!ingest_suppressed(ig, &a) && alert_merge_add(ig->alerting.merge, &a))
         atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
 }
 
@@ -485,7 +314,7 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
         if (network && ingest_health_skew(ig, &b->evs[i], &h))
             health_alert(ig, &h);
         if (b->evs[i].routes & ROUTE_BIT(ROUTE_dhcp))
-            note_terminal(ig, &b->evs[i]);
+            ingest_note_terminal(ig, &b->evs[i]);
     }
     if (!b->engine) {
         write_changed(ig);
@@ -510,7 +339,7 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
             continue;
         struct detect_rule_info ri;
         detect_rule_info(rs, m->rule, &ri);
-        if (!first_time(ig, &ri, ev))
+        if (!ingest_first_time(ig, &ri, ev))
             continue;
         struct alert_hit a = {
             .rule_id = ri.id && *ri.id ? ri.id : ri.title,
@@ -528,7 +357,7 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
         /* the workers enriched the event already; looking up again is cheaper than
          * reading the fields back as numbers */
         a.risk = alert_risk(ri.level, ri.status, pick_asset(ig->assets, &a, &a.asset), false);
-        if (suppressed(ig, &a))
+        if (ingest_suppressed(ig, &a))
             continue;
         accumulate(ig, &a);
         if (alert_merge_add(al->merge, &a))
@@ -545,8 +374,8 @@ void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns)
     while ((n = ingest_health_take(ig, h, 16)) > 0)
         for (size_t i = 0; i < n; i++)
             health_alert(ig, &h[i]);
-    if (now_mono_ns - ig->alerting.sup_read_mono >= SUPPRESSIONS_EVERY_NS)
-        read_suppressions(ig, now_mono_ns);
+    if (now_mono_ns - ig->alerting.sup_read_mono >= INGEST_SUPPRESSIONS_EVERY_NS)
+        ingest_suppressions_read(ig, now_mono_ns);
     if (ig->alerting.corr)
         correlator_tick(ig->alerting.corr, now_mono_ns);
     write_changed(ig);

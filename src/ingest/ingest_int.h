@@ -283,14 +283,14 @@ struct ingest_alerting {
     uint64_t late_before, evicted_before; /* counts of correlators dropped at reloads */
     struct skew_device *skew;             /* health.c: devices with skewed clocks */
     size_t nskew;
-    struct alert_seen *seen;              /* vigil_first_seen: what was seen */
-    struct alert_entities *entities;      /* risk per entity */
+    struct alert_seen *seen;                 /* vigil_first_seen: what was seen */
+    struct alert_entities *entities;         /* risk per entity */
     struct store_first_seen seen_rows[1024]; /* new ones, stored with the next write */
     size_t nseen_rows;
-    struct arena seen_arena; /* their strings */
+    struct arena seen_arena;          /* their strings */
     struct store_terminal terms[512]; /* unregistered terminals seen since the last write */
     size_t nterms;
-    struct arena terms_arena; /* their strings */
+    struct arena terms_arena;      /* their strings */
     struct alert_suppression *sup; /* the suppressions in force, reread every 10 s */
     size_t nsup, capsup;
     struct arena sup_arena; /* their strings */
@@ -333,10 +333,10 @@ struct ingest {
     struct ingest_health_hit health_q[INGEST_HEALTH_QUEUE];
     size_t nhealth;
     int64_t health_checked_ns; /* I/O thread */
-    struct geo *geo;                 /* geolocation (NULL: none); read-only, shared */
-    struct list_holder lists;        /* the named lists; workers take a snapshot a batch */
-    int64_t lists_mono;              /* last check of the lists' files (writer thread) */
-    uint64_t lists_bad_sig;          /* the files' digest when a reload last failed */
+    struct geo *geo;           /* geolocation (NULL: none); read-only, shared */
+    struct list_holder lists;  /* the named lists; workers take a snapshot a batch */
+    int64_t lists_mono;        /* last check of the lists' files (writer thread) */
+    uint64_t lists_bad_sig;    /* the files' digest when a reload last failed */
     atomic_uint_fast64_t lists_reloaded, lists_reload_failed;
 };
 
@@ -379,5 +379,26 @@ void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns);
 /* The end: the correlator's open windows judged, the last alerts written. */
 void ingest_alerting_finish(struct ingest *ig);
 void ingest_alerting_fini(struct ingest *ig);
+
+/* ---- what the alert stage keeps besides alerts (alerting_notes.c), writer thread ------- */
+
+#define INGEST_SUPPRESSIONS_EVERY_NS (10LL * NS_PER_SEC) /* how often they are reread */
+
+/* Rereads the suppressions in force from vigil.db. */
+void ingest_suppressions_read(struct ingest *ig, int64_t now_mono);
+/* True when an analyst's suppression silences h (counted). */
+bool ingest_suppressed(struct ingest *ig, const struct alert_hit *h);
+/* Fills the first-seen set from vigil.db (at start). */
+int ingest_seen_load(struct ingest *ig);
+/* True when the match of rule ri on ev may alert as far as vigil_first_seen goes (the
+ * rule has none, or its values are new: then noted, to be stored). */
+bool ingest_first_time(struct ingest *ig, const struct detect_rule_info *ri,
+                       const struct event *ev);
+/* Stores the first-seen values noted since the last write. */
+void ingest_write_seen(struct ingest *ig);
+/* Notes a DHCP or ARP sighting of an unregistered terminal. */
+void ingest_note_terminal(struct ingest *ig, const struct event *ev);
+/* Stores the terminal sightings noted since the last write. */
+void ingest_write_terms(struct ingest *ig);
 
 #endif
