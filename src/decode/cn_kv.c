@@ -178,15 +178,7 @@ int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct 
         struct slice key = slice_make(s.p, k), val;
         size_t i = k + 1;
         if (i < s.len && s.p[i] == '"') {
-            size_t v0 = ++i;
-            while (i < s.len && s.p[i] != '"') {
-                if (s.p[i] == '\\' && i + 1 < s.len)
-                    i++;
-                i++;
-            }
-            val = slice_make(s.p + v0, i - v0); /* an unclosed quote runs to the end */
-            if (i < s.len)
-                i++;
+            i = dec_quoted(s, i, &val);
         } else {
             size_t v0 = i;
             while (i < s.len && s.p[i] != sep)

@@ -77,15 +77,7 @@ static int ts_decode(const struct decode_job *job, struct event *ev)
         struct slice key = slice_make(s.p, k), val;
         size_t i = k + 1;
         if (i < s.len && s.p[i] == '"') {
-            size_t v0 = ++i;
-            while (i < s.len && s.p[i] != '"') {
-                if (s.p[i] == '\\' && i + 1 < s.len)
-                    i++;
-                i++;
-            }
-            val = slice_make(s.p + v0, i - v0); /* an unclosed quote runs to the end */
-            if (i < s.len)
-                i++;
+            i = dec_quoted(s, i, &val);
         } else {
             size_t v0 = i;
             while (i < s.len && s.p[i] != ' ' && s.p[i] != '\t')

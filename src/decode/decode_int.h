@@ -298,12 +298,11 @@ int decode_cn_kv(const struct decode_job *job, struct slice s, char sep, struct 
  * start with a key=value followed by one (cn_kv.c). */
 char decode_cn_kv_sep(struct slice m);
 /*
- * Adds the pairs of NSFOCUS WAF's "key:value key:value" (or NIDS's "key:value;") body s to ev as decode_cn_kv()
- * does: a key is a lowercase word ([a-z][a-z0-9_]*) right before ':', at the start or
- * after a space; its value (spaces allowed: "stat_time:2024-11-25 10:00:00",
- * "http:GET / HTTP/1.1") runs to the next " key:" or ";key:" (NSFOCUS NIDS's older
- * "time:...;event:...;" form) (cn_kv.c). Returns the number of pairs read; it stops at
- * text that is no key.
+ * Adds the pairs of NSFOCUS WAF's "key:value key:value" (or NIDS's "key:value;") body s to ev as
+ * decode_cn_kv() does: a key is a lowercase word ([a-z][a-z0-9_]*) right before ':', at the start
+ * or after a space; its value (spaces allowed: "stat_time:2024-11-25 10:00:00", "http:GET /
+ * HTTP/1.1") runs to the next " key:" or ";key:" (NSFOCUS NIDS's older "time:...;event:...;" form)
+ * (cn_kv.c). Returns the number of pairs read; it stops at text that is no key.
  */
 int decode_cn_kv_colon(const struct decode_job *job, struct slice s, struct event *ev);
 /* True when ev has both src_ip and dst_ip (cn_kv.c). */
@@ -401,6 +400,21 @@ static inline struct slice dec_skip(struct slice s, size_t n)
 }
 
 /* The run of bytes before the first space (or all of s); *rest is after that space. */
+/* The value of a key="value" pair whose opening quote is at s.p[i]: into *val (without
+ * the quotes; a backslash keeps the next byte in; an unclosed quote runs to the end);
+ * returns the index after the closing quote. */
+static inline size_t dec_quoted(struct slice s, size_t i, struct slice *val)
+{
+    size_t v0 = ++i;
+    while (i < s.len && s.p[i] != '"') {
+        if (s.p[i] == '\\' && i + 1 < s.len)
+            i++;
+        i++;
+    }
+    *val = slice_make(s.p + v0, i - v0);
+    return i < s.len ? i + 1 : i;
+}
+
 static inline struct slice dec_word(struct slice s, struct slice *rest)
 {
     const char *sp = s.len ? memchr(s.p, ' ', s.len) : NULL;
