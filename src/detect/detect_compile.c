@@ -86,6 +86,21 @@ static bool re_prefilterable(const struct sigma_value *v)
     return ok;
 }
 
+/* The shortest regex literal worth looking for instead of prefiltering the regex. */
+#define PROXY_MIN 3
+#define PROXY_CAP 512
+
+/* The literal that stands for regex value v in the scan (its length, at least PROXY_MIN;
+ * 0: v is prefiltered as a regex): a hit makes v's rule a candidate without deciding v,
+ * which PCRE2 then matches when the rule is evaluated. */
+static size_t re_proxy(const struct sigma_value *v, char out[PROXY_CAP], bool *caseless)
+{
+    if (v->kind != SIGMA_PRED_RE || !v->re)
+        return 0;
+    size_t n = re_required_literal(v->re, strlen(v->re), v->re_flags, out, PROXY_CAP, caseless);
+    return n >= PROXY_MIN ? n : 0;
+}
+
 /* See detect_int.h. */
 bool sigma_value_prefilterable(const struct sigma_value *v)
 {
@@ -126,8 +141,10 @@ struct pair {
 struct scan_build {
     struct pattern *pats;
     size_t npats, cap;
-    const struct sigma_value **res; /* regex atoms */
+    const struct sigma_value **res; /* regex atoms prefiltered as regexes */
     size_t nres, rcap;
+    uint32_t *proxied; /* regex atoms looked for by a literal (re_proxy) */
+    size_t nproxied, xcap;
     struct pair *pairs;
     size_t npairs, pcap;
     route_set kw_group; /* the keyword scan's: see keyword_group */
@@ -226,10 +243,42 @@ static int dedup_grow(struct builder *b)
     return 0;
 }
 
+/*
+ * Hyperscan 5.4 fails every scan of a literal database (HS_UNKNOWN_ERROR) holding a
+ * literal with a run of one byte longer than about 33 (intel/hyperscan#303, #353): such
+ * a literal is looked for by its longest piece with runs of at most RUN_MAX, and a hit
+ * is confirmed by the value's own match.
+ */
+#define RUN_MAX 32
+
+/* The longest piece of lit[0..*n) with no run of one byte longer than RUN_MAX: its start
+ * (*n its length); *n unchanged and 0 when lit has no such run. */
+static size_t piece_without_long_runs(const char *lit, size_t *n)
+{
+    size_t best = 0, best_at = 0, from = 0, run = 0;
+    bool cut = false;
+    for (size_t i = 0; i < *n; i++) {
+        run = i && lit[i] == lit[i - 1] ? run + 1 : 1;
+        if (run > RUN_MAX) {
+            from = i - RUN_MAX + 1;
+            cut = true;
+        }
+        if (i + 1 - from > best)
+            best = i + 1 - from, best_at = from;
+    }
+    if (cut)
+        *n = best;
+    return cut ? best_at : 0;
+}
+
 /* Adds (or finds) the literal lit[0..n) of scan sc and pairs it with atom and kind. */
 static int add_pattern(struct builder *b, int32_t sc, const char *lit, size_t n, bool cased,
                        uint32_t atom, enum target_kind kind)
 {
+    size_t n0 = n;
+    lit += piece_without_long_runs(lit, &n);
+    if (n != n0)
+        kind = TARGET_VERIFY;
     if ((b->used + 1) * 2 > b->nslots && dedup_grow(b))
         return ERR_NOMEM;
     struct scan_build *sb = &b->sb[sc];
@@ -287,6 +336,22 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
     m->scans[sc].routes |= m->rs->routes[rule];
     m->atom_value[v->atom] = v;
     m->atom_rule[v->atom] = rule;
+    char lit[PROXY_CAP];
+    bool caseless;
+    size_t pn = re_proxy(v, lit, &caseless);
+    if (pn) {
+        struct scan_build *sb = &b->sb[sc];
+        if (sb->nproxied == sb->xcap) {
+            size_t nc = sb->xcap ? sb->xcap * 2 : 8;
+            uint32_t *nx = mem_realloc(sb->proxied, nc * sizeof *nx);
+            if (!nx)
+                return ERR_NOMEM;
+            sb->proxied = nx;
+            sb->xcap = nc;
+        }
+        sb->proxied[sb->nproxied++] = v->atom;
+        return add_pattern(b, sc, lit, pn, !caseless, v->atom, TARGET_CONTAINS);
+    }
     if (v->kind == SIGMA_PRED_RE) {
         struct scan_build *sb = &b->sb[sc];
         if (sb->nres == sb->rcap) {
@@ -310,12 +375,12 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
         if (x->kind != SIGMA_STR_GLOB) {
             rc = add_pattern(b, sc, x->s, x->len, v->cased, v->atom, kinds[x->kind]);
         } else {
-            char *lit = mem_alloc(x->len + 1);
-            if (!lit)
+            char *run = mem_alloc(x->len + 1);
+            if (!run)
                 return ERR_NOMEM;
-            size_t n = glob_longest_literal(x->s, x->len, lit);
-            rc = add_pattern(b, sc, lit, n, v->cased, v->atom, TARGET_VERIFY);
-            mem_free(lit);
+            size_t n = glob_longest_literal(x->s, x->len, run);
+            rc = add_pattern(b, sc, run, n, v->cased, v->atom, TARGET_VERIFY);
+            mem_free(run);
         }
         if (rc)
             return rc;
@@ -331,9 +396,12 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
  * the unions of a clause of each side (so `(img and cli) or x` implies {img, x} and
  * {cli, x}), a one-value-list predicate the clause of its values, a |all predicate one
  * clause per value; a `not`, a |neq or a value the prefilter does not decide implies
- * nothing. The up-to-8 cheapest clauses become the rule's trigger groups: the rule is a
- * candidate once each had a hit, so a rule on `\svchost.exe` with a rare command line
- * waits for both. A rule implying no clause is evaluated on every event of its routes.
+ * nothing. The up-to-MAX_TRIGGER_GROUPS cheapest clauses become the rule's trigger
+ * groups: the rule is a candidate once each had a hit, so a rule on `\svchost.exe` with
+ * a rare command line waits for both. A clause with a regex is a trigger group only when
+ * it is the cheapest: a further group only cuts candidates, which does not pay for a
+ * regex prefiltered on every new value (`\s-k\s` beside `\curl.exe`). A rule implying
+ * no clause is evaluated on every event of its routes.
  *
  * Rarity is guessed from length: a literal of n bytes costs 1/n², so `\cmd.exe` is
  * preferred over `.exe`, and a selection of a thousand hashes costs what it should.
@@ -349,8 +417,12 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
 
 static double atom_cost(const struct sigma_value *v)
 {
-    if (v->kind == SIGMA_PRED_RE)
-        return 0.1; /* as a literal of three bytes: its own literals may be short */
+    if (v->kind == SIGMA_PRED_RE) {
+        char lit[PROXY_CAP];
+        bool caseless;
+        double n = (double)re_proxy(v, lit, &caseless);
+        return n ? 1.0 / (n * n + 1.0) : 0.1; /* as three bytes: its literals may be short */
+    }
     double c = 0;
     for (unsigned i = 0; i < v->nstrs; i++) {
         double n = (double)v->strs[i].len; /* a glob's length overstates it: fine */
@@ -363,7 +435,15 @@ struct clause {
     uint32_t *atoms;
     unsigned n;
     double cost;
+    bool re; /* an atom of it is a regex prefiltered as one */
 };
+
+static bool prefiltered_re(const struct sigma_value *v)
+{
+    char lit[PROXY_CAP];
+    bool caseless;
+    return v->kind == SIGMA_PRED_RE && !re_proxy(v, lit, &caseless);
+}
 
 /* Implied clauses; free: the part may hold with every atom false (implies nothing). */
 struct clauses {
@@ -413,24 +493,25 @@ static int pred_clauses(const struct sigma_pred *p, struct clauses *out)
             if (!a)
                 return ERR_NOMEM;
             *a = v->atom;
-            clauses_add(out, (struct clause){a, 1, atom_cost(v)});
+            clauses_add(out, (struct clause){a, 1, atom_cost(v), prefiltered_re(v)});
             out->free = false;
         }
         if (!p->nvalues) { /* never true: the empty clause */
             out->free = false;
-            clauses_add(out, (struct clause){NULL, 0, 0});
+            clauses_add(out, (struct clause){NULL, 0, 0, false});
         }
         return 0;
     }
     for (unsigned i = 0; i < p->nvalues; i++)
         if (!p->values[i].atom)
             return 0; /* this value may hold with no hit */
-    struct clause c = {mem_calloc(p->nvalues ? p->nvalues : 1, sizeof(uint32_t)), 0, 0};
+    struct clause c = {mem_calloc(p->nvalues ? p->nvalues : 1, sizeof(uint32_t)), 0, 0, false};
     if (!c.atoms)
         return ERR_NOMEM;
     for (unsigned i = 0; i < p->nvalues; i++) {
         c.atoms[c.n++] = p->values[i].atom;
         c.cost += atom_cost(&p->values[i]);
+        c.re |= prefiltered_re(&p->values[i]);
     }
     out->free = false;
     clauses_add(out, c);
@@ -467,7 +548,8 @@ static int clauses_or(struct clauses *a, struct clauses *b)
     for (unsigned i = 0; i < a->n && !rc; i++)
         for (unsigned k = 0; k < b->n && !rc; k++) {
             struct clause c = {mem_alloc((a->c[i].n + b->c[k].n + 1) * sizeof(uint32_t)),
-                               a->c[i].n + b->c[k].n, a->c[i].cost + b->c[k].cost};
+                               a->c[i].n + b->c[k].n, a->c[i].cost + b->c[k].cost,
+                               a->c[i].re || b->c[k].re};
             if (!c.atoms) {
                 rc = ERR_NOMEM;
                 break;
@@ -504,7 +586,7 @@ static int ident_clauses(const struct sigma_ident *id, struct clauses *out)
             clauses_fini(&all);
     }
     if (!id->ngroups) /* never true */
-        clauses_add(out, (struct clause){NULL, 0, 0});
+        clauses_add(out, (struct clause){NULL, 0, 0, false});
     return rc;
 }
 
@@ -517,7 +599,7 @@ static int cond_clauses(const struct sigma_rule *r, const struct sigma_cond *c, 
     case SIGMA_COND_ID:
         if (c->nids == 1 && c->ids[0] < r->nidents)
             return ident_clauses(&r->idents[c->ids[0]], out);
-        clauses_add(out, (struct clause){NULL, 0, 0}); /* a bad reference is false */
+        clauses_add(out, (struct clause){NULL, 0, 0, false}); /* a bad reference is false */
         return 0;
     case SIGMA_COND_NOT:
         out->free = true;
@@ -538,7 +620,7 @@ static int cond_clauses(const struct sigma_rule *r, const struct sigma_cond *c, 
     case SIGMA_COND_ONE_OF:
     case SIGMA_COND_ALL_OF:
         if (!c->nids) { /* `1 of` nothing is false, `all of` nothing is false */
-            clauses_add(out, (struct clause){NULL, 0, 0});
+            clauses_add(out, (struct clause){NULL, 0, 0, false});
             return 0;
         }
         for (unsigned i = 0; i < c->nids && !rc; i++) {
@@ -546,7 +628,7 @@ static int cond_clauses(const struct sigma_rule *r, const struct sigma_cond *c, 
                 rc = ident_clauses(&r->idents[c->ids[i]], &b);
             else {
                 memset(&b, 0, sizeof b);
-                clauses_add(&b, (struct clause){NULL, 0, 0});
+                clauses_add(&b, (struct clause){NULL, 0, 0, false});
             }
             if (i == 0)
                 *out = b, memset(&b, 0, sizeof b);
@@ -589,12 +671,14 @@ static uint8_t mark_triggers(const struct sigma_rule *r, uint8_t *groups, bool *
     }
     qsort(l.c, l.n, sizeof l.c[0], cmp_clause);
     uint8_t full = 0;
-    for (unsigned i = 0; i < l.n && i < MAX_TRIGGER_GROUPS; i++) {
+    for (unsigned i = 0, g = 0; i < l.n && g < MAX_TRIGGER_GROUPS; i++) {
         if (!l.c[i].n)
             *never = true;
+        if (g && l.c[i].re)
+            continue; /* only to cut candidates: not worth a regex on every value */
         for (unsigned k = 0; k < l.c[i].n; k++)
-            groups[l.c[i].atoms[k]] |= (uint8_t)(1u << i);
-        full |= (uint8_t)(1u << i);
+            groups[l.c[i].atoms[k]] |= (uint8_t)(1u << g);
+        full |= (uint8_t)(1u << g++);
     }
     clauses_fini(&l);
     return full;
@@ -716,6 +800,16 @@ static int finish_scan(struct builder *b, size_t sc, char *err, size_t errlen)
             flags[i] |= HS_FLAG_CASELESS;
     }
     f->npatterns = (uint32_t)n;
+    if (sb->nproxied) {
+        f->proxies = mem_calloc(sb->nproxied, sizeof *f->proxies);
+        if (!f->proxies) {
+            rc = ERR_NOMEM;
+            goto out;
+        }
+        for (size_t i = 0; i < sb->nproxied; i++)
+            f->proxies[i] = target_of(m, sb->proxied[i], TARGET_CONTAINS);
+        f->nproxies = (uint32_t)sb->nproxied;
+    }
     if (!n)
         goto out; /* regexes only */
     /* literals only ever wanted whole go to the hash table */
@@ -856,6 +950,7 @@ static void builder_fini(struct builder *b)
         mem_free(b->sb[i].pats);
         mem_free(b->sb[i].pairs);
         mem_free(b->sb[i].res);
+        mem_free(b->sb[i].proxied);
     }
     mem_free(b->sb);
     mem_free(b->slots);
@@ -889,7 +984,13 @@ static int add_rules(struct builder *b)
                         uint32_t a = p->values[j].atom;
                         if (!a || (!all && !m->atom_groups[a]))
                             continue;
-                        m->atom_scanned[a] = 1;
+                        /* a regex looked for by a literal gives no verdict: PCRE2 decides it
+                         * when the rule is evaluated, so it is only scanned as a trigger */
+                        bool proxied =
+                            !prefiltered_re(&p->values[j]) && p->values[j].kind == SIGMA_PRED_RE;
+                        if (proxied && !m->atom_groups[a])
+                            continue;
+                        m->atom_scanned[a] = !proxied;
                         int rc = add_atom(b, p->field, &p->values[j], (uint32_t)ri);
                         if (rc)
                             return rc;
@@ -962,6 +1063,7 @@ void detect_matcher_free(struct detect_matcher *m)
         if (f->re_db)
             hs_free_database(f->re_db);
         mem_free(f->re_targets);
+        mem_free(f->proxies);
         for (uint32_t k = 0; f->exact_lit && k < f->npatterns; k++)
             mem_free(f->exact_lit[k]);
         mem_free(f->exact_lit);

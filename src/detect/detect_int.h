@@ -69,4 +69,12 @@ bool sigma_rule_eval(const struct sigma_rule *r, const struct event *ev,
  */
 bool sigma_value_prefilterable(const struct sigma_value *v);
 
+/*
+ * A literal every match of regex re[0..n) (PCRE2 options flags) contains (re_literal.c):
+ * its length (0: none found), written to out (cap bytes; runs longer than cap / 2 are
+ * cut). *caseless: the regex matches it in any ASCII case (out is then lower-case).
+ */
+size_t re_required_literal(const char *re, size_t n, uint32_t flags, char *out, size_t cap,
+                           bool *caseless);
+
 #endif

@@ -265,6 +265,9 @@ static int scan_value_now(struct detect_scratch *s, const struct field_scan *f, 
     bool ascii = is_ascii(v.p, v.len);
     if (f->nre && scan_regexes(s, f, v, ascii))
         return ERR_IO;
+    if (!ascii) /* see field_scan.proxies */
+        for (uint32_t i = 0; i < f->nproxies; i++)
+            take(s, &f->proxies[i], s->atom_stamp[f->proxies[i].atom] == s->gen);
     struct slice fv = SLICE_NULL;
     /* the table only when a literal has the value's length (a fold may change it) */
     bool exact =
@@ -406,10 +409,12 @@ int detect_match(const struct detect_matcher *m, struct detect_scratch *s, const
         detect_match_all(rs, ev, fn, ctx);
         return ERR_IO;
     }
-    for (int rt = 0; rt < ROUTE_COUNT; rt++)
-        if (ev->routes & ROUTE_BIT(rt))
-            for (uint32_t i = 0; i < m->nunfiltered[rt]; i++)
-                propose(s, m->unfiltered[rt][i]);
+    for (route_set left = ev->routes; left; left &= left - 1) { /* each route of the event */
+        uint64_t lo = (uint64_t)left;
+        int rt = lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(left >> 64));
+        for (uint32_t i = 0; rt < ROUTE_COUNT && i < m->nunfiltered[rt]; i++)
+            propose(s, m->unfiltered[rt][i]);
+    }
     if (s->ncands > 1)
         qsort(s->cands, s->ncands, sizeof *s->cands, cmp_u32);
     struct sigma_atoms at = {s->atom_stamp, s->gen, m->atom_scanned};

@@ -58,6 +58,11 @@ struct field_scan {
     hs_database_t *re_db;
     uint32_t nre;
     struct target *re_targets;
+    /* regex atoms looked for by a literal of theirs (in db): a hit only proposes the rule.
+     * PCRE2 folds non-ASCII letters its own way, so a value with non-ASCII bytes takes
+     * them all */
+    struct target *proxies;
+    uint32_t nproxies;
 };
 
 struct detect_matcher {

@@ -10,6 +10,7 @@
  */
 #include "core/core.h"
 #include "detect/detect.h"
+#include "detect/detect_int.h"
 #include "event/event.h"
 #include "testlib.h"
 
@@ -291,6 +292,94 @@ static void t_high_route(void)
     T_EQ_STR(matches(), "");
 }
 
+/* Regexes looked for by a literal of theirs: a hit only proposes the rule, PCRE2 decides;
+ * a regex beside a literal group is not scanned at all; caseless regexes and values with
+ * letters PCRE2 folds beyond ASCII. */
+static void t_regex_literals(void)
+{
+    load(RULE("net-user", "  sel:\n    CommandLine|re: 'net\\s+user\\s+'\n  condition: sel")
+             RULE("ci", "  sel:\n    CommandLine|re: '(?i)kerberos::[a-z]+'\n  condition: sel")
+                 RULE("beside", "  img:\n    Image|endswith: '\\curl.exe'\n  cli:\n"
+                                "    CommandLine|re: '\\s-k\\s'\n  condition: img and cli")
+                     RULE("alt", "  sel:\n    CommandLine|re: 'mimikatz|kiwi'\n  condition: sel"));
+    event_of(PC, "CommandLine", "net  user bob /add", NULL);
+    T_EQ_STR(matches(), "net-user");
+    event_of(PC, "CommandLine", "net user", NULL); /* the literal, not the regex */
+    T_EQ_STR(matches(), "");
+    event_of(PC, "CommandLine", "KERBEROS::ptt", NULL);
+    T_EQ_STR(matches(), "ci");
+    event_of(PC, "CommandLine",
+             "\xe2\x84\xaa"
+             "erberos::list",
+             NULL); /* KELVIN SIGN */
+    T_EQ_STR(matches(), "ci");
+    event_of(PC, "CommandLine", "kerberos:: list", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "Image", "C:\\curl.exe", "CommandLine", "curl -k https://x", NULL);
+    T_EQ_STR(matches(), "beside");
+    event_of(PC, "Image", "C:\\wget.exe", "CommandLine", "curl -k https://x", NULL);
+    T_EQ_STR(matches(), "");
+    event_of(PC, "CommandLine", "run kiwi now", NULL);
+    T_EQ_STR(matches(), "alt");
+}
+
+/* A literal with a long run of one byte (Hyperscan 5.4 fails every scan of a database
+ * holding one): looked for by a shorter piece, confirmed by the value. */
+static void t_long_runs(void)
+{
+    load(RULE("run",
+              "  sel:\n    CommandLine|contains: 'exe2222222222222222222222222222222222222222'\n"
+              "  condition: sel")
+             RULE("end", "  sel:\n    CommandLine|endswith: 'cmd.exe'\n  condition: sel"));
+    event_of(PC, "CommandLine", "cmd.exe", NULL);
+    T_EQ_STR(matches(), "end");
+    event_of(PC, "CommandLine", "a.exe2222222222222222222222222222222222222222 cmd.exe", NULL);
+    T_EQ_STR(matches(), "run end");
+    event_of(PC, "CommandLine", "a.exe222222222222222222222222222222222222222 x",
+             NULL); /* one short */
+    T_EQ_STR(matches(), "");
+}
+
+/* re_required_literal: what it keeps and where it gives up. */
+static void t_regex_literal_reading(void)
+{
+    static const struct {
+        const char *re;
+        const char *lit; /* "" for none */
+        bool caseless;
+    } cases[] = {
+        {"net\\s+user\\s+", "user", false},
+        {"(?i)Kerberos::", "kerberos::", true},
+        {"\\$PSHome\\[\\s*\\d", "$PSHome[", false},
+        {"ab?cdef", "cdef", false},
+        {"abcd*e", "abc", false},
+        {"abc+de", "abc", false},
+        {"x{2}yz", "yz", false},
+        {"ab{0,3}cd", "cd", false},
+        {"cmd.{0,5}(?:/c|/r).+powershell.+", "powershell", false},
+        {"mimikatz|kiwi", "", false},
+        {"(?x)a b c", "", false},
+        {"abc(?i)def", "", false},
+        {"\\Qabc\\E", "", false},
+        {"[abc]{3}\\d+", "", false},
+        {"a{b", "", false},
+        {"[[:alpha:]]]xyz", "]xyz", false},
+        {"(?#a(b)abcd", "", false},
+        {"caf\xc3\xa9latte", "latte", false},
+        {"\\\\windows\\\\temp", "\\windows\\temp", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[64];
+        bool ci = false;
+        size_t n = re_required_literal(cases[i].re, strlen(cases[i].re), 0, out, sizeof out, &ci);
+        char got[64];
+        snprintf(got, sizeof got, "%.*s", (int)n, out);
+        T_EQ_STR(got, cases[i].lit);
+        if (n)
+            T_EQ_INT(ci, cases[i].caseless);
+    }
+}
+
 int main(void)
 {
     field_registry_init();
@@ -302,6 +391,9 @@ int main(void)
     t_run("matcher: route aliases, undeclared fields, routes, rule order", t_fields_routes_order);
     t_run("matcher: values seen again, within and beyond the memo", t_memo);
     t_run("matcher: a route past bit 63 of the route set", t_high_route);
+    t_run("matcher: regexes looked for by a literal of theirs", t_regex_literals);
+    t_run("matcher: the literal a regex requires", t_regex_literal_reading);
+    t_run("matcher: literals with long runs of one byte", t_long_runs);
     detect_scratch_free(s);
     detect_matcher_free(m);
     detect_rules_free(rs);
