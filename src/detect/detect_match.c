@@ -18,14 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What one event has done to a rule so far, in one place (a hit touches one line). */
+struct rule_state {
+    uint32_t proposed; /* the generation in which it became a candidate */
+    uint32_t gen;      /* mask is of this generation */
+    uint8_t mask;      /* the trigger groups that had a hit */
+    uint8_t full;      /* detect_matcher.rule_groups: every group */
+};
+
 struct detect_scratch {
     const struct detect_matcher *m;
     hs_scratch_t *hs;
     uint32_t gen;
     uint32_t *atom_stamp; /* natoms + 1 */
-    uint32_t *rule_stamp; /* n rules: proposed in this generation */
-    uint32_t *rule_gen;   /* n rules: rule_mask is of this generation */
-    uint8_t *rule_mask;   /* n rules: the trigger groups that had a hit */
+    struct rule_state *rule; /* n rules */
     uint32_t *cands;
     size_t ncands;
     char *fold; /* 2 * EVENT_MAX_RECORD + 4 bytes */
@@ -57,20 +63,19 @@ struct detect_scratch *detect_scratch_new(const struct detect_matcher *m)
         return NULL;
     s->m = m;
     s->atom_stamp = mem_calloc((size_t)m->rs->natoms + 1, sizeof *s->atom_stamp);
-    s->rule_stamp = mem_calloc(m->rs->n ? m->rs->n : 1, sizeof *s->rule_stamp);
+    s->rule = mem_calloc(m->rs->n ? m->rs->n : 1, sizeof *s->rule);
     s->cands = mem_calloc(m->rs->n ? m->rs->n : 1, sizeof *s->cands);
-    s->rule_gen = mem_calloc(m->rs->n ? m->rs->n : 1, sizeof *s->rule_gen);
-    s->rule_mask = mem_calloc(m->rs->n ? m->rs->n : 1, 1);
     s->foldcap = 2 * (size_t)EVENT_MAX_RECORD + 4;
     s->fold = mem_alloc(s->foldcap);
     s->kwscans = mem_calloc((size_t)m->nkeywords + 1, sizeof *s->kwscans);
     s->memo = scan_memo_new(MEMO_SLOT_BITS, MEMO_RING_BITS);
-    if (!s->memo || !s->atom_stamp || !s->rule_stamp || !s->cands || !s->fold || !s->rule_gen ||
-        !s->kwscans || !s->rule_mask ||
+    if (!s->memo || !s->atom_stamp || !s->rule || !s->cands || !s->fold || !s->kwscans ||
         (m->proto && hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS)) {
         detect_scratch_free(s);
         return NULL;
     }
+    for (size_t i = 0; i < m->rs->n; i++)
+        s->rule[i].full = m->rule_groups[i];
     return s;
 }
 
@@ -82,10 +87,8 @@ void detect_scratch_free(struct detect_scratch *s)
     if (s->hs)
         hs_free_scratch(s->hs);
     mem_free(s->atom_stamp);
-    mem_free(s->rule_stamp);
+    mem_free(s->rule);
     mem_free(s->cands);
-    mem_free(s->rule_gen);
-    mem_free(s->rule_mask);
     mem_free(s->fold);
     mem_free(s->kwscans);
     scan_memo_free(s->memo);
@@ -108,8 +111,8 @@ static void next_generation(struct detect_scratch *s)
 {
     if (++s->gen == 0) { /* wrapped: forget every stamp */
         memset(s->atom_stamp, 0, ((size_t)s->m->rs->natoms + 1) * sizeof *s->atom_stamp);
-        memset(s->rule_stamp, 0, s->m->rs->n * sizeof *s->rule_stamp);
-        memset(s->rule_gen, 0, s->m->rs->n * sizeof *s->rule_gen);
+        for (size_t i = 0; i < s->m->rs->n; i++)
+            s->rule[i].proposed = s->rule[i].gen = 0;
         s->gen = 1;
     }
     s->ncands = 0;
@@ -117,8 +120,8 @@ static void next_generation(struct detect_scratch *s)
 
 static void propose(struct detect_scratch *s, uint32_t rule)
 {
-    if (s->rule_stamp[rule] != s->gen) {
-        s->rule_stamp[rule] = s->gen;
+    if (s->rule[rule].proposed != s->gen) {
+        s->rule[rule].proposed = s->gen;
         s->cands[s->ncands++] = rule;
     }
 }
@@ -130,12 +133,13 @@ static void hold(struct detect_scratch *s, const struct target *t)
     uint32_t r = t->rule;
     if (!t->groups || !(t->routes & s->routes))
         return;
-    if (s->rule_gen[r] != s->gen) {
-        s->rule_gen[r] = s->gen;
-        s->rule_mask[r] = 0;
+    struct rule_state *st = &s->rule[r];
+    if (st->gen != s->gen) {
+        st->gen = s->gen;
+        st->mask = 0;
     }
-    s->rule_mask[r] |= t->groups;
-    if (s->rule_mask[r] == s->m->rule_groups[r])
+    st->mask |= t->groups;
+    if (st->mask == st->full)
         propose(s, r);
 }
 
