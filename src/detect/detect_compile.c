@@ -398,10 +398,11 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
  * clause per value; a `not`, a |neq or a value the prefilter does not decide implies
  * nothing. The up-to-MAX_TRIGGER_GROUPS cheapest clauses become the rule's trigger
  * groups: the rule is a candidate once each had a hit, so a rule on `\svchost.exe` with
- * a rare command line waits for both. A clause with a regex is a trigger group only when
- * it is the cheapest: a further group only cuts candidates, which does not pay for a
- * regex prefiltered on every new value (`\s-k\s` beside `\curl.exe`). A rule implying
- * no clause is evaluated on every event of its routes.
+ * a rare command line waits for both. A weak clause (a regex prefiltered as one, a
+ * literal of one or two bytes) is a trigger group only when it is the cheapest: a
+ * further group only cuts candidates, which does not pay for a regex prefiltered on
+ * every new value (`\s-k\s` beside `\curl.exe`) or for `>` confirmed all over every
+ * command line. A rule implying no clause is evaluated on every event of its routes.
  *
  * Rarity is guessed from length: a literal of n bytes costs 1/n², so `\cmd.exe` is
  * preferred over `.exe`, and a selection of a thousand hashes costs what it should.
@@ -435,7 +436,7 @@ struct clause {
     uint32_t *atoms;
     unsigned n;
     double cost;
-    bool re; /* an atom of it is a regex prefiltered as one */
+    bool weak; /* an atom of it is weak (weak_atom) */
 };
 
 static bool prefiltered_re(const struct sigma_value *v)
@@ -443,6 +444,23 @@ static bool prefiltered_re(const struct sigma_value *v)
     char lit[PROXY_CAP];
     bool caseless;
     return v->kind == SIGMA_PRED_RE && !re_proxy(v, lit, &caseless);
+}
+
+#ifndef WEAK_LEN
+#define WEAK_LEN 3 /* measured with bench_sigma: 2 and 3 alike, 4 loses */
+#endif
+
+/* An atom that costs every scan of its field more than it saves as a further trigger
+ * group: a regex prefiltered as one, or a literal shorter than WEAK_LEN bytes (`>`, `/c`:
+ * Hyperscan confirms hits of short literals nearly everywhere). */
+static bool weak_atom(const struct sigma_value *v)
+{
+    if (v->kind == SIGMA_PRED_RE)
+        return prefiltered_re(v);
+    for (unsigned i = 0; i < v->nstrs; i++)
+        if (v->strs[i].len < WEAK_LEN)
+            return true;
+    return false;
 }
 
 /* Implied clauses; free: the part may hold with every atom false (implies nothing). */
@@ -493,7 +511,7 @@ static int pred_clauses(const struct sigma_pred *p, struct clauses *out)
             if (!a)
                 return ERR_NOMEM;
             *a = v->atom;
-            clauses_add(out, (struct clause){a, 1, atom_cost(v), prefiltered_re(v)});
+            clauses_add(out, (struct clause){a, 1, atom_cost(v), weak_atom(v)});
             out->free = false;
         }
         if (!p->nvalues) { /* never true: the empty clause */
@@ -511,7 +529,7 @@ static int pred_clauses(const struct sigma_pred *p, struct clauses *out)
     for (unsigned i = 0; i < p->nvalues; i++) {
         c.atoms[c.n++] = p->values[i].atom;
         c.cost += atom_cost(&p->values[i]);
-        c.re |= prefiltered_re(&p->values[i]);
+        c.weak |= weak_atom(&p->values[i]);
     }
     out->free = false;
     clauses_add(out, c);
@@ -549,7 +567,7 @@ static int clauses_or(struct clauses *a, struct clauses *b)
         for (unsigned k = 0; k < b->n && !rc; k++) {
             struct clause c = {mem_alloc((a->c[i].n + b->c[k].n + 1) * sizeof(uint32_t)),
                                a->c[i].n + b->c[k].n, a->c[i].cost + b->c[k].cost,
-                               a->c[i].re || b->c[k].re};
+                               a->c[i].weak || b->c[k].weak};
             if (!c.atoms) {
                 rc = ERR_NOMEM;
                 break;
@@ -674,8 +692,8 @@ static uint8_t mark_triggers(const struct sigma_rule *r, uint8_t *groups, bool *
     for (unsigned i = 0, g = 0; i < l.n && g < MAX_TRIGGER_GROUPS; i++) {
         if (!l.c[i].n)
             *never = true;
-        if (g && l.c[i].re)
-            continue; /* only to cut candidates: not worth a regex on every value */
+        if (g && l.c[i].weak)
+            continue; /* only to cut candidates: not worth it on every value */
         for (unsigned k = 0; k < l.c[i].n; k++)
             groups[l.c[i].atoms[k]] |= (uint8_t)(1u << g);
         full |= (uint8_t)(1u << g++);
