@@ -818,6 +818,9 @@ static int finish_scan(struct builder *b, size_t sc, char *err, size_t errlen)
             flags[i] |= HS_FLAG_CASELESS;
     }
     f->npatterns = (uint32_t)n;
+    f->joinable = !f->name && !sb->nres;
+    for (size_t i = 0; i < n && f->joinable; i++)
+        f->joinable = !memchr(lits[i], 0, lens[i]);
     if (sb->nproxied) {
         f->proxies = mem_calloc(sb->nproxied, sizeof *f->proxies);
         if (!f->proxies) {

@@ -8,6 +8,8 @@
 #include "detect/detect.h"
 #include "detect/sigma_int.h"
 
+#include <string.h>
+
 struct detect_rules {
     struct sigma_rule *rules;
     route_set *routes; /* per rule: the routes (ROUTE_BIT set) its logsource covers */
@@ -68,6 +70,19 @@ bool sigma_rule_eval(const struct sigma_rule *r, const struct event *ev,
  * fieldref, empty strings, globs of wildcards only) the evaluator matches itself.
  */
 bool sigma_value_prefilterable(const struct sigma_value *v);
+
+/*
+ * Where Sigma keywords look in ev: the text and every field value, except in an event
+ * decoded from JSON (the json and windows decoders, .evtx records included) with all its
+ * fields kept, where the text is only syntax around the values: there keywords look in
+ * the values alone, so a keyword never matches a key name and `\\Temp\\` is found in
+ * a path written `\\\\Temp\\\\` in the JSON. The matcher and the reference agree on it.
+ */
+static inline bool keywords_in_values_only(const struct event *ev)
+{
+    return ev->decoder && !(ev->flags & (EVF_FIELDS_DROPPED | EVF_TRUNCATED)) &&
+           (!strcmp(ev->decoder, "json") || !strcmp(ev->decoder, "windows"));
+}
 
 /*
  * A literal every match of regex re[0..n) (PCRE2 options flags) contains (re_literal.c):

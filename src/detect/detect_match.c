@@ -30,7 +30,7 @@ struct detect_scratch {
     const struct detect_matcher *m;
     hs_scratch_t *hs;
     uint32_t gen;
-    uint32_t *atom_stamp; /* natoms + 1 */
+    uint32_t *atom_stamp;    /* natoms + 1 */
     struct rule_state *rule; /* n rules */
     uint32_t *cands;
     size_t ncands;
@@ -45,6 +45,10 @@ struct detect_scratch {
     route_set routes;                  /* the event's: a hit proposes only rules that may see it */
     struct scan_memo *memo;
     bool rec; /* the value being scanned is being remembered */
+    /* an event's values joined by NULs, for its keyword scans (keywords_in_values_only) */
+    char *join;
+    size_t joincap;
+    const struct event *joined; /* the event whose values are being scanned joined, or NULL */
 };
 
 /* The memo of each thread: 16,384 slots over 8 MB of records */
@@ -68,9 +72,11 @@ struct detect_scratch *detect_scratch_new(const struct detect_matcher *m)
     s->foldcap = 2 * (size_t)EVENT_MAX_RECORD + 4;
     s->fold = mem_alloc(s->foldcap);
     s->kwscans = mem_calloc((size_t)m->nkeywords + 1, sizeof *s->kwscans);
+    s->joincap = (size_t)EVENT_MAX_RECORD + EVENT_MAX_FIELDS;
+    s->join = mem_alloc(s->joincap);
     s->memo = scan_memo_new(MEMO_SLOT_BITS, MEMO_RING_BITS);
     if (!s->memo || !s->atom_stamp || !s->rule || !s->cands || !s->fold || !s->kwscans ||
-        (m->proto && hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS)) {
+        !s->join || (m->proto && hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS)) {
         detect_scratch_free(s);
         return NULL;
     }
@@ -91,6 +97,7 @@ void detect_scratch_free(struct detect_scratch *s)
     mem_free(s->cands);
     mem_free(s->fold);
     mem_free(s->kwscans);
+    mem_free(s->join);
     scan_memo_free(s->memo);
     mem_free(s);
 }
@@ -153,6 +160,18 @@ static void take(struct detect_scratch *s, const struct target *t, bool held)
         hold(s, t);
 }
 
+/* A glob keyword hit in the joined values: does the glob match one of them whole? */
+static bool verify_joined(const struct detect_scratch *s, uint32_t atom)
+{
+    const struct event *ev = s->joined;
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        struct slice v = ev->fields[i].value;
+        if (sigma_value_match(s->m->atom_value[atom], v.p ? v.p : "", v.len))
+            return true;
+    }
+    return false;
+}
+
 /* Literal id of the scan was found in raw (a value), at its start and/or its end. */
 static void literal_found(struct detect_scratch *s, const struct field_scan *f, unsigned id,
                           bool at_start, bool at_end, struct slice raw)
@@ -178,7 +197,9 @@ static void literal_found(struct detect_scratch *s, const struct field_scan *f, 
                 continue;
             break;
         default: /* TARGET_VERIFY */
-            if (!sigma_value_match(s->m->atom_value[t->atom], raw.p ? raw.p : "", raw.len))
+            if (s->joined
+                    ? !verify_joined(s, t->atom)
+                    : !sigma_value_match(s->m->atom_value[t->atom], raw.p ? raw.p : "", raw.len))
                 continue;
         }
         take(s, t, held);
@@ -331,18 +352,46 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
     return rc;
 }
 
+/* ev's values joined by NULs in s->join (SLICE_NULL when they do not fit). */
+static struct slice join_values(struct detect_scratch *s, const struct event *ev)
+{
+    size_t o = 0;
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        struct slice v = ev->fields[i].value;
+        if (o >= EVENT_MAX_RECORD || v.len >= EVENT_MAX_RECORD - o)
+            return SLICE_NULL; /* the fold of the whole must fit s->fold */
+        if (v.len)
+            memcpy(s->join + o, v.p, v.len);
+        o += v.len;
+        s->join[o++] = 0;
+    }
+    return slice_make(s->join, o);
+}
+
 /*
  * Keywords look at the text and at every value: the text is scanned, then each value
  * that is not a piece of it (a keyword is always `*...*`, so it is found in a value
  * only where it is found in a text holding that value). Values go through the memo like
- * any other; the text, different in every event, does not.
+ * any other; the text, different in every event, does not. Where keywords look at the
+ * values alone (keywords_in_values_only), the values are scanned at once, joined.
  */
 static int scan_keywords(struct detect_scratch *s, const struct field_scan *const *fs, unsigned nfs,
                          const struct event *ev)
 {
     struct slice text = ev->text.p ? ev->text : ev->raw;
+    struct slice all = SLICE_NULL;
+    if (keywords_in_values_only(ev)) {
+        text = SLICE_NULL;
+        all = join_values(s, ev);
+    }
     int rc = 0;
     for (unsigned k = 0; k < nfs && !rc; k++) {
+        if (all.p && fs[k]->joinable) {
+            s->joined = ev;
+            rc = scan_value_now(s, fs[k], all);
+            s->joined = NULL;
+            continue;
+        }
         rc = text.len ? scan_value_now(s, fs[k], text) : 0;
         for (unsigned i = 0; i < ev->nfields && !rc; i++) {
             struct slice v = ev->fields[i].value;

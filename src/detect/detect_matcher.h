@@ -63,6 +63,9 @@ struct field_scan {
      * them all */
     struct target *proxies;
     uint32_t nproxies;
+    /* keywords only: no regex and no literal holding a NUL, so the values of an event
+     * can be scanned at once, joined by NULs (no hit can span two) */
+    bool joinable;
 };
 
 struct detect_matcher {

@@ -8,7 +8,7 @@
  * Field lookup: a rule's field name matches an event field of that name (declared or
  * extra) and, through the event's route aliases, the field an alias points to. A field
  * may repeat; a value predicate holds when any occurrence satisfies it. Keywords search
- * the event's text and every field value.
+ * the event's text and every field value (the values alone in a JSON event).
  */
 #include "detect/detect_int.h"
 
@@ -175,14 +175,14 @@ static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
     }
 }
 
-/* A keyword: in the event's text, or in any field value. */
+/* A keyword: in the event's text (unless keywords_in_values_only), or in a field value. */
 static bool keyword_holds(const struct sigma_value *v, const struct event *ev,
                           const struct sigma_atoms *at)
 {
     if (at && v->atom && at->scanned[v->atom])
         return at->stamp[v->atom] == at->gen;
     struct slice t = ev->text.p ? ev->text : ev->raw;
-    if (sigma_value_match(v, t.p ? t.p : "", t.len))
+    if (!keywords_in_values_only(ev) && sigma_value_match(v, t.p ? t.p : "", t.len))
         return true;
     for (unsigned i = 0; i < ev->nfields; i++) {
         struct slice fv = ev->fields[i].value;

@@ -340,6 +340,38 @@ static void t_long_runs(void)
     T_EQ_STR(matches(), "");
 }
 
+/* Keywords in a JSON event look at its values alone, joined for one scan: not at key
+ * names, not across two values; a JSON-escaped backslash is found as one. */
+static void t_keywords_json(void)
+{
+    load(RULE("kw-name", "  kw:\n    - 'Image'\n  condition: kw")
+             RULE("kw-path", "  kw:\n    - '\\Temp\\evil'\n  condition: kw")
+                 RULE("kw-glob", "  kw:\n    - 'abc*xyz'\n  condition: kw"));
+    event_of(PC, "Image", "C:\\Temp\\evil.exe", "User", "abc", "Company", "xyz", NULL);
+    ev.decoder = "json";
+    ev.text = ev.raw =
+        slice_cstr("{\"Image\":\"C:\\\\Temp\\\\evil.exe\",\"User\":\"abc\",\"Company\":\"xyz\"}");
+    T_EQ_STR(matches(), "kw-path");
+    event_of(PC, "Image", "C:\\x.exe", "User", "abc-xyz", NULL);
+    ev.decoder = "json";
+    ev.text = ev.raw = slice_cstr("{\"Image\":\"C:\\\\x.exe\",\"User\":\"abc-xyz\"}");
+    T_EQ_STR(matches(), "kw-glob");
+    event_of(PC, "Image", "C:\\x.exe", "User", "ABC\xc3\xa9XYZ", NULL); /* folded */
+    ev.decoder = "windows";
+    T_EQ_STR(matches(), "kw-glob");
+    /* a text log: the text is part of what keywords see */
+    event_of(PC, "User", "abc", NULL);
+    ev.decoder = "syslog";
+    ev.text = ev.raw = slice_cstr("Image abc then xyz");
+    T_EQ_STR(matches(), "kw-name kw-glob");
+    /* a JSON event that lost fields: its text counts again */
+    event_of(PC, "User", "abc", NULL);
+    ev.decoder = "json";
+    ev.flags |= EVF_FIELDS_DROPPED;
+    ev.text = ev.raw = slice_cstr("{\"User\":\"abc\",\"Image\":\"xyz\"}");
+    T_EQ_STR(matches(), "kw-name kw-glob");
+}
+
 /* re_required_literal: what it keeps and where it gives up. */
 static void t_regex_literal_reading(void)
 {
@@ -394,6 +426,7 @@ int main(void)
     t_run("matcher: regexes looked for by a literal of theirs", t_regex_literals);
     t_run("matcher: the literal a regex requires", t_regex_literal_reading);
     t_run("matcher: literals with long runs of one byte", t_long_runs);
+    t_run("matcher: keywords in JSON events look at the values alone", t_keywords_json);
     detect_scratch_free(s);
     detect_matcher_free(m);
     detect_rules_free(rs);
