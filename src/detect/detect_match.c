@@ -468,8 +468,16 @@ int detect_match(const struct detect_matcher *m, struct detect_scratch *s, const
         for (uint32_t i = 0; rt < ROUTE_COUNT && i < m->nunfiltered[rt]; i++)
             propose(s, m->unfiltered[rt][i]);
     }
-    if (s->ncands > 1)
+    if (s->ncands > 16)
         qsort(s->cands, s->ncands, sizeof *s->cands, cmp_u32);
+    else /* a few, the common case: insertion sort, no calls */
+        for (size_t i = 1; i < s->ncands; i++) {
+            uint32_t x = s->cands[i];
+            size_t j = i;
+            for (; j && s->cands[j - 1] > x; j--)
+                s->cands[j] = s->cands[j - 1];
+            s->cands[j] = x;
+        }
     struct sigma_atoms at = {s->atom_stamp, s->gen, m->atom_scanned};
     for (size_t i = 0; i < s->ncands; i++) {
         uint32_t r = s->cands[i];

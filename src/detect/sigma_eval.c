@@ -135,6 +135,7 @@ static bool visit_value(const void *ctx, struct slice v)
 struct ref_ctx {
     const struct event *ev;
     const char *ref;
+    uint16_t ref_id;
     struct slice mine;
 };
 
@@ -153,7 +154,7 @@ static bool visit_ref(const void *ctx, struct slice v)
 {
     struct ref_ctx rc = *(const struct ref_ctx *)ctx;
     rc.mine = v;
-    return each_value(rc.ev, rc.ref, field_lookup(rc.ref, strlen(rc.ref)), visit_ref_other, &rc);
+    return each_value(rc.ev, rc.ref, rc.ref_id, visit_ref_other, &rc);
 }
 
 static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
@@ -167,7 +168,7 @@ static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
     case SIGMA_PRED_NULL:
         return !each_value(ev, p->field, p->field_id, visit_nonempty, NULL);
     case SIGMA_PRED_FIELDREF: {
-        struct ref_ctx rc = {ev, v->ref, SLICE_NULL};
+        struct ref_ctx rc = {ev, v->ref, v->ref_id, SLICE_NULL};
         return each_value(ev, p->field, p->field_id, visit_ref, &rc);
     }
     default:

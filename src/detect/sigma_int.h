@@ -109,6 +109,7 @@ struct sigma_value {
     double num;               /* NUM */
     bool exists;              /* EXISTS */
     char *ref;                /* FIELDREF: the other field's name */
+    uint16_t ref_id;          /* FIELDREF: its id in the field registry (detect_rules_add) */
     enum sigma_time_part {    /* a time modifier (minute, hour, ...) applied first */
                            SIGMA_TIME_NONE,
                            SIGMA_TIME_MINUTE,

@@ -394,12 +394,38 @@ static bool match_re(const struct sigma_value *v, const char *s, size_t n)
 
 /* ---- addresses and numbers ----------------------------------------------------------- */
 
+/* The last address parsed on this thread: a list of networks compares one field value
+ * with each in turn, which then parses it once. Keyed by the bytes, never the address. */
+static _Thread_local struct {
+    char text[INET6_ADDRSTRLEN + 8];
+    size_t n; /* 0: empty */
+    uint8_t a[16];
+    bool v4, ok;
+} last_ip;
+
 static bool match_cidr(const struct sigma_value *v, const char *s, size_t n)
 {
     uint8_t a[16];
     bool v4;
-    if (sigma_parse_ip(s, n, a, &v4) != 0)
-        return false;
+    if (n && n <= sizeof last_ip.text && n == last_ip.n && memcmp(s, last_ip.text, n) == 0) {
+        if (!last_ip.ok)
+            return false;
+        memcpy(a, last_ip.a, 16);
+        v4 = last_ip.v4;
+    } else {
+        bool ok = sigma_parse_ip(s, n, a, &v4) == 0;
+        if (n && n <= sizeof last_ip.text) {
+            memcpy(last_ip.text, s, n);
+            last_ip.n = n;
+            last_ip.ok = ok;
+            if (ok) {
+                memcpy(last_ip.a, a, 16);
+                last_ip.v4 = v4;
+            }
+        }
+        if (!ok)
+            return false;
+    }
     if (v->v4) {
         /* an IPv4 network: the address must be IPv4, or IPv4-mapped IPv6 (::ffff:a.b.c.d),
          * which shares the first 96 bits of the stored network */
