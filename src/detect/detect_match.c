@@ -133,12 +133,21 @@ static void propose(struct detect_scratch *s, uint32_t rule)
     }
 }
 
-/* The atom of target t holds for this event: a step towards its rule's candidacy. */
+/* Nothing left to do for target t on this event: its rule cannot see the event, or its
+ * atom already held. (The routes first: most targets of a common value, `\cmd.exe` in
+ * Image, belong to rules of other routes, whose atoms' stamps need not be read.) */
+static bool settled(const struct detect_scratch *s, const struct target *t)
+{
+    return !(t->routes & s->routes) || s->atom_stamp[t->atom] == s->gen;
+}
+
+/* The atom of target t holds for this event (its rule may see it): a step towards its
+ * rule's candidacy. */
 static void hold(struct detect_scratch *s, const struct target *t)
 {
     s->atom_stamp[t->atom] = s->gen;
     uint32_t r = t->rule;
-    if (!t->groups || !(t->routes & s->routes))
+    if (!t->groups)
         return;
     struct rule_state *st = &s->rule[r];
     if (st->gen != s->gen) {
@@ -150,8 +159,8 @@ static void hold(struct detect_scratch *s, const struct target *t)
         propose(s, r);
 }
 
-/* Target t holds for the value being scanned (held: its atom already did for this
- * event): remember it with the value, and hold it. */
+/* Target t holds for the value being scanned (held: settled for this event): remember
+ * it with the value, and hold it. */
 static void take(struct detect_scratch *s, const struct target *t, bool held)
 {
     if (s->rec)
@@ -178,7 +187,7 @@ static void literal_found(struct detect_scratch *s, const struct field_scan *f, 
 {
     for (uint32_t k = f->first[id]; k < f->first[id + 1]; k++) {
         const struct target *t = &f->targets[k];
-        bool held = s->atom_stamp[t->atom] == s->gen;
+        bool held = settled(s, t);
         if (held && !s->rec)
             continue;
         switch (t->kind) {
@@ -242,7 +251,7 @@ static int on_re_hit(unsigned id, unsigned long long from, unsigned long long to
     (void)flags;
     struct detect_scratch *s = ctx;
     const struct target *t = &s->scan->re_targets[id];
-    bool held = s->atom_stamp[t->atom] == s->gen;
+    bool held = settled(s, t);
     if ((!held || s->rec) && sigma_value_match(s->m->atom_value[t->atom], s->value.p, s->value.len))
         take(s, t, held);
     return 0;
@@ -261,7 +270,7 @@ static int scan_regexes(struct detect_scratch *s, const struct field_scan *f, st
                    : ERR_IO;
     for (uint32_t i = 0; i < f->nre; i++) {
         const struct target *t = &f->re_targets[i];
-        bool held = s->atom_stamp[t->atom] == s->gen;
+        bool held = settled(s, t);
         if ((!held || s->rec) && sigma_value_match(s->m->atom_value[t->atom], v.p, v.len))
             take(s, t, held);
     }
@@ -292,7 +301,7 @@ static int scan_value_now(struct detect_scratch *s, const struct field_scan *f, 
         return ERR_IO;
     if (!ascii) /* see field_scan.proxies */
         for (uint32_t i = 0; i < f->nproxies; i++)
-            take(s, &f->proxies[i], s->atom_stamp[f->proxies[i].atom] == s->gen);
+            take(s, &f->proxies[i], settled(s, &f->proxies[i]));
     struct slice fv = SLICE_NULL;
     /* the table only when a literal has the value's length (a fold may change it) */
     bool exact =
@@ -340,7 +349,7 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
     int n = scan_memo_find(s->memo, h, scan, v, &t);
     if (n >= 0) {
         for (int i = 0; i < n; i++)
-            if (s->atom_stamp[t[i]->atom] != s->gen)
+            if (!settled(s, t[i]))
                 hold(s, t[i]);
         return 0;
     }
