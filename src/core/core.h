@@ -50,6 +50,9 @@ void *mem_alloc(size_t n);
 void *mem_calloc(size_t count, size_t size);
 void *mem_realloc(void *p, size_t n);
 void mem_free(void *p);
+/* Makes room in the array *arr (elements of elem bytes, *cap of them) for element n:
+ * doubles *cap (from first) until it exceeds n. 0, or ERR_NOMEM with *arr untouched. */
+int mem_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first);
 /* Returns a NUL-terminated heap copy of s[0..n) owned by the caller, or NULL. */
 char *mem_strndup(const char *s, size_t n);
 /* Returns a heap copy of the NUL-terminated s owned by the caller, or NULL. */

@@ -78,6 +78,26 @@ void mem_free(void *p)
     free(h);
 }
 
+int mem_grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? *cap : (first ? first : 1);
+    while (nc <= n) {
+        if (nc > SIZE_MAX / 2)
+            return ERR_NOMEM;
+        nc *= 2;
+    }
+    if (elem && nc > SIZE_MAX / elem)
+        return ERR_NOMEM;
+    void *na = mem_realloc(*arr, nc * elem);
+    if (!na)
+        return ERR_NOMEM;
+    *arr = na;
+    *cap = nc;
+    return 0;
+}
+
 char *mem_strndup(const char *s, size_t n)
 {
     if (n == SIZE_MAX)

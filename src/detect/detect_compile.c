@@ -341,27 +341,15 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
     size_t pn = re_proxy(v, lit, &caseless);
     if (pn) {
         struct scan_build *sb = &b->sb[sc];
-        if (sb->nproxied == sb->xcap) {
-            size_t nc = sb->xcap ? sb->xcap * 2 : 8;
-            uint32_t *nx = mem_realloc(sb->proxied, nc * sizeof *nx);
-            if (!nx)
-                return ERR_NOMEM;
-            sb->proxied = nx;
-            sb->xcap = nc;
-        }
+        if (mem_grow((void **)&sb->proxied, &sb->xcap, sb->nproxied, sizeof *sb->proxied, 8))
+            return ERR_NOMEM;
         sb->proxied[sb->nproxied++] = v->atom;
         return add_pattern(b, sc, lit, pn, !caseless, v->atom, TARGET_CONTAINS);
     }
     if (v->kind == SIGMA_PRED_RE) {
         struct scan_build *sb = &b->sb[sc];
-        if (sb->nres == sb->rcap) {
-            size_t nc = sb->rcap ? sb->rcap * 2 : 8;
-            const struct sigma_value **nr = mem_realloc(sb->res, nc * sizeof *nr);
-            if (!nr)
-                return ERR_NOMEM;
-            sb->res = nr;
-            sb->rcap = nc;
-        }
+        if (mem_grow((void **)&sb->res, &sb->rcap, sb->nres, sizeof *sb->res, 8))
+            return ERR_NOMEM;
         sb->res[sb->nres++] = v;
         return 0;
     }

@@ -34,13 +34,13 @@ static void slices(void)
 static void utf8(void)
 {
     T_CHECK(utf8_valid("plain ascii text, longer than eight", 35));
-    T_CHECK(utf8_valid("\xe4\xb8\xad\xe6\x96\x87", 6));          /* 中文 */
-    T_CHECK(utf8_valid("\xf0\x9f\x98\x80", 4));                   /* emoji */
-    T_CHECK(!utf8_valid("\xc0\xaf", 2));                          /* overlong '/' */
-    T_CHECK(!utf8_valid("\xed\xa0\x80", 3));                      /* surrogate */
-    T_CHECK(!utf8_valid("\xf4\x90\x80\x80", 4));                  /* > U+10FFFF */
-    T_CHECK(!utf8_valid("\xd6\xd0\xce\xc4", 4));                  /* GBK 中文 */
-    T_CHECK(!utf8_valid("abc\xe4\xb8", 5));                       /* cut sequence */
+    T_CHECK(utf8_valid("\xe4\xb8\xad\xe6\x96\x87", 6)); /* 中文 */
+    T_CHECK(utf8_valid("\xf0\x9f\x98\x80", 4));         /* emoji */
+    T_CHECK(!utf8_valid("\xc0\xaf", 2));                /* overlong '/' */
+    T_CHECK(!utf8_valid("\xed\xa0\x80", 3));            /* surrogate */
+    T_CHECK(!utf8_valid("\xf4\x90\x80\x80", 4));        /* > U+10FFFF */
+    T_CHECK(!utf8_valid("\xd6\xd0\xce\xc4", 4));        /* GBK 中文 */
+    T_CHECK(!utf8_valid("abc\xe4\xb8", 5));             /* cut sequence */
 }
 
 static void buffers_and_json(void)
@@ -181,6 +181,22 @@ static void memory_accounting(void)
     T_CHECK(ok && !fails);
     mem_free(ok);
     T_CHECK(mem_calloc(SIZE_MAX / 2, 4) == NULL); /* overflow refused */
+    /* mem_grow: room for element n, doubling from `first`; a failure leaves the array */
+    uint32_t *arr = NULL;
+    size_t cap = 0;
+    T_EQ_INT(mem_grow((void **)&arr, &cap, 0, sizeof *arr, 8), 0);
+    T_EQ_INT(cap, 8);
+    for (uint32_t i = 0; i < 100; i++) {
+        T_EQ_INT(mem_grow((void **)&arr, &cap, i, sizeof *arr, 8), 0);
+        arr[i] = i;
+    }
+    T_EQ_INT(cap, 128);
+    mem_fail_after(0);
+    T_EQ_INT(mem_grow((void **)&arr, &cap, 128, sizeof *arr, 8), ERR_NOMEM);
+    mem_fail_after(-1);
+    T_CHECK(cap == 128 && arr[99] == 99);
+    T_EQ_INT(mem_grow((void **)&arr, &cap, SIZE_MAX - 1, sizeof *arr, 8), ERR_NOMEM);
+    mem_free(arr);
 }
 
 static int audit_seen;
