@@ -75,8 +75,8 @@ bool sigma_value_prefilterable(const struct sigma_value *v);
  * Where Sigma keywords look in ev: the text and every field value, except in an event
  * decoded from JSON (the json and windows decoders, .evtx records included) with all its
  * fields kept, where the text is only syntax around the values: there keywords look in
- * the values alone, so a keyword never matches a key name and `\\Temp\\` is found in
- * a path written `\\\\Temp\\\\` in the JSON. The matcher and the reference agree on it.
+ * the values alone, so a keyword never matches a key name and `\Temp\` is found in a
+ * path the JSON writes `\\Temp\\`. The matcher and the reference agree on it.
  */
 static inline bool keywords_in_values_only(const struct event *ev)
 {
