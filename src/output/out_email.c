@@ -6,16 +6,14 @@
  * server does not accept (any error, a timeout) is a failed attempt, retried by
  * out_set.c.
  */
-#include "output/out_int.h"
+#include "output/out_curl.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
 struct email {
-    CURL *h;
-    struct curl_slist *rcpt;
-    char errbuf[CURL_ERROR_SIZE];
+    struct out_curl c;     /* its list: the recipients */
     const struct buf *msg; /* the message being uploaded */
     size_t off;
 };
@@ -35,9 +33,7 @@ static void email_close(struct output *o)
     struct email *e = o->priv;
     if (!e)
         return;
-    if (e->h)
-        curl_easy_cleanup(e->h);
-    curl_slist_free_all(e->rcpt);
+    out_curl_close(&e->c);
     mem_free(e);
     o->priv = NULL;
 }
@@ -49,36 +45,22 @@ static int email_open(struct output *o, char *err, size_t errlen)
     if (!e)
         return ERR_NOMEM;
     o->priv = e;
-    CURLU *u = curl_url();
-    CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, c->url, 0) : CURLUE_OUT_OF_MEMORY;
-    curl_url_cleanup(u);
-    if (uc != CURLUE_OK) {
-        snprintf(err, errlen, "output %s: url '%s': %s", c->name, c->url, curl_url_strerror(uc));
-        return ERR_INVAL;
-    }
+    int orc = out_curl_open(&e->c, c, "smtp,smtps", err, errlen);
+    if (orc)
+        return orc;
     for (size_t i = 0; i < c->nto; i++) {
         char addr[1024];
         snprintf(addr, sizeof addr, "<%s>", c->to[i]);
-        struct curl_slist *l = curl_slist_append(e->rcpt, addr);
-        if (!l)
+        if (!out_curl_list_add(&e->c, addr))
             return ERR_NOMEM;
-        e->rcpt = l;
     }
-    if (!(e->h = curl_easy_init()))
-        return ERR_NOMEM;
     char from[1024];
     snprintf(from, sizeof from, "<%s>", c->from);
     static const curl_usessl tls[] = {CURLUSESSL_NONE, CURLUSESSL_TRY, CURLUSESSL_ALL};
-    CURL *h = e->h;
-    CURLcode rc = curl_easy_setopt(h, CURLOPT_URL, c->url);
+    CURL *h = e->c.h;
+    CURLcode rc = curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
     if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_MAIL_FROM, from);
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_MAIL_RCPT, e->rcpt);
+        rc = curl_easy_setopt(h, CURLOPT_MAIL_RCPT, e->c.list);
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     if (!rc)
@@ -87,8 +69,6 @@ static int email_open(struct output *o, char *err, size_t errlen)
         rc = curl_easy_setopt(h, CURLOPT_READDATA, e);
     if (!rc)
         rc = curl_easy_setopt(h, CURLOPT_USE_SSL, (long)tls[c->starttls]);
-    if (!rc)
-        rc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, e->errbuf);
     if (!rc && c->username)
         rc = curl_easy_setopt(h, CURLOPT_USERNAME, c->username);
     if (!rc && c->password)
@@ -111,16 +91,8 @@ static int email_send(struct output *o, const struct output_alert *a, long timeo
     }
     e->msg = &o->msg;
     e->off = 0;
-    e->errbuf[0] = 0;
-    curl_easy_setopt(e->h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)o->msg.len);
-    curl_easy_setopt(e->h, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(e->h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-    CURLcode rc = curl_easy_perform(e->h);
-    if (rc != CURLE_OK) {
-        snprintf(why, whylen, "%s", e->errbuf[0] ? e->errbuf : curl_easy_strerror(rc));
-        return ERR_IO;
-    }
-    return 0;
+    curl_easy_setopt(e->c.h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)o->msg.len);
+    return out_curl_perform(&e->c, timeout_ms, why, whylen);
 }
 
 const struct output_sender output_email = {
