@@ -50,18 +50,6 @@ static void put_time(struct buf *b, int64_t ns)
     buf_printf(b, "\"%s\"", t);
 }
 
-static void put_jstr(struct buf *b, const char *key, const char *v, size_t n)
-{
-    buf_printf(b, ",\"%s\":", key);
-    if (!v) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    buf_json_str(b, v, n);
-    buf_putc(b, '"');
-}
-
 /* A stored JSON array, or [] when the column holds anything else. */
 static void put_array(struct buf *b, const char *key, const char *json)
 {
@@ -92,31 +80,31 @@ static int print_alert(void *ctx, const struct store_alert *a)
     buf_reset(b);
     if (o->jsonl) {
         buf_printf(b, "{\"id\":\"%016" PRIx64 "\"", a->id);
-        put_jstr(b, "rule_id", a->rule_id, a->rule_id ? strlen(a->rule_id) : 0);
-        put_jstr(b, "title", a->rule_title, a->rule_title ? strlen(a->rule_title) : 0);
-        put_jstr(b, "level", a->rule_level, a->rule_level ? strlen(a->rule_level) : 0);
+        buf_json_member(b, "rule_id", a->rule_id, a->rule_id ? strlen(a->rule_id) : 0);
+        buf_json_member(b, "title", a->rule_title, a->rule_title ? strlen(a->rule_title) : 0);
+        buf_json_member(b, "level", a->rule_level, a->rule_level ? strlen(a->rule_level) : 0);
         put_array(b, "tags", a->tags_json);
         buf_puts(b, ",\"first_seen\":");
         put_time(b, a->first_seen_ns);
         buf_puts(b, ",\"last_seen\":");
         put_time(b, a->last_seen_ns);
         buf_printf(b, ",\"count\":%" PRIu64, a->count);
-        put_jstr(b, "src_ip", a->src_ip.p, a->src_ip.len);
-        put_jstr(b, "dst_ip", a->dst_ip.p, a->dst_ip.len);
-        put_jstr(b, "user", a->user.p, a->user.len);
-        put_jstr(b, "host", a->host.p, a->host.len);
-        put_jstr(b, "asset", a->asset, a->asset ? strlen(a->asset) : 0);
+        buf_json_member(b, "src_ip", a->src_ip.p, a->src_ip.len);
+        buf_json_member(b, "dst_ip", a->dst_ip.p, a->dst_ip.len);
+        buf_json_member(b, "user", a->user.p, a->user.len);
+        buf_json_member(b, "host", a->host.p, a->host.len);
+        buf_json_member(b, "asset", a->asset, a->asset ? strlen(a->asset) : 0);
         if (a->has_risk)
             buf_printf(b, ",\"risk\":%.1f", a->risk);
         else
             buf_puts(b, ",\"risk\":null");
-        put_jstr(b, "status", a->status, a->status ? strlen(a->status) : 0);
+        buf_json_member(b, "status", a->status, a->status ? strlen(a->status) : 0);
         put_array(b, "event_ids", a->event_ids_json);
         buf_puts(b, ",\"created\":");
         put_time(b, a->created_ns);
-        put_jstr(b, "status_reason", a->status_reason,
-                 a->status_reason ? strlen(a->status_reason) : 0);
-        put_jstr(b, "status_by", a->status_by, a->status_by ? strlen(a->status_by) : 0);
+        buf_json_member(b, "status_reason", a->status_reason,
+                        a->status_reason ? strlen(a->status_reason) : 0);
+        buf_json_member(b, "status_by", a->status_by, a->status_by ? strlen(a->status_by) : 0);
         if (a->status_by) {
             buf_puts(b, ",\"status_at\":");
             put_time(b, a->status_at_ns);

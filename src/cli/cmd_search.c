@@ -73,18 +73,6 @@ static void put_safe(struct buf *b, const char *s, size_t n, size_t max)
     }
 }
 
-static void put_jstr(struct buf *b, const char *key, const char *v, size_t n)
-{
-    buf_printf(b, ",\"%s\":", key);
-    if (!v) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    buf_json_str(b, v, n);
-    buf_putc(b, '"');
-}
-
 static int print_row(void *ctx, const struct store_row *row)
 {
     struct search_out *o = ctx;
@@ -96,8 +84,8 @@ static int print_row(void *ctx, const struct store_row *row)
         buf_puts(b, "\",\"received\":\"");
         put_time(b, row->received_ns, false);
         buf_putc(b, '"');
-        put_jstr(b, "host", row->host, row->host ? strlen(row->host) : 0);
-        put_jstr(b, "decoder", row->decoder, row->decoder ? strlen(row->decoder) : 0);
+        buf_json_member(b, "host", row->host, row->host ? strlen(row->host) : 0);
+        buf_json_member(b, "decoder", row->decoder, row->decoder ? strlen(row->decoder) : 0);
         buf_puts(b, ",\"routes\":[");
         const char *r = row->routes ? row->routes : "";
         bool first = true;
@@ -114,7 +102,7 @@ static int print_row(void *ctx, const struct store_row *row)
         }
         buf_puts(b, "],\"fields\":");
         buf_puts(b, row->fields && row->fields[0] == '{' ? row->fields : "{}");
-        put_jstr(b, "raw", row->raw, row->raw_len);
+        buf_json_member(b, "raw", row->raw, row->raw_len);
         buf_puts(b, "}\n");
     } else {
         put_time(b, row->time_ns, true);

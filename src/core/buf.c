@@ -113,6 +113,19 @@ static size_t utf8_seq(const unsigned char *p, size_t left)
     return utf8_valid((const char *)p, n) ? n : 0;
 }
 
+/* See core.h. */
+void buf_json_member(struct buf *b, const char *key, const char *v, size_t n)
+{
+    buf_printf(b, ",\"%s\":", key);
+    if (!v) {
+        buf_puts(b, "null");
+        return;
+    }
+    buf_putc(b, '"');
+    buf_json_str(b, v, n);
+    buf_putc(b, '"');
+}
+
 int buf_json_str(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";

@@ -136,6 +136,9 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Appends s as the inside of a JSON string (escapes quotes, controls; invalid UTF-8
  * bytes become \u00XX of the byte so output is always valid JSON). */
 int buf_json_str(struct buf *b, const char *s, size_t n);
+/* Appends `,"key":` then v[0..n) as a JSON string, or null when v is NULL (key is
+ * written as it is: a constant of the caller's). */
+void buf_json_member(struct buf *b, const char *key, const char *v, size_t n);
 /* Appends the whole file at path (bounded by b's cap: ERR_TOOBIG past it). ERR_IO
  * when it cannot be opened or read; errno then says why. */
 int buf_read_file(struct buf *b, const char *path);

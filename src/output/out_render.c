@@ -101,18 +101,6 @@ void output_alert_unref(struct output_alert *a)
 
 /* ---- JSON -------------------------------------------------------------------------- */
 
-static void json_key_str(struct buf *b, const char *key, const char *v, size_t n)
-{
-    buf_printf(b, ",\"%s\":", key);
-    if (!v) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    buf_json_str(b, v, n);
-    buf_putc(b, '"');
-}
-
 static void json_key_time(struct buf *b, const char *key, int64_t ns)
 {
     char t[64];
@@ -126,19 +114,19 @@ void output_render_json(struct buf *b, const struct output_alert *a)
 {
     buf_printf(b, "{\"id\":\"%016" PRIx64 "\",\"event\":\"%s\"", a->id,
                a->is_new ? "new" : "update");
-    json_key_str(b, "rule_id", a->rule_id, a->rule_id ? strlen(a->rule_id) : 0);
-    json_key_str(b, "title", a->rule_title, a->rule_title ? strlen(a->rule_title) : 0);
-    json_key_str(b, "level", a->rule_level, a->rule_level ? strlen(a->rule_level) : 0);
+    buf_json_member(b, "rule_id", a->rule_id, a->rule_id ? strlen(a->rule_id) : 0);
+    buf_json_member(b, "title", a->rule_title, a->rule_title ? strlen(a->rule_title) : 0);
+    buf_json_member(b, "level", a->rule_level, a->rule_level ? strlen(a->rule_level) : 0);
     /* the merger wrote the tags as a JSON array */
     buf_printf(b, ",\"tags\":%s", a->tags_json && a->tags_json[0] == '[' ? a->tags_json : "[]");
     json_key_time(b, "first_seen", a->first_seen_ns);
     json_key_time(b, "last_seen", a->last_seen_ns);
     buf_printf(b, ",\"count\":%" PRIu64, a->count);
-    json_key_str(b, "src_ip", a->src_ip.p, a->src_ip.len);
-    json_key_str(b, "dst_ip", a->dst_ip.p, a->dst_ip.len);
-    json_key_str(b, "user", a->user.p, a->user.len);
-    json_key_str(b, "host", a->host.p, a->host.len);
-    json_key_str(b, "asset", a->asset, a->asset ? strlen(a->asset) : 0);
+    buf_json_member(b, "src_ip", a->src_ip.p, a->src_ip.len);
+    buf_json_member(b, "dst_ip", a->dst_ip.p, a->dst_ip.len);
+    buf_json_member(b, "user", a->user.p, a->user.len);
+    buf_json_member(b, "host", a->host.p, a->host.len);
+    buf_json_member(b, "asset", a->asset, a->asset ? strlen(a->asset) : 0);
     buf_printf(b, ",\"risk\":%.1f", a->risk);
     buf_puts(b, ",\"event_ids\":[");
     for (unsigned i = 0; i < a->nevents; i++)
