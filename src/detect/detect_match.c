@@ -45,9 +45,9 @@ struct detect_scratch {
     route_set routes;                  /* the event's: a hit proposes only rules that may see it */
     struct scan_memo *memo;
     bool rec; /* the value being scanned is being remembered */
-    /* an event's values joined by NULs, for its keyword scans (keywords_in_values_only) */
+    /* an event's values joined by NULs, for its keyword scans (keywords_in_values_only):
+     * EVENT_MAX_RECORD bytes, no more than s->fold can fold */
     char *join;
-    size_t joincap;
     const struct event *joined; /* the event whose values are being scanned joined, or NULL */
 };
 
@@ -72,8 +72,7 @@ struct detect_scratch *detect_scratch_new(const struct detect_matcher *m)
     s->foldcap = 2 * (size_t)EVENT_MAX_RECORD + 4;
     s->fold = mem_alloc(s->foldcap);
     s->kwscans = mem_calloc((size_t)m->nkeywords + 1, sizeof *s->kwscans);
-    s->joincap = (size_t)EVENT_MAX_RECORD + EVENT_MAX_FIELDS;
-    s->join = mem_alloc(s->joincap);
+    s->join = mem_alloc(EVENT_MAX_RECORD);
     s->memo = scan_memo_new(MEMO_SLOT_BITS, MEMO_RING_BITS);
     if (!s->memo || !s->atom_stamp || !s->rule || !s->cands || !s->fold || !s->kwscans ||
         !s->join || (m->proto && hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS)) {
