@@ -47,15 +47,33 @@ int sigma_meta_parse(const struct cfg_node *doc, struct sigma_rule *r, char *err
 bool sigma_rule_match(const struct sigma_rule *r, const struct event *ev);
 
 /*
+ * Where one event's values are, by field id, so that a predicate finds its field's
+ * values without reading every field of the event. For id (valid when stamp[id] == gen):
+ * bit i of own[id] is event field i carrying id, bit i of via[id] a field that a route
+ * alias of the event gives the name id (fields never chain: the alias of an alias is not
+ * followed, as in the field lookup without an index). Extras are not in it: an extra
+ * never carries a declared name (event_add_named gives every known name its id).
+ */
+struct field_index {
+    uint32_t gen;
+    uint32_t stamp[FIELD_MAX_IDS];
+    uint64_t own[FIELD_MAX_IDS], via[FIELD_MAX_IDS];
+};
+
+/* Indexes ev's fields in x (sigma_eval.c); x->gen moves on, nothing is cleared. */
+void field_index_build(struct field_index *x, const struct event *ev);
+
+/*
  * The prefilter's verdicts for one event: value v (v->atom != 0, scanned[v->atom] != 0)
  * holds exactly when stamp[v->atom] == gen. The compiled matcher fills them by scanning
- * the event once.
+ * the event once, and indexes the event's fields for the evaluator.
  */
 struct sigma_atoms {
     const uint32_t *stamp;
     uint32_t gen;
     const uint8_t *scanned; /* per atom: non-zero when the scan decided it (else the
                              * evaluator matches the value itself) */
+    const struct field_index *index; /* the event's fields (NULL: looked through) */
 };
 
 /* sigma_rule_match, taking each prefilterable value's verdict from at (NULL: evaluate

@@ -49,6 +49,7 @@ struct detect_scratch {
      * EVENT_MAX_RECORD bytes, no more than s->fold can fold */
     char *join;
     const struct event *joined; /* the event whose values are being scanned joined, or NULL */
+    struct field_index *index;  /* the event's fields, for the evaluator */
 };
 
 /* The memo of each thread: 16,384 slots over 8 MB of records */
@@ -74,7 +75,8 @@ struct detect_scratch *detect_scratch_new(const struct detect_matcher *m)
     s->kwscans = mem_calloc((size_t)m->nkeywords + 1, sizeof *s->kwscans);
     s->join = mem_alloc(EVENT_MAX_RECORD);
     s->memo = scan_memo_new(MEMO_SLOT_BITS, MEMO_RING_BITS);
-    if (!s->memo || !s->atom_stamp || !s->rule || !s->cands || !s->fold || !s->kwscans ||
+    s->index = mem_calloc(1, sizeof *s->index);
+    if (!s->memo || !s->index || !s->atom_stamp || !s->rule || !s->cands || !s->fold || !s->kwscans ||
         !s->join || (m->proto && hs_clone_scratch(m->proto, &s->hs) != HS_SUCCESS)) {
         detect_scratch_free(s);
         return NULL;
@@ -98,6 +100,7 @@ void detect_scratch_free(struct detect_scratch *s)
     mem_free(s->kwscans);
     mem_free(s->join);
     scan_memo_free(s->memo);
+    mem_free(s->index);
     mem_free(s);
 }
 
@@ -486,7 +489,9 @@ int detect_match(const struct detect_matcher *m, struct detect_scratch *s, const
                 s->cands[j] = s->cands[j - 1];
             s->cands[j] = x;
         }
-    struct sigma_atoms at = {s->atom_stamp, s->gen, m->atom_scanned};
+    if (s->ncands)
+        field_index_build(s->index, ev);
+    struct sigma_atoms at = {s->atom_stamp, s->gen, m->atom_scanned, s->index};
     for (size_t i = 0; i < s->ncands; i++) {
         uint32_t r = s->cands[i];
         if (sigma_rule_eval(&rs->rules[r], ev, &at) && fn && fn(ctx, r, ev))

@@ -20,8 +20,24 @@
  * name's id in the field registry (FIELD_NONE when unknown: names are compared then). */
 typedef bool (*visit_fn)(const void *ctx, struct slice v);
 
-static bool each_value(const struct event *ev, const char *name, uint16_t id, visit_fn visit,
-                       const void *ctx)
+/* The same through an index of the event's fields: the fields carrying id, then those
+ * its aliases point at. */
+static bool each_indexed(const struct event *ev, const struct field_index *x, uint16_t id,
+                         visit_fn visit, const void *ctx)
+{
+    if (x->stamp[id] != x->gen)
+        return false;
+    for (uint64_t m = x->own[id]; m; m &= m - 1)
+        if (visit(ctx, ev->fields[__builtin_ctzll(m)].value))
+            return true;
+    for (uint64_t m = x->via[id]; m; m &= m - 1)
+        if (visit(ctx, ev->fields[__builtin_ctzll(m)].value))
+            return true;
+    return false;
+}
+
+static bool each_value(const struct event *ev, const struct sigma_atoms *at, const char *name,
+                       uint16_t id, visit_fn visit, const void *ctx)
 {
     if (id == FIELD_NONE) {
         size_t nl = strlen(name);
@@ -40,6 +56,8 @@ static bool each_value(const struct event *ev, const char *name, uint16_t id, vi
         }
         return false;
     }
+    if (at && at->index && id < FIELD_MAX_IDS)
+        return each_indexed(ev, at->index, id, visit, ctx);
     /* a declared name: a field carries it by id (an extra by name, in case a decoder
      * added one under a declared name) */
     size_t nl = 0;
@@ -60,6 +78,37 @@ static bool each_value(const struct event *ev, const char *name, uint16_t id, vi
                 return true;
     }
     return false;
+}
+
+static void index_field(struct field_index *x, uint16_t id)
+{
+    if (x->stamp[id] != x->gen) {
+        x->stamp[id] = x->gen;
+        x->own[id] = x->via[id] = 0;
+    }
+}
+
+/* See detect_int.h. */
+void field_index_build(struct field_index *x, const struct event *ev)
+{
+    if (++x->gen == 0) { /* wrapped: forget every stamp */
+        memset(x->stamp, 0, sizeof x->stamp);
+        x->gen = 1;
+    }
+    for (unsigned i = 0; i < ev->nfields && i < 64; i++) {
+        uint16_t id = ev->fields[i].id;
+        if (id == FIELD_EXTRA || id == FIELD_NONE || id >= FIELD_MAX_IDS)
+            continue;
+        index_field(x, id);
+        x->own[id] |= 1ULL << i;
+    }
+    for (const struct field_alias *a = ev->aliases; a && a->alias; a++) {
+        uint16_t to = a->target;
+        if (a->alias >= FIELD_MAX_IDS || to >= FIELD_MAX_IDS || x->stamp[to] != x->gen)
+            continue;
+        index_field(x, a->alias);
+        x->via[a->alias] |= x->own[to];
+    }
 }
 
 static bool visit_true(const void *ctx, struct slice v)
@@ -134,6 +183,7 @@ static bool visit_value(const void *ctx, struct slice v)
 
 struct ref_ctx {
     const struct event *ev;
+    const struct sigma_atoms *at;
     const char *ref;
     uint16_t ref_id;
     struct slice mine;
@@ -154,7 +204,7 @@ static bool visit_ref(const void *ctx, struct slice v)
 {
     struct ref_ctx rc = *(const struct ref_ctx *)ctx;
     rc.mine = v;
-    return each_value(rc.ev, rc.ref, rc.ref_id, visit_ref_other, &rc);
+    return each_value(rc.ev, rc.at, rc.ref, rc.ref_id, visit_ref_other, &rc);
 }
 
 static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
@@ -164,15 +214,15 @@ static bool value_holds(const struct sigma_pred *p, const struct sigma_value *v,
         return at->stamp[v->atom] == at->gen;
     switch (v->kind) {
     case SIGMA_PRED_EXISTS:
-        return each_value(ev, p->field, p->field_id, visit_true, NULL) == v->exists;
+        return each_value(ev, at, p->field, p->field_id, visit_true, NULL) == v->exists;
     case SIGMA_PRED_NULL:
-        return !each_value(ev, p->field, p->field_id, visit_nonempty, NULL);
+        return !each_value(ev, at, p->field, p->field_id, visit_nonempty, NULL);
     case SIGMA_PRED_FIELDREF: {
-        struct ref_ctx rc = {ev, v->ref, v->ref_id, SLICE_NULL};
-        return each_value(ev, p->field, p->field_id, visit_ref, &rc);
+        struct ref_ctx rc = {ev, at, v->ref, v->ref_id, SLICE_NULL};
+        return each_value(ev, at, p->field, p->field_id, visit_ref, &rc);
     }
     default:
-        return each_value(ev, p->field, p->field_id, visit_value, v);
+        return each_value(ev, at, p->field, p->field_id, visit_value, v);
     }
 }
 
@@ -222,7 +272,7 @@ static bool gathered_holds(const struct sigma_pred *p, const struct sigma_value 
         return value_holds(p, v, ev, at);
     if (g->n == -2) {
         g->n = 0;
-        each_value(ev, p->field, p->field_id, visit_gather, g);
+        each_value(ev, at, p->field, p->field_id, visit_gather, g);
     }
     if (g->n < 0)
         return value_holds(p, v, ev, at);
@@ -236,7 +286,8 @@ static bool pred_holds(const struct sigma_pred *p, const struct event *ev,
                        const struct sigma_atoms *at)
 {
     bool any = false, all = true;
-    struct gathered g = {.n = -2}; /* -2: not gathered yet */
+    struct gathered g;
+    g.n = -2; /* not gathered yet (the values are left unset: filled when gathered) */
     for (unsigned i = 0; i < p->nvalues; i++) {
         const struct sigma_value *v = &p->values[i];
         bool h = p->field ? gathered_holds(p, v, ev, at, &g) : keyword_holds(v, ev, at);

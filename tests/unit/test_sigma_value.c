@@ -887,6 +887,51 @@ static void t_bounds(void)
     buf_fini(&b);
 }
 
+/* The naive answer: does p[0..m) occur in s[0..n)? */
+static bool naive_contains(const char *s, size_t n, const char *p, size_t m)
+{
+    for (size_t i = 0; i + m <= n; i++)
+        if (memcmp(s + i, p, m) == 0)
+            return true;
+    return false;
+}
+
+/* |contains|cased against the naive search, for needles of 1 to 40 bytes (short ones
+ * take the 16-places-at-a-time path) at every place of values of 0 to 80 bytes, and
+ * near-misses that share the first and last byte. */
+static void t_contains_places(void)
+{
+    char hay[96], yaml[64];
+    unsigned seed = 7;
+    for (size_t m = 1; m <= 40; m++) {
+        char needle[48];
+        for (size_t i = 0; i < m; i++)
+            needle[i] = (char)('a' + (i * 7 + m) % 3); /* a small alphabet: many partial hits */
+        needle[m] = 0;
+        snprintf(yaml, sizeof yaml, "'%s'", needle);
+        struct sigma_pred p;
+        T_EQ_INT(comp("k|contains|cased", yaml, &p), 0);
+        for (size_t n = 0; n <= 80; n++) {
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                hay[i] = (char)('a' + (seed >> 16) % 3);
+            }
+            for (size_t at = 0; at + m <= n; at += 1 + n / 8) {
+                char h2[96];
+                memcpy(h2, hay, n);
+                memcpy(h2 + at, needle, m);
+                if (m > 2)
+                    h2[at + m / 2] = 'z'; /* first and last byte kept: a near miss */
+                T_EQ_INT(holdsn(&p, h2, n), naive_contains(h2, n, needle, m));
+                memcpy(h2 + at, needle, m);
+                T_CHECK(holdsn(&p, h2, n));
+            }
+            T_EQ_INT(holdsn(&p, hay, n), naive_contains(hay, n, needle, m));
+        }
+        sigma_pred_fini(&p);
+    }
+}
+
 /* Every allocation of a compile fails in turn: ERR_NOMEM (or success), never a leak. */
 static void t_nomem(void)
 {
@@ -951,6 +996,7 @@ int main(void)
     t_run("keywords", t_keywords);
     t_run("expand", t_expand);
     t_run("bounds", t_bounds);
+    t_run("contains_places", t_contains_places);
     t_run("nomem", t_nomem);
     return t_done();
 }
