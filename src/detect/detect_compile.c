@@ -189,15 +189,30 @@ static route_set keyword_group(route_set routes)
     return g;
 }
 
-/* The scan of field name, or for keywords (name NULL) the one of the rule's routes'
- * keyword group. */
-static int scan_index(struct builder *b, const char *name, route_set routes, int32_t *out)
+/* The products whose routes have field scans of their own (the rest share the last
+ * part): the rule set's bulk, so that an event's values meet only its product's literals. */
+static const char *const part_products[SCAN_PARTS - 1] = {"windows", "linux", "macos"};
+
+/* Which part of the routes (detect_matcher.part_routes) route r is in. */
+static uint32_t route_part(int r)
+{
+    for (uint32_t p = 0; p < SCAN_PARTS - 1; p++)
+        if (!strcmp(route_table[r].product, part_products[p]))
+            return p;
+    return SCAN_PARTS - 1;
+}
+
+/* The scan of field name in part of the routes, or for keywords (name NULL) the one of
+ * the rule's routes' keyword group. */
+static int scan_index(struct builder *b, const char *name, uint32_t part, route_set routes,
+                      int32_t *out)
 {
     struct detect_matcher *m = b->m;
     route_set group = name ? 0 : keyword_group(routes);
     for (size_t i = 0; i < m->nscans; i++) /* compile time only: few hundred names */
         if ((!name && !m->scans[i].name && b->sb[i].kw_group == group) ||
-            (name && m->scans[i].name && !strcmp(name, m->scans[i].name))) {
+            (name && m->scans[i].name && m->scans[i].part == part &&
+             !strcmp(name, m->scans[i].name))) {
             *out = (int32_t)i;
             return 0;
         }
@@ -217,6 +232,7 @@ static int scan_index(struct builder *b, const char *name, route_set routes, int
     memset(sc, 0, sizeof *sc);
     memset(&b->sb[m->nscans], 0, sizeof b->sb[m->nscans]);
     b->sb[m->nscans].kw_group = group;
+    sc->part = name ? part : 0;
     if (name && !(sc->name = mem_strdup(name)))
         return ERR_NOMEM;
     *out = (int32_t)m->nscans++;
@@ -324,13 +340,14 @@ static int add_pattern(struct builder *b, int32_t sc, const char *lit, size_t n,
     return 0;
 }
 
-/* The patterns of one atom value v (field name or NULL for a keyword). */
-static int add_atom(struct builder *b, const char *field, const struct sigma_value *v,
-                    uint32_t rule)
+/* The patterns of one atom value v (field name or NULL for a keyword) in the scan of
+ * one part of the routes (0 for keywords). */
+static int add_atom_to(struct builder *b, const char *field, uint32_t part,
+                       const struct sigma_value *v, uint32_t rule)
 {
     struct detect_matcher *m = b->m;
     int32_t sc;
-    int rc = scan_index(b, field, m->rs->routes[rule], &sc);
+    int rc = scan_index(b, field, part, m->rs->routes[rule], &sc);
     if (rc)
         return rc;
     m->scans[sc].routes |= m->rs->routes[rule];
@@ -370,6 +387,22 @@ static int add_atom(struct builder *b, const char *field, const struct sigma_val
             rc = add_pattern(b, sc, run, n, v->cased, v->atom, TARGET_VERIFY);
             mem_free(run);
         }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* The patterns of one atom value v (field name or NULL for a keyword): a field's in the
+ * scan of each part of the routes its rule has. */
+static int add_atom(struct builder *b, const char *field, const struct sigma_value *v,
+                    uint32_t rule)
+{
+    const struct detect_matcher *m = b->m;
+    if (!field)
+        return add_atom_to(b, NULL, 0, v, rule);
+    for (uint32_t p = 0; p < SCAN_PARTS; p++) {
+        int rc = (m->rs->routes[rule] & m->part_routes[p]) ? add_atom_to(b, field, p, v, rule) : 0;
         if (rc)
             return rc;
     }
@@ -923,8 +956,9 @@ static int finish(struct builder *b, char *err, size_t errlen)
             return rc;
     }
     m->stats.databases = m->nscans;
-    for (size_t i = 0; i < FIELD_MAX_IDS; i++)
-        m->by_id[i] = -1;
+    for (size_t p = 0; p < SCAN_PARTS; p++)
+        for (size_t i = 0; i < FIELD_MAX_IDS; i++)
+            m->by_id[p][i] = -1;
     size_t slots = 16;
     while (slots < 2 * m->nscans)
         slots *= 2;
@@ -940,13 +974,14 @@ static int finish(struct builder *b, char *err, size_t errlen)
                 m->keywords[m->nkeywords++] = (uint32_t)i;
             continue;
         }
+        uint32_t part = m->scans[i].part;
         size_t len = strlen(name), j = hash64(name, len, 0) & m->by_name_mask;
         while (m->by_name[j].name)
             j = (j + 1) & m->by_name_mask;
-        m->by_name[j] = (struct scan_name){name, (uint32_t)len, (uint32_t)i};
+        m->by_name[j] = (struct scan_name){name, (uint32_t)len, (uint32_t)i, part};
         uint16_t id = field_lookup(name, strlen(name));
         if (id != FIELD_NONE && id != FIELD_EXTRA && id < FIELD_MAX_IDS)
-            m->by_id[id] = (int32_t)i;
+            m->by_id[part][id] = (int32_t)i;
     }
     return 0;
 }
@@ -1035,6 +1070,8 @@ int detect_matcher_compile(const struct detect_rules *rs, struct detect_matcher 
     if (!m)
         return ERR_NOMEM;
     m->rs = rs;
+    for (int r = 0; r < ROUTE_COUNT; r++)
+        m->part_routes[route_part(r)] |= ROUTE_BIT(r);
     size_t na = (size_t)rs->natoms + 1;
     m->atom_value = mem_calloc(na, sizeof *m->atom_value);
     m->atom_rule = mem_calloc(na, sizeof *m->atom_rule);

@@ -413,16 +413,18 @@ static int scan_keywords(struct detect_scratch *s, const struct field_scan *cons
     return rc;
 }
 
-/* The scan for an event field, or NULL. */
-static const struct field_scan *scan_of(const struct detect_matcher *m, const struct event_field *f)
+/* The scan for an event field in part of the routes, or NULL. */
+static const struct field_scan *scan_of(const struct detect_matcher *m, uint32_t part,
+                                        const struct event_field *f)
 {
     if (f->id != FIELD_EXTRA) {
-        int32_t i = f->id < FIELD_MAX_IDS ? m->by_id[f->id] : -1;
+        int32_t i = f->id < FIELD_MAX_IDS ? m->by_id[part][f->id] : -1;
         return i >= 0 ? &m->scans[i] : NULL;
     }
     size_t j = hash64(f->name.p, f->name.len, 0) & m->by_name_mask;
     for (const struct scan_name *e; (e = &m->by_name[j])->name; j = (j + 1) & m->by_name_mask)
-        if (e->len == f->name.len && memcmp(e->name, f->name.p, f->name.len) == 0)
+        if (e->part == part && e->len == f->name.len &&
+            memcmp(e->name, f->name.p, f->name.len) == 0)
             return &m->scans[e->scan];
     return NULL;
 }
@@ -433,24 +435,37 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int scan_event(const struct detect_matcher *m, struct detect_scratch *s,
-                      const struct event *ev)
+/* Scans ev's field values (and those its aliases name) through the field scans of one
+ * part of the routes. */
+static int scan_fields(const struct detect_matcher *m, struct detect_scratch *s, uint32_t part,
+                       const struct event *ev)
 {
     route_set routes = ev->routes;
     int rc = 0;
     for (unsigned i = 0; i < ev->nfields && !rc; i++) {
-        const struct field_scan *f = scan_of(m, &ev->fields[i]);
+        const struct field_scan *f = scan_of(m, part, &ev->fields[i]);
         if (f && (f->routes & routes))
             rc = scan_value(s, f, ev->fields[i].value);
     }
     for (const struct field_alias *a = ev->aliases; a && a->alias && !rc; a++) {
-        int32_t k = a->alias < FIELD_MAX_IDS ? m->by_id[a->alias] : -1;
+        int32_t k = a->alias < FIELD_MAX_IDS ? m->by_id[part][a->alias] : -1;
         if (k < 0 || !(m->scans[k].routes & routes))
             continue;
         for (unsigned i = 0; i < ev->nfields && !rc; i++)
             if (ev->fields[i].id == a->target)
                 rc = scan_value(s, &m->scans[k], ev->fields[i].value);
     }
+    return rc;
+}
+
+static int scan_event(const struct detect_matcher *m, struct detect_scratch *s,
+                      const struct event *ev)
+{
+    route_set routes = ev->routes;
+    int rc = 0;
+    for (uint32_t p = 0; p < SCAN_PARTS && !rc; p++) /* one part, nearly always */
+        if (routes & m->part_routes[p])
+            rc = scan_fields(m, s, p, ev);
     unsigned nkw = 0;
     for (uint32_t i = 0; i < m->nkeywords; i++)
         if (m->scans[m->keywords[i]].routes & routes)

@@ -3,8 +3,11 @@
  * (detect_compile.c) and its per-event loop (detect_match.c). Nothing else includes it.
  *
  * A rule set's prefilterable values ("atoms", see sigma_value_prefilterable) are turned
- * into Hyperscan patterns, one database per field name the rules compare strings with
- * (plus, for keywords, one per route set: they look at every value and the text). Scanning an
+ * into Hyperscan patterns, one database per field name the rules compare strings with and
+ * part of the routes (the Windows routes, the Linux ones, macOS, the rest: a Windows
+ * command line is not scanned for the literals of Linux rules, and a rule of several
+ * parts has its literals in each), plus, for keywords, one per route set: they look at
+ * every value and the text. Scanning an
  * event's field values through the databases of their names marks the atoms that hold and makes
  * their rules candidates. Rules whose condition can hold with every atom false (a
  * `not`, a regex-only selection, ...) are candidates on every event of their routes.
@@ -35,9 +38,13 @@ struct target {
     uint8_t groups; /* detect_matcher.atom_groups[atom] */
 };
 
-/* The literals for one field name (or the keywords). */
+/* The parts of the routes that field scans are made per (see the file comment). */
+#define SCAN_PARTS 4
+
+/* The literals for one field name in one part of the routes (or the keywords). */
 struct field_scan {
     char *name;       /* the rule-side field name; NULL for the keyword scan */
+    uint32_t part;    /* of the routes (detect_matcher.part_routes); 0 for keywords */
     route_set routes; /* routes of the rules that have values here: skip otherwise */
     hs_database_t *db;
     uint32_t npatterns;
@@ -72,11 +79,12 @@ struct detect_matcher {
     const struct detect_rules *rs;
     struct field_scan *scans;
     size_t nscans;
-    int32_t by_id[FIELD_MAX_IDS]; /* field id -> its scan, -1 when none */
+    route_set part_routes[SCAN_PARTS];         /* the routes of each part */
+    int32_t by_id[SCAN_PARTS][FIELD_MAX_IDS]; /* part, field id -> its scan, -1 when none */
     struct scan_name {
         const char *name;
-        uint32_t len, scan;
-    } * by_name;           /* scans with a name, by name (for extras): open addressing */
+        uint32_t len, scan, part;
+    } * by_name;           /* scans with a name, by name and part (for extras): open addressing */
     uint32_t by_name_mask; /* slots - 1 */
     uint32_t *keywords;    /* the keyword scans, one per route set of their rules */
     uint32_t nkeywords;
