@@ -76,10 +76,13 @@ int detect_rules_add(struct detect_rules *rs, struct sigma_rule *r)
             for (unsigned k = 0; k < r->idents[i].groups[g].npreds; k++) {
                 struct sigma_pred *p = &r->idents[i].groups[g].preds[k];
                 p->field_id = p->field ? field_lookup(p->field, strlen(p->field)) : FIELD_NONE;
+                p->atoms_from = p->nvalues ? rs->natoms + 1 : 0;
                 for (unsigned j = 0; j < p->nvalues; j++) {
                     struct sigma_value *v = &p->values[j];
                     if (sigma_value_prefilterable(v))
                         v->atom = ++rs->natoms;
+                    else
+                        p->atoms_from = 0;
                     if (v->kind == SIGMA_PRED_FIELDREF && v->ref)
                         v->ref_id = field_lookup(v->ref, strlen(v->ref));
                 }

@@ -979,6 +979,8 @@ static int finish(struct builder *b, char *err, size_t errlen)
         while (m->by_name[j].name)
             j = (j + 1) & m->by_name_mask;
         m->by_name[j] = (struct scan_name){name, (uint32_t)len, (uint32_t)i, part};
+        unsigned k = name_sketch(name, len);
+        m->name_sketches[k / 64] |= 1ULL << (k % 64);
         uint16_t id = field_lookup(name, strlen(name));
         if (id != FIELD_NONE && id != FIELD_EXTRA && id < FIELD_MAX_IDS)
             m->by_id[part][id] = (int32_t)i;

@@ -363,20 +363,79 @@ static int scan_value(struct detect_scratch *s, const struct field_scan *f, stru
     return rc;
 }
 
-/* ev's values joined by NULs in s->join (SLICE_NULL when they do not fit). */
-static struct slice join_values(struct detect_scratch *s, const struct event *ev)
+/* An event's values joined by NULs, for its keyword scans (keywords_in_values_only). */
+struct joined {
+    struct slice raw;    /* in s->join */
+    struct slice folded; /* in s->fold: each value with bytes beyond ASCII folded
+                          * (sigma_fold), the others as they are (Hyperscan folds ASCII);
+                          * SLICE_NULL when every value is ASCII */
+};
+
+/* Joins ev's values into *j; false when they do not fit. */
+static bool join_values(struct detect_scratch *s, const struct event *ev, struct joined *j)
 {
     size_t o = 0;
     for (unsigned i = 0; i < ev->nfields; i++) {
         struct slice v = ev->fields[i].value;
         if (o >= EVENT_MAX_RECORD || v.len >= EVENT_MAX_RECORD - o)
-            return SLICE_NULL; /* the fold of the whole must fit s->fold */
+            return false;
         if (v.len)
             memcpy(s->join + o, v.p, v.len);
         o += v.len;
         s->join[o++] = 0;
     }
-    return slice_make(s->join, o);
+    j->raw = slice_make(s->join, o);
+    j->folded = SLICE_NULL;
+    if (is_ascii(s->join, o))
+        return true;
+    o = 0;
+    for (unsigned i = 0; i < ev->nfields; i++) {
+        struct slice v = ev->fields[i].value;
+        if (s->foldcap - o < 2 * v.len + 5)
+            return false; /* cannot happen: twice the record and a byte a value fit */
+        if (is_ascii(v.p, v.len)) {
+            if (v.len)
+                memcpy(s->fold + o, v.p, v.len);
+            o += v.len;
+        } else {
+            o += sigma_fold(v.p, v.len, s->fold + o, s->foldcap - o);
+        }
+        s->fold[o++] = 0;
+    }
+    j->folded = slice_make(s->fold, o);
+    return true;
+}
+
+/* Scans the joined values j of ev through keyword scan f; ERR_IO when Hyperscan fails. */
+static int scan_joined(struct detect_scratch *s, const struct field_scan *f,
+                       const struct event *ev, const struct joined *j)
+{
+    if (j->folded.p) /* see field_scan.proxies */
+        for (uint32_t i = 0; i < f->nproxies; i++)
+            take(s, &f->proxies[i], settled(s, &f->proxies[i]));
+    if (!f->db)
+        return 0;
+    s->joined = ev;
+    s->scan = f;
+    s->value = j->raw;
+    s->scanned = j->raw.len;
+    int rc = 0;
+    if (!j->folded.p) {
+        s->mode = SCAN_ALL;
+        rc = hs_scan(f->db, j->raw.p, (unsigned)j->raw.len, 0, s->hs, on_hit, s);
+    } else {
+        if (f->any_cased) {
+            s->mode = SCAN_CASED;
+            rc = hs_scan(f->db, j->raw.p, (unsigned)j->raw.len, 0, s->hs, on_hit, s);
+        }
+        if (rc == HS_SUCCESS) {
+            s->mode = SCAN_CASELESS;
+            s->scanned = j->folded.len;
+            rc = hs_scan(f->db, j->folded.p, (unsigned)j->folded.len, 0, s->hs, on_hit, s);
+        }
+    }
+    s->joined = NULL;
+    return rc == HS_SUCCESS ? 0 : ERR_IO;
 }
 
 /*
@@ -390,17 +449,16 @@ static int scan_keywords(struct detect_scratch *s, const struct field_scan *cons
                          const struct event *ev)
 {
     struct slice text = ev->text.p ? ev->text : ev->raw;
-    struct slice all = SLICE_NULL;
+    struct joined all;
+    bool joined = false;
     if (keywords_in_values_only(ev)) {
         text = SLICE_NULL;
-        all = join_values(s, ev);
+        joined = join_values(s, ev, &all);
     }
     int rc = 0;
     for (unsigned k = 0; k < nfs && !rc; k++) {
-        if (all.p && fs[k]->joinable) {
-            s->joined = ev;
-            rc = scan_value_now(s, fs[k], all);
-            s->joined = NULL;
+        if (joined && fs[k]->joinable) {
+            rc = scan_joined(s, fs[k], ev, &all);
             continue;
         }
         rc = text.len ? scan_value_now(s, fs[k], text) : 0;
@@ -421,6 +479,9 @@ static const struct field_scan *scan_of(const struct detect_matcher *m, uint32_t
         int32_t i = f->id < FIELD_MAX_IDS ? m->by_id[part][f->id] : -1;
         return i >= 0 ? &m->scans[i] : NULL;
     }
+    unsigned k = name_sketch(f->name.p, f->name.len);
+    if (!(m->name_sketches[k / 64] >> (k % 64) & 1))
+        return NULL; /* no scan has a name like it */
     size_t j = hash64(f->name.p, f->name.len, 0) & m->by_name_mask;
     for (const struct scan_name *e; (e = &m->by_name[j])->name; j = (j + 1) & m->by_name_mask)
         if (e->part == part && e->len == f->name.len &&

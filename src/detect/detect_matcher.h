@@ -86,6 +86,9 @@ struct detect_matcher {
         uint32_t len, scan, part;
     } * by_name;           /* scans with a name, by name and part (for extras): open addressing */
     uint32_t by_name_mask; /* slots - 1 */
+    /* a bit per name_sketch of the names in by_name: an event's extra field whose sketch
+     * has no bit (nearly all: agent.type, RuleName) is not hashed and looked up */
+    uint64_t name_sketches[16];
     uint32_t *keywords;    /* the keyword scans, one per route set of their rules */
     uint32_t nkeywords;
     /* per atom (1..rs->natoms) */
@@ -104,5 +107,12 @@ struct detect_matcher {
     hs_scratch_t *proto; /* sized for every database; cloned per thread */
     struct detect_compile_stats stats;
 };
+
+/* A cheap sketch of a field name (its length, first and last bytes): one of 1024. */
+static inline unsigned name_sketch(const char *p, size_t n)
+{
+    return n ? (unsigned)(n * 131 + (unsigned char)p[0] * 31 + (unsigned char)p[n - 1]) & 1023
+             : 0;
+}
 
 #endif

@@ -282,9 +282,32 @@ static bool gathered_holds(const struct sigma_pred *p, const struct sigma_value 
     return false;
 }
 
+/*
+ * Predicate p from the stamps of its atoms alone, when they tell (every value has an
+ * atom, numbered in a row): 1 or 0 before `neq`; -1 when the verdict needs a value the
+ * scan did not decide. A run of stamps is read, not the values (a list of fifty paths
+ * is fifty values, each on its own cache line).
+ */
+static int pred_from_stamps(const struct sigma_pred *p, const struct sigma_atoms *at)
+{
+    bool unknown = false;
+    for (uint32_t a = p->atoms_from, e = a + p->nvalues; a < e; a++) {
+        if (!at->scanned[a])
+            unknown = true;
+        else if ((at->stamp[a] == at->gen) != p->all)
+            return !p->all; /* one held (any), or one did not (all): decided */
+    }
+    return unknown ? -1 : p->all;
+}
+
 static bool pred_holds(const struct sigma_pred *p, const struct event *ev,
                        const struct sigma_atoms *at)
 {
+    if (at && p->atoms_from) {
+        int r = pred_from_stamps(p, at);
+        if (r >= 0)
+            return p->neq ? !r : r;
+    }
     bool any = false, all = true;
     struct gathered g;
     g.n = -2; /* not gathered yet (the values are left unset: filled when gathered) */

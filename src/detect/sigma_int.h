@@ -137,6 +137,8 @@ struct sigma_pred {
     bool neq;
     struct sigma_value *values;
     unsigned nvalues;
+    uint32_t atoms_from; /* when every value is prefilterable: the first value's atom, the
+                          * others' following it in order (detect_rules_add); else 0 */
 };
 
 /*
