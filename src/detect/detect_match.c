@@ -295,15 +295,49 @@ static bool is_ascii(const char *p, size_t n)
     return true;
 }
 
+/* A value with bytes beyond ASCII: every regex looked for by a literal is proposed (see
+ * field_scan.proxies). */
+static void take_proxies(struct detect_scratch *s, const struct field_scan *f)
+{
+    for (uint32_t i = 0; i < f->nproxies; i++)
+        take(s, &f->proxies[i], settled(s, &f->proxies[i]));
+}
+
+/* Runs f's literal database over raw (a value, or joined values): once when raw is ASCII
+ * (folded is then SLICE_NULL), else over raw for the case-sensitive literals and over
+ * folded, its fold, for the others. ERR_IO when Hyperscan fails. */
+static int scan_literals(struct detect_scratch *s, const struct field_scan *f, struct slice raw,
+                         struct slice folded)
+{
+    s->scan = f;
+    s->value = raw;
+    s->scanned = raw.len;
+    if (!folded.p) {
+        s->mode = SCAN_ALL;
+        return hs_scan(f->db, raw.p, (unsigned)raw.len, 0, s->hs, on_hit, s) == HS_SUCCESS
+                   ? 0
+                   : ERR_IO;
+    }
+    if (f->any_cased) {
+        s->mode = SCAN_CASED;
+        if (hs_scan(f->db, raw.p, (unsigned)raw.len, 0, s->hs, on_hit, s) != HS_SUCCESS)
+            return ERR_IO;
+    }
+    s->mode = SCAN_CASELESS;
+    s->scanned = folded.len;
+    return hs_scan(f->db, folded.p, (unsigned)folded.len, 0, s->hs, on_hit, s) == HS_SUCCESS
+               ? 0
+               : ERR_IO;
+}
+
 /* Scans value v through scan f; ERR_IO when Hyperscan fails. */
 static int scan_value_now(struct detect_scratch *s, const struct field_scan *f, struct slice v)
 {
     bool ascii = is_ascii(v.p, v.len);
     if (f->nre && scan_regexes(s, f, v, ascii))
         return ERR_IO;
-    if (!ascii) /* see field_scan.proxies */
-        for (uint32_t i = 0; i < f->nproxies; i++)
-            take(s, &f->proxies[i], settled(s, &f->proxies[i]));
+    if (!ascii)
+        take_proxies(s, f);
     struct slice fv = SLICE_NULL;
     /* the table only when a literal has the value's length (a fold may change it) */
     bool exact =
@@ -320,23 +354,7 @@ static int scan_value_now(struct detect_scratch *s, const struct field_scan *f, 
         if (f->exact_caseless)
             lookup_exact(s, f, v, fv, false);
     }
-    if (!f->db)
-        return 0;
-    s->scan = f;
-    s->value = v;
-    s->scanned = v.len;
-    if (ascii) {
-        s->mode = SCAN_ALL;
-        return hs_scan(f->db, v.p, (unsigned)v.len, 0, s->hs, on_hit, s) == HS_SUCCESS ? 0 : ERR_IO;
-    }
-    if (f->any_cased) {
-        s->mode = SCAN_CASED;
-        if (hs_scan(f->db, v.p, (unsigned)v.len, 0, s->hs, on_hit, s) != HS_SUCCESS)
-            return ERR_IO;
-    }
-    s->mode = SCAN_CASELESS;
-    s->scanned = fv.len;
-    return hs_scan(f->db, fv.p, (unsigned)fv.len, 0, s->hs, on_hit, s) == HS_SUCCESS ? 0 : ERR_IO;
+    return f->db ? scan_literals(s, f, v, ascii ? SLICE_NULL : fv) : 0;
 }
 
 /* Scans value v through scan f, or takes what the memo remembers of it; ERR_IO when
@@ -410,32 +428,14 @@ static bool join_values(struct detect_scratch *s, const struct event *ev, struct
 static int scan_joined(struct detect_scratch *s, const struct field_scan *f,
                        const struct event *ev, const struct joined *j)
 {
-    if (j->folded.p) /* see field_scan.proxies */
-        for (uint32_t i = 0; i < f->nproxies; i++)
-            take(s, &f->proxies[i], settled(s, &f->proxies[i]));
+    if (j->folded.p)
+        take_proxies(s, f);
     if (!f->db)
         return 0;
     s->joined = ev;
-    s->scan = f;
-    s->value = j->raw;
-    s->scanned = j->raw.len;
-    int rc = 0;
-    if (!j->folded.p) {
-        s->mode = SCAN_ALL;
-        rc = hs_scan(f->db, j->raw.p, (unsigned)j->raw.len, 0, s->hs, on_hit, s);
-    } else {
-        if (f->any_cased) {
-            s->mode = SCAN_CASED;
-            rc = hs_scan(f->db, j->raw.p, (unsigned)j->raw.len, 0, s->hs, on_hit, s);
-        }
-        if (rc == HS_SUCCESS) {
-            s->mode = SCAN_CASELESS;
-            s->scanned = j->folded.len;
-            rc = hs_scan(f->db, j->folded.p, (unsigned)j->folded.len, 0, s->hs, on_hit, s);
-        }
-    }
+    int rc = scan_literals(s, f, j->raw, j->folded);
     s->joined = NULL;
-    return rc == HS_SUCCESS ? 0 : ERR_IO;
+    return rc;
 }
 
 /*

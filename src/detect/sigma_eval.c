@@ -95,7 +95,8 @@ void field_index_build(struct field_index *x, const struct event *ev)
         memset(x->stamp, 0, sizeof x->stamp);
         x->gen = 1;
     }
-    for (unsigned i = 0; i < ev->nfields && i < 64; i++) {
+    _Static_assert(EVENT_MAX_FIELDS <= 64, "a field's bit in a 64-bit mask");
+    for (unsigned i = 0; i < ev->nfields; i++) {
         uint16_t id = ev->fields[i].id;
         if (id == FIELD_EXTRA || id == FIELD_NONE || id >= FIELD_MAX_IDS)
             continue;
