@@ -13,7 +13,8 @@
 CC        ?= cc
 BUILD     ?= build
 PREFIX    ?= /usr/local
-PKGS      := yaml-0.1 sqlite3 libzstd libpcre2-8 libhs libevtx expat libcurl libmaxminddb geoip
+PKGS      := yaml-0.1 sqlite3 libzstd libpcre2-8 libhs libevtx expat libcurl libmaxminddb geoip \
+             libcrypto
 WERROR    ?= $(if $(CI),-Werror,)
 OPT       ?= -O2
 SAN       ?=

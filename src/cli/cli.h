@@ -36,6 +36,9 @@ int cmd_terminals(int argc, char **argv);
 /* `vigil stats [-c FILE]`: counters of a running or stopped daemon. */
 int cmd_stats(int argc, char **argv);
 
+/* `vigil audit verify [-c FILE | -d DIR] [--heads FILE]`: check the sealed audit trail
+ * (cmd_audit.c). */
+int cmd_audit(int argc, char **argv);
 /* Records in the audit trail that the user running the command (USER, else "cli")
  * did `action` on `object` from the command line, with `result` (cli_audit.c). */
 void cli_audit(const char *action, const char *object, const char *result);

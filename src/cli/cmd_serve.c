@@ -135,7 +135,13 @@ int cmd_serve(int argc, char **argv)
     int status = 1;
     struct store *st = NULL;
     struct ingest *ig = NULL;
-    struct store_opts so = {.dir = cfg.data_dir, .retention_days = cfg.retention_days};
+    struct store_audit_opts ao = {.hmac = cfg.audit.hmac,
+                                  .key_file = cfg.audit.key_file,
+                                  .heads_file = cfg.audit.heads_file,
+                                  .heads_interval_s = cfg.audit.heads_interval_s,
+                                  .heads_syslog = cfg.audit.heads_syslog};
+    struct store_opts so = {
+        .dir = cfg.data_dir, .retention_days = cfg.retention_days, .audit = &ao};
     if (!cfg.data_dir || make_dir(cfg.data_dir)) {
         fprintf(stderr, "vigil serve: %s: %s\n", cfg.data_dir ? cfg.data_dir : "data_dir",
                 err_errno(errno));

@@ -25,6 +25,7 @@ static const struct command commands[] = {
     {"stats", cmd_stats, "print the input and store counters"},
     {"hunt", cmd_hunt, "run Sigma rules over log files and print the matches"},
     {"rules", cmd_rules, "check Sigma rules: load them and report each refusal"},
+    {"audit", cmd_audit, "verify the sealed audit trail (deleted, altered, cut-off records)"},
 };
 
 static void usage(FILE *f)

@@ -95,6 +95,10 @@ void ingest_config_fini(struct ingest_config *c)
     rules_fini(&c->rules);
     mem_free(c->assets_path);
     mem_free(c->geo_mmdb);
+    mem_free(c->audit.hmac);
+    mem_free(c->audit.key_file);
+    mem_free(c->audit.heads_file);
+    memset(&c->audit, 0, sizeof c->audit);
     for (size_t i = 0; i < c->nlists; i++) {
         mem_free(c->lists[i].name);
         mem_free(c->lists[i].file);
@@ -574,6 +578,51 @@ static int alerts_section(struct loader *l, struct ingest_config *c, const struc
 }
 
 /* `geo: {mmdb: PATH, enabled: BOOL}` */
+/* `audit: {hmac, key_file, heads_file, heads_interval, heads_syslog}` (store.h) */
+static int audit_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line,
+                   "audit: expected a map (hmac, key_file, heads_file, heads_interval,"
+                   " heads_syslog)",
+                   NULL);
+    struct ingest_audit_cfg *a = &c->audit;
+    for (const struct cfg_node *k = v->children; k; k = k->next) {
+        int rc;
+        uint64_t u;
+        if (!strcmp(k->key, "hmac")) {
+            if ((rc = want_scalar(l, k, "audit.hmac")) == 0 && strcmp(k->text, "sha256") &&
+                strcmp(k->text, "sm3"))
+                rc = bad(l, k->line, "audit.hmac: expected sha256 or sm3, not '%s'", k->text);
+            if (rc == 0)
+                rc = get_str(l, k, "audit.hmac", &a->hmac);
+        } else if (!strcmp(k->key, "key_file")) {
+            rc = get_str(l, k, "audit.key_file", &a->key_file);
+        } else if (!strcmp(k->key, "heads_file")) {
+            rc = get_str(l, k, "audit.heads_file", &a->heads_file);
+        } else if (!strcmp(k->key, "heads_interval")) {
+            if ((rc = get_uint(l, k, "audit.heads_interval", 1, 86400, &u)) == 0)
+                a->heads_interval_s = (int)u;
+        } else if (!strcmp(k->key, "heads_syslog")) {
+            if ((rc = want_scalar(l, k, "audit.heads_syslog")))
+                return rc;
+            if (!strcmp(k->text, "true") || !strcmp(k->text, "false"))
+                a->heads_syslog = !strcmp(k->text, "true") ? 1 : -1;
+            else
+                rc = bad(l, k->line, "audit.heads_syslog: expected true or false, not '%s'",
+                         k->text);
+        } else {
+            rc = bad(l, k->key_line,
+                     "unknown key '%s' in audit (expected hmac, key_file, heads_file,"
+                     " heads_interval, heads_syslog)",
+                     k->key);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int geo_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
@@ -738,6 +787,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return output_config_load(v, l->file, &c->outputs, &c->noutputs, l->err, l->errlen);
     if (!strcmp(k, "geo"))
         return geo_section(l, c, v);
+    if (!strcmp(k, "audit"))
+        return audit_section(l, c, v);
     if (!strcmp(k, "lists")) {
         if (v->kind != CFG_SEQ)
             return bad(l, v->line, "lists: expected a list of {name, file, type}", NULL);

@@ -95,6 +95,13 @@ struct ingest_health_cfg {
     int64_t max_skew_ns;     /* default 5 min; -1: not checked */
 };
 
+/* `audit:` how the trail is sealed (struct store_audit_opts; zeros: the defaults) */
+struct ingest_audit_cfg {
+    char *hmac, *key_file, *heads_file;
+    int heads_interval_s;
+    int heads_syslog; /* 1 on, -1 off, 0 default */
+};
+
 /* The daemon's configuration (`vigil serve -c FILE`). */
 struct ingest_config {
     char *data_dir;
@@ -111,6 +118,7 @@ struct ingest_config {
     struct ingest_rules_cfg rules;
     struct ingest_alert_cfg alerting;
     struct ingest_health_cfg health;
+    struct ingest_audit_cfg audit;
     char *assets_path;       /* `assets:` the inventory file (YAML or CSV), NULL: none */
     char *geo_mmdb;          /* `geo: {mmdb: PATH}` a MaxMind DB; NULL: Debian's GeoIP.dat if any */
     bool geo_off;            /* `geo: {enabled: false}`: no geolocation at all */

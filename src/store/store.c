@@ -332,14 +332,18 @@ int store_open(const struct store_opts *opts, struct store **out)
     struct buf path;
     buf_init(&path, 4096);
     buf_printf(&path, "%s/vigil.db", st->dir);
-    char err[256];
+    char err[512] = "";
     rc = path.err ? path.err : store_db_open(buf_cstr(&path), true, false, &st->main_db);
     buf_fini(&path);
     if (rc)
         goto fail;
     rc = store_schema_migrate(st->main_db, STORE_FILE_MAIN, err, sizeof err);
-    if (rc)
+    if (!rc)
+        rc = store_audit_seal_open(st, opts->audit, err, sizeof err);
+    if (rc) {
+        log_error("store: %s: %s", st->dir, err);
         goto fail;
+    }
     if (!st->read_only) {
         int64_t *days;
         size_t n;
@@ -372,6 +376,7 @@ void store_close(struct store *st)
         (void)store_seal_open_blocks(st);
     for (unsigned i = 0; i < st->ndays; i++)
         day_close(&st->days[i]);
+    store_audit_seal_close(st);
     sqlite3_close(st->main_db);
     pthread_mutex_destroy(&st->main_lock);
     buf_fini(&st->scratch);

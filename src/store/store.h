@@ -17,10 +17,27 @@
 
 struct store;
 
+/*
+ * How the audit trail is sealed (store_audit_seal.c): each record carries an HMAC over
+ * its content and the seal of the record before it, with a key kept outside the
+ * database; the newest seal (the chain's head) is written out now and then to a file
+ * and to syslog, so a trail cut short is found by `vigil audit verify`.
+ * NULL or zero members take the values the daemon last configured (kept in vigil.db's
+ * settings, so every command seals alike), else the defaults.
+ */
+struct store_audit_opts {
+    const char *hmac;       /* "sha256" (default) or "sm3" (Chinese cryptography rules) */
+    const char *key_file;   /* default DIR/audit.key: 32 random bytes, hex, made 0400 */
+    const char *heads_file; /* default DIR/audit.heads: one line per head written */
+    int heads_interval_s;   /* a head at most this often while records come; default 60 */
+    int heads_syslog;       /* 1 also to syslog (authpriv.notice, the default), -1 not */
+};
+
 struct store_opts {
     const char *dir;        /* data directory (created 0700 when missing) */
     int retention_days;     /* whole days of receipt kept; 0 = the default, 190 */
     bool read_only;         /* for `vigil search` / `vigil stats` */
+    const struct store_audit_opts *audit; /* NULL: as configured last, else defaults */
 };
 
 /* Opens (and migrates) the store in opts->dir; caller closes. Installs nothing global. */
@@ -155,6 +172,31 @@ int store_sources_list(struct store *st, store_source_fn fn, void *ctx);
 
 /* Installs this store as the process's audit sink (core audit_set_sink). */
 void store_install_audit_sink(struct store *st);
+
+/* ---- verifying the audit trail (store_audit_verify.c) ------------------------------ */
+
+/* What store_audit_verify found, beyond the problems it reported one by one. */
+struct store_audit_report {
+    uint64_t records;  /* rows read */
+    uint64_t problems; /* problems reported */
+    int64_t last_id;   /* the newest record's id (0: empty trail) */
+    uint64_t heads;    /* heads read from the heads file */
+    int64_t head_id, head_time; /* the newest head: record it names and when (0: none) */
+    bool heads_missing; /* no heads file: a trail cut short cannot be told */
+};
+
+/* A problem found: the record it concerns and what is wrong, in English. */
+typedef void (*store_audit_problem_fn)(void *ctx, int64_t id, const char *what);
+
+/*
+ * Walks the whole trail in order and checks every record's seal against its content
+ * and the record before it, the ids for gaps (deleted records), and every head in
+ * the heads file (heads_file, NULL: the configured one) against the record it names
+ * (a rewritten trail, or one cut short). Calls fn per problem. Returns 0 when the
+ * walk completed (look at r->problems), or ERR_DB / ERR_IO / ERR_INVAL (no key).
+ */
+int store_audit_verify(struct store *st, const char *heads_file, store_audit_problem_fn fn,
+                       void *ctx, struct store_audit_report *r);
 
 /* Appends the store's size on disk and event count to out as "key value" lines. */
 int store_stats(struct store *st, struct buf *out);

@@ -88,6 +88,19 @@ struct store_day {
 
 struct store_terms;
 
+/* The audit trail's sealing (store_audit_seal.c), resolved at open. */
+#define STORE_SEAL_BYTES 32
+struct store_audit_seal {
+    int alg;                                  /* STORE_HMAC_* used for new records */
+    unsigned char key[STORE_SEAL_BYTES];      /* the HMAC key */
+    char *key_file, *heads_file;
+    bool heads_syslog;
+    int64_t heads_interval_ns;
+    int64_t last_head_mono; /* when this process last wrote a head (0: never) */
+    bool unheaded;          /* records written since */
+};
+enum { STORE_HMAC_SHA256, STORE_HMAC_SM3 };
+
 struct store {
     char *dir;
     int retention_days;
@@ -110,7 +123,31 @@ struct store {
     void *cctx;                /* zstd compression context */
     sqlite3 *main_db;          /* vigil.db: audit and settings */
     pthread_mutex_t main_lock;
+    struct store_audit_seal audit;
 };
+
+/* ---- the audit trail's seal (store_audit_seal.c) ---- */
+
+/* Resolves the sealing options (opts, else the settings the daemon last wrote, else the
+ * defaults), records them when given, loads or creates the key and seals the records
+ * written before the trail was sealed (schema < 7). Message in err. */
+int store_audit_seal_open(struct store *st, const struct store_audit_opts *opts, char *err,
+                          size_t errlen);
+/* Frees what store_audit_seal_open allocated, writing a last head when records were
+ * written since the last one. */
+void store_audit_seal_close(struct store *st);
+/* The seal of a record: HMAC(key, prev || id || time || the five texts, each with its
+ * length) with algorithm alg. 0, or ERR_INVAL when the algorithm is unavailable. */
+int store_audit_seal_of(const struct store_audit_seal *a, int alg,
+                        const unsigned char prev[STORE_SEAL_BYTES], int64_t id, int64_t time,
+                        const char *const text[5], unsigned char out[STORE_SEAL_BYTES]);
+/* Writes "hmac-<alg>:<hex>" into out (at least 80 bytes). */
+void store_audit_seal_format(int alg, const unsigned char seal[STORE_SEAL_BYTES], char *out);
+/* Parses that form; false when it is not one. */
+bool store_audit_seal_parse(const char *text, int *alg, unsigned char seal[STORE_SEAL_BYTES]);
+/* Writes the chain's head (newest id and seal) to the heads file and syslog when forced
+ * or when the interval has passed since the last one. Caller holds main_lock. */
+void store_audit_head_maybe(struct store *st, int64_t id, const char *seal, bool force);
 
 /* ---- files and schema (store.c, store_schema.c) ---- */
 

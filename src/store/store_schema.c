@@ -30,7 +30,8 @@
  * (v3) the alerts (rule, level, tags, first/last seen, count, entities, asset, risk,
  * status, the ids of the events behind each), (v4) the combinations of values rules with
  * vigil_first_seen have seen, (v5) each alert's last status change (reason, by, at) and
- * the suppressions, (v6) the unregistered terminals.
+ * the suppressions, (v6) the unregistered terminals, (v7) each audit record's seal
+ * (store_audit_seal.c; the records written before are sealed at the next open).
  */
 #include "store/store_int.h"
 
@@ -130,6 +131,11 @@ static const char *const main_steps[] = {
     "CREATE TABLE terminals(mac TEXT PRIMARY KEY, ip TEXT, name TEXT,"
     " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, seen INTEGER NOT NULL)"
     " WITHOUT ROWID;",
+    /* 7: the audit trail's hash chain (store_audit_seal.c): "hmac-<alg>:<hex>" per
+     * record; the records already there are sealed once, at the next open */
+    "ALTER TABLE audit ADD COLUMN seal TEXT;"
+    "INSERT INTO settings(key, value) SELECT 'audit.unsealed_upto', max(id) FROM audit"
+    " HAVING count(*) > 0;",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

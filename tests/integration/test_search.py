@@ -120,8 +120,8 @@ def main():
                "rc %d %r" % (p.returncode, p.stderr[-200:]))
 
         modes = {n: os.stat(os.path.join(data, n)).st_mode & 0o777 for n in os.listdir(data)}
-        report("store files 0600, directory 0700",
-               all(m == 0o600 for m in modes.values()) and
+        report("store files 0600 (the audit key 0400), directory 0700",
+               all(m == (0o400 if n == "audit.key" else 0o600) for n, m in modes.items()) and
                os.stat(data).st_mode & 0o777 == 0o700, repr(modes))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

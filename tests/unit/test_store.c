@@ -690,6 +690,68 @@ static void t_schema(void)
     buf_fini(&p);
 }
 
+static void count_problem(void *ctx, int64_t id, const char *what)
+{
+    (void)id;
+    (void)what;
+    ++*(int *)ctx;
+}
+
+/* A trail written before records were sealed (schema 6) is sealed once, at the first
+ * open of schema 7, and verifies; records written after continue its chain. */
+static void t_audit_legacy(void)
+{
+    T_CHECK(mkdir(data_dir(), 0700) == 0);
+    char mp[4200];
+    snprintf(mp, sizeof mp, "%s/vigil.db", data_dir());
+    sqlite3 *db;
+    T_EQ_INT(sqlite3_open(mp, &db), SQLITE_OK);
+    for (int v = 1; v <= 6; v++)
+        T_EQ_INT(sqlite3_exec(db, store_schema_step(STORE_FILE_MAIN, v), NULL, NULL, NULL),
+                 SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db,
+                          "INSERT INTO audit(time, actor, source, action, object, result)"
+                          " VALUES(1, 'alice', 'cli', 'search', 'a', 'ok'),"
+                          " (2, 'bob', 'cli', 'search', 'b', 'ok'),"
+                          " (3, 'system', 'local', 'config.load', 'c', 'ok');"
+                          "PRAGMA user_version = 6;",
+                          NULL, NULL, NULL),
+             SQLITE_OK);
+    sqlite3_close(db);
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    if (!st)
+        return;
+    struct store_audit_report r;
+    int problems = 0;
+    T_EQ_INT(store_audit_verify(st, NULL, count_problem, &problems, &r), 0);
+    T_EQ_INT(problems, 0);
+    T_EQ_INT(r.records, 3);
+    struct audit_entry e = {.actor = "carol", .source = "cli", .action = "search", .object = "d"};
+    T_EQ_INT(store_audit_write(st, &e), 0);
+    T_EQ_INT(store_audit_verify(st, NULL, count_problem, &problems, &r), 0);
+    T_EQ_INT(problems, 0);
+    T_EQ_INT(r.records, 4);
+    T_EQ_INT(r.head_id, 4);
+    store_close(st);
+    /* sealed once: the marker is gone, and the update trigger is back */
+    T_EQ_INT(sqlite3_open(mp, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    T_EQ_INT(sqlite3_prepare_v2(db,
+                                "SELECT (SELECT count(*) FROM settings WHERE key ="
+                                " 'audit.unsealed_upto'), (SELECT count(*) FROM audit WHERE"
+                                " seal LIKE 'hmac-sha256:%')",
+                                -1, &q, NULL),
+             SQLITE_OK);
+    T_EQ_INT(sqlite3_step(q), SQLITE_ROW);
+    T_EQ_INT(sqlite3_column_int(q, 0), 0);
+    T_EQ_INT(sqlite3_column_int(q, 1), 4);
+    sqlite3_finalize(q);
+    T_CHECK(sqlite3_exec(db, "UPDATE audit SET actor = 'x' WHERE id = 1", NULL, NULL, NULL) !=
+            SQLITE_OK);
+    sqlite3_close(db);
+}
+
 static void t_modes(void)
 {
     struct store *st = open_store(0);
@@ -795,6 +857,7 @@ int main(void)
     t_run("store field aliases of the routes are searchable", t_alias);
     t_run("store retention deletes old day files and audits", t_retention);
     t_run("store schema version and migration", t_schema);
+    t_run("store audit records of an older schema are sealed once", t_audit_legacy);
     t_run("store file modes 0700/0600", t_modes);
     t_run("store value matching", t_match);
     t_run("store source inventory merges across reopen", t_sources);
