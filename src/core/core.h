@@ -295,6 +295,18 @@ void cfg_free(struct cfg_node *n);
 /* The child of map m with key k, or NULL. */
 const struct cfg_node *cfg_get(const struct cfg_node *m, const char *k);
 
+/* ---- key files (keyfile.c) --------------------------------------------------------- */
+
+#define KEYFILE_BYTES 32
+/*
+ * Reads a 32-byte key kept as 64 hexadecimal digits in path. When the file is missing
+ * and `create`, makes it first (random bytes, mode 0400, O_EXCL so two processes agree
+ * on one key). Missing and not `create`: ERR_IO with "... restore it" in err. A file that
+ * is not a key: ERR_INVAL.
+ */
+int keyfile_load(const char *path, bool create, unsigned char key[KEYFILE_BYTES], char *err,
+                 size_t errlen);
+
 /* ---- audit sink ------------------------------------------------------------------ */
 
 /*

@@ -173,6 +173,49 @@ int store_sources_list(struct store *st, store_source_fn fn, void *ctx);
 /* Installs this store as the process's audit sink (core audit_set_sink). */
 void store_install_audit_sink(struct store *st);
 
+/* ---- the console's accounts and failed logins (store_accounts.c) ------------------- */
+
+#define STORE_ACCOUNT_NAME 64
+#define STORE_ACCOUNT_SECRET 256
+
+/* An account as vigil.db keeps it; the meaning of roles, privileges, password and totp
+ * is the auth module's (src/auth/auth.h). */
+struct store_account {
+    int64_t id;
+    char name[STORE_ACCOUNT_NAME + 1];
+    char source[8];                        /* "local" or "ldap" */
+    unsigned roles, privileges;            /* bit sets */
+    char password[STORE_ACCOUNT_SECRET];   /* argon2id encoded hash ("" for ldap) */
+    bool must_change;                      /* a one-time password: change at login */
+    int64_t password_changed_ns;
+    char totp[STORE_ACCOUNT_SECRET];       /* the TOTP seed, encrypted ("" none) */
+    bool totp_on;                          /* enrolled and confirmed */
+    bool disabled;
+    int64_t created_ns, last_login_ns;
+};
+
+/* Reads the account named name (case-insensitive) into *a: 0, ERR_NOTFOUND, ERR_DB. */
+int store_account_get(struct store *st, const char *name, struct store_account *a);
+/* Inserts a (its id ignored); *id gets the new one (may be NULL). ERR_EXISTS for a name
+ * taken, ERR_DB. */
+int store_account_insert(struct store *st, const struct store_account *a, int64_t *id);
+/* Writes every column of a over the row a->id: 0, ERR_NOTFOUND, ERR_DB. */
+int store_account_update(struct store *st, const struct store_account *a);
+/* Removes account id: 0, ERR_NOTFOUND, ERR_DB. */
+int store_account_delete(struct store *st, int64_t id);
+typedef int (*store_account_fn)(void *ctx, const struct store_account *a);
+/* Calls fn for every account by name; fn's non-zero stops. */
+int store_account_list(struct store *st, store_account_fn fn, void *ctx);
+
+/* Records a failed login against kind ("account" or "address") and key at time now. */
+int store_login_failure_add(struct store *st, const char *kind, const char *key, int64_t now_ns);
+/* Counts the failures of (kind, key) at or after since_ns into *n, and the newest into
+ * *last_ns (0 when none). Failures older than a day are dropped on the way. */
+int store_login_failures(struct store *st, const char *kind, const char *key, int64_t since_ns,
+                         uint64_t *n, int64_t *last_ns);
+/* Forgets the failures of (kind, key) (after a successful login). */
+int store_login_failures_clear(struct store *st, const char *kind, const char *key);
+
 /* ---- verifying the audit trail (store_audit_verify.c) ------------------------------ */
 
 /* What store_audit_verify found, beyond the problems it reported one by one. */

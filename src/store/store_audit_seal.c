@@ -21,8 +21,6 @@
 #include <openssl/params.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -162,54 +160,6 @@ static int resolve(sqlite3 *db, const char *key, const char *given, const char *
     return *out ? 0 : ERR_NOMEM;
 }
 
-/* Reads the key file (64 hex digits), or creates it (0400) when missing and `create`. */
-static int load_key(struct store_audit_seal *a, bool create, char *err, size_t errlen)
-{
-    int fd = open(a->key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 && errno == ENOENT && create) {
-        unsigned char k[STORE_SEAL_BYTES];
-        if (getrandom(k, sizeof k, 0) != (ssize_t)sizeof k) {
-            snprintf(err, errlen, "no random bytes for the audit key: %s", err_errno(errno));
-            return ERR_IO;
-        }
-        char text[2 * STORE_SEAL_BYTES + 2];
-        for (int i = 0; i < STORE_SEAL_BYTES; i++)
-            sprintf(text + 2 * i, "%02x", k[i]);
-        text[2 * STORE_SEAL_BYTES] = '\n';
-        int w = open(a->key_file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0400);
-        if (w < 0 && errno != EEXIST) {
-            snprintf(err, errlen, "%s: %s", a->key_file, err_errno(errno));
-            return ERR_IO;
-        }
-        if (w >= 0) {
-            ssize_t n = write(w, text, sizeof text - 1);
-            int fsync_rc = fsync(w);
-            close(w);
-            if (n != (ssize_t)sizeof text - 1 || fsync_rc) {
-                unlink(a->key_file);
-                snprintf(err, errlen, "%s: cannot write the audit key", a->key_file);
-                return ERR_IO;
-            }
-        }
-        fd = open(a->key_file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    }
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s%s", a->key_file, err_errno(errno),
-                 create ? "" : " (the trail is sealed with that key: restore it)");
-        return ERR_IO;
-    }
-    char text[2 * STORE_SEAL_BYTES + 4];
-    ssize_t n = read(fd, text, sizeof text);
-    close(fd);
-    while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\r'))
-        n--;
-    if (n <= 0 || !parse_hex(text, (size_t)n, a->key, STORE_SEAL_BYTES)) {
-        snprintf(err, errlen, "%s: not an audit key (64 hexadecimal digits)", a->key_file);
-        return ERR_INVAL;
-    }
-    return 0;
-}
-
 static int64_t sealed_rows(sqlite3 *db)
 {
     sqlite3_stmt *s = NULL;
@@ -331,7 +281,7 @@ int store_audit_seal_open(struct store *st, const struct store_audit_opts *opts,
         goto out;
     }
     /* A key is made only for a trail no key has sealed yet. */
-    if ((rc = load_key(a, sealed == 0, err, errlen)))
+    if ((rc = keyfile_load(a->key_file, sealed == 0, a->key, err, errlen)))
         goto out;
     char *upto = setting_get(db, "audit.unsealed_upto");
     if (upto) {

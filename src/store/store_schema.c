@@ -31,7 +31,8 @@
  * status, the ids of the events behind each), (v4) the combinations of values rules with
  * vigil_first_seen have seen, (v5) each alert's last status change (reason, by, at) and
  * the suppressions, (v6) the unregistered terminals, (v7) each audit record's seal
- * (store_audit_seal.c; the records written before are sealed at the next open).
+ * (store_audit_seal.c; the records written before are sealed at the next open), (v8) the
+ * console's accounts and failed logins (store_accounts.c).
  */
 #include "store/store_int.h"
 
@@ -136,6 +137,14 @@ static const char *const main_steps[] = {
     "ALTER TABLE audit ADD COLUMN seal TEXT;"
     "INSERT INTO settings(key, value) SELECT 'audit.unsealed_upto', max(id) FROM audit"
     " HAVING count(*) > 0;",
+    /* 8: the console's accounts and failed logins (store_accounts.c) */
+    "CREATE TABLE accounts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    " source TEXT NOT NULL, roles INTEGER NOT NULL, privileges INTEGER NOT NULL,"
+    " password TEXT NOT NULL, must_change INTEGER NOT NULL, password_changed INTEGER NOT NULL,"
+    " totp TEXT NOT NULL, totp_on INTEGER NOT NULL, disabled INTEGER NOT NULL,"
+    " created INTEGER NOT NULL, last_login INTEGER NOT NULL);"
+    "CREATE TABLE login_failures(kind TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL);"
+    "CREATE INDEX login_failures_key ON login_failures(kind, key, time);",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)
