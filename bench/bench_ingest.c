@@ -148,7 +148,7 @@ int main(int argc, char **argv)
     }
     struct buf ready;
     buf_init(&ready, 0);
-    ingest_ready_json(ig, &ready);
+    ingest_ready_json(ig, NULL, &ready);
     const char *port = strstr(buf_cstr(&ready), "127.0.0.1:");
     struct client c = {data, len, port ? (int)strtoul(port + 10, NULL, 10) : 0};
     buf_fini(&ready);

@@ -42,20 +42,6 @@ static void usage(FILE *f)
                "  (vigil alerts ack --help for those)\n");
 }
 
-static void put_time(struct buf *b, int64_t ns)
-{
-    char t[64];
-    if (vtime_format(ns, t, sizeof t) != 0)
-        snprintf(t, sizeof t, "?");
-    buf_printf(b, "\"%s\"", t);
-}
-
-/* A stored JSON array, or [] when the column holds anything else. */
-static void put_array(struct buf *b, const char *key, const char *json)
-{
-    buf_printf(b, ",\"%s\":%s", key, json && json[0] == '[' ? json : "[]");
-}
-
 /* Appends s (n bytes) with control bytes and DEL as '.', padded or cut to w columns. */
 static void put_cell(struct buf *b, const char *s, size_t n, size_t w)
 {
@@ -79,39 +65,8 @@ static int print_alert(void *ctx, const struct store_alert *a)
     struct buf *b = &o->line;
     buf_reset(b);
     if (o->jsonl) {
-        buf_printf(b, "{\"id\":\"%016" PRIx64 "\"", a->id);
-        buf_json_member(b, "rule_id", a->rule_id, a->rule_id ? strlen(a->rule_id) : 0);
-        buf_json_member(b, "title", a->rule_title, a->rule_title ? strlen(a->rule_title) : 0);
-        buf_json_member(b, "level", a->rule_level, a->rule_level ? strlen(a->rule_level) : 0);
-        put_array(b, "tags", a->tags_json);
-        buf_puts(b, ",\"first_seen\":");
-        put_time(b, a->first_seen_ns);
-        buf_puts(b, ",\"last_seen\":");
-        put_time(b, a->last_seen_ns);
-        buf_printf(b, ",\"count\":%" PRIu64, a->count);
-        buf_json_member(b, "src_ip", a->src_ip.p, a->src_ip.len);
-        buf_json_member(b, "dst_ip", a->dst_ip.p, a->dst_ip.len);
-        buf_json_member(b, "user", a->user.p, a->user.len);
-        buf_json_member(b, "host", a->host.p, a->host.len);
-        buf_json_member(b, "asset", a->asset, a->asset ? strlen(a->asset) : 0);
-        if (a->has_risk)
-            buf_printf(b, ",\"risk\":%.1f", a->risk);
-        else
-            buf_puts(b, ",\"risk\":null");
-        buf_json_member(b, "status", a->status, a->status ? strlen(a->status) : 0);
-        put_array(b, "event_ids", a->event_ids_json);
-        buf_puts(b, ",\"created\":");
-        put_time(b, a->created_ns);
-        buf_json_member(b, "status_reason", a->status_reason,
-                        a->status_reason ? strlen(a->status_reason) : 0);
-        buf_json_member(b, "status_by", a->status_by, a->status_by ? strlen(a->status_by) : 0);
-        if (a->status_by) {
-            buf_puts(b, ",\"status_at\":");
-            put_time(b, a->status_at_ns);
-        } else {
-            buf_puts(b, ",\"status_at\":null");
-        }
-        buf_puts(b, "}\n");
+        store_alert_json(b, a);
+        buf_putc(b, '\n');
     } else {
         char t[64];
         if (vtime_format(a->first_seen_ns, t, sizeof t) != 0)

@@ -40,19 +40,15 @@ static void usage(FILE *f)
                "  DIR     data directory (default ./var)\n");
 }
 
-static void put_time(struct buf *b, int64_t ns, bool short_form)
+static void put_time(struct buf *b, int64_t ns)
 {
     char t[64];
     if (vtime_format(ns, t, sizeof t) != 0) {
         buf_puts(b, "?");
         return;
     }
-    if (short_form && strlen(t) > 19) {
-        buf_append(b, t, 19);
-        buf_putc(b, 'Z');
-    } else {
-        buf_puts(b, t);
-    }
+    buf_append(b, t, strlen(t) > 19 ? 19 : strlen(t));
+    buf_putc(b, 'Z');
 }
 
 /* Appends s with control bytes and DEL shown as '.', cut at `max` bytes (never in the
@@ -79,33 +75,10 @@ static int print_row(void *ctx, const struct store_row *row)
     struct buf *b = &o->line;
     buf_reset(b);
     if (o->format == OUT_JSONL) {
-        buf_printf(b, "{\"id\":\"%016" PRIx64 "\",\"time\":\"", row->id);
-        put_time(b, row->time_ns, false);
-        buf_puts(b, "\",\"received\":\"");
-        put_time(b, row->received_ns, false);
-        buf_putc(b, '"');
-        buf_json_member(b, "host", row->host, row->host ? strlen(row->host) : 0);
-        buf_json_member(b, "decoder", row->decoder, row->decoder ? strlen(row->decoder) : 0);
-        buf_puts(b, ",\"routes\":[");
-        const char *r = row->routes ? row->routes : "";
-        bool first = true;
-        while (*r) {
-            const char *comma = strchr(r, ',');
-            size_t n = comma ? (size_t)(comma - r) : strlen(r);
-            if (n) {
-                buf_printf(b, "%s\"", first ? "" : ",");
-                buf_json_str(b, r, n);
-                buf_putc(b, '"');
-                first = false;
-            }
-            r += n + (comma ? 1 : 0);
-        }
-        buf_puts(b, "],\"fields\":");
-        buf_puts(b, row->fields && row->fields[0] == '{' ? row->fields : "{}");
-        buf_json_member(b, "raw", row->raw, row->raw_len);
-        buf_puts(b, "}\n");
+        store_row_json(b, row);
+        buf_putc(b, '\n');
     } else {
-        put_time(b, row->time_ns, true);
+        put_time(b, row->time_ns);
         buf_putc(b, ' ');
         const char *h = row->host ? row->host : "-";
         put_safe(b, h, strlen(h), 32);

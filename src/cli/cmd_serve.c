@@ -14,12 +14,15 @@
  * ingest_rules_reload). A rules path that cannot be read at start exits 1 with
  * "rules path P: reason".
  */
+#include "auth/auth.h"
 #include "cli/cli.h"
 #include "core/core.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
+#include "web/web.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +39,75 @@ static void usage(FILE *f)
                "  -d DATADIR   data directory (overrides the configuration's data_dir)\n"
                "  --rules PATH Sigma rules (file or directory) added to rules: paths\n"
                "  --stdin      also read newline-framed records from standard input\n");
+}
+
+/* Writes the first start's one-time passwords to DATA_DIR/first-login.txt (0600). */
+static void first_login_file(const char *dir, const char *url, const struct auth_initial *first)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/first-login.txt", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        log_error("serve: cannot write %s: the first start's passwords are lost; delete"
+                  " the accounts table to make new ones", path);
+        return;
+    }
+    fprintf(f,
+            "Vigil console: %s\n\n"
+            "The three administrator accounts and their one-time passwords. Each must be\n"
+            "changed at the first login, and each administrator then enrols a second factor\n"
+            "(TOTP). Delete this file once they have signed in.\n\n",
+            url);
+    for (int i = 0; i < 3; i++)
+        fprintf(f, "  %-9s %s\n", first->name[i], first->password[i]);
+    fclose(f);
+    fprintf(stderr,
+            "vigil serve: first start: accounts sysadmin, secadmin and auditor have one-time"
+            " passwords in %s\n",
+            path);
+}
+
+/* Opens the 4A service and the console's server (the `web:` section). */
+static int console_start(const struct ingest_config *cfg, struct store *st, struct auth **au,
+                         struct web **web)
+{
+    struct auth_config ac;
+    auth_config_defaults(&ac);
+    const struct ingest_web_cfg *w = &cfg->web;
+    if (w->idle_timeout_min)
+        ac.idle_timeout_ns = (int64_t)w->idle_timeout_min * 60 * NS_PER_SEC;
+    if (w->password_expiry_days)
+        ac.expiry_days = w->password_expiry_days < 0 ? 0 : w->password_expiry_days;
+    if (w->min_password_length)
+        ac.min_length = w->min_password_length;
+    ac.totp_optional_for_admins = w->totp_optional;
+    char err[512] = "";
+    int rc = auth_open(st, cfg->data_dir, &ac, au, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "vigil serve: console: %s\n", err);
+        return rc;
+    }
+    struct auth_initial first;
+    bool created = false;
+    if ((rc = auth_bootstrap(*au, &first, &created))) {
+        fprintf(stderr, "vigil serve: console: cannot make the first accounts: %s\n",
+                err_str(rc));
+        return rc;
+    }
+    struct web_opts wo = {.listen = w->listen, .cert_file = w->cert, .key_file = w->key,
+                          .root = w->root, .data_dir = cfg->data_dir};
+    if ((rc = web_start(&wo, st, *au, web, err, sizeof err))) {
+        fprintf(stderr, "vigil serve: console: %s\n", err);
+        return rc;
+    }
+    if (created)
+        first_login_file(cfg->data_dir, web_url(*web), &first);
+    memset(&first, 0, sizeof first);
+    log_info("console: %s", web_url(*web));
+    return 0;
 }
 
 static void audit_load(const char *file, const char *result)
@@ -135,6 +207,8 @@ int cmd_serve(int argc, char **argv)
     int status = 1;
     struct store *st = NULL;
     struct ingest *ig = NULL;
+    struct auth *au = NULL;
+    struct web *web = NULL;
     struct store_audit_opts ao = {.hmac = cfg.audit.hmac,
                                   .key_file = cfg.audit.key_file,
                                   .heads_file = cfg.audit.heads_file,
@@ -175,7 +249,9 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "vigil serve: cannot start threads: %s\n", err_str(rc));
         goto out;
     }
-    if ((rc = ingest_ready_write(ig, cfg.data_dir)))
+    if (!cfg.web.off && (rc = console_start(&cfg, st, &au, &web)))
+        goto out;
+    if ((rc = ingest_ready_write(ig, cfg.data_dir, web ? web_url(web) : NULL)))
         log_warn("serve: cannot write %s/serve.json: %s", cfg.data_dir, err_str(rc));
     log_info("vigil serve: running (pid %ld, %zu inputs, %u workers, data in %s)", (long)getpid(),
              cfg.ninputs, cfg.workers, cfg.data_dir);
@@ -197,13 +273,17 @@ int cmd_serve(int argc, char **argv)
             break;
         }
     }
+    web_stop(web);
+    web = NULL;
     ingest_stop(ig);
     status = 0;
 out:
+    web_stop(web);
     ingest_free(ig);
+    auth_close(au);
     if (st) {
-        store_close(st);
         audit_set_sink(NULL, NULL);
+        store_close(st);
     }
     if (status == 0 && cfg.data_dir) {
         char path[4200];

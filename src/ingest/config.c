@@ -99,6 +99,11 @@ void ingest_config_fini(struct ingest_config *c)
     mem_free(c->audit.key_file);
     mem_free(c->audit.heads_file);
     memset(&c->audit, 0, sizeof c->audit);
+    mem_free(c->web.listen);
+    mem_free(c->web.cert);
+    mem_free(c->web.key);
+    mem_free(c->web.root);
+    memset(&c->web, 0, sizeof c->web);
     for (size_t i = 0; i < c->nlists; i++) {
         mem_free(c->lists[i].name);
         mem_free(c->lists[i].file);
@@ -623,6 +628,64 @@ static int audit_section(struct loader *l, struct ingest_config *c, const struct
     return 0;
 }
 
+static int get_bool(struct loader *l, const struct cfg_node *k, const char *key, bool *out)
+{
+    int rc = want_scalar(l, k, key);
+    if (rc)
+        return rc;
+    if (strcmp(k->text, "true") && strcmp(k->text, "false"))
+        return bad(l, k->line, "%s: expected true or false", key);
+    *out = !strcmp(k->text, "true");
+    return 0;
+}
+
+/* `web: {enabled, listen, cert, key, root, idle_timeout, password_expiry_days,
+ * min_password_length, totp_required_for_admins}` (web.h, auth.h) */
+static int web_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
+{
+#define WEB_KEYS                                                                               \
+    "enabled, listen, cert, key, root, idle_timeout, password_expiry_days,"                   \
+    " min_password_length, totp_required_for_admins"
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line, "web: expected a map (" WEB_KEYS ")", NULL);
+    struct ingest_web_cfg *w = &c->web;
+    for (const struct cfg_node *k = v->children; k; k = k->next) {
+        int rc;
+        uint64_t u;
+        bool b;
+        if (!strcmp(k->key, "enabled")) {
+            if ((rc = get_bool(l, k, "web.enabled", &b)) == 0)
+                w->off = !b;
+        } else if (!strcmp(k->key, "listen")) {
+            rc = get_str(l, k, "web.listen", &w->listen);
+        } else if (!strcmp(k->key, "cert")) {
+            rc = get_str(l, k, "web.cert", &w->cert);
+        } else if (!strcmp(k->key, "key")) {
+            rc = get_str(l, k, "web.key", &w->key);
+        } else if (!strcmp(k->key, "root")) {
+            rc = get_str(l, k, "web.root", &w->root);
+        } else if (!strcmp(k->key, "idle_timeout")) {
+            int64_t ns;
+            if ((rc = get_duration(l, k, "web.idle_timeout", 60, 8 * 3600, &ns)) == 0)
+                w->idle_timeout_min = (int)(ns / (60 * NS_PER_SEC));
+        } else if (!strcmp(k->key, "password_expiry_days")) {
+            if ((rc = get_uint(l, k, "web.password_expiry_days", 0, 3650, &u)) == 0)
+                w->password_expiry_days = u ? (int)u : -1;
+        } else if (!strcmp(k->key, "min_password_length")) {
+            if ((rc = get_uint(l, k, "web.min_password_length", 8, 128, &u)) == 0)
+                w->min_password_length = (int)u;
+        } else if (!strcmp(k->key, "totp_required_for_admins")) {
+            if ((rc = get_bool(l, k, "web.totp_required_for_admins", &b)) == 0)
+                w->totp_optional = !b;
+        } else {
+            rc = bad(l, k->key_line, "unknown key '%s' in web (expected " WEB_KEYS ")", k->key);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int geo_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
@@ -789,6 +852,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return geo_section(l, c, v);
     if (!strcmp(k, "audit"))
         return audit_section(l, c, v);
+    if (!strcmp(k, "web"))
+        return web_section(l, c, v);
     if (!strcmp(k, "lists")) {
         if (v->kind != CFG_SEQ)
             return bad(l, v->line, "lists: expected a list of {name, file, type}", NULL);

@@ -102,6 +102,18 @@ struct ingest_audit_cfg {
     int heads_syslog; /* 1 on, -1 off, 0 default */
 };
 
+/* `web:` the console (src/web, src/auth); zeros: the defaults */
+struct ingest_web_cfg {
+    bool off;                /* `enabled: false` */
+    char *listen;            /* default 127.0.0.1:8443 */
+    char *cert, *key;        /* default: a self-signed pair made in DATA_DIR/tls */
+    char *root;              /* the console's files; default web/dist */
+    int idle_timeout_min;    /* default 15 */
+    int password_expiry_days; /* default 90; -1: never */
+    int min_password_length; /* default 8 */
+    bool totp_optional;      /* `totp_required_for_admins: false` */
+};
+
 /* The daemon's configuration (`vigil serve -c FILE`). */
 struct ingest_config {
     char *data_dir;
@@ -119,6 +131,7 @@ struct ingest_config {
     struct ingest_alert_cfg alerting;
     struct ingest_health_cfg health;
     struct ingest_audit_cfg audit;
+    struct ingest_web_cfg web;
     char *assets_path;       /* `assets:` the inventory file (YAML or CSV), NULL: none */
     char *geo_mmdb;          /* `geo: {mmdb: PATH}` a MaxMind DB; NULL: Debian's GeoIP.dat if any */
     bool geo_off;            /* `geo: {enabled: false}`: no geolocation at all */
@@ -262,10 +275,11 @@ void ingest_free(struct ingest *ig);
  * {"pid":N,"inputs":[{"name":"…","type":"syslog_udp","addr":"127.0.0.1:5514"},…]}.
  * For files the addr is the path; for stdin "-".
  */
-int ingest_ready_json(struct ingest *ig, struct buf *out);
+int ingest_ready_json(struct ingest *ig, const char *console_url, struct buf *out);
 
-/* Writes ingest_ready_json's text to <dir>/serve.json atomically (tmp + rename). */
-int ingest_ready_write(struct ingest *ig, const char *dir);
+/* Writes ingest_ready_json's text to <dir>/serve.json atomically (tmp + rename); with
+ * console_url (NULL: no console) as "console". */
+int ingest_ready_write(struct ingest *ig, const char *dir, const char *console_url);
 
 /*
  * Appends the counters and the source inventory as JSON to out (the stats.json

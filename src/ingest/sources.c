@@ -253,9 +253,12 @@ static void put_input_id(struct buf *out, const struct ingest_input *in)
     put_str(out, "addr", in->addr, strlen(in->addr));
 }
 
-int ingest_ready_json(struct ingest *ig, struct buf *out)
+int ingest_ready_json(struct ingest *ig, const char *console_url, struct buf *out)
 {
-    buf_printf(out, "{\"pid\":%ld,\"inputs\":[", (long)getpid());
+    buf_printf(out, "{\"pid\":%ld", (long)getpid());
+    if (console_url)
+        buf_json_member(out, "console", console_url, strlen(console_url));
+    buf_puts(out, ",\"inputs\":[");
     for (size_t i = 0; i < ig->ninputs; i++) {
         struct ingest_input *in = &ig->inputs[i];
         buf_puts(out, i ? ",{" : "{");
@@ -352,13 +355,13 @@ int ingest_stats_write(struct ingest *ig)
 }
 
 /* Writes serve.json (the ready file with the bound addresses) into dir. */
-int ingest_ready_write(struct ingest *ig, const char *dir)
+int ingest_ready_write(struct ingest *ig, const char *dir, const char *console_url)
 {
     struct buf b, path;
     buf_init(&b, 0);
     buf_init(&path, 8192);
     buf_printf(&path, "%s/serve.json", dir);
-    int rc = ingest_ready_json(ig, &b);
+    int rc = ingest_ready_json(ig, console_url, &b);
     if (!rc)
         rc = path.err ? path.err : write_atomic(buf_cstr(&path), b.p ? b.p : "", b.len);
     buf_fini(&b);

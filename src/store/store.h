@@ -138,6 +138,11 @@ struct store_row {
 
 typedef int (*store_row_fn)(void *ctx, const struct store_row *row);
 
+/* Appends row as one JSON object: {"id","time","received","host","decoder","routes":[…],
+ * "fields":{…},"raw"} — the form of `vigil search --format jsonl` and the console's
+ * search (store_row_json.c). */
+void store_row_json(struct buf *b, const struct store_row *row);
+
 /*
  * Runs a query newest first, calling fn per row (fn returning non-zero stops). *next
  * receives the cursor for the following page (valid=false at the end).
@@ -215,6 +220,17 @@ int store_login_failures(struct store *st, const char *kind, const char *key, in
                          uint64_t *n, int64_t *last_ns);
 /* Forgets the failures of (kind, key) (after a successful login). */
 int store_login_failures_clear(struct store *st, const char *kind, const char *key);
+
+/* One record of the audit trail, as read back (strings valid during the callback). */
+struct store_audit_row {
+    int64_t id, time_ns;
+    const char *actor, *source, *action, *object, *result;
+};
+typedef int (*store_audit_fn)(void *ctx, const struct store_audit_row *r);
+/* Calls fn for the newest records with id < before (0: from the newest), at most limit
+ * (capped at 10,000), newest first; fn's non-zero stops. store_audit.c. */
+int store_audit_list(struct store *st, int64_t before, size_t limit, store_audit_fn fn,
+                     void *ctx);
 
 /* ---- verifying the audit trail (store_audit_verify.c) ------------------------------ */
 
@@ -354,6 +370,12 @@ typedef int (*store_alert_fn)(void *ctx, const struct store_alert *a);
  */
 int store_alerts_list(struct store *st, const struct store_alert_filter *f, store_alert_fn fn,
                       void *ctx);
+
+/* Appends a as one JSON object: {"id","rule_id","title","level","tags":[…],"first_seen",
+ * "last_seen","count","src_ip","dst_ip","user","host","asset","risk","status",
+ * "event_ids":[…],"created","status_reason","status_by","status_at"} (times RFC 3339
+ * UTC; absent entities, asset, risk and status change null). store_alert_json.c. */
+void store_alert_json(struct buf *b, const struct store_alert *a);
 
 /* Rank of a Sigma level name (informational 0 ... critical 4), or -1. */
 int store_alert_level_rank(const char *level);

@@ -81,6 +81,42 @@ out:
     return rc;
 }
 
+/* See store.h. */
+int store_audit_list(struct store *st, int64_t before, size_t limit, store_audit_fn fn,
+                     void *ctx)
+{
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_prepare_v2(st->main_db,
+                           "SELECT id, time, actor, source, action, object, result FROM audit"
+                           " WHERE ?1 <= 0 OR id < ?1 ORDER BY id DESC LIMIT ?2",
+                           -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, before);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)(limit && limit < 10000 ? limit : 10000));
+        int r;
+        rc = 0;
+        while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+            struct store_audit_row row = {
+                .id = sqlite3_column_int64(s, 0),
+                .time_ns = sqlite3_column_int64(s, 1),
+                .actor = (const char *)sqlite3_column_text(s, 2),
+                .source = (const char *)sqlite3_column_text(s, 3),
+                .action = (const char *)sqlite3_column_text(s, 4),
+                .object = (const char *)sqlite3_column_text(s, 5),
+                .result = (const char *)sqlite3_column_text(s, 6),
+            };
+            if (fn(ctx, &row))
+                break;
+        }
+        if (r != SQLITE_ROW && r != SQLITE_DONE)
+            rc = ERR_DB;
+    }
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    return rc;
+}
+
 static int audit_sink(void *ctx, const struct audit_entry *e)
 {
     return store_audit_write(ctx, e);

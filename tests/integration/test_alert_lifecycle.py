@@ -29,7 +29,7 @@ def brute(start, ip):
 def serve(tmp, data, lines):
     conf = os.path.join(tmp, "vigil.yaml")
     with open(conf, "w") as f:
-        f.write("data_dir: %s\nstats_interval: 1\nrules:\n  paths: [%s]\ninputs:\n"
+        f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nstats_interval: 1\nrules:\n  paths: [%s]\ninputs:\n"
                 "  - {type: syslog_tcp, name: t, listen: 127.0.0.1:0}\n" % (data, os.path.join(TOP, "rules")))
     return serve_tcp_lines(conf, data, lines, os.path.join(tmp, "log"))
 

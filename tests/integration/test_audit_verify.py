@@ -178,7 +178,7 @@ def main():
         heads = os.path.join(tmp, "elsewhere.heads")
         conf = os.path.join(tmp, "sm3.yaml")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\ninputs:\n  - type: syslog_udp\n    listen: 127.0.0.1:0\n"
+            f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\ninputs:\n  - type: syslog_udp\n    listen: 127.0.0.1:0\n"
                     "audit:\n  hmac: sm3\n  heads_file: %s\n  heads_syslog: false\n"
                     % (sm3, heads))
         p = subprocess.Popen([VIGIL, "serve", "-c", conf], stdout=subprocess.DEVNULL,

@@ -102,7 +102,7 @@ def main():
         conf = os.path.join(tmp, "vigil.yaml")
         data = os.path.join(tmp, "data")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\nlog_level: warn\nflush_ms: 20\n%sinputs:\n"
+            f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nlog_level: warn\nflush_ms: 20\n%sinputs:\n"
                     "  - type: syslog_tcp\n    name: tcp\n    listen: 127.0.0.1:0\n"
                     "  - type: syslog_tcp\n    name: forced\n    listen: 127.0.0.1:0\n"
                     "    format: acme_vpn\n" % (data, DECODERS))

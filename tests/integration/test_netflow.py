@@ -76,7 +76,7 @@ def main():
         data = os.path.join(tmp, "data")
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\nlog_level: warn\nflush_ms: 20\nstats_interval: 1\n"
+            f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nlog_level: warn\nflush_ms: 20\nstats_interval: 1\n"
                     "inputs:\n  - type: netflow\n    name: nf\n    listen: 127.0.0.1:0\n"
                     % data)
         err = open(os.path.join(tmp, "serve.log"), "w")

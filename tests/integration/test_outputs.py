@@ -213,6 +213,7 @@ def main():
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
             f.write("""data_dir: %s
+web: {listen: 127.0.0.1:0}
 stats_interval: 1
 rules:
   paths: [%s]

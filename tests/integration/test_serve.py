@@ -57,7 +57,8 @@ def write_config(path, data_dir, extra="", inputs=None):
     if inputs is None:
         inputs = ""
     with open(path, "w") as f:
-        f.write("data_dir: %s\nstats_interval: 1\nlog_level: warn\n%s" % (data_dir, extra))
+        f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nstats_interval: 1\nlog_level: warn\n%s"
+                % (data_dir, extra))
         f.write(inputs)
 
 

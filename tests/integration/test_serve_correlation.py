@@ -119,7 +119,7 @@ def start(tmp, name, inputs):
     data = os.path.join(tmp, name)
     conf = os.path.join(tmp, name + ".yaml")
     with open(conf, "w") as f:
-        f.write("data_dir: %s\nrules:\n  paths: [%s]\ncorrelation:\n  lateness: 10s\n"
+        f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nrules:\n  paths: [%s]\ncorrelation:\n  lateness: 10s\n"
                 "alerts:\n  merge_window: 1h\nassets: %s\n"
                 # the scenario is dated 2026-11-25 and replayed now: not a clock fault
                 "health:\n  max_clock_skew: 0\ninputs:\n%s"

@@ -74,7 +74,7 @@ def main():
         with open(conf, "w") as f:
             # geo off: the golden fields are the decoders' alone (test_serve_lists.py
             # covers geolocation through serve)
-            f.write("data_dir: %s\nlog_level: warn\nflush_ms: 20\ngeo: {enabled: false}\n"
+            f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nlog_level: warn\nflush_ms: 20\ngeo: {enabled: false}\n"
                     "inputs:\n  - type: syslog_tcp\n    name: tcp\n    listen: 127.0.0.1:0\n"
                     % data)
         err = open(os.path.join(tmp, "serve.log"), "w")

@@ -116,7 +116,7 @@ def main():
         data = os.path.join(tmp, "data")
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\nstats_interval: 1\nworkers: 2\nrules:\n  paths: [%s]\n"
+            f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nstats_interval: 1\nworkers: 2\nrules:\n  paths: [%s]\n"
                     "lists:\n"
                     "  - {name: scanners, file: %s, type: address}\n"
                     "  - {name: ti_domains, file: %s, type: domain}\n"
@@ -196,11 +196,11 @@ def main():
                g is not None and g.get("src_geo_country") == "US" and p is not None
                and "src_geo_country" not in p, "%r / %r" % (g, p))
 
-        rc, msg = start_fails(tmp, "data_dir: %s\nlists:\n  - {name: s, file: %s, type: address}\n"
+        rc, msg = start_fails(tmp, "data_dir: %s\nweb: {listen: 127.0.0.1:0}\nlists:\n  - {name: s, file: %s, type: address}\n"
                               % (os.path.join(tmp, "d2"), scanners))
         report("lists: a bad list file is refused at start with FILE:LINE",
                rc != 0 and "scanners.txt:2: 'not-an-address'" in msg, "%s %s" % (rc, msg[-300:]))
-        rc, msg = start_fails(tmp, "data_dir: %s\ngeo: {mmdb: %s/GeoLite2-City.mmdb}\n"
+        rc, msg = start_fails(tmp, "data_dir: %s\nweb: {listen: 127.0.0.1:0}\ngeo: {mmdb: %s/GeoLite2-City.mmdb}\n"
                               % (os.path.join(tmp, "d3"), tmp))
         report("geo: a missing MaxMind DB is refused at start with its path",
                rc != 0 and "geo.mmdb: %s/GeoLite2-City.mmdb: No such file" % tmp in msg,

@@ -178,7 +178,7 @@ def case_missing_path(tmp):
     conf = os.path.join(tmp, "missing.yaml")
     nope = os.path.join(tmp, "no-such-rules")
     with open(conf, "w") as f:
-        f.write("data_dir: %s\nrules:\n  paths: [%s]\ninputs:\n  - type: syslog_udp\n"
+        f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nrules:\n  paths: [%s]\ninputs:\n  - type: syslog_udp\n"
                 "    listen: 127.0.0.1:0\n" % (os.path.join(tmp, "d0"), nope))
     r = subprocess.run([VIGIL, "serve", "-c", conf], capture_output=True, timeout=20)
     err = r.stderr.decode(errors="replace")
@@ -199,7 +199,7 @@ def main():
             f.write(RULE1)
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\nlog_level: info\nstats_interval: 1\nflush_ms: 20\n"
+            f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nlog_level: info\nstats_interval: 1\nflush_ms: 20\n"
                     "rules:\n  paths: [%s]\n"
                     "inputs:\n  - type: syslog_tcp\n    name: tcp\n    listen: 127.0.0.1:0\n"
                     "  - type: syslog_udp\n    name: udp\n    listen: 127.0.0.1:0\n"

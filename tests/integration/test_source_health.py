@@ -36,7 +36,7 @@ def main():
         data = os.path.join(tmp, "data")
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
-            f.write("data_dir: %s\nhealth:\n  silence_min: 2s\n  silence_factor: 3\n"
+            f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nhealth:\n  silence_min: 2s\n  silence_factor: 3\n"
                     "  max_clock_skew: 5m\ninputs:\n  - {type: syslog_tcp, name: t, listen: 127.0.0.1:0}\n" % data)
         err = open(os.path.join(tmp, "log"), "w")
         proc = subprocess.Popen([VIGIL, "serve", "-c", conf], stdin=subprocess.DEVNULL,

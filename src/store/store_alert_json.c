@@ -1,0 +1,60 @@
+/*
+ * store_alert_json.c — a stored alert as JSON, the one form `vigil alerts --format jsonl`
+ * and the console's API both give (store.h). Every text is escaped by buf_json_member.
+ */
+#include "store/store_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static void put_time(struct buf *b, const char *key, int64_t ns)
+{
+    char t[64];
+    if (vtime_format(ns, t, sizeof t) != 0)
+        snprintf(t, sizeof t, "?");
+    buf_printf(b, ",\"%s\":\"%s\"", key, t);
+}
+
+/* A stored JSON array, or [] when the column holds anything else. */
+static void put_array(struct buf *b, const char *key, const char *json)
+{
+    buf_printf(b, ",\"%s\":%s", key, json && json[0] == '[' ? json : "[]");
+}
+
+static void put_text(struct buf *b, const char *key, const char *s)
+{
+    buf_json_member(b, key, s, s ? strlen(s) : 0);
+}
+
+/* See store.h. */
+void store_alert_json(struct buf *b, const struct store_alert *a)
+{
+    buf_printf(b, "{\"id\":\"%016" PRIx64 "\"", a->id);
+    put_text(b, "rule_id", a->rule_id);
+    put_text(b, "title", a->rule_title);
+    put_text(b, "level", a->rule_level);
+    put_array(b, "tags", a->tags_json);
+    put_time(b, "first_seen", a->first_seen_ns);
+    put_time(b, "last_seen", a->last_seen_ns);
+    buf_printf(b, ",\"count\":%" PRIu64, a->count);
+    buf_json_member(b, "src_ip", a->src_ip.p, a->src_ip.len);
+    buf_json_member(b, "dst_ip", a->dst_ip.p, a->dst_ip.len);
+    buf_json_member(b, "user", a->user.p, a->user.len);
+    buf_json_member(b, "host", a->host.p, a->host.len);
+    put_text(b, "asset", a->asset);
+    if (a->has_risk)
+        buf_printf(b, ",\"risk\":%.1f", a->risk);
+    else
+        buf_puts(b, ",\"risk\":null");
+    put_text(b, "status", a->status);
+    put_array(b, "event_ids", a->event_ids_json);
+    put_time(b, "created", a->created_ns);
+    put_text(b, "status_reason", a->status_reason);
+    put_text(b, "status_by", a->status_by);
+    if (a->status_by)
+        put_time(b, "status_at", a->status_at_ns);
+    else
+        buf_puts(b, ",\"status_at\":null");
+    buf_putc(b, '}');
+}

@@ -1,0 +1,163 @@
+/*
+ * web_api_data.c — what analysts read and change: the alert queue, an alert's status,
+ * event search (the query parsed into the store's tree, never SQL; audited), and the
+ * log sources. Every text from a log goes out JSON-escaped; the console shows it as
+ * text, never as markup.
+ */
+#include "web/web_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static size_t query_uint(const struct web_req *r, const char *key, size_t dflt, size_t max)
+{
+    const char *v = web_query(r, key);
+    uint64_t u;
+    if (!v || slice_to_u64(slice_cstr(v), &u))
+        return dflt;
+    return u < 1 ? 1 : u > max ? max : (size_t)u;
+}
+
+static int alert_json(void *ctx, const struct store_alert *a)
+{
+    struct buf *b = ctx;
+    if (b->len > 1)
+        buf_putc(b, ',');
+    store_alert_json(b, a);
+    return b->err != 0;
+}
+
+/* See web_int.h. */
+void web_api_alerts_list(struct web_req *r)
+{
+    struct store_alert_filter f = {.limit = query_uint(r, "limit", 100, 1000),
+                                   .min_level = web_query(r, "level")};
+    buf_putc(&r->out, '[');
+    int rc = store_alerts_list(r->w->st, &f, alert_json, &r->out);
+    if (rc) {
+        web_error(r, rc == ERR_INVAL ? 400 : 500,
+                  rc == ERR_INVAL ? "unknown level" : "the alerts cannot be read");
+        return;
+    }
+    buf_putc(&r->out, ']');
+    char what[80];
+    snprintf(what, sizeof what, "level>=%s limit %zu", f.min_level ? f.min_level : "any", f.limit);
+    struct audit_entry e = {.actor = r->s.user, .source = r->address, .action = "alerts.list",
+                            .object = what, .result = "ok"};
+    audit_record(&e);
+}
+
+/* See web_int.h. */
+void web_api_alerts_status(struct web_req *r)
+{
+    uint64_t id = 0;
+    const char *to = web_body_str(r, "status");
+    char *end = NULL;
+    id = strtoull(r->param, &end, 16);
+    if (!to || !end || *end || strlen(r->param) > 16) {
+        web_error(r, 400, "expected /alerts/ID/status with {\"status\", \"reason\"}");
+        return;
+    }
+    char why[200] = "";
+    int rc = store_alert_set_status(r->w->st, id, to, web_body_str(r, "reason"), r->s.user,
+                                    vtime_now_ns(), why, sizeof why);
+    char obj[64], res[240];
+    snprintf(obj, sizeof obj, "%016" PRIx64 " -> %.20s", id, to);
+    snprintf(res, sizeof res, "%s%s", rc ? "refused: " : "ok", rc ? (why[0] ? why : err_str(rc)) : "");
+    struct audit_entry e = {.actor = r->s.user, .source = r->address, .action = "alert.status",
+                            .object = obj, .result = res};
+    audit_record(&e);
+    if (rc) {
+        web_error(r, rc == ERR_NOTFOUND ? 404 : rc == ERR_INVAL ? 409 : 500,
+                  why[0] ? why : err_str(rc));
+        return;
+    }
+    buf_puts(&r->out, "{\"ok\":true}");
+}
+
+struct rows {
+    struct buf *b;
+    size_t n;
+};
+
+static int row_json(void *ctx, const struct store_row *row)
+{
+    struct rows *o = ctx;
+    if (o->n++)
+        buf_putc(o->b, ',');
+    store_row_json(o->b, row);
+    return o->b->err != 0;
+}
+
+static bool time_arg(const struct web_req *r, const char *key, int64_t *out)
+{
+    const char *v = web_query(r, key);
+    *out = 0;
+    return !v || !*v || vtime_parse(slice_cstr(v), vtime_now_ns(), out) == 0;
+}
+
+/* See web_int.h. */
+void web_api_search(struct web_req *r)
+{
+    const char *q = web_query(r, "q");
+    struct query_node *root = NULL;
+    char err[200];
+    struct store_query sq = {.limit = query_uint(r, "limit", 100, 1000)};
+    if (!time_arg(r, "from", &sq.from_ns) || !time_arg(r, "to", &sq.to_ns)) {
+        web_error(r, 400, "from/to: not a time (RFC 3339, or -15m, -24h, -7d)");
+        return;
+    }
+    if (store_query_parse(q ? q : "", &root, err, sizeof err)) {
+        web_error(r, 400, err);
+        return;
+    }
+    sq.root = root;
+    struct rows o = {&r->out, 0};
+    buf_puts(&r->out, "{\"events\":[");
+    struct store_cursor next = {0};
+    int rc = store_query(r->w->st, &sq, row_json, &o, &next);
+    store_query_free(root);
+    char res[64];
+    if (rc)
+        snprintf(res, sizeof res, "error: %s", err_str(rc));
+    else
+        snprintf(res, sizeof res, "rows %zu", o.n);
+    struct audit_entry e = {.actor = r->s.user, .source = r->address, .action = "search",
+                            .object = q ? q : "", .result = res};
+    audit_record(&e);
+    if (rc) {
+        web_error(r, 500, "the search failed");
+        return;
+    }
+    buf_printf(&r->out, "],\"count\":%zu,\"more\":%s}", o.n, next.valid ? "true" : "false");
+}
+
+static int source_json(void *ctx, const struct store_source *s)
+{
+    struct buf *b = ctx;
+    char first[64], last[64];
+    vtime_format(s->first_ns, first, sizeof first);
+    vtime_format(s->last_ns, last, sizeof last);
+    if (b->len > 1)
+        buf_putc(b, ',');
+    buf_puts(b, "{\"input\":\"");
+    buf_json_str(b, s->input, strlen(s->input));
+    buf_puts(b, "\",\"host\":\"");
+    buf_json_str(b, s->host, strlen(s->host));
+    buf_printf(b, "\",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"events\":%" PRIu64 "}", first,
+               last, s->events);
+    return b->err != 0;
+}
+
+/* See web_int.h. */
+void web_api_sources(struct web_req *r)
+{
+    buf_putc(&r->out, '[');
+    if (store_sources_list(r->w->st, source_json, &r->out)) {
+        web_error(r, 500, "the sources cannot be read");
+        return;
+    }
+    buf_putc(&r->out, ']');
+}

@@ -1,0 +1,100 @@
+/*
+ * web_int.h — what the web server's files share: the request as handlers see it, the
+ * route table, and the answer helpers. Nothing outside src/web includes this.
+ */
+#ifndef VIGIL_WEB_INT_H
+#define VIGIL_WEB_INT_H
+
+#include "web/web.h"
+
+#include <jansson.h>
+
+struct MHD_Connection;
+struct MHD_Daemon;
+struct MHD_Response;
+
+#define WEB_MAX_BODY (64 * 1024)  /* request bodies above this get 413 */
+#define WEB_MAX_HEADERS 64        /* more header lines get 431 */
+#define WEB_MAX_URL 4096          /* longer URLs get 414 */
+#define WEB_COOKIE "vigil_session"
+
+struct web {
+    struct MHD_Daemon *mhd;
+    struct store *st;
+    struct auth *auth;
+    char *root;      /* static files */
+    int port;
+    char url[96];
+};
+
+/* One request, as a handler sees it. */
+struct web_req {
+    struct web *w;
+    struct MHD_Connection *conn;
+    const char *method, *path;
+    const char *param;         /* the {name} segment of the route, when it has one */
+    const char *body;          /* NUL-terminated */
+    size_t body_len;
+    json_t *json;              /* the body parsed, when it is a JSON object */
+    char address[64];
+    bool has_session;
+    struct auth_session s;     /* the caller's session, when has_session */
+    /* the answer */
+    unsigned status;
+    struct buf out;            /* JSON */
+    char set_cookie[200];
+};
+
+/* What a route needs before its handler runs. */
+enum web_access {
+    WEB_PUBLIC,  /* anyone (login) */
+    WEB_SIGNED,  /* any session, even one that must first change its password */
+    WEB_PERM     /* a session holding the route's permission */
+};
+
+struct web_route {
+    const char *method;
+    const char *path;   /* exact, or ending in "/{}" + rest: one segment captured */
+    enum web_access access;
+    enum auth_perm perm;
+    void (*handler)(struct web_req *r);
+};
+
+/* The API's routes (web_api_*.c), in one table (web_routes.c). */
+extern const struct web_route web_routes[];
+extern const size_t web_nroutes;
+
+/* Answers status with {"error": msg}. */
+void web_error(struct web_req *r, unsigned status, const char *msg);
+/* A string member of the JSON body, or NULL. */
+const char *web_body_str(const struct web_req *r, const char *key);
+/* A query string argument, or NULL. */
+const char *web_query(const struct web_req *r, const char *key);
+/* The session's description: {"user","roles":[…],"permissions":[…],"csrf",…}. */
+void web_session_json(struct buf *b, const struct auth_session *s);
+
+/* Handlers. */
+void web_api_login(struct web_req *r);
+void web_api_logout(struct web_req *r);
+void web_api_session(struct web_req *r);
+void web_api_password(struct web_req *r);
+void web_api_totp_begin(struct web_req *r);
+void web_api_totp_confirm(struct web_req *r);
+void web_api_permissions(struct web_req *r);
+void web_api_accounts_list(struct web_req *r);
+void web_api_accounts_create(struct web_req *r);
+void web_api_accounts_grant(struct web_req *r);
+void web_api_accounts_disable(struct web_req *r);
+void web_api_accounts_enable(struct web_req *r);
+void web_api_accounts_reset(struct web_req *r);
+void web_api_alerts_list(struct web_req *r);
+void web_api_alerts_status(struct web_req *r);
+void web_api_search(struct web_req *r);
+void web_api_audit_list(struct web_req *r);
+void web_api_audit_verify(struct web_req *r);
+void web_api_sources(struct web_req *r);
+
+/* Serves a static file of the console for GET path (web_static.c). */
+void web_static(struct web_req *r, struct MHD_Response **resp);
+
+#endif
