@@ -136,7 +136,7 @@ enum auth_outcome auth_login(struct auth *a, const char *user, const char *passw
     if (s) {
         auth_session_fill(a, s, &acc);
         snprintf(s->address, sizeof s->address, "%s", address);
-        s->created_ns = s->last_seen_ns = now;
+        s->created_ns = s->last_seen_ns = vtime_now_ns(); /* after the hash's time */
         *out = *s;
     }
     pthread_mutex_unlock(&a->lock);

@@ -125,6 +125,8 @@ static void env_close(struct env *e)
 
 /* Signs in as the first start's account i: changes its one-time password to pw and
  * enrols a second factor (seed into seed); *s gets the working session. */
+static int64_t enrolled_at; /* when admin_ready's confirming code was made */
+
 static bool admin_ready(struct env *e, int i, const char *pw, char seed[64],
                         struct auth_session *s)
 {
@@ -141,7 +143,8 @@ static bool admin_ready(struct env *e, int i, const char *pw, char seed[64],
     char uri[256], code[7];
     if (auth_totp_begin(e->a, s->token, seed, uri) || !strstr(uri, "otpauth://totp/Vigil:"))
         return false;
-    if (auth_totp_code(seed, vtime_now_ns(), code) ||
+    enrolled_at = vtime_now_ns();
+    if (auth_totp_code(seed, enrolled_at, code) ||
         auth_totp_confirm(e->a, s->token, code, msg, sizeof msg))
         return false;
     return auth_session_get(e->a, s->token, s) == 0 && !s->must_enrol && s->perms;
@@ -173,11 +176,11 @@ static void t_first_login_and_totp(void)
     T_EQ_INT(auth_login(e.a, "secadmin", "blue-Kite-47", NULL, "192.0.2.1", NULL, &s, msg,
                         sizeof msg),
              AUTH_NEED_TOTP);
-    T_EQ_INT(auth_totp_code(seed, vtime_now_ns(), code), 0);
+    T_EQ_INT(auth_totp_code(seed, enrolled_at, code), 0);
     enum auth_outcome o =
         auth_login(e.a, "secadmin", "blue-Kite-47", code, "192.0.2.1", NULL, &s, msg, sizeof msg);
-    T_CHECK(o == AUTH_BAD_TOTP); /* same 30 s step as the enrolment's code */
-    T_EQ_INT(auth_totp_code(seed, vtime_now_ns() + 30 * NS_PER_SEC, code), 0);
+    T_CHECK(o == AUTH_BAD_TOTP); /* the enrolment's own code, used once already */
+    T_EQ_INT(auth_totp_code(seed, enrolled_at + 30 * NS_PER_SEC, code), 0);
     T_EQ_INT(auth_login(e.a, "SecAdmin", "blue-Kite-47", code, "192.0.2.1", NULL, &s, msg,
                         sizeof msg),
              AUTH_OK);
@@ -239,7 +242,7 @@ static void t_idle_timeout(void)
 {
     struct auth_config c;
     auth_config_defaults(&c);
-    c.idle_timeout_ns = 50 * 1000000LL; /* 50 ms */
+    c.idle_timeout_ns = NS_PER_SEC; /* 1 s: far above what the calls between take */
     struct env e;
     T_CHECK(env_open(&e, &c));
     struct auth_session s, s2;
@@ -259,7 +262,7 @@ static void t_idle_timeout(void)
     T_CHECK(!auth_csrf_ok(&s2, ""));
     T_CHECK(!auth_csrf_ok(&s2, NULL));
     s = s2;
-    struct timespec ts = {0, 80 * 1000000L};
+    struct timespec ts = {1, 300 * 1000000L};
     nanosleep(&ts, NULL);
     T_EQ_INT(auth_session_get(e.a, s.token, &s2), ERR_NOTFOUND);
     env_close(&e);
