@@ -377,6 +377,16 @@ int store_alerts_list(struct store *st, const struct store_alert_filter *f, stor
  * UTC; absent entities, asset, risk and status change null). store_alert_json.c. */
 void store_alert_json(struct buf *b, const struct store_alert *a);
 
+/*
+ * The console's overview of alerts in [from, to) as one JSON object (store_overview.c):
+ * by_level, alerts_over_time (bucket index from `from`, level, alerts), top_rules,
+ * top_sources, top_targets, top_hosts, top_users ({value, title, alerts, hits}),
+ * open_by_age, sql_injection, ddos, weak_passwords (hits), unregistered_terminals,
+ * source_addresses (the 1,000 busiest src_ip), open_alerts. ERR_INVAL for a bucket <= 0, ERR_DB.
+ */
+int store_overview_json(struct store *st, int64_t from_ns, int64_t to_ns, int64_t bucket_ns,
+                        struct buf *b);
+
 /* Rank of a Sigma level name (informational 0 ... critical 4), or -1. */
 int store_alert_level_rank(const char *level);
 

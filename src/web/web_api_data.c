@@ -118,6 +118,13 @@ void web_api_search(struct web_req *r)
     buf_puts(&r->out, "{\"events\":[");
     struct store_cursor next = {0};
     int rc = store_query(r->w->st, &sq, row_json, &o, &next);
+    json_t *hist = NULL;
+    const char *h = web_query(r, "histogram");
+    if (!rc && h && !strcmp(h, "1")) {
+        int64_t to = sq.to_ns ? sq.to_ns : vtime_now_ns();
+        int64_t from = sq.from_ns ? sq.from_ns : to - 86400 * NS_PER_SEC;
+        rc = web_histogram(r->w, root, from, to, &hist);
+    }
     store_query_free(root);
     char res[64];
     if (rc)
@@ -128,10 +135,20 @@ void web_api_search(struct web_req *r)
                             .object = q ? q : "", .result = res};
     audit_record(&e);
     if (rc) {
+        json_decref(hist);
         web_error(r, 500, "the search failed");
         return;
     }
-    buf_printf(&r->out, "],\"count\":%zu,\"more\":%s}", o.n, next.valid ? "true" : "false");
+    buf_printf(&r->out, "],\"count\":%zu,\"more\":%s", o.n, next.valid ? "true" : "false");
+    if (hist) {
+        char *text = json_dumps(hist, JSON_COMPACT);
+        json_decref(hist);
+        if (text) {
+            buf_printf(&r->out, ",\"histogram\":%s", text);
+            free(text);
+        }
+    }
+    buf_putc(&r->out, '}');
 }
 
 static int source_json(void *ctx, const struct store_source *s)

@@ -18,8 +18,11 @@ struct MHD_Response;
 #define WEB_MAX_URL 4096          /* longer URLs get 414 */
 #define WEB_COOKIE "vigil_session"
 
+struct geo;
+
 struct web {
     struct MHD_Daemon *mhd;
+    struct geo *geo; /* Debian's country database for the overview's map; NULL: none */
     struct store *st;
     struct auth *auth;
     char *root;      /* static files */
@@ -93,6 +96,11 @@ void web_api_search(struct web_req *r);
 void web_api_audit_list(struct web_req *r);
 void web_api_audit_verify(struct web_req *r);
 void web_api_sources(struct web_req *r);
+void web_api_overview(struct web_req *r);
+/* Counts the events of q (NULL: all) in [from, to) in 24 buckets: {"counts":[…], "from",
+ * "bucket_ns", "capped"} (web_api_overview.c). */
+int web_histogram(struct web *w, const struct query_node *q, int64_t from, int64_t to,
+                  json_t **out);
 
 /* Serves a static file of the console for GET path (web_static.c). */
 void web_static(struct web_req *r, struct MHD_Response **resp);

@@ -7,6 +7,7 @@
  * changed or a second factor enrolled), the CSRF token on every state change, the
  * handler, and the security headers on every answer.
  */
+#include "enrich/geo.h"
 #include "web/web_int.h"
 
 #include <arpa/inet.h>
@@ -323,6 +324,9 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
     w->st = st;
     w->auth = a;
     w->root = mem_strdup(o->root ? o->root : "web/dist");
+    char gerr[256];
+    if (geo_open(NULL, NULL, NULL, &w->geo, gerr, sizeof gerr))
+        w->geo = NULL; /* the map stays empty */
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (!o->plain_http)
         flags |= MHD_USE_TLS;
@@ -348,6 +352,7 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
     if (!w->mhd) {
         snprintf(err, errlen, "cannot serve the console on %s (address in use, or a bad"
                               " certificate)", listen);
+        geo_free(w->geo);
         mem_free(w->root);
         mem_free(w);
         rc = ERR_IO;
@@ -386,6 +391,7 @@ void web_stop(struct web *w)
     if (!w)
         return;
     MHD_stop_daemon(w->mhd);
+    geo_free(w->geo);
     mem_free(w->root);
     mem_free(w);
 }
