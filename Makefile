@@ -42,6 +42,11 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz-replay/%)
 REPLAY_OBJ := $(BUILD)/tests/fuzz/replay_main.o
 
+# The console: web/src plus the npm packages of web/package-lock.json, assembled by
+# web/build.mjs into web/dist (served by `vigil serve`).
+WEB_DIST  := web/dist/index.html
+WEB_SRC   := $(shell find web/src -type f 2>/dev/null) web/build.mjs web/package-lock.json
+
 BENCH_SRC := $(wildcard bench/bench_*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 BENCHLIB_OBJ := $(BUILD)/bench/benchlib.o
@@ -55,7 +60,13 @@ all: build
 setup:
 	@scripts/setup.sh
 
-build: $(VIGIL) $(TEST_BIN) $(FUZZ_REPLAY) $(BENCH_BIN)
+build: $(VIGIL) $(TEST_BIN) $(FUZZ_REPLAY) $(BENCH_BIN) $(WEB_DIST)
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB_DIST): $(WEB_SRC) web/node_modules/.package-lock.json
+	cd web && node build.mjs
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,7 +95,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BENCHLIB_OBJ) $(LIB)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LDLIBS_ALL)
 
 run: setup
-	@$(MAKE) --no-print-directory $(VIGIL)
+	@$(MAKE) --no-print-directory $(VIGIL) $(WEB_DIST)
 	./$(VIGIL) serve --rules rules
 
 test: setup

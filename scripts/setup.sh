@@ -11,12 +11,15 @@ packages=(
     libargon2-dev liboath-dev libmicrohttpd-dev libjansson-dev
     clang libclang-rt-14-dev llvm
     python3 sqlite3
+    chromium fonts-wqy-microhei
 )
 missing=()
 for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
     [ "$status" = "install ok installed" ] || missing+=("$p")
 done
+# Node.js and npm build the console: Debian's, unless a newer Node is there already
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "setup: installing ${missing[*]}"
 sudo=

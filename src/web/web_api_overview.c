@@ -36,7 +36,11 @@ int web_histogram(struct web *w, const struct query_node *q, int64_t from, int64
     struct hist h = {.from = from, .bucket = (to - from) / WEB_BUCKETS};
     if (h.bucket <= 0)
         h.bucket = 1;
-    struct store_query sq = {.root = q, .from_ns = from, .to_ns = to, .limit = 100000};
+    struct query_node *all = NULL;
+    char err[64];
+    if (!q && store_query_parse("", &all, err, sizeof err))
+        return ERR_NOMEM;
+    struct store_query sq = {.root = q ? q : all, .from_ns = from, .to_ns = to, .limit = 100000};
     int rc = 0;
     for (;;) {
         struct store_cursor next = {0};
@@ -47,6 +51,7 @@ int web_histogram(struct web *w, const struct query_node *q, int64_t from, int64
             break;
         sq.after = next;
     }
+    store_query_free(all);
     json_t *o = json_object(), *a = json_array();
     for (int i = 0; i < WEB_BUCKETS; i++)
         json_array_append_new(a, json_integer((json_int_t)h.counts[i]));

@@ -86,14 +86,17 @@ class Client:
         return self.call("POST", "/api/v1/login", body)
 
 
-def start_console(tmp, extra="", name="console"):
-    """Starts `vigil serve` with its console on a free port in tmp/name; returns (proc,
-    url, {account: one-time password}, data_dir), or None when it did not start."""
+def start_console(tmp, extra="", name="console", tcp=False):
+    """Starts `vigil serve` with its console on a free port in tmp/name (extra: more of
+    the `web:` section, then other top-level keys; tcp: a syslog_tcp input too); returns
+    (proc, url, {account: one-time password}, data_dir), or None when it did not start."""
     data = os.path.join(tmp, name)
     conf = os.path.join(tmp, name + ".yaml")
     with open(conf, "w") as f:
         f.write("data_dir: %s\nlog_level: warn\nweb:\n  listen: 127.0.0.1:0\n%s"
                 "inputs:\n  - type: syslog_udp\n    listen: 127.0.0.1:0\n" % (data, extra))
+        if tcp:
+            f.write("  - type: syslog_tcp\n    listen: 127.0.0.1:0\n")
     log = open(os.path.join(tmp, name + ".log"), "a")
     proc = subprocess.Popen([VIGIL, "serve", "-c", conf], stdin=subprocess.DEVNULL,
                             stdout=log, stderr=log)

@@ -1,0 +1,71 @@
+// search.js — event search: the query language of the store (parsed by the server into a
+// query tree, never SQL), a time range, a histogram of the matches over it, the events,
+// and for a chosen event its fields, each value a pivot that narrows the query. Saved
+// searches are kept in this browser, per user.
+import { api, qs, session } from "../api.js";
+import { el, mount, table, toast, when } from "../dom.js";
+import { t } from "../i18n.js";
+import { bars, bucketLabels, canvasBox } from "./charts.js";
+
+const ranges = { "1h": 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400 };
+
+function savedKey() { return "vigil.saved." + (session.info ? session.info.user : ""); }
+function saved() { try { return JSON.parse(localStorage.getItem(savedKey())) || []; } catch (_) { return []; } }
+
+function quote(v) { return /^[\w.:\-\/@]+$/.test(v) ? v : `"${String(v).replace(/["\\]/g, "\\$&")}"`; }
+
+function fieldsOf(ev) {
+  const out = [["host", ev.host], ["decoder", ev.decoder]];
+  for (const [k, v] of Object.entries(ev.fields || {}))
+    for (const x of Array.isArray(v) ? v : [v]) out.push([k, x]);
+  return out.filter(([, v]) => v !== null && v !== undefined && v !== "");
+}
+
+/** Runs the query in the hash (q, range) and draws the results. */
+export async function searchPage(root, params) {
+  const q = params.get("q") || "";
+  const range = ranges[params.get("range")] ? params.get("range") : "24h";
+  const go = (nq, nr) => { location.hash = "#/search?" + new URLSearchParams({ q: nq, range: nr || range }).toString(); };
+  const input = el("input", { type: "search", id: "query", value: q, placeholder: t("query") });
+  const pick = el("select", { id: "search-range" }, Object.keys(ranges).map((r) => el("option", { value: r, selected: r === range }, t("range_" + r))));
+  const form = el("form", { class: "toolbar", id: "search-form" }, el("h1", {}, t("nav_search")), input, pick,
+    el("button", { class: "primary", type: "submit", id: "run" }, t("run")),
+    el("button", { type: "button", id: "save-search", on: { click: () => {
+      const name = input.value.trim();
+      if (!name) return;
+      const list = saved().filter((s) => s.q !== name);
+      list.unshift({ q: name, range: pick.value });
+      localStorage.setItem(savedKey(), JSON.stringify(list.slice(0, 20)));
+      toast(t("done"));
+      searchPage(root, params);
+    } } }, t("save_search")));
+  form.addEventListener("submit", (e) => { e.preventDefault(); go(input.value, pick.value); });
+  const list = saved();
+  const savedBox = list.length ? el("div", { class: "note", id: "saved" }, t("saved_searches") + ": ",
+    list.map((s) => [el("a", { class: "pivot", href: "#/search?" + new URLSearchParams(s).toString() }, s.q), "  "])) : null;
+  const side = el("div", {});
+  mount(root, form, savedBox, el("p", { class: "note" }, "…"));
+  const now = Date.now() * 1e6;
+  let r;
+  try {
+    r = await api("GET", "/search" + qs({ q, limit: 200, histogram: 1,
+      from: new Date((now - ranges[range] * 1e9) / 1e6).toISOString(), to: new Date(now / 1e6).toISOString() }));
+  } catch (e) {
+    mount(root, form, savedBox, el("p", { class: "error", id: "search-error" }, e.message));
+    return;
+  }
+  const h = r.histogram;
+  const rows = r.events.map((ev) => [when(ev.time), ev.host || "-", ev.decoder || "-", el("td", { class: "raw" }, ev.raw)]);
+  const show = (ev) => mount(side, el("div", { class: "panel", id: "event-fields" }, el("h2", {}, t("fields")),
+    el("table", { class: "fields" }, el("tbody", {}, fieldsOf(ev).map(([k, v]) => el("tr", {}, el("td", {}, k),
+      el("td", {}, el("a", { class: "pivot", title: t("pivot"), dataset: { field: k },
+        on: { click: () => go((q ? q + " AND " : "") + `${k}:${quote(v)}`) } }, String(v)))))))));
+  mount(root, form, savedBox,
+    el("div", { class: "panel" }, el("h2", {}, t("results", { n: r.count }), " ",
+      el("span", { class: "note" }, (r.more ? t("more") : "") + (h && h.capped ? " " + t("capped") : ""))),
+      canvasBox("chart-search")),
+    el("div", { class: "split" }, el("div", { class: "panel", id: "results" },
+      table([t("time"), t("host"), t("decoder"), t("raw")], rows, (i) => ({ class: "clickable event-row",
+        on: { click: () => show(r.events[i]) } }))), side));
+  if (h) bars("chart-search", bucketLabels(h.from, h.bucket_ns, h.counts.length), [{ label: t("events"), data: h.counts, colour: "#3fa7ff" }]);
+}
