@@ -34,6 +34,11 @@ if [ -x "$build/bench/bench_store" ]; then
     echo "== search over 10M events in 7 day files"
     rm -rf "$data/store-10m"
     "$build/bench/bench_store" "$input" "$data/store-10m" --search-10m
+    if [ -x "$build/bench/bench_web" ]; then
+        echo
+        echo "== the console's API over HTTPS: alert queue, overview, searches over those 10M events"
+        "$build/bench/bench_web" "$data/store-10m"
+    fi
     rm -rf "$data/store-10m" "$data/store-1m"
 fi
 if [ -x "$build/bench/bench_correlate" ]; then

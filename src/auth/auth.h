@@ -81,6 +81,13 @@ bool auth_password_weak(const char *pw);
 /* Writes a random one-time password that meets the policy (16 characters) into out. */
 void auth_password_random(char out[17]);
 
+/* ---- personal data (auth_mask.c) ------------------------------------------------------ */
+
+/* Masks in place, keeping lengths, the personal data in text p[0..n): Chinese resident
+ * ID numbers (check digit and birth date valid), mainland mobile numbers, bank card
+ * numbers (Luhn), e-mail addresses. Returns how many values were masked. */
+size_t auth_mask_personal(char *p, size_t n);
+
 /* ---- the 4A service ------------------------------------------------------------------ */
 
 struct auth_config {

@@ -42,6 +42,7 @@ void web_api_alerts_list(struct web_req *r)
         return;
     }
     buf_putc(&r->out, ']');
+    web_personal_data(r, "alerts");
     char what[80];
     snprintf(what, sizeof what, "level>=%s limit %zu", f.min_level ? f.min_level : "any", f.limit);
     struct audit_entry e = {.actor = r->s.user, .source = r->address, .action = "alerts.list",
@@ -149,6 +150,7 @@ void web_api_search(struct web_req *r)
         }
     }
     buf_putc(&r->out, '}');
+    web_personal_data(r, q && *q ? q : "search");
 }
 
 static int source_json(void *ctx, const struct store_source *s)

@@ -151,4 +151,5 @@ void web_api_overview(struct web_req *r)
     }
     buf_puts(&r->out, text);
     free(text);
+    web_personal_data(r, "overview");
 }

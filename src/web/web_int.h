@@ -73,6 +73,9 @@ void web_error(struct web_req *r, unsigned status, const char *msg);
 const char *web_body_str(const struct web_req *r, const char *key);
 /* A query string argument, or NULL. */
 const char *web_query(const struct web_req *r, const char *key);
+/* Masks the personal data in the answer unless the session may see it (PERM_PII_VIEW);
+ * when it may and the answer holds some, the unmasked view is audited (pii.view, what). */
+void web_personal_data(struct web_req *r, const char *what);
 /* The session's description: {"user","roles":[…],"permissions":[…],"csrf",…}. */
 void web_session_json(struct buf *b, const struct auth_session *s);
 

@@ -50,6 +50,45 @@ void web_error(struct web_req *r, unsigned status, const char *msg)
     buf_puts(&r->out, "\"}");
 }
 
+/* Masks personal data inside the JSON strings of p[0..n) only (numbers and keys' syntax
+ * stay as they are); returns how many values. */
+static size_t mask_json_strings(char *p, size_t n)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '"')
+            continue;
+        size_t b = ++i;
+        while (i < n && p[i] != '"')
+            i += p[i] == '\\' ? 2 : 1;
+        if (i > n)
+            i = n;
+        count += auth_mask_personal(p + b, i - b);
+    }
+    return count;
+}
+
+/* See web_int.h. */
+void web_personal_data(struct web_req *r, const char *what)
+{
+    if (r->out.err || !r->out.len)
+        return;
+    if (!auth_can(&r->s, PERM_PII_VIEW)) {
+        mask_json_strings(r->out.p, r->out.len);
+        return;
+    }
+    char *copy = mem_strndup(r->out.p, r->out.len);
+    size_t n = copy ? mask_json_strings(copy, r->out.len) : 0;
+    mem_free(copy);
+    if (n) {
+        char result[64];
+        snprintf(result, sizeof result, "ok: %zu personal values shown unmasked", n);
+        struct audit_entry e = {.actor = r->s.user, .source = r->address, .action = "pii.view",
+                                .object = what, .result = result};
+        audit_record(&e);
+    }
+}
+
 /* See web_int.h. */
 const char *web_body_str(const struct web_req *r, const char *key)
 {

@@ -358,6 +358,35 @@ static void t_secrets(void)
     env_close(&e);
 }
 
+static void mask_case(const char *in, const char *want, size_t n)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", in);
+    size_t got = auth_mask_personal(buf, strlen(buf));
+    if (strcmp(buf, want) || got != n)
+        fprintf(stderr, "mask %s -> %s (%zu), want %s (%zu)\n", in, buf, got, want, n);
+    T_EQ_STR(buf, want);
+    T_EQ_INT(got, n);
+}
+
+static void t_mask(void)
+{
+    mask_case("id 11010519491231002X here", "id 110105***********X here", 1);
+    mask_case("id 440308199901011234.", "id 440308***********4.", 1);
+    mask_case("call 13812345678 or +8613912345678", "call 138****5678 or +86139****5678", 2);
+    mask_case("card=4111111111111111;", "card=411111******1111;", 1);
+    mask_case("to zhang.san@example.com.cn, ok", "to z****.***@example.com.cn, ok", 1);
+    mask_case("a\\n13812345678", "a\\n138****5678", 1); /* after a JSON escape */
+    /* not personal data: wrong check digit, wrong prefix, inside a longer token, times */
+    mask_case("110105194912310021", "110105194912310021", 0);
+    mask_case("order 12345678901", "order 12345678901", 0);
+    mask_case("x13812345678 138123456789", "x13812345678 138123456789", 0);
+    mask_case("2026-12-04T22:00:00.123456789Z", "2026-12-04T22:00:00.123456789Z", 0);
+    mask_case("id 3a56664f6d06513d", "id 3a56664f6d06513d", 0);
+    mask_case("user@localhost and @ alone", "user@localhost and @ alone", 0);
+    mask_case("12345678901234567890", "12345678901234567890", 0);
+}
+
 int main(void)
 {
     t_run("auth matrix invariants over every set of roles", t_matrix);
@@ -368,5 +397,6 @@ int main(void)
     t_run("auth session rotation at login, CSRF tokens, idle timeout", t_idle_timeout);
     t_run("auth administration duties are separated", t_admin_duties);
     t_run("auth secrets at rest", t_secrets);
+    t_run("auth personal data masked (ID, mobile, card, e-mail)", t_mask);
     return t_done();
 }
