@@ -154,6 +154,8 @@ enum auth_outcome auth_login(struct auth *a, const char *user, const char *passw
 /* The live session for token into *s, its idle clock restarted; ERR_NOTFOUND when there
  * is none or it was idle too long (then it is ended and the timeout audited). */
 int auth_session_get(struct auth *a, const char *token, struct auth_session *s);
+/* The number of live sessions (for /metrics). */
+size_t auth_sessions_live(struct auth *a);
 /* Ends the session (audited as auth.logout). */
 void auth_logout(struct auth *a, const char *token);
 /* True when s holds permission p. */

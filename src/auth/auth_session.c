@@ -111,6 +111,17 @@ int auth_session_get(struct auth *a, const char *token, struct auth_session *out
 }
 
 /* See auth.h. */
+size_t auth_sessions_live(struct auth *a)
+{
+    size_t n = 0;
+    pthread_mutex_lock(&a->lock);
+    for (int i = 0; i < AUTH_MAX_SESSIONS; i++)
+        n += a->sessions[i].token[0] != 0;
+    pthread_mutex_unlock(&a->lock);
+    return n;
+}
+
+/* See auth.h. */
 void auth_logout(struct auth *a, const char *token)
 {
     pthread_mutex_lock(&a->lock);

@@ -70,9 +70,14 @@ static void first_login_file(const char *dir, const char *url, const struct auth
             path);
 }
 
+static int pipeline_metrics(void *ctx, struct buf *out)
+{
+    return ingest_metrics_text(ctx, out);
+}
+
 /* Opens the 4A service and the console's server (the `web:` section). */
-static int console_start(const struct ingest_config *cfg, struct store *st, struct auth **au,
-                         struct web **web)
+static int console_start(const struct ingest_config *cfg, struct store *st, struct ingest *ig,
+                         struct auth **au, struct web **web)
 {
     struct auth_config ac;
     auth_config_defaults(&ac);
@@ -97,8 +102,14 @@ static int console_start(const struct ingest_config *cfg, struct store *st, stru
                 err_str(rc));
         return rc;
     }
-    struct web_opts wo = {.listen = w->listen, .cert_file = w->cert, .key_file = w->key,
-                          .root = w->root, .data_dir = cfg->data_dir};
+    struct web_opts wo = {.listen = w->listen,
+                          .cert_file = w->cert,
+                          .key_file = w->key,
+                          .root = w->root,
+                          .data_dir = cfg->data_dir,
+                          .metrics = pipeline_metrics,
+                          .metrics_ctx = ig,
+                          .metrics_token = w->metrics_token};
     if ((rc = web_start(&wo, st, *au, web, err, sizeof err))) {
         fprintf(stderr, "vigil serve: console: %s\n", err);
         return rc;
@@ -249,7 +260,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "vigil serve: cannot start threads: %s\n", err_str(rc));
         goto out;
     }
-    if (!cfg.web.off && (rc = console_start(&cfg, st, &au, &web)))
+    if (!cfg.web.off && (rc = console_start(&cfg, st, ig, &au, &web)))
         goto out;
     if ((rc = ingest_ready_write(ig, cfg.data_dir, web ? web_url(web) : NULL)))
         log_warn("serve: cannot write %s/serve.json: %s", cfg.data_dir, err_str(rc));

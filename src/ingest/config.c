@@ -103,6 +103,7 @@ void ingest_config_fini(struct ingest_config *c)
     mem_free(c->web.cert);
     mem_free(c->web.key);
     mem_free(c->web.root);
+    mem_free(c->web.metrics_token);
     memset(&c->web, 0, sizeof c->web);
     for (size_t i = 0; i < c->nlists; i++) {
         mem_free(c->lists[i].name);
@@ -644,7 +645,7 @@ static int get_bool(struct loader *l, const struct cfg_node *k, const char *key,
 static int web_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
 #define WEB_KEYS                                                                               \
-    "enabled, listen, cert, key, root, idle_timeout, password_expiry_days,"                   \
+    "enabled, listen, cert, key, root, metrics_token, idle_timeout, password_expiry_days,"    \
     " min_password_length, totp_required_for_admins"
     if (v->kind != CFG_MAP)
         return bad(l, v->line, "web: expected a map (" WEB_KEYS ")", NULL);
@@ -664,6 +665,10 @@ static int web_section(struct loader *l, struct ingest_config *c, const struct c
             rc = get_str(l, k, "web.key", &w->key);
         } else if (!strcmp(k->key, "root")) {
             rc = get_str(l, k, "web.root", &w->root);
+        } else if (!strcmp(k->key, "metrics_token")) {
+            if ((rc = get_str(l, k, "web.metrics_token", &w->metrics_token)) == 0 &&
+                strlen(w->metrics_token) < 16)
+                rc = bad(l, k->line, "web.metrics_token: at least 16 characters", NULL);
         } else if (!strcmp(k->key, "idle_timeout")) {
             int64_t ns;
             if ((rc = get_duration(l, k, "web.idle_timeout", 60, 8 * 3600, &ns)) == 0)

@@ -108,6 +108,7 @@ struct ingest_web_cfg {
     char *listen;            /* default 127.0.0.1:8443 */
     char *cert, *key;        /* default: a self-signed pair made in DATA_DIR/tls */
     char *root;              /* the console's files; default web/dist */
+    char *metrics_token;     /* a bearer token for /metrics scrapers; NULL: sessions only */
     int idle_timeout_min;    /* default 15 */
     int password_expiry_days; /* default 90; -1: never */
     int min_password_length; /* default 8 */
@@ -276,6 +277,11 @@ void ingest_free(struct ingest *ig);
  * For files the addr is the path; for stdin "-".
  */
 int ingest_ready_json(struct ingest *ig, const char *console_url, struct buf *out);
+
+/* Appends the pipeline's counters and queue depths in Prometheus' text format
+ * (metrics.c): per input received/decoded/generic/malformed/dropped/stored, queue depths,
+ * detection and alert counters. */
+int ingest_metrics_text(struct ingest *ig, struct buf *out);
 
 /* Writes ingest_ready_json's text to <dir>/serve.json atomically (tmp + rename); with
  * console_url (NULL: no console) as "console". */

@@ -24,6 +24,12 @@ struct web_opts {
     unsigned threads;      /* handler threads; default 2 */
     unsigned max_connections; /* default 256; per address 32 */
     unsigned timeout_s;    /* an idle connection is closed after this; default 30 */
+    /* /metrics: the daemon's own counters in Prometheus text (NULL: the store's and the
+     * console's only), and a bearer token a scraper may use instead of a session with the
+     * config permission (NULL: sessions only) */
+    int (*metrics)(void *ctx, struct buf *out);
+    void *metrics_ctx;
+    const char *metrics_token;
 };
 
 struct web;

@@ -1,8 +1,9 @@
 /*
  * web_api_overview.c — GET /api/v1/overview?range=1h|24h|7d|30d: the store's alert
  * figures (store_overview_json) plus what the store does not aggregate itself: events
- * over time (counted from the events in the range, at most WEB_HISTOGRAM_CAP of them:
- * "events_capped" says when the count stopped), the countries of the alerts' source
+ * over time (counted from the events in the range, newest first, for at most about a
+ * second and WEB_HISTOGRAM_CAP events: "capped" and "counted_from" say where a count cut
+ * short stopped), the countries of the alerts' source
  * addresses (geolocation), and the log sources silent for an hour.
  */
 #include "enrich/geo.h"
@@ -12,12 +13,17 @@
 #include <string.h>
 
 #define WEB_HISTOGRAM_CAP 200000
+#define WEB_HISTOGRAM_NS (NS_PER_SEC) /* time spent counting, at most (about) */
+#define WEB_HISTOGRAM_PAGE 1000
 #define WEB_BUCKETS 24
 
 struct hist {
     int64_t from, bucket;
     uint64_t counts[WEB_BUCKETS];
     size_t seen;
+    int64_t oldest;   /* the oldest event counted */
+    int64_t deadline; /* monotonic: stop counting */
+    bool out_of_time;
 };
 
 static int count_row(void *ctx, const struct store_row *row)
@@ -26,7 +32,10 @@ static int count_row(void *ctx, const struct store_row *row)
     int64_t k = (row->time_ns - h->from) / h->bucket;
     if (k >= 0 && k < WEB_BUCKETS)
         h->counts[k]++;
-    return ++h->seen >= WEB_HISTOGRAM_CAP;
+    h->oldest = row->time_ns;
+    if (++h->seen % 256 == 0 && vtime_mono_ns() > h->deadline)
+        h->out_of_time = true;
+    return h->seen >= WEB_HISTOGRAM_CAP || h->out_of_time;
 }
 
 /* See web_int.h. Counts events of q in WEB_BUCKETS buckets of [from, to). */
@@ -40,14 +49,19 @@ int web_histogram(struct web *w, const struct query_node *q, int64_t from, int64
     char err[64];
     if (!q && store_query_parse("", &all, err, sizeof err))
         return ERR_NOMEM;
-    struct store_query sq = {.root = q ? q : all, .from_ns = from, .to_ns = to, .limit = 100000};
+    struct store_query sq = {
+        .root = q ? q : all, .from_ns = from, .to_ns = to, .limit = WEB_HISTOGRAM_PAGE};
     int rc = 0;
+    bool more = false;
+    h.deadline = vtime_mono_ns() + WEB_HISTOGRAM_NS;
     for (;;) {
         struct store_cursor next = {0};
         size_t before = h.seen;
         if ((rc = store_query(w->st, &sq, count_row, &h, &next)))
             break;
-        if (!next.valid || h.seen >= WEB_HISTOGRAM_CAP || h.seen == before)
+        more = next.valid && h.seen > before;
+        if (!more || h.seen >= WEB_HISTOGRAM_CAP || h.out_of_time ||
+            vtime_mono_ns() > h.deadline)
             break;
         sq.after = next;
     }
@@ -58,7 +72,9 @@ int web_histogram(struct web *w, const struct query_node *q, int64_t from, int64
     json_object_set_new(o, "counts", a);
     json_object_set_new(o, "from", json_integer(from));
     json_object_set_new(o, "bucket_ns", json_integer(h.bucket));
-    json_object_set_new(o, "capped", json_boolean(h.seen >= WEB_HISTOGRAM_CAP));
+    /* newest first: a count cut short covers [counted_from, to) */
+    json_object_set_new(o, "capped", json_boolean(more));
+    json_object_set_new(o, "counted_from", json_integer(more ? h.oldest : from));
     *out = o;
     return rc;
 }

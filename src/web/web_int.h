@@ -28,6 +28,9 @@ struct web {
     char *root;      /* static files */
     int port;
     char url[96];
+    int (*metrics)(void *ctx, struct buf *out);
+    void *metrics_ctx;
+    char *metrics_token;
 };
 
 /* One request, as a handler sees it. */
@@ -100,10 +103,23 @@ void web_api_audit_list(struct web_req *r);
 void web_api_audit_verify(struct web_req *r);
 void web_api_sources(struct web_req *r);
 void web_api_overview(struct web_req *r);
-/* Counts the events of q (NULL: all) in [from, to) in 24 buckets: {"counts":[…], "from",
- * "bucket_ns", "capped"} (web_api_overview.c). */
+/* Counts the events of q (NULL: all) in [from, to) in 24 buckets, newest first, for at
+ * most about a second and 200,000 events: {"counts":[…], "from", "bucket_ns", "capped",
+ * "counted_from"} (web_api_overview.c). */
 int web_histogram(struct web *w, const struct query_node *q, int64_t from, int64_t to,
                   json_t **out);
+
+/* Answers GET /metrics (web_metrics.c): for a session with PERM_CONFIG, or the bearer
+ * token of web.metrics_token; *resp gets the text answer. */
+void web_metrics(struct web_req *r, struct MHD_Response **resp);
+
+/* True when path (decoded) may name a file under the web root: it starts with '/', has
+ * no backslash, no "//", no segment starting with '.', and is at most 1 KiB
+ * (web_static.c). The real-path check comes after. */
+bool web_path_safe(const char *path);
+/* Matches path against a route pattern (exact, or one "{}" segment captured into param
+ * of plen bytes) (web_server.c). */
+bool web_route_match(const char *pattern, const char *path, char *param, size_t plen);
 
 /* Serves a static file of the console for GET path (web_static.c). */
 void web_static(struct web_req *r, struct MHD_Response **resp);

@@ -128,8 +128,8 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
-/* Matches path against a route's pattern; *param gets the captured segment. */
-static bool route_match(const char *pattern, const char *path, char *param, size_t plen)
+/* See web_int.h. */
+bool web_route_match(const char *pattern, const char *path, char *param, size_t plen)
 {
     const char *hole = strstr(pattern, "{}");
     if (!hole)
@@ -158,7 +158,7 @@ static void dispatch(struct web_req *r)
     const struct web_route *hit = NULL;
     bool path_known = false;
     for (size_t i = 0; i < web_nroutes && !hit; i++) {
-        if (!route_match(web_routes[i].path, r->path, param, sizeof param))
+        if (!web_route_match(web_routes[i].path, r->path, param, sizeof param))
             continue;
         path_known = true;
         if (!strcmp(web_routes[i].method, r->method))
@@ -258,6 +258,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r.body = cx->body.p ? cx->body.p : "";
         r.body_len = cx->body.len ? cx->body.len - 1 : 0;
         dispatch(&r);
+    } else if (!strcmp(url, "/metrics") && !strcmp(method, "GET")) {
+        web_metrics(&r, &resp);
     } else if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
         web_static(&r, &resp);
     } else {
@@ -363,6 +365,9 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
     w->st = st;
     w->auth = a;
     w->root = mem_strdup(o->root ? o->root : "web/dist");
+    w->metrics = o->metrics;
+    w->metrics_ctx = o->metrics_ctx;
+    w->metrics_token = o->metrics_token ? mem_strdup(o->metrics_token) : NULL;
     char gerr[256];
     if (geo_open(NULL, NULL, NULL, &w->geo, gerr, sizeof gerr))
         w->geo = NULL; /* the map stays empty */
@@ -392,6 +397,7 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
         snprintf(err, errlen, "cannot serve the console on %s (address in use, or a bad"
                               " certificate)", listen);
         geo_free(w->geo);
+        mem_free(w->metrics_token);
         mem_free(w->root);
         mem_free(w);
         rc = ERR_IO;
@@ -431,6 +437,7 @@ void web_stop(struct web *w)
         return;
     MHD_stop_daemon(w->mhd);
     geo_free(w->geo);
+    mem_free(w->metrics_token);
     mem_free(w->root);
     mem_free(w);
 }

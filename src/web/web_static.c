@@ -33,7 +33,8 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-static bool path_safe(const char *p)
+/* See web_int.h. */
+bool web_path_safe(const char *p)
 {
     if (p[0] != '/' || strchr(p, '\\') || strlen(p) > 1024)
         return false;
@@ -48,7 +49,7 @@ void web_static(struct web_req *r, struct MHD_Response **resp)
 {
     const char *p = !strcmp(r->path, "/") ? "/index.html" : r->path;
     char root[PATH_MAX], want[PATH_MAX + 1100], real[PATH_MAX];
-    if (!path_safe(p)) {
+    if (!web_path_safe(p)) {
         web_error(r, 400, "not a path of the console");
         return;
     }

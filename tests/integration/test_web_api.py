@@ -58,6 +58,8 @@ ENDPOINTS = [
     ("GET", "/api/v1/audit/verify", None, "audit.read"),
 ]
 
+METRICS_TOKEN = "scrape-4f9c2a7e81d3b6"
+
 PASSWORDS = {"sysadmin": "Moon-river-1961", "secadmin": "blue-Kite-47",
              "auditor": "xK9#mq2!Lp", "ana": "Tr0ub4dor&3x", "reader": "Green*Lamp*88"}
 
@@ -98,7 +100,8 @@ def main():
         with open(os.path.join(tmp, "secret.txt"), "w") as f:
             f.write("outside the root")
         os.symlink(os.path.join(tmp, "secret.txt"), os.path.join(root, "assets", "link.txt"))
-        started = start_console(tmp, "  root: %s\nflush_ms: 20\n" % root)
+        started = start_console(tmp, "  root: %s\n  metrics_token: %s\nflush_ms: 20\n"
+                                % (root, METRICS_TOKEN))
         report("the daemon starts with its console", started is not None, "see console.log")
         if not started:
             return
@@ -164,6 +167,21 @@ def main():
         if None in clients.values():
             return
         matrix_checks(clients)
+
+        # /metrics: Prometheus text for the system administrator or the scraper's token
+        st, body, h = sysc.raw("GET", "/metrics")
+        text = body.decode()
+        report("/metrics gives Prometheus text to the system administrator",
+               st == 200 and h.get("content-type", "").startswith("text/plain")
+               and 'vigil_input_received_total{input="syslog_udp",type="syslog_udp"}' in text
+               and "vigil_queue_batches{queue=\"store\"}" in text and "vigil_store_bytes" in text
+               and "vigil_console_sessions" in text, "%d %r" % (st, text[:300]))
+        codes = [clients["analyst"].raw("GET", "/metrics")[0], Client(url).raw("GET", "/metrics")[0],
+                 Client(url).raw("GET", "/metrics", headers={"Authorization": "Bearer nope"})[0],
+                 Client(url).raw("GET", "/metrics",
+                                 headers={"Authorization": "Bearer " + METRICS_TOKEN})[0]]
+        report("/metrics: 403 for other roles, 401 without a session or with a wrong token,"
+               " 200 with the configured token", codes == [403, 401, 401, 200], repr(codes))
 
         # invariants, whatever the matrix says
         wrote = [p for m, p, b, _ in ENDPOINTS if m == "POST" and not p.startswith(

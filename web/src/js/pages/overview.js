@@ -2,7 +2,7 @@
 // severity, the top rules, sources and targets, open alerts by age, and a map of the
 // countries the alerts' sources are in.
 import { api, qs } from "../api.js";
-import { el, mount, table } from "../dom.js";
+import { el, mount, table, when } from "../dom.js";
 import { t } from "../i18n.js";
 import { bars, bucketLabels, canvasBox, doughnut, levelColours, levels, worldMap } from "./charts.js";
 
@@ -35,7 +35,7 @@ export async function overviewPage(root, params) {
       card("ind-silent", t("ind_silent"), (o.silent_sources || []).length, true)),
     el("div", { class: "grid" },
       el("div", { class: "panel" }, el("h2", {}, t("events_over_time"), " ",
-        el("span", { class: "note" }, o.events_over_time.capped ? t("capped") : "")), canvasBox("chart-events")),
+        el("span", { class: "note" }, o.events_over_time.capped ? t("capped", { t: when(o.events_over_time.counted_from) }) : "")), canvasBox("chart-events")),
       el("div", { class: "panel" }, el("h2", {}, t("alerts_over_time")), canvasBox("chart-alerts")),
       el("div", { class: "panel" }, el("h2", {}, t("by_level")), canvasBox("chart-levels")),
       el("div", { class: "panel" }, el("h2", {}, t("open_by_age")), canvasBox("chart-age")),

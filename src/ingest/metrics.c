@@ -1,0 +1,104 @@
+/*
+ * metrics.c — the pipeline's counters in Prometheus' text format (0.0.4) for the
+ * console's /metrics: per input what was received, decoded, dropped and stored, the
+ * depth of the queues between the stages, and detection's counters. Counters end in
+ * _total; the rest are gauges.
+ */
+#include "ingest/ingest_int.h"
+
+#include <stddef.h>
+#include <string.h>
+
+static void label(struct buf *b, const char *v)
+{
+    for (; *v; v++) {
+        if (*v == '\\' || *v == '"')
+            buf_putc(b, '\\');
+        buf_putc(b, *v == '\n' ? ' ' : *v);
+    }
+}
+
+static size_t depth(struct ingest_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    size_t n = q->n;
+    pthread_mutex_unlock(&q->mu);
+    return n;
+}
+
+static void metric(struct buf *b, const char *name, const char *type, const char *help)
+{
+    buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* See ingest.h. */
+int ingest_metrics_text(struct ingest *ig, struct buf *b)
+{
+    metric(b, "vigil_uptime_seconds", "gauge", "Seconds since the daemon started.");
+    buf_printf(b, "vigil_uptime_seconds %lld\n",
+               (long long)((vtime_now_ns() - ig->start_ns) / NS_PER_SEC));
+    static const struct {
+        const char *name, *help;
+        size_t off;
+    } counters[] = {
+        {"vigil_input_received_total", "Records read by the input.",
+         offsetof(struct ingest_counters, received)},
+        {"vigil_input_decoded_total", "Records a decoder understood.",
+         offsetof(struct ingest_counters, decoded)},
+        {"vigil_input_generic_total", "Records kept as generic events (no decoder knew them).",
+         offsetof(struct ingest_counters, generic)},
+        {"vigil_input_malformed_total", "Records cut or refused as malformed.",
+         offsetof(struct ingest_counters, malformed)},
+        {"vigil_input_dropped_total", "Records dropped (UDP with the queues full).",
+         offsetof(struct ingest_counters, dropped)},
+        {"vigil_input_stored_total", "Events committed to the store.",
+         offsetof(struct ingest_counters, stored)},
+    };
+    for (size_t c = 0; c < sizeof counters / sizeof counters[0]; c++) {
+        metric(b, counters[c].name, "counter", counters[c].help);
+        for (size_t i = 0; i < ig->ninputs; i++) {
+            const struct ingest_input *in = &ig->inputs[i];
+            _Atomic uint64_t *v = (_Atomic uint64_t *)(void *)((char *)&in->ct + counters[c].off);
+            buf_printf(b, "%s{input=\"", counters[c].name);
+            label(b, in->cfg->name ? in->cfg->name : "");
+            buf_printf(b, "\",type=\"%s\"} %llu\n", ingest_type_name(in->cfg->type),
+                       (unsigned long long)atomic_load(v));
+        }
+    }
+    metric(b, "vigil_queue_batches", "gauge", "Batches waiting between the stages.");
+    size_t work = 0;
+    for (unsigned w = 0; w < ig->nworkers; w++)
+        work += depth(&ig->work_q[w]);
+    buf_printf(b, "vigil_queue_batches{queue=\"decode\"} %zu\n", work);
+    buf_printf(b, "vigil_queue_batches{queue=\"store\"} %zu\n", depth(&ig->write_q));
+    buf_printf(b, "vigil_queue_batches{queue=\"free\"} %zu\n", depth(&ig->free_q));
+    static const struct {
+        const char *name, *type, *help;
+        size_t off;
+    } rules[] = {
+        {"vigil_rule_matches_total", "counter", "Rule matches found by the workers.",
+         offsetof(struct ingest_rule_counters, matches)},
+        {"vigil_alerts_opened_total", "counter", "Alerts opened.",
+         offsetof(struct ingest_rule_counters, alerts_written)},
+        {"vigil_alerts_merged_total", "counter", "Hits merged into an open alert.",
+         offsetof(struct ingest_rule_counters, alerts_merged)},
+        {"vigil_alerts_open", "gauge", "Open alerts the merger remembers.",
+         offsetof(struct ingest_rule_counters, alerts_open)},
+        {"vigil_correlation_hits_total", "counter", "Correlations that held.",
+         offsetof(struct ingest_rule_counters, corr_hits)},
+        {"vigil_correlation_late_total", "counter", "Matches behind the watermark.",
+         offsetof(struct ingest_rule_counters, corr_late)},
+        {"vigil_correlation_evicted_total", "counter", "Window groups dropped at the caps.",
+         offsetof(struct ingest_rule_counters, corr_evicted)},
+        {"vigil_correlation_groups", "gauge", "Window groups held.",
+         offsetof(struct ingest_rule_counters, corr_groups)},
+        {"vigil_suppressed_total", "counter", "Hits an analyst's suppression silenced.",
+         offsetof(struct ingest_rule_counters, suppressed)},
+    };
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        _Atomic uint64_t *v = (_Atomic uint64_t *)(void *)((char *)&ig->rct + rules[r].off);
+        metric(b, rules[r].name, rules[r].type, rules[r].help);
+        buf_printf(b, "%s %llu\n", rules[r].name, (unsigned long long)atomic_load(v));
+    }
+    return b->err;
+}
