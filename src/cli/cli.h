@@ -39,6 +39,10 @@ int cmd_stats(int argc, char **argv);
 /* `vigil audit verify [-c FILE | -d DIR] [--heads FILE]`: check the sealed audit trail
  * (cmd_audit.c). */
 int cmd_audit(int argc, char **argv);
+/* `vigil backup [-c FILE | -d DIR] --out BACKUP [--days N | --from D --to D]` and
+ * `vigil restore --from BACKUP -d DIR` (cmd_backup.c). */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 /* Records in the audit trail that the user running the command (USER, else "cli")
  * did `action` on `object` from the command line, with `result` (cli_audit.c). */
 void cli_audit(const char *action, const char *object, const char *result);

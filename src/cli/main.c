@@ -25,6 +25,8 @@ static const struct command commands[] = {
     {"stats", cmd_stats, "print the input and store counters"},
     {"hunt", cmd_hunt, "run Sigma rules over log files and print the matches"},
     {"rules", cmd_rules, "check Sigma rules: load them and report each refusal"},
+    {"backup", cmd_backup, "copy the store online (settings, accounts, alerts, audit, days)"},
+    {"restore", cmd_restore, "restore a backup into an empty data directory"},
     {"audit", cmd_audit, "verify the sealed audit trail (deleted, altered, cut-off records)"},
 };
 

@@ -232,6 +232,27 @@ typedef int (*store_audit_fn)(void *ctx, const struct store_audit_row *r);
 int store_audit_list(struct store *st, int64_t before, size_t limit, store_audit_fn fn,
                      void *ctx);
 
+/* ---- backup and restore (store_backup.c) ------------------------------------------- */
+
+struct store_backup_report {
+    size_t files; /* files in the backup (or restored) */
+    size_t days;  /* of them, day files of events */
+};
+
+/*
+ * Backs the store up, online, into the new or empty directory out: vigil.db and the day
+ * files of receipt days [from_day, to_day] (day numbers, store_day_of) through SQLite's
+ * backup API (each file a consistent snapshot while the daemon writes), the audit key,
+ * the heads file and the key of secrets at rest, and a MANIFEST (SHA-256, size, name per
+ * file). Message in err.
+ */
+int store_backup(struct store *st, const char *out, int64_t from_day, int64_t to_day,
+                 struct store_backup_report *r, char *err, size_t errlen);
+/* Restores the backup in directory from into dir, which must hold no store: every file
+ * of the MANIFEST is checked (size, SHA-256) before any is written. Message in err. */
+int store_restore(const char *from, const char *dir, struct store_backup_report *r, char *err,
+                  size_t errlen);
+
 /* ---- verifying the audit trail (store_audit_verify.c) ------------------------------ */
 
 /* What store_audit_verify found, beyond the problems it reported one by one. */

@@ -106,7 +106,8 @@ def start_console(tmp, extra="", name="console", tcp=False):
     with open(os.path.join(data, "serve.json")) as f:
         url = json.load(f)["console"]
     first = {}
-    with open(os.path.join(data, "first-login.txt")) as f:
+    path = os.path.join(data, "first-login.txt")  # only when the accounts were made now
+    with open(path) if os.path.exists(path) else open(os.devnull) as f:
         for line in f:
             parts = line.split()
             if len(parts) == 2 and parts[0] in ("sysadmin", "secadmin", "auditor"):
