@@ -188,6 +188,10 @@ int auth_account_grant(struct auth *a, const struct auth_session *actor, const c
 /* Disables or enables name (its sessions end). sysadmin; not the actor's own. */
 int auth_account_disable(struct auth *a, const struct auth_session *actor, const char *name,
                          bool disabled, char *msg, size_t msglen);
+/* Deletes name (its sessions end). sysadmin; not the actor's own, and not an account
+ * that holds an administrator role (the security administrator revokes it first). */
+int auth_account_delete(struct auth *a, const struct auth_session *actor, const char *name,
+                        char *msg, size_t msglen);
 /* A new one-time password for name (into otp), its second factor reset. sysadmin. */
 int auth_account_reset(struct auth *a, const struct auth_session *actor, const char *name,
                        char otp[17], char *msg, size_t msglen);

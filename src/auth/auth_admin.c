@@ -1,6 +1,6 @@
 /*
  * auth_admin.c — administering accounts with separated duties: the system
- * administrator creates, disables and resets accounts (which start with no role), the
+ * administrator creates, disables, resets and deletes accounts (which start with no role), the
  * security administrator grants roles and the personal-data privilege, and nobody
  * changes their own account's roles or state. Every attempt is audited, refused ones
  * included; a change that alters what an account may do ends its sessions.
@@ -155,5 +155,29 @@ int auth_account_reset(struct auth *a, const struct auth_session *actor, const c
                rc == ERR_NOTFOUND ? "refused: no such account"
                : rc              ? "error"
                                  : "ok: one-time password, second factor reset");
+    return rc;
+}
+
+/* See auth.h. */
+int auth_account_delete(struct auth *a, const struct auth_session *actor, const char *name,
+                        char *msg, size_t msglen)
+{
+    if (!allowed(actor, PERM_ACCOUNTS_MANAGE, "account.delete", name, msg, msglen))
+        return ERR_INVAL;
+    struct store_account acc;
+    int rc = store_account_get(a->st, name, &acc);
+    if (!rc && (acc.roles & ROLE_ADMINS)) {
+        snprintf(msg, msglen, "the account holds an administrator role: revoke it first");
+        auth_audit(actor->user, actor->address, "account.delete", name,
+                   "refused: holds an administrator role");
+        return ERR_INVAL;
+    }
+    if (!rc)
+        rc = store_account_delete(a->st, acc.id);
+    if (!rc)
+        end_sessions(a, acc.id);
+    snprintf(msg, msglen, "%s", rc == ERR_NOTFOUND ? "no such account" : rc ? "not saved" : "deleted");
+    auth_audit(actor->user, actor->address, "account.delete", name,
+               rc == ERR_NOTFOUND ? "refused: no such account" : rc ? "error" : "ok");
     return rc;
 }

@@ -126,6 +126,14 @@ void buf_json_member(struct buf *b, const char *key, const char *v, size_t n)
     buf_putc(b, '"');
 }
 
+void buf_json_time(struct buf *b, const char *key, int64_t ns)
+{
+    char t[64];
+    if (vtime_format(ns, t, sizeof t) != 0)
+        snprintf(t, sizeof t, "?");
+    buf_printf(b, ",\"%s\":\"%s\"", key, t);
+}
+
 int buf_json_str(struct buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";

@@ -139,6 +139,8 @@ int buf_json_str(struct buf *b, const char *s, size_t n);
 /* Appends `,"key":` then v[0..n) as a JSON string, or null when v is NULL (key is
  * written as it is: a constant of the caller's). */
 void buf_json_member(struct buf *b, const char *key, const char *v, size_t n);
+/* Appends `,"key":"…"` with ns as RFC 3339 UTC (vtime_format). */
+void buf_json_time(struct buf *b, const char *key, int64_t ns);
 /* Appends the whole file at path (bounded by b's cap: ERR_TOOBIG past it). ERR_IO
  * when it cannot be opened or read; errno then says why. */
 int buf_read_file(struct buf *b, const char *path);

@@ -125,18 +125,7 @@ int store_account_update(struct store *st, const struct store_account *a)
 /* See store.h. */
 int store_account_delete(struct store *st, int64_t id)
 {
-    int rc = ERR_DB;
-    sqlite3_stmt *s = NULL;
-    pthread_mutex_lock(&st->main_lock);
-    if (sqlite3_prepare_v2(st->main_db, "DELETE FROM accounts WHERE id = ?1", -1, &s, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        if (sqlite3_step(s) == SQLITE_DONE)
-            rc = sqlite3_changes(st->main_db) ? 0 : ERR_NOTFOUND;
-    }
-    sqlite3_finalize(s);
-    pthread_mutex_unlock(&st->main_lock);
-    return rc;
+    return store_main_by_id(st, "DELETE FROM accounts WHERE id = ?1", id);
 }
 
 /* See store.h. */

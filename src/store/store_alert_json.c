@@ -8,14 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void put_time(struct buf *b, const char *key, int64_t ns)
-{
-    char t[64];
-    if (vtime_format(ns, t, sizeof t) != 0)
-        snprintf(t, sizeof t, "?");
-    buf_printf(b, ",\"%s\":\"%s\"", key, t);
-}
-
 /* A stored JSON array, or [] when the column holds anything else. */
 static void put_array(struct buf *b, const char *key, const char *json)
 {
@@ -35,8 +27,8 @@ void store_alert_json(struct buf *b, const struct store_alert *a)
     put_text(b, "title", a->rule_title);
     put_text(b, "level", a->rule_level);
     put_array(b, "tags", a->tags_json);
-    put_time(b, "first_seen", a->first_seen_ns);
-    put_time(b, "last_seen", a->last_seen_ns);
+    buf_json_time(b, "first_seen", a->first_seen_ns);
+    buf_json_time(b, "last_seen", a->last_seen_ns);
     buf_printf(b, ",\"count\":%" PRIu64, a->count);
     buf_json_member(b, "src_ip", a->src_ip.p, a->src_ip.len);
     buf_json_member(b, "dst_ip", a->dst_ip.p, a->dst_ip.len);
@@ -49,11 +41,11 @@ void store_alert_json(struct buf *b, const struct store_alert *a)
         buf_puts(b, ",\"risk\":null");
     put_text(b, "status", a->status);
     put_array(b, "event_ids", a->event_ids_json);
-    put_time(b, "created", a->created_ns);
+    buf_json_time(b, "created", a->created_ns);
     put_text(b, "status_reason", a->status_reason);
     put_text(b, "status_by", a->status_by);
     if (a->status_by)
-        put_time(b, "status_at", a->status_at_ns);
+        buf_json_time(b, "status_at", a->status_at_ns);
     else
         buf_puts(b, ",\"status_at\":null");
     buf_putc(b, '}');

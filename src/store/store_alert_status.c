@@ -119,18 +119,7 @@ int store_suppression_add(struct store *st, const struct store_suppression *x, i
 /* See store.h. */
 int store_suppression_remove(struct store *st, int64_t id)
 {
-    int rc = ERR_DB;
-    sqlite3_stmt *s = NULL;
-    pthread_mutex_lock(&st->main_lock);
-    if (sqlite3_prepare_v2(st->main_db, "DELETE FROM suppressions WHERE id = ?1", -1, &s, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        if (sqlite3_step(s) == SQLITE_DONE)
-            rc = sqlite3_changes(st->main_db) ? 0 : ERR_NOTFOUND;
-    }
-    sqlite3_finalize(s);
-    pthread_mutex_unlock(&st->main_lock);
-    return rc;
+    return store_main_by_id(st, "DELETE FROM suppressions WHERE id = ?1", id);
 }
 
 static struct slice col(sqlite3_stmt *s, int i)

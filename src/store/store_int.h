@@ -347,5 +347,8 @@ typedef void (*store_bind_fn)(sqlite3_stmt *s, const void *rows, size_t i);
  */
 int store_main_each(struct store *st, const char *sql, const void *rows, size_t n,
                     store_bind_fn bind);
+/* Runs sql (its one parameter ?1 = id) on vigil.db under the main lock (store_main.c):
+ * 0, ERR_NOTFOUND when it changed no row, ERR_DB. */
+int store_main_by_id(struct store *st, const char *sql, int64_t id);
 
 #endif

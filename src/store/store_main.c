@@ -1,6 +1,7 @@
 /*
- * store_main.c — the one shape of write several vigil.db tables share (store_int.h):
- * one statement run for each of a batch of rows, in one transaction under the main lock.
+ * store_main.c — the shapes of write several vigil.db tables share (store_int.h): one
+ * statement run for each of a batch of rows, in one transaction under the main lock; and
+ * one statement on the row of an id.
  */
 #include "store/store_int.h"
 
@@ -31,6 +32,22 @@ int store_main_each(struct store *st, const char *sql, const void *rows, size_t 
 rollback:
     sqlite3_exec(st->main_db, "ROLLBACK", NULL, NULL, NULL);
 out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    return rc;
+}
+
+/* See store_int.h. */
+int store_main_by_id(struct store *st, const char *sql, int64_t id)
+{
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_prepare_v2(st->main_db, sql, -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_DONE)
+            rc = sqlite3_changes(st->main_db) ? 0 : ERR_NOTFOUND;
+    }
     sqlite3_finalize(s);
     pthread_mutex_unlock(&st->main_lock);
     return rc;

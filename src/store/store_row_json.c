@@ -9,20 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-static void put_time(struct buf *b, const char *key, int64_t ns)
-{
-    char t[64];
-    if (vtime_format(ns, t, sizeof t) != 0)
-        snprintf(t, sizeof t, "?");
-    buf_printf(b, ",\"%s\":\"%s\"", key, t);
-}
-
 /* See store.h. */
 void store_row_json(struct buf *b, const struct store_row *row)
 {
     buf_printf(b, "{\"id\":\"%016" PRIx64 "\"", row->id);
-    put_time(b, "time", row->time_ns);
-    put_time(b, "received", row->received_ns);
+    buf_json_time(b, "time", row->time_ns);
+    buf_json_time(b, "received", row->received_ns);
     buf_json_member(b, "host", row->host, row->host ? strlen(row->host) : 0);
     buf_json_member(b, "decoder", row->decoder, row->decoder ? strlen(row->decoder) : 0);
     buf_puts(b, ",\"routes\":[");

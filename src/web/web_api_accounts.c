@@ -8,13 +8,13 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* A time that may be unset (0: never). */
 static void put_time(struct buf *b, const char *key, int64_t ns)
 {
-    char t[64];
-    if (!ns || vtime_format(ns, t, sizeof t))
-        buf_printf(b, ",\"%s\":null", key);
+    if (ns)
+        buf_json_time(b, key, ns);
     else
-        buf_printf(b, ",\"%s\":\"%s\"", key, t);
+        buf_printf(b, ",\"%s\":null", key);
 }
 
 static int account_json(void *ctx, const struct store_account *a)
@@ -117,6 +117,13 @@ void web_api_accounts_enable(struct web_req *r)
     char msg[200];
     answer(r, auth_account_disable(r->w->auth, &r->s, r->param, false, msg, sizeof msg), msg,
            NULL);
+}
+
+/* See web_int.h. */
+void web_api_accounts_delete(struct web_req *r)
+{
+    char msg[200];
+    answer(r, auth_account_delete(r->w->auth, &r->s, r->param, msg, sizeof msg), msg, NULL);
 }
 
 /* See web_int.h. */

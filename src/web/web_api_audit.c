@@ -16,11 +16,10 @@ static void put(struct buf *b, const char *key, const char *v)
 static int record_json(void *ctx, const struct store_audit_row *a)
 {
     struct buf *b = ctx;
-    char t[64];
-    vtime_format(a->time_ns, t, sizeof t);
     if (b->len > 1)
         buf_putc(b, ',');
-    buf_printf(b, "{\"id\":%" PRId64 ",\"time\":\"%s\"", a->id, t);
+    buf_printf(b, "{\"id\":%" PRId64, a->id);
+    buf_json_time(b, "time", a->time_ns);
     put(b, "actor", a->actor);
     put(b, "source", a->source);
     put(b, "action", a->action);

@@ -1,7 +1,7 @@
 /*
  * web_api_data.c — what analysts read and change: the alert queue, an alert's status,
- * event search (the query parsed into the store's tree, never SQL; audited), and the
- * log sources. Every text from a log goes out JSON-escaped; the console shows it as
+ * event search (the query parsed into the store's tree, never SQL; audited), the
+ * log sources, and the unregistered terminals. Every text from a log goes out JSON-escaped; the console shows it as
  * text, never as markup.
  */
 #include "web/web_int.h"
@@ -156,17 +156,13 @@ void web_api_search(struct web_req *r)
 static int source_json(void *ctx, const struct store_source *s)
 {
     struct buf *b = ctx;
-    char first[64], last[64];
-    vtime_format(s->first_ns, first, sizeof first);
-    vtime_format(s->last_ns, last, sizeof last);
-    if (b->len > 1)
-        buf_putc(b, ',');
-    buf_puts(b, "{\"input\":\"");
-    buf_json_str(b, s->input, strlen(s->input));
-    buf_puts(b, "\",\"host\":\"");
-    buf_json_str(b, s->host, strlen(s->host));
-    buf_printf(b, "\",\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"events\":%" PRIu64 "}", first,
-               last, s->events);
+    buf_puts(b, b->len > 1 ? ",{\"events\":" : "{\"events\":");
+    buf_printf(b, "%" PRIu64, s->events);
+    buf_json_member(b, "input", s->input, strlen(s->input));
+    buf_json_member(b, "host", s->host, strlen(s->host));
+    buf_json_time(b, "first_seen", s->first_ns);
+    buf_json_time(b, "last_seen", s->last_ns);
+    buf_putc(b, '}');
     return b->err != 0;
 }
 
@@ -176,6 +172,31 @@ void web_api_sources(struct web_req *r)
     buf_putc(&r->out, '[');
     if (store_sources_list(r->w->st, source_json, &r->out)) {
         web_error(r, 500, "the sources cannot be read");
+        return;
+    }
+    buf_putc(&r->out, ']');
+}
+
+static int terminal_json(void *ctx, const struct store_terminal *t)
+{
+    struct buf *b = ctx;
+    buf_puts(b, b->len > 1 ? ",{\"seen\":" : "{\"seen\":");
+    buf_printf(b, "%" PRIu64, t->seen);
+    buf_json_member(b, "mac", t->mac, strlen(t->mac));
+    buf_json_member(b, "ip", t->ip.p, t->ip.len);
+    buf_json_member(b, "name", t->name.p, t->name.len);
+    buf_json_time(b, "first_seen", t->first_ns);
+    buf_json_time(b, "last_seen", t->last_ns);
+    buf_putc(b, '}');
+    return b->err != 0;
+}
+
+/* See web_int.h. */
+void web_api_terminals(struct web_req *r)
+{
+    buf_putc(&r->out, '[');
+    if (store_terminals_list(r->w->st, terminal_json, &r->out)) {
+        web_error(r, 500, "the terminals cannot be read");
         return;
     }
     buf_putc(&r->out, ']');

@@ -96,12 +96,10 @@ void web_api_session(struct web_req *r)
     web_session_json(&r->out, &r->s);
 }
 
-/* See web_int.h. */
-void web_api_password(struct web_req *r)
+/* After a step of the session's own (password, enrolment): the error, or the session as
+ * it is now. */
+static void step_answer(struct web_req *r, int rc, const char *msg)
 {
-    char msg[200];
-    int rc = auth_password_change(r->w->auth, r->s.token, web_body_str(r, "old"),
-                                  web_body_str(r, "new"), msg, sizeof msg);
     if (rc) {
         web_error(r, rc == ERR_INVAL ? 400 : 500, msg);
         return;
@@ -109,6 +107,15 @@ void web_api_password(struct web_req *r)
     struct auth_session s;
     if (auth_session_get(r->w->auth, r->s.token, &s) == 0)
         web_session_json(&r->out, &s);
+}
+
+/* See web_int.h. */
+void web_api_password(struct web_req *r)
+{
+    char msg[200];
+    int rc = auth_password_change(r->w->auth, r->s.token, web_body_str(r, "old"),
+                                  web_body_str(r, "new"), msg, sizeof msg);
+    step_answer(r, rc, msg);
 }
 
 /* See web_int.h. */
@@ -131,13 +138,7 @@ void web_api_totp_confirm(struct web_req *r)
 {
     char msg[200];
     int rc = auth_totp_confirm(r->w->auth, r->s.token, web_body_str(r, "code"), msg, sizeof msg);
-    if (rc) {
-        web_error(r, rc == ERR_INVAL ? 400 : 500, msg);
-        return;
-    }
-    struct auth_session s;
-    if (auth_session_get(r->w->auth, r->s.token, &s) == 0)
-        web_session_json(&r->out, &s);
+    step_answer(r, rc, msg);
 }
 
 /* See web_int.h. */

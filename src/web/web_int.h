@@ -96,12 +96,14 @@ void web_api_accounts_grant(struct web_req *r);
 void web_api_accounts_disable(struct web_req *r);
 void web_api_accounts_enable(struct web_req *r);
 void web_api_accounts_reset(struct web_req *r);
+void web_api_accounts_delete(struct web_req *r);
 void web_api_alerts_list(struct web_req *r);
 void web_api_alerts_status(struct web_req *r);
 void web_api_search(struct web_req *r);
 void web_api_audit_list(struct web_req *r);
 void web_api_audit_verify(struct web_req *r);
 void web_api_sources(struct web_req *r);
+void web_api_terminals(struct web_req *r);
 void web_api_overview(struct web_req *r);
 /* Counts the events of q (NULL: all) in [from, to) in 24 buckets, newest first, for at
  * most about a second and 200,000 events: {"counts":[…], "from", "bucket_ns", "capped",

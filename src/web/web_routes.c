@@ -24,11 +24,13 @@ const struct web_route web_routes[] = {
     NEEDS("POST", "/api/v1/accounts/{}/disable", PERM_ACCOUNTS_MANAGE, web_api_accounts_disable),
     NEEDS("POST", "/api/v1/accounts/{}/enable", PERM_ACCOUNTS_MANAGE, web_api_accounts_enable),
     NEEDS("POST", "/api/v1/accounts/{}/reset", PERM_ACCOUNTS_MANAGE, web_api_accounts_reset),
+    NEEDS("POST", "/api/v1/accounts/{}/delete", PERM_ACCOUNTS_MANAGE, web_api_accounts_delete),
     NEEDS("GET", "/api/v1/overview", PERM_OVERVIEW, web_api_overview),
     NEEDS("GET", "/api/v1/alerts", PERM_ALERTS_READ, web_api_alerts_list),
     NEEDS("POST", "/api/v1/alerts/{}/status", PERM_ALERTS_WRITE, web_api_alerts_status),
     NEEDS("GET", "/api/v1/search", PERM_SEARCH, web_api_search),
     NEEDS("GET", "/api/v1/sources", PERM_SOURCES_READ, web_api_sources),
+    NEEDS("GET", "/api/v1/terminals", PERM_ASSETS_READ, web_api_terminals),
     NEEDS("GET", "/api/v1/audit", PERM_AUDIT_READ, web_api_audit_list),
     NEEDS("GET", "/api/v1/audit/verify", PERM_AUDIT_READ, web_api_audit_verify),
 };

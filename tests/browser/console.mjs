@@ -123,6 +123,11 @@ try {
   const others = await page.$$eval(".alert-row", (rs) => rs.filter((r) => r.lastElementChild.textContent !== "acknowledged").length);
   report("acknowledge an alert from the queue (with a reason)", others === 0, String(others));
   await shot(page, "05-alert-acknowledged");
+  await page.click("#nav-terminals");
+  await page.waitForSelector("#terminals");
+  const term = await page.textContent("#terminals");
+  report("the unregistered terminal of the scenario is listed", term.includes("00:11:22:33:44:55"), term.slice(0, 200));
+  await shot(page, "05b-terminals");
 
   await page.click("#nav-search");
   await page.fill("#query", "program:sshd");

@@ -3,11 +3,13 @@ an HTTPS client that keeps its session cookie and CSRF token like a browser does
 RFC 6238 TOTP of its own (written from the RFC, not from Vigil's code), so the server's
 second factor is checked against an independent implementation."""
 import base64
+import datetime
 import hashlib
 import hmac
 import http.client
 import json
 import os
+import socket
 import ssl
 import struct
 import subprocess
@@ -133,3 +135,29 @@ def ready_admin(url, name, one_time, new_password):
     if st != 200 or j.get("must_enrol_totp") or not j.get("permissions"):
         return None, "totp confirm %s: %s %s" % (name, st, j)
     return c, seed
+
+
+def rules_config(top):
+    """Top-level config for a daemon that alerts at once: Vigil's rules, correlation
+    windows closed after 1 s, stats every second, no clock-skew findings."""
+    return ("rules:\n  paths: [%s]\ncorrelation:\n  lateness: 1s\nflush_ms: 20\n"
+            "stats_interval: 1\nhealth:\n  max_clock_skew: 0\n" % os.path.join(top, "rules"))
+
+
+def input_addr(data, kind):
+    """The address the daemon of data dir `data` bound for its first input of type kind."""
+    with open(os.path.join(data, "serve.json")) as f:
+        return [i["addr"] for i in json.load(f)["inputs"] if i["type"] == kind][0]
+
+
+def send_tcp(addr, lines):
+    """Sends lines over one syslog TCP connection (newline framed)."""
+    host, port = addr.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(b"".join(l.encode() + b"\n" for l in lines))
+
+
+def stamp(seconds_ago):
+    """An RFC 5424 timestamp seconds_ago before now (UTC)."""
+    t = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds_ago)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")

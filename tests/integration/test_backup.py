@@ -10,16 +10,14 @@ console to the same accounts with the same passwords and second factors (the key
 secrets at rest came along). A backup with a changed file is refused, as is a restore
 into a directory that holds a store.
 """
-import datetime
-import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 
-from console import Client, ready_admin, start_console, totp
+from console import (Client, input_addr, ready_admin, rules_config, send_tcp, stamp,
+                     start_console, totp)
 from harness import TOP, VIGIL, report, status, stop_daemon
 
 
@@ -39,24 +37,16 @@ def main():
     tmp = tempfile.mkdtemp(prefix="vigil-backup-")
     proc = None
     try:
-        extra = ("rules:\n  paths: [%s]\ncorrelation:\n  lateness: 1s\nflush_ms: 20\n"
-                 "stats_interval: 1\nhealth:\n  max_clock_skew: 0\n" % os.path.join(TOP, "rules"))
-        started = start_console(tmp, extra, tcp=True)
+        started = start_console(tmp, rules_config(TOP), tcp=True)
         report("the daemon starts", started is not None, "")
         if not started:
             return
         proc, url, first, data = started
-        with open(os.path.join(data, "serve.json")) as f:
-            tcp = [i["addr"] for i in json.load(f)["inputs"] if i["type"] == "syslog_tcp"][0]
-        now = datetime.datetime.now(datetime.timezone.utc)
-        t = lambda s: (now - datetime.timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%SZ")
         lines = ["<38>1 %s srv1 sshd %d - - Failed password for root from 203.0.113.77 port %d"
-                 " ssh2" % (t(120 - i), 100 + i, 40000 + i) for i in range(10)]
+                 " ssh2" % (stamp(120 - i), 100 + i, 40000 + i) for i in range(10)]
         lines += ["<38>1 %s srv2 sshd 300 - - Accepted password for deploy from 192.0.2.4 port"
-                  " 50000 ssh2" % t(60)]
-        host, port = tcp.rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=10) as s:
-            s.sendall(b"".join(l.encode() + b"\n" for l in lines))
+                  " 50000 ssh2" % stamp(60)]
+        send_tcp(input_addr(data, "syslog_tcp"), lines)
         admins = {}
         for name, pw in (("sysadmin", "Moon-river-1961"), ("secadmin", "blue-Kite-47")):
             c, seed = ready_admin(url, name, first[name], pw)

@@ -11,16 +11,15 @@ acknowledges an alert, searches and pivots, switches to Chinese, checks that the
 is shown as text, reads and verifies the audit trail and makes an account. Screenshots
 of every page go to BUILD/screenshots/.
 """
-import datetime
 import json
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 
-from console import Client, ready_admin, start_console
+from console import (Client, input_addr, ready_admin, rules_config, send_tcp, stamp,
+                     start_console)
 from harness import TOP, VIGIL, report, status, stop_daemon
 
 BUILD = os.environ.get("VIGIL_BUILD", os.path.dirname(os.path.abspath(VIGIL)))
@@ -28,8 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 ATTACKER = "61.177.172.140"  # a public address: the map needs a country
 
 
-def scenario(now):
-    t = lambda s: (now - datetime.timedelta(seconds=s)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def scenario():
+    t = stamp
     lines = []
     for i in range(12):
         lines.append("<38>1 %s srv1 sshd %d - - Failed password for root from %s port %d ssh2"
@@ -47,12 +46,6 @@ def scenario(now):
     return lines
 
 
-def send(addr, lines):
-    host, port = addr.rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=10) as s:
-        s.sendall(b"".join(l.encode() + b"\n" for l in lines))
-
-
 def main():
     if not os.path.exists(CHROMIUM) or not os.path.isdir(os.path.join(TOP, "web", "dist")):
         report("chromium and the built console are there (make setup, make)", False,
@@ -61,18 +54,14 @@ def main():
     tmp = tempfile.mkdtemp(prefix="vigil-browser-")
     proc = None
     try:
-        extra = ("  root: %s\nrules:\n  paths: [%s]\ncorrelation:\n  lateness: 1s\n"
-                 "stats_interval: 1\nhealth:\n  max_clock_skew: 0\n"
-                 % (os.path.join(TOP, "web", "dist"), os.path.join(TOP, "rules")))
+        extra = "  root: %s\n%s" % (os.path.join(TOP, "web", "dist"), rules_config(TOP))
         started = start_console(tmp, extra, tcp=True)
         report("the daemon starts with rules and the built console", started is not None, "")
         if not started:
             return
         proc, url, first, data = started
-        with open(os.path.join(data, "serve.json")) as f:
-            tcp = [i["addr"] for i in json.load(f)["inputs"] if i["type"] == "syslog_tcp"][0]
-        lines = scenario(datetime.datetime.now(datetime.timezone.utc))
-        send(tcp, lines)
+        lines = scenario()
+        send_tcp(input_addr(data, "syslog_tcp"), lines)
         users = {}
         for name, pw in (("sysadmin", "Moon-river-1961"), ("secadmin", "blue-Kite-47"),
                          ("auditor", "xK9#mq2!Lp")):

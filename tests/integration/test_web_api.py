@@ -12,8 +12,6 @@ says, CSRF, session rotation, TOTP at login and replay, lockout, the cookie's at
 the security headers, limits on bad requests, static paths that try to leave the web
 root, and the audit trail of it all as the auditor reads it.
 """
-import datetime
-import json
 import os
 import shutil
 import socket
@@ -21,7 +19,7 @@ import ssl
 import tempfile
 import time
 
-from console import Client, ready_admin, start_console, totp
+from console import Client, input_addr, ready_admin, stamp, start_console, totp
 from harness import report, status, stop_daemon
 
 MATRIX = {
@@ -48,12 +46,14 @@ ENDPOINTS = [
     ("POST", "/api/v1/accounts/victim/disable", None, "accounts.manage"),
     ("POST", "/api/v1/accounts/victim/enable", None, "accounts.manage"),
     ("POST", "/api/v1/accounts/victim/reset", None, "accounts.manage"),
+    ("POST", "/api/v1/accounts/made-by-%s/delete", None, "accounts.manage"),
     ("GET", "/api/v1/overview?range=7d", None, "overview"),
     ("GET", "/api/v1/alerts", None, "alerts.read"),
     ("POST", "/api/v1/alerts/00000000000000ff/status", {"status": "acknowledged"},
      "alerts.write"),
     ("GET", "/api/v1/search?q=sshd&histogram=1", None, "search"),
     ("GET", "/api/v1/sources", None, "sources.read"),
+    ("GET", "/api/v1/terminals", None, "assets.read"),
     ("GET", "/api/v1/audit", None, "audit.read"),
     ("GET", "/api/v1/audit/verify", None, "audit.read"),
 ]
@@ -79,6 +79,8 @@ def matrix_checks(clients):
         for method, path, body, perm in ENDPOINTS:
             if isinstance(body, dict) and "name" in body:
                 body = {"name": body["name"] % role}
+            if "%s" in path:
+                path = path % role
             st, j = c.call(method, path, body)
             allowed = perm is None or perm in MATRIX[role]
             if allowed and (st in (401, 403) or (method == "GET" and st != 200)):
@@ -215,12 +217,9 @@ def main():
         report("logout ends the session", st == 200 and st2 == 401, "%d %d" % (st, st2))
 
         # personal data: masked for a role without pii_view, shown (and audited) with it
-        with open(os.path.join(data, "serve.json")) as f:
-            udp = [i["addr"] for i in json.load(f)["inputs"] if i["type"] == "syslog_udp"][0]
-        host, port = udp.rsplit(":", 1)
-        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        host, port = input_addr(data, "syslog_udp").rsplit(":", 1)
         line = ("<38>1 %s srv9 crm 1 - - customer zhang.san@example.com phone 13812345678"
-                " card 4111111111111111 id 11010519491231002X" % now)
+                " card 4111111111111111 id 11010519491231002X" % stamp(0))
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
             u.sendto(line.encode(), (host, int(port)))
         ana, got = clients["analyst"], None

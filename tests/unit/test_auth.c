@@ -340,6 +340,12 @@ static void t_admin_duties(void)
     T_EQ_INT(auth_login(e.a, "alice", otp2, NULL, "192.0.2.1", NULL, &an, msg, sizeof msg),
              AUTH_OK);
     T_CHECK(an.must_change);
+    /* deleting: the system administrator's, never an administrator's account */
+    T_EQ_INT(auth_account_delete(e.a, &sec, "alice", msg, sizeof msg), ERR_INVAL);
+    T_EQ_INT(auth_account_delete(e.a, &sys, "secadmin", msg, sizeof msg), ERR_INVAL);
+    T_EQ_INT(auth_account_delete(e.a, &sys, "alice", msg, sizeof msg), 0);
+    T_EQ_INT(auth_session_get(e.a, an.token, &an), ERR_NOTFOUND);
+    T_EQ_INT(auth_account_delete(e.a, &sys, "alice", msg, sizeof msg), ERR_NOTFOUND);
     env_close(&e);
 }
 

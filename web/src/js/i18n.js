@@ -4,7 +4,9 @@
 const words = {
   en: {
     lang_switch: "中文", nav_overview: "Overview", nav_alerts: "Alerts", nav_search: "Search",
-    nav_sources: "Sources", nav_accounts: "Accounts", nav_audit: "Audit trail", nav_report: "Compliance report",
+    nav_sources: "Sources", nav_terminals: "Terminals",
+    terminals_why: "Devices DHCP servers and arpwatch saw that the asset inventory does not register.",
+    seen: "Sightings", nav_accounts: "Accounts", nav_audit: "Audit trail", nav_report: "Compliance report",
     logout: "Sign out", signin: "Sign in", user: "User name", password: "Password",
     totp_code: "One-time code (authenticator app)", need_totp: "Enter the code from your authenticator.",
     change_password: "Change your password", change_password_why: "A one-time or expired password must be changed before you go on.",
@@ -44,7 +46,9 @@ const words = {
   },
   zh: {
     lang_switch: "English", nav_overview: "总览", nav_alerts: "告警", nav_search: "检索",
-    nav_sources: "日志源", nav_accounts: "账号", nav_audit: "审计记录", nav_report: "合规报告",
+    nav_sources: "日志源", nav_terminals: "终端",
+    terminals_why: "DHCP 服务器和 arpwatch 发现的、资产清单中未登记的设备。",
+    seen: "发现次数", nav_accounts: "账号", nav_audit: "审计记录", nav_report: "合规报告",
     logout: "退出", signin: "登录", user: "用户名", password: "密码",
     totp_code: "动态口令（认证器应用）", need_totp: "请输入认证器上的动态口令。",
     change_password: "修改密码", change_password_why: "一次性密码或已过期的密码须先修改。",
