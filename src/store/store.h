@@ -300,6 +300,7 @@ struct store_alert {
     int64_t created_ns;         /* when the first event behind it was received */
     const char *status_reason, *status_by; /* the last status change (NULL: none) */
     int64_t status_at_ns;
+    const char *assignee; /* who works it (NULL: nobody yet) */
 };
 
 /*
@@ -337,6 +338,10 @@ int store_first_seen_keys(struct store *st, int (*fn)(void *ctx, uint64_t key), 
  */
 int store_alert_set_status(struct store *st, uint64_t id, const char *status, const char *reason,
                            const char *actor, int64_t now_ns, char *why, size_t whylen);
+
+/* Gives alert id to assignee (an account name; NULL or "" takes it back). ERR_NOTFOUND,
+ * ERR_DB. store_alert_status.c. */
+int store_alert_assign(struct store *st, uint64_t id, const char *assignee);
 
 /* A suppression: hits of rule_id ("*": any rule) on the given entities (p NULL: any)
  * raise no alert until expires (wall clock). */
@@ -394,8 +399,9 @@ int store_alerts_list(struct store *st, const struct store_alert_filter *f, stor
 
 /* Appends a as one JSON object: {"id","rule_id","title","level","tags":[…],"first_seen",
  * "last_seen","count","src_ip","dst_ip","user","host","asset","risk","status",
- * "event_ids":[…],"created","status_reason","status_by","status_at"} (times RFC 3339
- * UTC; absent entities, asset, risk and status change null). store_alert_json.c. */
+ * "event_ids":[…],"created","status_reason","status_by","status_at","assignee"} (times RFC
+ * 3339 UTC; absent entities, asset, risk, status change and assignee null).
+ * store_alert_json.c. */
 void store_alert_json(struct buf *b, const struct store_alert *a);
 
 /*

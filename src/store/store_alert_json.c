@@ -48,5 +48,6 @@ void store_alert_json(struct buf *b, const struct store_alert *a)
         buf_json_time(b, "status_at", a->status_at_ns);
     else
         buf_puts(b, ",\"status_at\":null");
+    put_text(b, "assignee", a->assignee);
     buf_putc(b, '}');
 }

@@ -87,6 +87,24 @@ out:
 }
 
 /* See store.h. */
+int store_alert_assign(struct store *st, uint64_t id, const char *assignee)
+{
+    int rc = ERR_DB;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->main_lock);
+    if (sqlite3_prepare_v2(st->main_db, "UPDATE alerts SET assignee = ?2 WHERE id = ?1", -1, &s,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, (sqlite3_int64)id);
+        bind_text_or_null(s, 2, assignee && *assignee ? slice_cstr(assignee) : SLICE_NULL);
+        if (sqlite3_step(s) == SQLITE_DONE)
+            rc = sqlite3_changes(st->main_db) ? 0 : ERR_NOTFOUND;
+    }
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->main_lock);
+    return rc;
+}
+
+/* See store.h. */
 int store_suppression_add(struct store *st, const struct store_suppression *x, int64_t *id)
 {
     int rc = ERR_DB;

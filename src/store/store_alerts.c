@@ -207,8 +207,8 @@ int store_alerts_list(struct store *st, const struct store_alert_filter *f, stor
     if (sqlite3_prepare_v2(st->main_db,
                            "SELECT id, rule_id, rule_title, rule_level, tags, first_seen,"
                            " last_seen, count, src_ip, dst_ip, user, host, asset, risk, status,"
-                           " event_ids, created, status_reason, status_by, status_at FROM alerts"
-                           " WHERE"
+                           " event_ids, created, status_reason, status_by, status_at, assignee"
+                           " FROM alerts WHERE"
                            " (CASE rule_level WHEN 'informational' THEN 0 WHEN 'low' THEN 1"
                            " WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4"
                            " ELSE 2 END) >= ?1"
@@ -241,6 +241,7 @@ int store_alerts_list(struct store *st, const struct store_alert_filter *f, stor
             .status_reason = (const char *)sqlite3_column_text(s, 17),
             .status_by = (const char *)sqlite3_column_text(s, 18),
             .status_at_ns = sqlite3_column_int64(s, 19),
+            .assignee = (const char *)sqlite3_column_text(s, 20),
         };
         if (fn(ctx, &a))
             break;

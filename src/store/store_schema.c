@@ -32,7 +32,7 @@
  * vigil_first_seen have seen, (v5) each alert's last status change (reason, by, at) and
  * the suppressions, (v6) the unregistered terminals, (v7) each audit record's seal
  * (store_audit_seal.c; the records written before are sealed at the next open), (v8) the
- * console's accounts and failed logins (store_accounts.c).
+ * console's accounts and failed logins (store_accounts.c), (v9) each alert's assignee.
  */
 #include "store/store_int.h"
 
@@ -145,6 +145,8 @@ static const char *const main_steps[] = {
     " created INTEGER NOT NULL, last_login INTEGER NOT NULL);"
     "CREATE TABLE login_failures(kind TEXT NOT NULL, key TEXT NOT NULL, time INTEGER NOT NULL);"
     "CREATE INDEX login_failures_key ON login_failures(kind, key, time);",
+    /* 9: who works an alert (store_alert_status.c) */
+    "ALTER TABLE alerts ADD COLUMN assignee TEXT;",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

@@ -78,6 +78,36 @@ void web_api_alerts_status(struct web_req *r)
     buf_puts(&r->out, "{\"ok\":true}");
 }
 
+/* See web_int.h: POST /alerts/ID/assign {"assignee": NAME or ""}: to an existing account
+ * (an analyst takes an alert with its own name). */
+void web_api_alerts_assign(struct web_req *r)
+{
+    char *end = NULL;
+    uint64_t id = strtoull(r->param, &end, 16);
+    const char *who = web_body_str(r, "assignee");
+    struct store_account acc;
+    if (!who || !end || *end || strlen(r->param) > 16) {
+        web_error(r, 400, "expected /alerts/ID/assign with {\"assignee\": NAME or \"\"}");
+        return;
+    }
+    if (*who && store_account_get(r->w->st, who, &acc)) {
+        web_error(r, 400, "no account of that name");
+        return;
+    }
+    int rc = store_alert_assign(r->w->st, id, *who ? acc.name : NULL);
+    char obj[120];
+    snprintf(obj, sizeof obj, "%016" PRIx64 " -> %s", id, *who ? acc.name : "(nobody)");
+    struct audit_entry e = {.actor = r->s.user, .source = r->address, .action = "alert.assign",
+                            .object = obj, .result = rc ? err_str(rc) : "ok"};
+    audit_record(&e);
+    if (rc) {
+        web_error(r, rc == ERR_NOTFOUND ? 404 : 500, rc == ERR_NOTFOUND ? "no alert has that id"
+                                                                          : "not saved");
+        return;
+    }
+    buf_puts(&r->out, "{\"ok\":true}");
+}
+
 struct rows {
     struct buf *b;
     size_t n;

@@ -99,6 +99,7 @@ void web_api_accounts_reset(struct web_req *r);
 void web_api_accounts_delete(struct web_req *r);
 void web_api_alerts_list(struct web_req *r);
 void web_api_alerts_status(struct web_req *r);
+void web_api_alerts_assign(struct web_req *r);
 void web_api_search(struct web_req *r);
 void web_api_audit_list(struct web_req *r);
 void web_api_audit_verify(struct web_req *r);

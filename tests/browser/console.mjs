@@ -122,6 +122,20 @@ try {
   await page.waitForSelector(`.alert-row[data-id="${target}"]`, { timeout: 10000 });
   const others = await page.$$eval(".alert-row", (rs) => rs.filter((r) => r.lastElementChild.textContent !== "acknowledged").length);
   report("acknowledge an alert from the queue (with a reason)", others === 0, String(others));
+  await page.check(`.alert-row[data-id="${target}"] input.pick`);
+  await page.click("#bulk-take");
+  await page.waitForFunction((id) => {
+    const r = document.querySelector(`.alert-row[data-id="${id}"]`);
+    return r && r.children[r.children.length - 2].textContent === "ana";
+  }, target, { timeout: 10000 });
+  report("take an alert: the analyst becomes its assignee", true);
+  await page.selectOption("#status-filter", "all");
+  await page.waitForFunction(() => location.hash.includes("status=all"));
+  await page.check("#group-rule");
+  await page.waitForSelector(".group-row");
+  const groups = await page.$$eval(".group-row", (rs) => rs.length);
+  report("the queue grouped by rule", groups >= 3, String(groups));
+  await shot(page, "05a-alerts-grouped");
   await shot(page, "05-alert-acknowledged");
   await page.click("#nav-terminals");
   await page.waitForSelector("#terminals");

@@ -51,6 +51,7 @@ ENDPOINTS = [
     ("GET", "/api/v1/alerts", None, "alerts.read"),
     ("POST", "/api/v1/alerts/00000000000000ff/status", {"status": "acknowledged"},
      "alerts.write"),
+    ("POST", "/api/v1/alerts/00000000000000ff/assign", {"assignee": ""}, "alerts.write"),
     ("GET", "/api/v1/search?q=sshd&histogram=1", None, "search"),
     ("GET", "/api/v1/sources", None, "sources.read"),
     ("GET", "/api/v1/terminals", None, "assets.read"),
