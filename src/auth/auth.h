@@ -90,6 +90,27 @@ size_t auth_mask_personal(char *p, size_t n);
 
 /* ---- the 4A service ------------------------------------------------------------------ */
 
+/* Directory accounts (auth_ldap.c): where users and groups are, and which groups give
+ * which role. */
+struct auth_ldap_group {
+    const char *group_dn;
+    int role; /* enum auth_role, or -1 for none */
+    bool pii; /* the group also gives pii_view */
+};
+struct auth_ldap_config {
+    const char *url;         /* ldap://host:389 or ldaps://host:636 */
+    bool starttls;
+    const char *bind_dn;     /* the service account; NULL: searches anonymously */
+    const char *bind_password; /* sealed ("v1:..." from `vigil secret seal`) */
+    const char *base_dn;     /* where users are */
+    const char *user_filter; /* default (uid=%s); Active Directory: (sAMAccountName=%s) */
+    const char *group_base;  /* where groups are; default base_dn */
+    const char *group_filter; /* default (|(member=%s)(uniqueMember=%s)), %s the user's DN */
+    const struct auth_ldap_group *map;
+    size_t nmap;
+    int timeout_s;           /* default 5 */
+};
+
 struct auth_config {
     int min_length;           /* 8 */
     int expiry_days;          /* a password older than this must be changed; 0: never */
@@ -97,6 +118,7 @@ struct auth_config {
     int64_t lockout_window_ns; /* 15 min: failures counted in it, and how long a lock lasts */
     int64_t idle_timeout_ns;  /* 15 min */
     bool totp_optional_for_admins; /* false: administrators must enrol a second factor */
+    const struct auth_ldap_config *ldap; /* NULL: local accounts only; must outlive auth */
 };
 /* Fills c with the defaults above. */
 void auth_config_defaults(struct auth_config *c);
@@ -104,7 +126,8 @@ void auth_config_defaults(struct auth_config *c);
 struct auth;
 
 /* Opens the service on an open store; the key of secrets at rest is data_dir/secrets.key
- * (32 random bytes, created 0400). Message in err. */
+ * (32 random bytes, created 0400); a directory's bind password is unsealed with it.
+ * Message in err. */
 int auth_open(struct store *st, const char *data_dir, const struct auth_config *cfg,
               struct auth **out, char *err, size_t errlen);
 void auth_close(struct auth *a);
@@ -176,6 +199,10 @@ int auth_totp_confirm(struct auth *a, const char *token, const char *code, char 
 /* The current code for a base32 seed at time now (for tests and `vigil` tools). */
 int auth_totp_code(const char *secret_b32, int64_t now_ns, char out[7]);
 
+/* Seals a secret for the configuration (a directory's bind password, a webhook token)
+ * with the key of secrets at rest: "v1:" + hex of AES-256-GCM (auth_service.c). */
+int auth_seal_secret(const struct auth *a, const char *plain, char *out, size_t outlen);
+
 /* ---- account administration (auth_admin.c): each checks the actor's permission ---- */
 
 /* Creates a local account with no role and a one-time password (into otp). sysadmin. */
@@ -192,7 +219,8 @@ int auth_account_disable(struct auth *a, const struct auth_session *actor, const
  * that holds an administrator role (the security administrator revokes it first). */
 int auth_account_delete(struct auth *a, const struct auth_session *actor, const char *name,
                         char *msg, size_t msglen);
-/* A new one-time password for name (into otp), its second factor reset. sysadmin. */
+/* A new one-time password for name (into otp; "" for a directory account, whose password
+ * is the directory's), its second factor reset. sysadmin. */
 int auth_account_reset(struct auth *a, const struct auth_session *actor, const char *name,
                        char otp[17], char *msg, size_t msglen);
 

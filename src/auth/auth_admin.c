@@ -137,12 +137,14 @@ int auth_account_reset(struct auth *a, const struct auth_session *actor, const c
         return ERR_INVAL;
     struct store_account acc;
     int rc = store_account_get(a->st, name, &acc);
-    if (!rc) {
+    bool directory = !rc && !strcmp(acc.source, "ldap");
+    otp[0] = '\0';
+    if (!rc && !directory) { /* a directory account's password is the directory's */
         auth_password_random(otp);
         rc = auth_password_hash(otp, acc.password, sizeof acc.password);
     }
     if (!rc) {
-        acc.must_change = true;
+        acc.must_change = !directory;
         acc.password_changed_ns = vtime_now_ns();
         acc.totp[0] = '\0';
         acc.totp_on = false;

@@ -26,6 +26,7 @@ struct auth {
     struct auth_totp_used totp_used[AUTH_TOTP_STEPS];
     /* a seed being enrolled, per session slot (base32, "" none) */
     char enrolling[AUTH_MAX_SESSIONS][64];
+    char ldap_bind_password[256]; /* unsealed at open */
 };
 
 /* Encrypts a secret (AES-256-GCM, random nonce) into "v1:" + hex: 0 or ERR_*. */
@@ -46,6 +47,12 @@ void auth_sessions_end_account(struct auth *a, int64_t account_id);
 /* The permissions a session gets for account acc (none while a step is pending). */
 void auth_session_fill(const struct auth *a, struct auth_session *s,
                        const struct store_account *acc);
+
+/* Checks user's password against the directory (auth_ldap.c) and maps its groups into
+ * *roles and *privs: 0, ERR_NOTFOUND (no such user), ERR_INVAL (wrong or empty password),
+ * ERR_IO (directory unreachable or refusing the service account; why says). */
+int auth_ldap_check(const struct auth *a, const char *user, const char *password,
+                    unsigned *roles, unsigned *privs, char *why, size_t len);
 
 /* Checks a TOTP code for a base32 seed at now; *step gets the time step it matched
  * (window: the step before and after). */

@@ -4,7 +4,8 @@
  * name counts like a known one, so locks do not reveal which names exist), the password,
  * the second factor when enrolled, then a new session — any session the browser still
  * held is ended first (rotation at login). One answer for an unknown name and a wrong
- * password. Every outcome is audited.
+ * password. Directory accounts (auth_ldap.c) are checked by the directory and kept as
+ * rows of source "ldap" with the roles their groups map to. Every outcome is audited.
  */
 #include "auth/auth_int.h"
 
@@ -69,6 +70,53 @@ static enum auth_outcome fail(struct auth *a, const char *name, const char *addr
     return why;
 }
 
+/* The password of a directory account, checked by the directory, and its roles from its
+ * groups, kept on its row in the store (made at its first login) so that sessions, the
+ * second factor and the audit work as for local accounts. */
+static enum auth_outcome directory_login(struct auth *a, const char *name, const char *password,
+                                         const char *address, bool known,
+                                         struct store_account *acc, char *msg, size_t msglen)
+{
+    unsigned roles, privs;
+    char why[200];
+    int rc = auth_ldap_check(a, name, password, &roles, &privs, why, sizeof why);
+    if (rc == ERR_NOTFOUND)
+        return fail(a, name, address, AUTH_BAD_CREDENTIALS, "unknown account", msg, msglen);
+    if (rc == ERR_INVAL)
+        return fail(a, name, address, AUTH_BAD_CREDENTIALS, "wrong password", msg, msglen);
+    if (rc) {
+        char r[260];
+        snprintf(r, sizeof r, "error: %s", why);
+        auth_audit(name, address, "auth.login", name, r);
+        snprintf(msg, msglen, "the directory cannot be reached; try again later");
+        return AUTH_ERROR;
+    }
+    const char *bad = roles ? auth_roles_invalid(roles) : "no Vigil role is mapped from its groups";
+    if (bad) {
+        char r[260];
+        snprintf(r, sizeof r, "refused: directory account: %s", bad);
+        auth_audit(name, address, "auth.login", name, r);
+        snprintf(msg, msglen, "this directory account cannot sign in: %s", bad);
+        return AUTH_DISABLED;
+    }
+    if (!known) {
+        memset(acc, 0, sizeof *acc);
+        snprintf(acc->name, sizeof acc->name, "%s", name);
+        snprintf(acc->source, sizeof acc->source, "ldap");
+        acc->created_ns = acc->password_changed_ns = vtime_now_ns();
+    }
+    acc->roles = roles;
+    acc->privileges = privs;
+    rc = known ? store_account_update(a->st, acc) : store_account_insert(a->st, acc, &acc->id);
+    if (rc) {
+        snprintf(msg, msglen, "the account store cannot be written");
+        return AUTH_ERROR;
+    }
+    if (!known)
+        auth_audit("system", address, "account.create", name, "ok: directory account");
+    return AUTH_OK;
+}
+
 /* See auth.h. */
 enum auth_outcome auth_login(struct auth *a, const char *user, const char *password,
                              const char *totp, const char *address, const char *old_token,
@@ -95,13 +143,19 @@ enum auth_outcome auth_login(struct auth *a, const char *user, const char *passw
         snprintf(msg, msglen, "the account store cannot be read");
         return AUTH_ERROR;
     }
-    if (rc == ERR_NOTFOUND) {
+    bool directory = a->cfg.ldap && (rc == ERR_NOTFOUND || !strcmp(acc.source, "ldap"));
+    if (directory) {
+        enum auth_outcome o = directory_login(a, name, password, address, rc == 0, &acc, msg,
+                                              msglen);
+        if (o != AUTH_OK)
+            return o;
+    } else if (rc == ERR_NOTFOUND) {
         pthread_once(&decoy_once, make_decoy);
         (void)auth_password_check(decoy, password ? password : "");
         return fail(a, name, address, AUTH_BAD_CREDENTIALS, "unknown account", msg, msglen);
-    }
-    if (!auth_password_check(acc.password, password))
+    } else if (!auth_password_check(acc.password, password)) {
         return fail(a, name, address, AUTH_BAD_CREDENTIALS, "wrong password", msg, msglen);
+    }
     if (acc.disabled) {
         auth_audit(name, address, "auth.login", name, "refused: account disabled");
         snprintf(msg, msglen, "this account is disabled");
@@ -168,6 +222,10 @@ int auth_password_change(struct auth *a, const char *token, const char *old_pw,
     if (store_account_get(a->st, s.user, &acc)) {
         snprintf(msg, msglen, "the account is gone");
         return ERR_NOTFOUND;
+    }
+    if (!strcmp(acc.source, "ldap")) {
+        snprintf(msg, msglen, "a directory account's password is changed in the directory");
+        return ERR_INVAL;
     }
     if (!old_pw || !new_pw || !auth_password_check(acc.password, old_pw)) {
         snprintf(msg, msglen, "the current password is wrong");

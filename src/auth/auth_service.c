@@ -42,9 +42,28 @@ int auth_open(struct store *st, const char *data_dir, const struct auth_config *
         mem_free(a);
         return rc;
     }
+    const struct auth_ldap_config *l = a->cfg.ldap;
+    if (l && l->bind_dn &&
+        (!l->bind_password ||
+         auth_secret_open(a, l->bind_password, a->ldap_bind_password,
+                          sizeof a->ldap_bind_password))) {
+        snprintf(err, errlen,
+                 "web.ldap.bind_password does not open with %s: seal it with `vigil secret"
+                 " seal`",
+                 path);
+        memset(a, 0, sizeof *a);
+        mem_free(a);
+        return ERR_INVAL;
+    }
     pthread_mutex_init(&a->lock, NULL);
     *out = a;
     return 0;
+}
+
+/* See auth.h. */
+int auth_seal_secret(const struct auth *a, const char *plain, char *out, size_t outlen)
+{
+    return auth_secret_seal(a, plain, out, outlen);
 }
 
 /* See auth.h. */

@@ -43,6 +43,9 @@ int cmd_audit(int argc, char **argv);
  * `vigil restore --from BACKUP -d DIR` (cmd_backup.c). */
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+/* `vigil secret seal [-c FILE | -d DIR]`: a secret for the configuration, sealed with
+ * the store's key of secrets at rest (cmd_secret.c). */
+int cmd_secret(int argc, char **argv);
 /* Records in the audit trail that the user running the command (USER, else "cli")
  * did `action` on `object` from the command line, with `result` (cli_audit.c). */
 void cli_audit(const char *action, const char *object, const char *result);

@@ -70,6 +70,37 @@ static void first_login_file(const char *dir, const char *url, const struct auth
             path);
 }
 
+/* The directory settings as auth reads them; they live as long as the daemon. */
+static struct auth_ldap_config ldap_cfg;
+static struct auth_ldap_group *ldap_groups;
+
+static const struct auth_ldap_config *ldap_of(const struct ingest_ldap_cfg *d)
+{
+    if (!d->on)
+        return NULL;
+    size_t n = d->ngroups + d->npii;
+    ldap_groups = mem_calloc(n ? n : 1, sizeof *ldap_groups);
+    if (!ldap_groups)
+        return NULL;
+    for (size_t i = 0; i < d->ngroups; i++)
+        ldap_groups[i] = (struct auth_ldap_group){d->group_dn[i], auth_role_parse(d->group_role[i]),
+                                                  false};
+    for (size_t i = 0; i < d->npii; i++)
+        ldap_groups[d->ngroups + i] = (struct auth_ldap_group){d->pii_groups[i], -1, true};
+    ldap_cfg = (struct auth_ldap_config){.url = d->url,
+                                         .starttls = d->starttls,
+                                         .bind_dn = d->bind_dn,
+                                         .bind_password = d->bind_password,
+                                         .base_dn = d->base_dn,
+                                         .user_filter = d->user_filter,
+                                         .group_base = d->group_base,
+                                         .group_filter = d->group_filter,
+                                         .map = ldap_groups,
+                                         .nmap = n,
+                                         .timeout_s = d->timeout_s};
+    return &ldap_cfg;
+}
+
 static int pipeline_metrics(void *ctx, struct buf *out)
 {
     return ingest_metrics_text(ctx, out);
@@ -89,6 +120,9 @@ static int console_start(const struct ingest_config *cfg, struct store *st, stru
     if (w->min_password_length)
         ac.min_length = w->min_password_length;
     ac.totp_optional_for_admins = w->totp_optional;
+    ac.ldap = ldap_of(&w->ldap);
+    if (w->ldap.on && !ac.ldap)
+        return ERR_NOMEM;
     char err[512] = "";
     int rc = auth_open(st, cfg->data_dir, &ac, au, err, sizeof err);
     if (rc) {
@@ -292,6 +326,7 @@ out:
     web_stop(web);
     ingest_free(ig);
     auth_close(au);
+    mem_free(ldap_groups);
     if (st) {
         audit_set_sink(NULL, NULL);
         store_close(st);

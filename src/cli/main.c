@@ -27,6 +27,7 @@ static const struct command commands[] = {
     {"rules", cmd_rules, "check Sigma rules: load them and report each refusal"},
     {"backup", cmd_backup, "copy the store online (settings, accounts, alerts, audit, days)"},
     {"restore", cmd_restore, "restore a backup into an empty data directory"},
+    {"secret", cmd_secret, "seal a secret (bind password, token) for the configuration"},
     {"audit", cmd_audit, "verify the sealed audit trail (deleted, altered, cut-off records)"},
 };
 

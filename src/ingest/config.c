@@ -90,6 +90,24 @@ static void rules_fini(struct ingest_rules_cfg *r)
     memset(r, 0, sizeof *r);
 }
 
+static void ldap_fini(struct ingest_ldap_cfg *d)
+{
+    char *strs[] = {d->url, d->bind_dn, d->bind_password, d->base_dn, d->user_filter,
+                    d->group_base, d->group_filter};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        mem_free(strs[i]);
+    for (size_t i = 0; i < d->ngroups; i++) {
+        mem_free(d->group_dn[i]);
+        mem_free(d->group_role[i]);
+    }
+    for (size_t i = 0; i < d->npii; i++)
+        mem_free(d->pii_groups[i]);
+    mem_free(d->group_dn);
+    mem_free(d->group_role);
+    mem_free(d->pii_groups);
+    memset(d, 0, sizeof *d);
+}
+
 void ingest_config_fini(struct ingest_config *c)
 {
     rules_fini(&c->rules);
@@ -104,6 +122,7 @@ void ingest_config_fini(struct ingest_config *c)
     mem_free(c->web.key);
     mem_free(c->web.root);
     mem_free(c->web.metrics_token);
+    ldap_fini(&c->web.ldap);
     memset(&c->web, 0, sizeof c->web);
     for (size_t i = 0; i < c->nlists; i++) {
         mem_free(c->lists[i].name);
@@ -640,13 +659,90 @@ static int get_bool(struct loader *l, const struct cfg_node *k, const char *key,
     return 0;
 }
 
+static int push_text(char ***arr, size_t *n, const char *v)
+{
+    char **a = mem_realloc(*arr, (*n + 1) * sizeof *a);
+    if (!a)
+        return ERR_NOMEM;
+    *arr = a;
+    if (!(a[*n] = mem_strdup(v)))
+        return ERR_NOMEM;
+    (*n)++;
+    return 0;
+}
+
+/* `web: {ldap: {url, starttls, bind_dn, bind_password, base_dn, user_filter, group_base,
+ * group_filter, timeout, roles: {GROUP_DN: ROLE}, pii_groups: [GROUP_DN]}}` */
+static int ldap_section(struct loader *l, struct ingest_ldap_cfg *d, const struct cfg_node *v)
+{
+    static const char *const roles[] = {"sysadmin", "secadmin", "auditor", "analyst", "readonly"};
+    if (v->kind != CFG_MAP)
+        return bad(l, v->line, "web.ldap: expected a map", NULL);
+    d->on = true;
+    int rc = 0;
+    for (const struct cfg_node *k = v->children; k && !rc; k = k->next) {
+        struct {
+            const char *key;
+            char **out;
+        } strs[] = {{"url", &d->url},
+                    {"bind_dn", &d->bind_dn},
+                    {"bind_password", &d->bind_password},
+                    {"base_dn", &d->base_dn},
+                    {"user_filter", &d->user_filter},
+                    {"group_base", &d->group_base},
+                    {"group_filter", &d->group_filter}};
+        size_t i = 0;
+        while (i < sizeof strs / sizeof strs[0] && strcmp(k->key, strs[i].key))
+            i++;
+        if (i < sizeof strs / sizeof strs[0]) {
+            rc = get_str(l, k, k->key, strs[i].out);
+        } else if (!strcmp(k->key, "starttls")) {
+            rc = get_bool(l, k, "web.ldap.starttls", &d->starttls);
+        } else if (!strcmp(k->key, "timeout")) {
+            int64_t ns;
+            if ((rc = get_duration(l, k, "web.ldap.timeout", 1, 60, &ns)) == 0)
+                d->timeout_s = (int)(ns / NS_PER_SEC);
+        } else if (!strcmp(k->key, "roles") && k->kind == CFG_MAP) {
+            for (const struct cfg_node *g = k->children; g && !rc; g = g->next) {
+                size_t r = 0;
+                while (g->kind == CFG_SCALAR && r < 5 && strcmp(g->text, roles[r]))
+                    r++;
+                if (r == 5)
+                    return bad(l, g->line,
+                               "web.ldap.roles: a group maps to sysadmin, secadmin, auditor,"
+                               " analyst or readonly",
+                               NULL);
+                size_t n = d->ngroups;
+                if (!(rc = push_text(&d->group_dn, &n, g->key)))
+                    rc = push_text(&d->group_role, &d->ngroups, roles[r]);
+            }
+        } else if (!strcmp(k->key, "pii_groups") && k->kind == CFG_SEQ) {
+            for (const struct cfg_node *g = k->children; g && !rc; g = g->next)
+                rc = g->kind == CFG_SCALAR ? push_text(&d->pii_groups, &d->npii, g->text)
+                                           : bad(l, g->line, "web.ldap.pii_groups: group DNs", NULL);
+        } else {
+            rc = bad(l, k->key_line,
+                     "unknown key '%s' in web.ldap (expected url, starttls, bind_dn,"
+                     " bind_password, base_dn, user_filter, group_base, group_filter, timeout,"
+                     " roles, pii_groups)",
+                     k->key);
+        }
+    }
+    if (!rc && (!d->url || !d->base_dn))
+        rc = bad(l, v->line, "web.ldap: url and base_dn are required", NULL);
+    if (!rc && d->bind_dn && (!d->bind_password || strncmp(d->bind_password, "v1:", 3)))
+        rc = bad(l, v->line,
+                 "web.ldap.bind_password: give it sealed, as `vigil secret seal` prints it", NULL);
+    return rc;
+}
+
 /* `web: {enabled, listen, cert, key, root, idle_timeout, password_expiry_days,
  * min_password_length, totp_required_for_admins}` (web.h, auth.h) */
 static int web_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
 #define WEB_KEYS                                                                               \
     "enabled, listen, cert, key, root, metrics_token, idle_timeout, password_expiry_days,"    \
-    " min_password_length, totp_required_for_admins"
+    " min_password_length, totp_required_for_admins, ldap"
     if (v->kind != CFG_MAP)
         return bad(l, v->line, "web: expected a map (" WEB_KEYS ")", NULL);
     struct ingest_web_cfg *w = &c->web;
@@ -679,6 +775,8 @@ static int web_section(struct loader *l, struct ingest_config *c, const struct c
         } else if (!strcmp(k->key, "min_password_length")) {
             if ((rc = get_uint(l, k, "web.min_password_length", 8, 128, &u)) == 0)
                 w->min_password_length = (int)u;
+        } else if (!strcmp(k->key, "ldap")) {
+            rc = ldap_section(l, &w->ldap, k);
         } else if (!strcmp(k->key, "totp_required_for_admins")) {
             if ((rc = get_bool(l, k, "web.totp_required_for_admins", &b)) == 0)
                 w->totp_optional = !b;

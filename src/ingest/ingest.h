@@ -102,6 +102,18 @@ struct ingest_audit_cfg {
     int heads_syslog; /* 1 on, -1 off, 0 default */
 };
 
+/* `web: {ldap: ...}` directory accounts (auth.h struct auth_ldap_config) */
+struct ingest_ldap_cfg {
+    bool on;
+    char *url, *bind_dn, *bind_password, *base_dn, *user_filter, *group_base, *group_filter;
+    bool starttls;
+    int timeout_s;
+    char **group_dn, **group_role; /* `roles:` group DN -> role name */
+    size_t ngroups;
+    char **pii_groups;
+    size_t npii;
+};
+
 /* `web:` the console (src/web, src/auth); zeros: the defaults */
 struct ingest_web_cfg {
     bool off;                /* `enabled: false` */
@@ -113,6 +125,7 @@ struct ingest_web_cfg {
     int password_expiry_days; /* default 90; -1: never */
     int min_password_length; /* default 8 */
     bool totp_optional;      /* `totp_required_for_admins: false` */
+    struct ingest_ldap_cfg ldap;
 };
 
 /* The daemon's configuration (`vigil serve -c FILE`). */

@@ -131,5 +131,5 @@ void web_api_accounts_reset(struct web_req *r)
 {
     char otp[17], msg[200];
     int rc = auth_account_reset(r->w->auth, &r->s, r->param, otp, msg, sizeof msg);
-    answer(r, rc, msg, rc ? NULL : otp);
+    answer(r, rc, msg, rc || !otp[0] ? NULL : otp);
 }
