@@ -106,6 +106,7 @@ void web_api_audit_verify(struct web_req *r);
 void web_api_sources(struct web_req *r);
 void web_api_terminals(struct web_req *r);
 void web_api_overview(struct web_req *r);
+void web_api_rules_test(struct web_req *r);
 /* Counts the events of q (NULL: all) in [from, to) in 24 buckets, newest first, for at
  * most about a second and 200,000 events: {"counts":[…], "from", "bucket_ns", "capped",
  * "counted_from"} (web_api_overview.c). */

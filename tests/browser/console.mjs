@@ -168,6 +168,14 @@ try {
   report("a <script> in a raw record shows as text in search", rawXss >= 1 && injectedSearch === 0, `${rawXss} ${injectedSearch}`);
   await shot(page, "07-pivot");
 
+  await page.click("#nav-rules");
+  await page.waitForSelector("#rule-text");
+  await page.click("#rule-run");
+  await page.waitForSelector("#rule-result table");
+  const tried = await page.textContent("#rule-result");
+  report("a rule tried on a pasted line from the rules page", tried.includes("Root login failed"), tried);
+  await shot(page, "07b-rules");
+
   await page.click("#lang");
   await page.waitForFunction(() => document.getElementById("nav-search").textContent === "检索");
   await page.click("#nav-alerts");

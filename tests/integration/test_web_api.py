@@ -53,6 +53,7 @@ ENDPOINTS = [
      "alerts.write"),
     ("POST", "/api/v1/alerts/00000000000000ff/assign", {"assignee": ""}, "alerts.write"),
     ("GET", "/api/v1/search?q=sshd&histogram=1", None, "search"),
+    ("POST", "/api/v1/rules/test", {"rule": "title: t", "lines": "x"}, "rules.read"),
     ("GET", "/api/v1/sources", None, "sources.read"),
     ("GET", "/api/v1/terminals", None, "assets.read"),
     ("GET", "/api/v1/audit", None, "audit.read"),
@@ -170,6 +171,22 @@ def main():
         if None in clients.values():
             return
         matrix_checks(clients)
+
+        # a rule tried on pasted lines, as the daemon would read them
+        rule = ("title: Root login failed\nid: 0b3c1d2e-1111-4aaa-8bbb-123456789abc\n"
+                "logsource:\n  product: linux\n  service: sshd\ndetection:\n  sel:\n"
+                "    user: root\n    outcome: failure\n  condition: sel\nlevel: high\n---\n"
+                "title: Broken\nid: 0b3c1d2e-2222-4aaa-8bbb-123456789abc\nlogsource:\n"
+                "  product: linux\ndetection:\n  sel:\n    user: x\n  condition: sel and nope\n")
+        lines = ("Dec  4 10:00:00 srv1 sshd[1]: Failed password for root from 192.0.2.1 port 22"
+                 " ssh2\nDec  4 10:00:01 srv1 sshd[2]: Failed password for alice from 192.0.2.1"
+                 " port 22 ssh2\n{\"EventID\": 4625}\n")
+        st, j = clients["analyst"].call("POST", "/api/v1/rules/test", {"rule": rule, "lines": lines})
+        report("a pasted rule runs on pasted lines: the matching line, and the refusal's reason",
+               st == 200 and j["loaded"] == 1 and j["lines"] == 3
+               and [(m["line"], m["title"]) for m in j["matches"]] == [(1, "Root login failed")]
+               and len(j["refused"]) == 1 and "nope" in j["refused"][0]["reason"],
+               "%d %s" % (st, j))
 
         # /metrics: Prometheus text for the system administrator or the scraper's token
         st, body, h = sysc.raw("GET", "/metrics")

@@ -9,6 +9,7 @@ import { alertsPage } from "./pages/alerts.js";
 import { searchPage } from "./pages/search.js";
 import { sourcesPage } from "./pages/sources.js";
 import { terminalsPage } from "./pages/terminals.js";
+import { rulesPage } from "./pages/rules.js";
 import { accountsPage } from "./pages/accounts.js";
 import { auditPage } from "./pages/audit.js";
 import { reportPage } from "./pages/report.js";
@@ -19,6 +20,7 @@ const routes = [
   { path: "search", label: "nav_search", perm: "search", page: searchPage },
   { path: "sources", label: "nav_sources", perm: "sources.read", page: sourcesPage },
   { path: "terminals", label: "nav_terminals", perm: "assets.read", page: terminalsPage },
+  { path: "rules", label: "nav_rules", perm: "rules.read", page: rulesPage },
   { path: "accounts", label: "nav_accounts", perm: "accounts.read", page: accountsPage },
   { path: "audit", label: "nav_audit", perm: "audit.read", page: auditPage },
   { path: "report", label: "nav_report", perm: "sources.read", page: reportPage },
