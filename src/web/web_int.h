@@ -47,8 +47,10 @@ struct web_req {
     struct auth_session s;     /* the caller's session, when has_session */
     /* the answer */
     unsigned status;
-    struct buf out;            /* JSON */
+    struct buf out;            /* JSON, unless content_type says otherwise */
     char set_cookie[200];
+    const char *content_type;  /* NULL: application/json */
+    char disposition[96];      /* Content-Disposition, when set */
 };
 
 /* What a route needs before its handler runs. */
@@ -101,6 +103,7 @@ void web_api_alerts_list(struct web_req *r);
 void web_api_alerts_status(struct web_req *r);
 void web_api_alerts_assign(struct web_req *r);
 void web_api_search(struct web_req *r);
+void web_api_search_export(struct web_req *r);
 void web_api_audit_list(struct web_req *r);
 void web_api_audit_verify(struct web_req *r);
 void web_api_sources(struct web_req *r);

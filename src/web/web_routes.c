@@ -30,6 +30,7 @@ const struct web_route web_routes[] = {
     NEEDS("POST", "/api/v1/alerts/{}/status", PERM_ALERTS_WRITE, web_api_alerts_status),
     NEEDS("POST", "/api/v1/alerts/{}/assign", PERM_ALERTS_WRITE, web_api_alerts_assign),
     NEEDS("GET", "/api/v1/search", PERM_SEARCH, web_api_search),
+    NEEDS("GET", "/api/v1/search/export", PERM_EXPORT, web_api_search_export),
     NEEDS("POST", "/api/v1/rules/test", PERM_RULES_READ, web_api_rules_test),
     NEEDS("GET", "/api/v1/sources", PERM_SOURCES_READ, web_api_sources),
     NEEDS("GET", "/api/v1/terminals", PERM_ASSETS_READ, web_api_terminals),

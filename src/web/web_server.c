@@ -209,8 +209,13 @@ static enum MHD_Result respond(struct MHD_Connection *c, struct web_req *r,
         resp = MHD_create_response_from_buffer(r->out.len, r->out.p, MHD_RESPMEM_MUST_COPY);
         if (!resp)
             return MHD_NO;
-        MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+        MHD_add_response_header(resp, "Content-Type",
+                                r->content_type && r->status == 200
+                                    ? r->content_type
+                                    : "application/json; charset=utf-8");
         MHD_add_response_header(resp, "Cache-Control", "no-store");
+        if (r->disposition[0] && r->status == 200)
+            MHD_add_response_header(resp, "Content-Disposition", r->disposition);
     }
     for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
         MHD_add_response_header(resp, security_headers[i][0], security_headers[i][1]);
@@ -339,7 +344,7 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
     char cert[4200], key[4200];
     snprintf(cert, sizeof cert, "%s", o->cert_file ? o->cert_file : "");
     snprintf(key, sizeof key, "%s", o->key_file ? o->key_file : "");
-    struct buf cpem, kpem;
+    struct buf cpem, kpem; /* the certificate and key, PEM */
     buf_init(&cpem, 1 << 20);
     buf_init(&kpem, 1 << 20);
     int rc = 0;

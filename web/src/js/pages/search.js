@@ -2,7 +2,7 @@
 // query tree, never SQL), a time range, a histogram of the matches over it, the events,
 // and for a chosen event its fields, each value a pivot that narrows the query. Saved
 // searches are kept in this browser, per user.
-import { api, qs, session } from "../api.js";
+import { api, can, qs, session } from "../api.js";
 import { el, mount, table, toast, when } from "../dom.js";
 import { t } from "../i18n.js";
 import { bars, bucketLabels, canvasBox } from "./charts.js";
@@ -60,8 +60,12 @@ export async function searchPage(root, params) {
       el("td", {}, el("a", { class: "pivot", title: t("pivot"), dataset: { field: k },
         on: { click: () => go((q ? q + " AND " : "") + `${k}:${quote(v)}`) } }, String(v)))))))));
   const note = el("span", { class: "note", id: "search-note" }, r.more ? t("more") : "");
+  const exportAs = (format) => el("button", { id: "export-" + format, type: "button",
+    on: { click: () => { window.location.assign("/api/v1/search/export" + qs({ ...span, format })); } } },
+    t("export") + " " + format.toUpperCase());
   mount(root, form, savedBox,
-    el("div", { class: "panel" }, el("h2", {}, t("results", { n: r.count }), " ", note), canvasBox("chart-search")),
+    el("div", { class: "panel" }, el("h2", {}, t("results", { n: r.count }), " ", note,
+      can("export") ? [" ", exportAs("csv"), " ", exportAs("jsonl")] : null), canvasBox("chart-search")),
     el("div", { class: "split" }, el("div", { class: "panel", id: "results" },
       table([t("time"), t("host"), t("decoder"), t("raw")], rows, (i) => ({ class: "clickable event-row",
         on: { click: () => show(r.events[i]) } }))), side));
