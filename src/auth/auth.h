@@ -88,6 +88,11 @@ void auth_password_random(char out[17]);
  * numbers (Luhn), e-mail addresses. Returns how many values were masked. */
 size_t auth_mask_personal(char *p, size_t n);
 
+struct auth;
+/* Masks as auth_mask_personal does, then every match of the operator's patterns
+ * (auth_config.mask_patterns). Returns how many values were masked. */
+size_t auth_mask(const struct auth *a, char *p, size_t n);
+
 /* ---- the 4A service ------------------------------------------------------------------ */
 
 /* Directory accounts (auth_ldap.c): where users and groups are, and which groups give
@@ -119,11 +124,11 @@ struct auth_config {
     int64_t idle_timeout_ns;  /* 15 min */
     bool totp_optional_for_admins; /* false: administrators must enrol a second factor */
     const struct auth_ldap_config *ldap; /* NULL: local accounts only; must outlive auth */
+    const char *const *mask_patterns;   /* the operator's own personal data (PCRE2) */
+    size_t nmask_patterns;
 };
 /* Fills c with the defaults above. */
 void auth_config_defaults(struct auth_config *c);
-
-struct auth;
 
 /* Opens the service on an open store; the key of secrets at rest is data_dir/secrets.key
  * (32 random bytes, created 0400); a directory's bind password is unsealed with it.

@@ -27,7 +27,13 @@ struct auth {
     /* a seed being enrolled, per session slot (base32, "" none) */
     char enrolling[AUTH_MAX_SESSIONS][64];
     char ldap_bind_password[256]; /* unsealed at open */
+    void **masks;                 /* the operator's patterns, compiled (pcre2_code) */
+    size_t nmasks;
 };
+
+/* Compiles the operator's masking patterns into a (auth_mask.c); message in err. */
+int auth_mask_open(struct auth *a, char *err, size_t errlen);
+void auth_mask_close(struct auth *a);
 
 /* Encrypts a secret (AES-256-GCM, random nonce) into "v1:" + hex: 0 or ERR_*. */
 int auth_secret_seal(const struct auth *a, const char *plain, char *out, size_t outlen);

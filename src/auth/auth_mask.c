@@ -7,11 +7,15 @@
  * JSON around them are unchanged; what stays visible is what analysts need to tell
  * values apart (ID: region and last digit; mobile: first 3 and last 4; card: first 6 and
  * last 4; e-mail: first letter and the domain). A number inside a longer run of digits
- * or letters is not one of these, and is left alone.
+ * or letters is not one of these, and is left alone. The operator adds patterns of its
+ * own (`web: {mask_patterns: [...]}`, PCRE2, matched with limits): each match is masked.
  */
-#include "auth/auth.h"
+#include "auth/auth_int.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
+#include <pcre2.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_word(unsigned char c)
@@ -138,6 +142,73 @@ size_t auth_mask_personal(char *p, size_t n)
         if ((e >= n || !is_word((unsigned char)p[e])) && mask_number(p + i, e - i))
             count++;
         i = e;
+    }
+    return count;
+}
+
+/* See auth_int.h. */
+int auth_mask_open(struct auth *a, char *err, size_t errlen)
+{
+    size_t n = a->cfg.nmask_patterns;
+    if (!n)
+        return 0;
+    if (!(a->masks = mem_calloc(n, sizeof *a->masks)))
+        return ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        int code;
+        PCRE2_SIZE off;
+        pcre2_code *re = pcre2_compile((PCRE2_SPTR)a->cfg.mask_patterns[i], PCRE2_ZERO_TERMINATED,
+                                       PCRE2_UTF | PCRE2_NO_UTF_CHECK, &code, &off, NULL);
+        if (!re) {
+            PCRE2_UCHAR msg[160];
+            pcre2_get_error_message(code, msg, sizeof msg);
+            snprintf(err, errlen, "web.mask_patterns[%zu] at %zu: %s", i, (size_t)off,
+                     (const char *)msg);
+            return ERR_INVAL;
+        }
+        (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+        a->masks[a->nmasks++] = re;
+    }
+    return 0;
+}
+
+/* See auth_int.h. */
+void auth_mask_close(struct auth *a)
+{
+    for (size_t i = 0; i < a->nmasks; i++)
+        pcre2_code_free(a->masks[i]);
+    mem_free(a->masks);
+    a->masks = NULL;
+    a->nmasks = 0;
+}
+
+/* See auth.h. */
+size_t auth_mask(const struct auth *a, char *p, size_t n)
+{
+    size_t count = auth_mask_personal(p, n);
+    for (size_t i = 0; a && i < a->nmasks; i++) {
+        pcre2_code *re = a->masks[i];
+        pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+        pcre2_match_context *mc = pcre2_match_context_create(NULL);
+        if (!md || !mc) {
+            pcre2_match_data_free(md);
+            pcre2_match_context_free(mc);
+            continue;
+        }
+        pcre2_set_match_limit(mc, 100000);
+        size_t at = 0;
+        while (at < n && pcre2_match(re, (PCRE2_SPTR)p, n, at, PCRE2_NO_UTF_CHECK, md, mc) > 0) {
+            PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+            if (ov[1] <= ov[0]) {
+                at = ov[0] + 1;
+                continue;
+            }
+            star(p, ov[0], ov[1]);
+            count++;
+            at = ov[1];
+        }
+        pcre2_match_data_free(md);
+        pcre2_match_context_free(mc);
     }
     return count;
 }

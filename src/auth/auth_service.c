@@ -55,6 +55,12 @@ int auth_open(struct store *st, const char *data_dir, const struct auth_config *
         mem_free(a);
         return ERR_INVAL;
     }
+    if ((rc = auth_mask_open(a, err, errlen))) {
+        auth_mask_close(a);
+        memset(a, 0, sizeof *a);
+        mem_free(a);
+        return rc;
+    }
     pthread_mutex_init(&a->lock, NULL);
     *out = a;
     return 0;
@@ -71,6 +77,7 @@ void auth_close(struct auth *a)
 {
     if (!a)
         return;
+    auth_mask_close(a);
     pthread_mutex_destroy(&a->lock);
     memset(a, 0, sizeof *a);
     mem_free(a);

@@ -121,6 +121,8 @@ static int console_start(const struct ingest_config *cfg, struct store *st, stru
         ac.min_length = w->min_password_length;
     ac.totp_optional_for_admins = w->totp_optional;
     ac.ldap = ldap_of(&w->ldap);
+    ac.mask_patterns = (const char *const *)w->mask_patterns;
+    ac.nmask_patterns = w->nmask_patterns;
     if (w->ldap.on && !ac.ldap)
         return ERR_NOMEM;
     char err[512] = "";

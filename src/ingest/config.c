@@ -123,6 +123,9 @@ void ingest_config_fini(struct ingest_config *c)
     mem_free(c->web.root);
     mem_free(c->web.metrics_token);
     ldap_fini(&c->web.ldap);
+    for (size_t i = 0; i < c->web.nmask_patterns; i++)
+        mem_free(c->web.mask_patterns[i]);
+    mem_free(c->web.mask_patterns);
     memset(&c->web, 0, sizeof c->web);
     for (size_t i = 0; i < c->nlists; i++) {
         mem_free(c->lists[i].name);
@@ -742,7 +745,7 @@ static int web_section(struct loader *l, struct ingest_config *c, const struct c
 {
 #define WEB_KEYS                                                                               \
     "enabled, listen, cert, key, root, metrics_token, idle_timeout, password_expiry_days,"    \
-    " min_password_length, totp_required_for_admins, ldap"
+    " min_password_length, totp_required_for_admins, ldap, mask_patterns"
     if (v->kind != CFG_MAP)
         return bad(l, v->line, "web: expected a map (" WEB_KEYS ")", NULL);
     struct ingest_web_cfg *w = &c->web;
@@ -777,6 +780,12 @@ static int web_section(struct loader *l, struct ingest_config *c, const struct c
                 w->min_password_length = (int)u;
         } else if (!strcmp(k->key, "ldap")) {
             rc = ldap_section(l, &w->ldap, k);
+        } else if (!strcmp(k->key, "mask_patterns") && k->kind == CFG_SEQ) {
+            for (const struct cfg_node *m = k->children; m && !rc; m = m->next)
+                rc = m->kind == CFG_SCALAR && m->text && *m->text
+                         ? push_text(&w->mask_patterns, &w->nmask_patterns, m->text)
+                         : bad(l, m->line, "web.mask_patterns: a list of regular expressions",
+                               NULL);
         } else if (!strcmp(k->key, "totp_required_for_admins")) {
             if ((rc = get_bool(l, k, "web.totp_required_for_admins", &b)) == 0)
                 w->totp_optional = !b;

@@ -126,6 +126,8 @@ struct ingest_web_cfg {
     int min_password_length; /* default 8 */
     bool totp_optional;      /* `totp_required_for_admins: false` */
     struct ingest_ldap_cfg ldap;
+    char **mask_patterns;    /* `mask_patterns:` the operator's personal data (PCRE2) */
+    size_t nmask_patterns;
 };
 
 /* The daemon's configuration (`vigil serve -c FILE`). */

@@ -268,7 +268,7 @@ void web_api_search_export(struct web_req *r)
         return;
     }
     if (!auth_can(&r->s, PERM_PII_VIEW))
-        auth_mask_personal(r->out.p, r->out.len); /* CSV and JSON lines: whole text */
+        auth_mask(r->w->auth, r->out.p, r->out.len); /* CSV and JSON lines: whole text */
     else
         web_personal_data(r, "export");
     r->content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";

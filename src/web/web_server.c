@@ -52,7 +52,7 @@ void web_error(struct web_req *r, unsigned status, const char *msg)
 
 /* Masks personal data inside the JSON strings of p[0..n) only (numbers and keys' syntax
  * stay as they are); returns how many values. */
-static size_t mask_json_strings(char *p, size_t n)
+static size_t mask_json_strings(const struct auth *a, char *p, size_t n)
 {
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
@@ -63,7 +63,7 @@ static size_t mask_json_strings(char *p, size_t n)
             i += p[i] == '\\' ? 2 : 1;
         if (i > n)
             i = n;
-        count += auth_mask_personal(p + b, i - b);
+        count += auth_mask(a, p + b, i - b);
     }
     return count;
 }
@@ -74,11 +74,11 @@ void web_personal_data(struct web_req *r, const char *what)
     if (r->out.err || !r->out.len)
         return;
     if (!auth_can(&r->s, PERM_PII_VIEW)) {
-        mask_json_strings(r->out.p, r->out.len);
+        mask_json_strings(r->w->auth, r->out.p, r->out.len);
         return;
     }
     char *copy = mem_strndup(r->out.p, r->out.len);
-    size_t n = copy ? mask_json_strings(copy, r->out.len) : 0;
+    size_t n = copy ? mask_json_strings(r->w->auth, copy, r->out.len) : 0;
     mem_free(copy);
     if (n) {
         char result[64];

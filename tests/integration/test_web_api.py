@@ -105,7 +105,8 @@ def main():
         with open(os.path.join(tmp, "secret.txt"), "w") as f:
             f.write("outside the root")
         os.symlink(os.path.join(tmp, "secret.txt"), os.path.join(root, "assets", "link.txt"))
-        started = start_console(tmp, "  root: %s\n  metrics_token: %s\nflush_ms: 20\n"
+        started = start_console(tmp, "  root: %s\n  metrics_token: %s\n"
+                                "  mask_patterns: ['EMP-[0-9]{6}']\nflush_ms: 20\n"
                                 % (root, METRICS_TOKEN))
         report("the daemon starts with its console", started is not None, "see console.log")
         if not started:
@@ -238,7 +239,7 @@ def main():
         # personal data: masked for a role without pii_view, shown (and audited) with it
         host, port = input_addr(data, "syslog_udp").rsplit(":", 1)
         line = ("<38>1 %s srv9 crm 1 - - customer zhang.san@example.com phone 13812345678"
-                " card 4111111111111111 id 11010519491231002X" % stamp(0))
+                " card 4111111111111111 id 11010519491231002X staff EMP-204518" % stamp(0))
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
             u.sendto(line.encode(), (host, int(port)))
         ana, got = clients["analyst"], None
@@ -248,10 +249,11 @@ def main():
                 got = j["events"][0]["raw"]
                 break
             time.sleep(0.1)
-        report("personal data is masked for a role without pii_view",
+        report("personal data (and the operator's own pattern) is masked for a role without"
+               " pii_view",
                got is not None and "138****5678" in got and "411111******1111" in got
                and "110105***********X" in got and "z****.***@example.com" in got
-               and "13812345678" not in got, repr(got))
+               and "***-******" in got and "13812345678" not in got, repr(got))
         # export: CSV with formula cells made inert, masked, audited
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
             u.sendto(("<38>1 %s =2+3 crm 2 - - formula cell" % stamp(0)).encode(), (host, int(port)))
