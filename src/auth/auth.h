@@ -207,6 +207,8 @@ int auth_totp_code(const char *secret_b32, int64_t now_ns, char out[7]);
 /* Seals a secret for the configuration (a directory's bind password, a webhook token)
  * with the key of secrets at rest: "v1:" + hex of AES-256-GCM (auth_service.c). */
 int auth_seal_secret(const struct auth *a, const char *plain, char *out, size_t outlen);
+/* Opens what auth_seal_secret made: 0, ERR_INVAL when it does not open with this key. */
+int auth_unseal_secret(const struct auth *a, const char *sealed, char *out, size_t outlen);
 
 /* ---- account administration (auth_admin.c): each checks the actor's permission ---- */
 

@@ -73,6 +73,12 @@ int auth_seal_secret(const struct auth *a, const char *plain, char *out, size_t 
 }
 
 /* See auth.h. */
+int auth_unseal_secret(const struct auth *a, const char *sealed, char *out, size_t outlen)
+{
+    return auth_secret_open(a, sealed, out, outlen);
+}
+
+/* See auth.h. */
 void auth_close(struct auth *a)
 {
     if (!a)

@@ -46,6 +46,18 @@ int cmd_restore(int argc, char **argv);
 /* `vigil secret seal [-c FILE | -d DIR]`: a secret for the configuration, sealed with
  * the store's key of secrets at rest (cmd_secret.c). */
 int cmd_secret(int argc, char **argv);
+/* `vigil serve`'s console (serve_console.c): the 4A service opened on the store (and the
+ * outputs' sealed secrets opened with its key), then the first accounts and the HTTPS
+ * server; serve_console_free frees what they kept. */
+struct auth;
+struct ingest;
+struct ingest_config;
+struct store;
+struct web;
+int serve_auth_open(struct ingest_config *cfg, struct store *st, struct auth **au);
+int serve_console_start(const struct ingest_config *cfg, struct store *st, struct ingest *ig,
+                        struct auth *au, struct web **web);
+void serve_console_free(void);
 /* Records in the audit trail that the user running the command (USER, else "cli")
  * did `action` on `object` from the command line, with `result` (cli_audit.c). */
 void cli_audit(const char *action, const char *object, const char *result);

@@ -211,6 +211,12 @@ def main():
     try:
         data = os.path.join(tmp, "data")
         conf = os.path.join(tmp, "vigil.yaml")
+        # the webhook's token is kept sealed in the configuration (vigil secret seal)
+        os.makedirs(data, 0o700)
+        sealed = subprocess.run([VIGIL, "secret", "seal", "-d", data], input=b"Bearer x\n",
+                                capture_output=True, timeout=30).stdout.decode().strip()
+        report("the webhook token is sealed for the configuration",
+               sealed.startswith("v1:") and "Bearer" not in sealed, sealed)
         with open(conf, "w") as f:
             f.write("""data_dir: %s
 web: {listen: 127.0.0.1:0}
@@ -226,7 +232,7 @@ outputs:
     url: http://127.0.0.1:%d/hook
     min_level: medium
     on_update: true
-    headers: {Authorization: "Bearer x"}
+    headers: {Authorization: "%s"}
   - type: webhook
     name: flaky
     url: http://127.0.0.1:%d/flaky
@@ -254,7 +260,7 @@ outputs:
     from: vigil@example.com
     to: [soc@example.com, oncall@example.com]
     min_level: high
-""" % (data, os.path.join(TOP, "rules"), port(hook), port(flaky), closed_port(), port(crit),
+""" % (data, os.path.join(TOP, "rules"), port(hook), sealed, port(flaky), closed_port(), port(crit),
                 udp.getsockname()[1], port(stcp), port(smtp)))
         log = os.path.join(tmp, "log")
         err = open(log, "w")
