@@ -179,7 +179,8 @@ enum auth_outcome auth_login(struct auth *a, const char *user, const char *passw
             return fail(a, name, address, AUTH_BAD_TOTP, "wrong one-time code", msg, msglen);
     }
     pthread_mutex_lock(&a->lock);
-    if (acc.totp_on && !auth_totp_fresh(a, acc.id, step)) {
+    /* a step at or before the stored one was used already (also before a restart) */
+    if (acc.totp_on && (step <= acc.totp_step || !auth_totp_fresh(a, acc.id, step))) {
         pthread_mutex_unlock(&a->lock);
         return fail(a, name, address, AUTH_BAD_TOTP, "one-time code replayed", msg, msglen);
     }
@@ -200,6 +201,8 @@ enum auth_outcome auth_login(struct auth *a, const char *user, const char *passw
     }
     (void)store_login_failures_clear(a->st, "account", name);
     acc.last_login_ns = now;
+    if (acc.totp_on)
+        acc.totp_step = step;
     (void)store_account_update(a->st, &acc);
     auth_audit(acc.name, address, "auth.login", acc.name,
                out->must_change ? "ok: the password must be changed"

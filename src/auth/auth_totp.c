@@ -2,8 +2,9 @@
  * auth_totp.c — the TOTP second factor (RFC 6238: HMAC-SHA1, 6 digits, 30 s steps) with
  * liboath: enrolment (a new 20-byte seed shown as base32 and as an otpauth:// URI,
  * confirmed by a first code before it counts) and the check at login, one step of clock
- * drift either way. A code is accepted once: the last step used per account is kept, so
- * a code seen over a shoulder cannot be replayed in its 30 seconds.
+ * drift either way. A code is accepted once: the last step used per account is kept (in
+ * memory, and on the account's row, so a restart does not forget it), so a code seen over
+ * a shoulder cannot be replayed in its 30 seconds.
  */
 #include "auth/auth_int.h"
 
@@ -143,6 +144,7 @@ int auth_totp_confirm(struct auth *a, const char *token, const char *code, char 
         rc = auth_secret_seal(a, seed, acc.totp, sizeof acc.totp);
     if (!rc) {
         acc.totp_on = true;
+        acc.totp_step = step; /* the enrolment's code is used */
         rc = store_account_update(a->st, &acc);
     }
     if (rc) {

@@ -195,6 +195,7 @@ struct store_account {
     int64_t password_changed_ns;
     char totp[STORE_ACCOUNT_SECRET];       /* the TOTP seed, encrypted ("" none) */
     bool totp_on;                          /* enrolled and confirmed */
+    int64_t totp_step;                     /* the last TOTP time step used (a code is good once) */
     bool disabled;
     int64_t created_ns, last_login_ns;
 };

@@ -10,7 +10,7 @@
 
 #define ACCOUNT_COLS                                                                            \
     "id, name, source, roles, privileges, password, must_change, password_changed, totp,"      \
-    " totp_on, disabled, created, last_login"
+    " totp_on, disabled, created, last_login, totp_step"
 
 static void text_col(sqlite3_stmt *s, int i, char *out, size_t len)
 {
@@ -34,6 +34,7 @@ static void read_row(sqlite3_stmt *s, struct store_account *a)
     a->disabled = sqlite3_column_int(s, 10) != 0;
     a->created_ns = sqlite3_column_int64(s, 11);
     a->last_login_ns = sqlite3_column_int64(s, 12);
+    a->totp_step = sqlite3_column_int64(s, 13);
 }
 
 /* Binds a's columns after the id, from parameter 2 on. */
@@ -51,6 +52,7 @@ static void bind_row(sqlite3_stmt *s, const struct store_account *a)
     sqlite3_bind_int(s, 11, a->disabled);
     sqlite3_bind_int64(s, 12, a->created_ns);
     sqlite3_bind_int64(s, 13, a->last_login_ns);
+    sqlite3_bind_int64(s, 14, a->totp_step);
 }
 
 /* See store.h. */
@@ -83,7 +85,7 @@ int store_account_insert(struct store *st, const struct store_account *a, int64_
     pthread_mutex_lock(&st->main_lock);
     if (sqlite3_prepare_v2(st->main_db,
                            "INSERT INTO accounts(" ACCOUNT_COLS ") VALUES(NULL, ?2, ?3, ?4, ?5,"
-                           " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                           " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                            -1, &s, NULL) == SQLITE_OK) {
         bind_row(s, a);
         int r = sqlite3_step(s);
@@ -110,7 +112,7 @@ int store_account_update(struct store *st, const struct store_account *a)
                            "UPDATE accounts SET name = ?2, source = ?3, roles = ?4,"
                            " privileges = ?5, password = ?6, must_change = ?7,"
                            " password_changed = ?8, totp = ?9, totp_on = ?10, disabled = ?11,"
-                           " created = ?12, last_login = ?13 WHERE id = ?1",
+                           " created = ?12, last_login = ?13, totp_step = ?14 WHERE id = ?1",
                            -1, &s, NULL) == SQLITE_OK) {
         sqlite3_bind_int64(s, 1, a->id);
         bind_row(s, a);

@@ -32,7 +32,8 @@
  * vigil_first_seen have seen, (v5) each alert's last status change (reason, by, at) and
  * the suppressions, (v6) the unregistered terminals, (v7) each audit record's seal
  * (store_audit_seal.c; the records written before are sealed at the next open), (v8) the
- * console's accounts and failed logins (store_accounts.c), (v9) each alert's assignee.
+ * console's accounts and failed logins (store_accounts.c), (v9) each alert's assignee,
+ * (v10) each account's last used TOTP step.
  */
 #include "store/store_int.h"
 
@@ -147,6 +148,9 @@ static const char *const main_steps[] = {
     "CREATE INDEX login_failures_key ON login_failures(kind, key, time);",
     /* 9: who works an alert (store_alert_status.c) */
     "ALTER TABLE alerts ADD COLUMN assignee TEXT;",
+    /* 10: the last TOTP time step an account used, so a code is good once across
+     * restarts (store_accounts.c) */
+    "ALTER TABLE accounts ADD COLUMN totp_step INTEGER NOT NULL DEFAULT 0;",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

@@ -98,18 +98,18 @@ struct env {
     struct store *st;
     struct auth *a;
     struct auth_initial first;
+    char dir[4096];
 };
 
 static bool env_open(struct env *e, const struct auth_config *cfg)
 {
     static int n;
     memset(e, 0, sizeof *e);
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s/data%d", t_tmpdir(), ++n);
-    mkdir(dir, 0700);
-    struct store_opts so = {.dir = dir};
+    snprintf(e->dir, sizeof e->dir, "%s/data%d", t_tmpdir(), ++n);
+    mkdir(e->dir, 0700);
+    struct store_opts so = {.dir = e->dir};
     char err[256];
-    if (store_open(&so, &e->st) || auth_open(e->st, dir, cfg, &e->a, err, sizeof err))
+    if (store_open(&so, &e->st) || auth_open(e->st, e->dir, cfg, &e->a, err, sizeof err))
         return false;
     store_install_audit_sink(e->st);
     bool created;
@@ -187,6 +187,13 @@ static void t_first_login_and_totp(void)
     T_EQ_INT(auth_login(e.a, "secadmin", "blue-Kite-47", code, "192.0.2.1", NULL, &s2, msg,
                         sizeof msg),
              AUTH_BAD_TOTP); /* replayed */
+    /* and replayed after a restart of the service: the step is kept on the account */
+    auth_close(e.a);
+    char err[256];
+    T_EQ_INT(auth_open(e.st, e.dir, NULL, &e.a, err, sizeof err), 0);
+    T_EQ_INT(auth_login(e.a, "secadmin", "blue-Kite-47", code, "192.0.2.2", NULL, &s2, msg,
+                        sizeof msg),
+             AUTH_BAD_TOTP);
     T_EQ_INT(auth_login(e.a, "secadmin", "blue-Kite-47", "000000", "192.0.2.1", NULL, &s2, msg,
                         sizeof msg),
              AUTH_BAD_TOTP);
