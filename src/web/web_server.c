@@ -191,6 +191,13 @@ static void dispatch(struct web_req *r)
         }
     }
     if (r->body_len) {
+        /* a cross-site form can post text/plain that parses as JSON (a login CSRF); it
+         * cannot send application/json without a CORS preflight, which is never granted */
+        const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/json", 16)) {
+            web_error(r, 415, "the body must be sent as application/json");
+            return;
+        }
         json_error_t je;
         r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
         if (!json_is_object(r->json)) {

@@ -316,6 +316,11 @@ def main():
         st, _, _ = Client(url).raw("POST", "/api/v1/login", b"{not json",
                                    {"Content-Type": "application/json"})
         report("a body that is not JSON gets 400", st == 400, str(st))
+        st, _, _ = Client(url).raw("POST", "/api/v1/login",
+                                   b'{"user":"ana","password":"x","z":"=y"}',
+                                   {"Content-Type": "text/plain"})
+        report("a body a cross-site form could send (text/plain) gets 415: no login CSRF",
+               st == 415, str(st))
         st, _, _ = Client(url).raw("GET", "/api/v1/session",
                                    headers={"X-H%d" % i: "v" for i in range(100)})
         report("a request with 100 headers gets 431", st == 431, str(st))
