@@ -169,7 +169,8 @@ int serve_console_start(const struct ingest_config *cfg, struct store *st, struc
                           .data_dir = cfg->data_dir,
                           .metrics = pipeline_metrics,
                           .metrics_ctx = ig,
-                          .metrics_token = w->metrics_token};
+                          .metrics_token = w->metrics_token,
+                          .assets_path = cfg->assets_path};
     if ((rc = web_start(&wo, st, au, web, err, sizeof err))) {
         fprintf(stderr, "vigil serve: console: %s\n", err);
         return rc;

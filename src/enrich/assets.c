@@ -55,6 +55,12 @@ size_t assets_count(const struct assets *a)
 }
 
 /* See enrich.h. */
+const struct asset *assets_at(const struct assets *a, size_t i)
+{
+    return a && i < a->n ? &a->v[i] : NULL;
+}
+
+/* See enrich.h. */
 bool asset_has_tag(const struct asset *x, const char *t)
 {
     for (unsigned i = 0; x && i < x->ntags; i++)

@@ -43,6 +43,8 @@ void assets_free(struct assets *a);
 
 /* Entries in the inventory. */
 size_t assets_count(const struct assets *a);
+/* Entry i of the inventory in file order (NULL past the end). */
+const struct asset *assets_at(const struct assets *a, size_t i);
 /* The entry with the longest prefix holding addr (IPv4 or IPv6 text), or NULL (no entry
  * holds it, or addr is not an address). a may be NULL (no inventory). */
 const struct asset *assets_lookup(const struct assets *a, struct slice addr);

@@ -30,6 +30,7 @@ struct web_opts {
     int (*metrics)(void *ctx, struct buf *out);
     void *metrics_ctx;
     const char *metrics_token;
+    const char *assets_path; /* the inventory file (`assets:`), listed by /api/v1/assets */
 };
 
 struct web;

@@ -4,6 +4,7 @@
  * log sources, and the unregistered terminals. Every text from a log goes out JSON-escaped; the console shows it as
  * text, never as markup.
  */
+#include "enrich/enrich.h"
 #include "web/web_int.h"
 
 #include <inttypes.h>
@@ -323,4 +324,30 @@ void web_api_terminals(struct web_req *r)
         return;
     }
     buf_putc(&r->out, ']');
+}
+
+/* See web_int.h: the asset inventory (address, name, owner, department, value 0-5,
+ * registered, tags). */
+void web_api_assets(struct web_req *r)
+{
+    struct buf *b = &r->out;
+    buf_putc(b, '[');
+    for (size_t i = 0; i < assets_count(r->w->assets); i++) {
+        const struct asset *x = assets_at(r->w->assets, i);
+        buf_printf(b, "%s{\"value\":%d,\"registered\":%s", i ? "," : "", x->value,
+                   x->registered ? "true" : "false");
+        buf_json_member(b, "address", x->address, strlen(x->address));
+        buf_json_member(b, "name", x->name, strlen(x->name));
+        buf_json_member(b, "owner", x->owner, strlen(x->owner));
+        buf_json_member(b, "department", x->department, strlen(x->department));
+        buf_puts(b, ",\"tags\":[");
+        for (unsigned t = 0; t < x->ntags; t++) {
+            buf_puts(b, t ? ",\"" : "\"");
+            buf_json_str(b, x->tags[t], strlen(x->tags[t]));
+            buf_putc(b, '"');
+        }
+        buf_puts(b, "]}");
+    }
+    buf_putc(b, ']');
+    web_personal_data(r, "assets");
 }

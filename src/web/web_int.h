@@ -19,6 +19,7 @@ struct MHD_Response;
 #define WEB_COOKIE "vigil_session"
 
 struct geo;
+struct assets;
 
 struct web {
     struct MHD_Daemon *mhd;
@@ -31,6 +32,7 @@ struct web {
     int (*metrics)(void *ctx, struct buf *out);
     void *metrics_ctx;
     char *metrics_token;
+    struct assets *assets; /* the inventory as the daemon read it at start (NULL: none) */
 };
 
 /* One request, as a handler sees it. */
@@ -108,6 +110,7 @@ void web_api_audit_list(struct web_req *r);
 void web_api_audit_verify(struct web_req *r);
 void web_api_sources(struct web_req *r);
 void web_api_terminals(struct web_req *r);
+void web_api_assets(struct web_req *r);
 void web_api_overview(struct web_req *r);
 void web_api_rules_test(struct web_req *r);
 /* Counts the events of q (NULL: all) in [from, to) in 24 buckets, newest first, for at

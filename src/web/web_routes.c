@@ -34,6 +34,7 @@ const struct web_route web_routes[] = {
     NEEDS("POST", "/api/v1/rules/test", PERM_RULES_READ, web_api_rules_test),
     NEEDS("GET", "/api/v1/sources", PERM_SOURCES_READ, web_api_sources),
     NEEDS("GET", "/api/v1/terminals", PERM_ASSETS_READ, web_api_terminals),
+    NEEDS("GET", "/api/v1/assets", PERM_ASSETS_READ, web_api_assets),
     NEEDS("GET", "/api/v1/audit", PERM_AUDIT_READ, web_api_audit_list),
     NEEDS("GET", "/api/v1/audit/verify", PERM_AUDIT_READ, web_api_audit_verify),
 };

@@ -7,6 +7,7 @@
  * changed or a second factor enrolled), the CSRF token on every state change, the
  * handler, and the security headers on every answer.
  */
+#include "enrich/enrich.h"
 #include "enrich/geo.h"
 #include "web/web_int.h"
 
@@ -380,6 +381,9 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
     w->metrics = o->metrics;
     w->metrics_ctx = o->metrics_ctx;
     w->metrics_token = o->metrics_token ? mem_strdup(o->metrics_token) : NULL;
+    char aerr[256];
+    if (o->assets_path && assets_load_file(o->assets_path, &w->assets, aerr, sizeof aerr))
+        log_warn("web: the asset inventory is not listed: %s", aerr);
     char gerr[256];
     if (geo_open(NULL, NULL, NULL, &w->geo, gerr, sizeof gerr))
         w->geo = NULL; /* the map stays empty */
@@ -409,6 +413,7 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
         snprintf(err, errlen, "cannot serve the console on %s (address in use, or a bad"
                               " certificate)", listen);
         geo_free(w->geo);
+        assets_free(w->assets);
         mem_free(w->metrics_token);
         mem_free(w->root);
         mem_free(w);
@@ -449,6 +454,7 @@ void web_stop(struct web *w)
         return;
     MHD_stop_daemon(w->mhd);
     geo_free(w->geo);
+    assets_free(w->assets);
     mem_free(w->metrics_token);
     mem_free(w->root);
     mem_free(w);

@@ -141,6 +141,8 @@ try {
   await page.waitForSelector("#terminals");
   const term = await page.textContent("#terminals");
   report("the unregistered terminal of the scenario is listed", term.includes("00:11:22:33:44:55"), term.slice(0, 200));
+  const inv = await page.textContent("#assets");
+  report("the asset inventory is listed", inv.includes("db01") && inv.includes("dba-team"), inv.slice(0, 200));
   await shot(page, "05b-terminals");
 
   await page.click("#nav-search");

@@ -54,7 +54,12 @@ def main():
     tmp = tempfile.mkdtemp(prefix="vigil-browser-")
     proc = None
     try:
-        extra = "  root: %s\n%s" % (os.path.join(TOP, "web", "dist"), rules_config(TOP))
+        inventory = os.path.join(tmp, "assets.yaml")
+        with open(inventory, "w") as f:
+            f.write("assets:\n  - {address: 10.0.0.5, name: db01, owner: dba-team, department: IT,"
+                    " value: 5, registered: true, tags: [database]}\n")
+        extra = "  root: %s\n%sassets: %s\n" % (os.path.join(TOP, "web", "dist"),
+                                                rules_config(TOP), inventory)
         started = start_console(tmp, extra, tcp=True)
         report("the daemon starts with rules and the built console", started is not None, "")
         if not started:

@@ -57,6 +57,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/rules/test", {"rule": "title: t", "lines": "x"}, "rules.read"),
     ("GET", "/api/v1/sources", None, "sources.read"),
     ("GET", "/api/v1/terminals", None, "assets.read"),
+    ("GET", "/api/v1/assets", None, "assets.read"),
     ("GET", "/api/v1/audit", None, "audit.read"),
     ("GET", "/api/v1/audit/verify", None, "audit.read"),
 ]

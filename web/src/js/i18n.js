@@ -4,7 +4,9 @@
 const words = {
   en: {
     lang_switch: "中文", nav_overview: "Overview", nav_alerts: "Alerts", nav_search: "Search",
-    nav_sources: "Sources", nav_terminals: "Terminals", nav_rules: "Rules",
+    nav_sources: "Sources", nav_terminals: "Assets", nav_rules: "Rules",
+    inventory: "Inventory", unregistered: "Unregistered terminals", owner: "Owner",
+    department: "Department", value: "Value", registered: "Registered",
     rules_why: "Try a Sigma rule on log lines: each line is decoded as the daemon would, then matched.",
     try_rule: "Try", refused: "Refused", rule_summary: "{r} rule(s) loaded, {n} line(s), {m} match(es).",
     terminals_why: "Devices DHCP servers and arpwatch saw that the asset inventory does not register.",
@@ -49,7 +51,9 @@ const words = {
   },
   zh: {
     lang_switch: "English", nav_overview: "总览", nav_alerts: "告警", nav_search: "检索",
-    nav_sources: "日志源", nav_terminals: "终端", nav_rules: "规则",
+    nav_sources: "日志源", nav_terminals: "资产", nav_rules: "规则",
+    inventory: "资产清单", unregistered: "未登记终端", owner: "负责人",
+    department: "部门", value: "价值", registered: "已登记",
     rules_why: "用日志试运行 Sigma 规则：每行按守护进程的方式解析，然后匹配。",
     try_rule: "试运行", refused: "被拒绝", rule_summary: "载入 {r} 条规则，{n} 行日志，{m} 处匹配。",
     terminals_why: "DHCP 服务器和 arpwatch 发现的、资产清单中未登记的设备。",
