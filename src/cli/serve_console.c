@@ -78,6 +78,16 @@ static const struct auth_ldap_config *ldap_of(const struct ingest_ldap_cfg *d)
     return &ldap_cfg;
 }
 
+static int rules_json(void *ctx, struct buf *out)
+{
+    return ingest_rules_json(ctx, out);
+}
+
+static int rule_switch(void *ctx, const char *id, bool off)
+{
+    return ingest_rule_switch(ctx, id, off);
+}
+
 static int pipeline_metrics(void *ctx, struct buf *out)
 {
     return ingest_metrics_text(ctx, out);
@@ -170,7 +180,10 @@ int serve_console_start(const struct ingest_config *cfg, struct store *st, struc
                           .metrics = pipeline_metrics,
                           .metrics_ctx = ig,
                           .metrics_token = w->metrics_token,
-                          .assets_path = cfg->assets_path};
+                          .assets_path = cfg->assets_path,
+                          .rules_json = rules_json,
+                          .rule_switch = rule_switch,
+                          .rules_ctx = ig};
     if ((rc = web_start(&wo, st, au, web, err, sizeof err))) {
         fprintf(stderr, "vigil serve: console: %s\n", err);
         return rc;

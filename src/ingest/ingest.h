@@ -293,6 +293,14 @@ void ingest_free(struct ingest *ig);
  */
 int ingest_ready_json(struct ingest *ig, const char *console_url, struct buf *out);
 
+/* Switches the rule of id off (it neither alerts nor feeds correlations) or on again;
+ * kept in vigil.db's settings across restarts and reloads (rules_state.c). ERR_INVAL,
+ * ERR_FULL (10,000 off), ERR_DB. */
+int ingest_rule_switch(struct ingest *ig, const char *id, bool off);
+/* Appends the loaded rules as JSON: {"rules":[{id,title,level,status,file,tags,
+ * disabled}], "refused", "correlations"} (rules_state.c). */
+int ingest_rules_json(struct ingest *ig, struct buf *out);
+
 /* Appends the pipeline's counters and queue depths in Prometheus' text format
  * (metrics.c): per input received/decoded/generic/malformed/dropped/stored, queue depths,
  * detection and alert counters. */

@@ -338,7 +338,17 @@ struct ingest {
     int64_t lists_mono;        /* last check of the lists' files (writer thread) */
     uint64_t lists_bad_sig;    /* the files' digest when a reload last failed */
     atomic_uint_fast64_t lists_reloaded, lists_reload_failed;
+    /* rules switched off from the console (rules_state.c) */
+    pthread_rwlock_t disabled_lock;
+    uint64_t *disabled; /* sorted hashes of their ids */
+    size_t ndisabled;
 };
+
+/* Reads the rules switched off from the store / frees the set (rules_state.c). */
+int ingest_rules_state_load(struct ingest *ig);
+void ingest_rules_state_free(struct ingest *ig);
+/* True when rule of rules is switched off. Any thread. */
+bool ingest_rule_disabled(struct ingest *ig, const struct detect_rules *rules, size_t rule);
 
 /* Notes a record of source e at now_ns (before its last_ns is updated). I/O thread. */
 void ingest_health_note(struct ingest_source_entry *e, int64_t now_ns);

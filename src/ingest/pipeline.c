@@ -314,6 +314,7 @@ struct worker_state {
 struct match_ctx {
     struct ingest_batch *b;
     uint32_t ev;
+    struct ingest *ig;
 };
 
 /* Notes one match in the batch; past the batch's cap it is counted, not kept. */
@@ -322,6 +323,8 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
     struct match_ctx *mc = ctx;
     struct ingest_batch *b = mc->b;
     (void)ev;
+    if (ingest_rule_disabled(mc->ig, b->engine->rules, rule))
+        return 0; /* switched off from the console */
     if (b->nmatches == b->matches_cap) {
         size_t max = b->max * INGEST_MATCHES_PER_RECORD;
         size_t nc = b->matches_cap ? b->matches_cap * 2 : 64;
@@ -388,7 +391,7 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
         if (b->engine) {
             /* detect_match falls back to the reference evaluator itself on a Hyperscan
              * error, so its status loses no match and needs no handling here */
-            struct match_ctx mc = {b, (uint32_t)i};
+            struct match_ctx mc = {b, (uint32_t)i, ig};
             if (scratch)
                 (void)detect_match(b->engine->matcher, scratch, ev, on_match, &mc);
             else
@@ -710,6 +713,8 @@ int ingest_new(const struct ingest_config *cfg, struct store *st, struct ingest 
     list_holder_init(&ig->lists);
     pthread_mutex_init(&ig->reload_mu, NULL);
     pthread_mutex_init(&ig->health_mu, NULL);
+    if (ingest_rules_state_load(ig))
+        log_warn("rules: the rules switched off could not be read; all are on");
     ig->nworkers = cfg->workers ? cfg->workers : 1;
     ig->start_ns = ig->now_ns = vtime_now_ns();
     ig->max_frame = 256;
@@ -881,6 +886,7 @@ void ingest_free(struct ingest *ig)
     mem_free(ig->stats_path);
     detect_engine_holder_fini(&ig->rules);
     pthread_mutex_destroy(&ig->reload_mu);
+    ingest_rules_state_free(ig);
     pthread_mutex_destroy(&ig->health_mu);
     mem_free(ig->placeholders);
     ingest_alerting_fini(ig);

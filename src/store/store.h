@@ -175,6 +175,11 @@ typedef int (*store_source_fn)(void *ctx, const struct store_source *row);
 /* Calls fn for every inventory row (ordered by input, host); fn's non-zero stops. */
 int store_sources_list(struct store *st, store_source_fn fn, void *ctx);
 
+/* A setting of vigil.db (heap string the caller frees; NULL when unset) / sets it.
+ * Thread-safe (store_main.c). */
+char *store_setting_get(struct store *st, const char *key);
+int store_setting_put(struct store *st, const char *key, const char *value);
+
 /* Installs this store as the process's audit sink (core audit_set_sink). */
 void store_install_audit_sink(struct store *st);
 

@@ -114,41 +114,13 @@ bool store_audit_seal_parse(const char *text, int *alg, unsigned char seal[STORE
 
 /* ---- options: given, else as the daemon last set them, else the defaults ---- */
 
-static char *setting_get(sqlite3 *db, const char *key)
-{
-    sqlite3_stmt *s = NULL;
-    char *v = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE key = ?1", -1, &s, NULL) ==
-        SQLITE_OK) {
-        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            v = mem_strdup((const char *)sqlite3_column_text(s, 0));
-    }
-    sqlite3_finalize(s);
-    return v;
-}
-
-static int setting_put(sqlite3 *db, const char *key, const char *value)
-{
-    sqlite3_stmt *s = NULL;
-    int rc = ERR_DB;
-    if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO settings(key, value) VALUES(?1, ?2)", -1,
-                           &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-        rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ERR_DB;
-    }
-    sqlite3_finalize(s);
-    return rc;
-}
-
 /* Resolves one text option into *out (heap): given, else the setting, else dflt. When
  * given and different from the setting, the setting is updated. */
 static int resolve(sqlite3 *db, const char *key, const char *given, const char *dflt, char **out)
 {
-    char *set = setting_get(db, key);
+    char *set = store_setting_db_get(db, key);
     if (given && *given) {
-        if ((!set || strcmp(set, given)) && setting_put(db, key, given)) {
+        if ((!set || strcmp(set, given)) && store_setting_db_put(db, key, given)) {
             mem_free(set);
             return ERR_DB;
         }
@@ -283,7 +255,7 @@ int store_audit_seal_open(struct store *st, const struct store_audit_opts *opts,
     /* A key is made only for a trail no key has sealed yet. */
     if ((rc = keyfile_load(a->key_file, sealed == 0, a->key, err, errlen)))
         goto out;
-    char *upto = setting_get(db, "audit.unsealed_upto");
+    char *upto = store_setting_db_get(db, "audit.unsealed_upto");
     if (upto) {
         uint64_t u = 0;
         (void)slice_to_u64(slice_cstr(upto), &u);

@@ -350,5 +350,8 @@ int store_main_each(struct store *st, const char *sql, const void *rows, size_t 
 /* Runs sql (its one parameter ?1 = id) on vigil.db under the main lock (store_main.c):
  * 0, ERR_NOTFOUND when it changed no row, ERR_DB. */
 int store_main_by_id(struct store *st, const char *sql, int64_t id);
+/* The settings value of key (heap, NULL when none) / sets it, on db (caller locks). */
+char *store_setting_db_get(sqlite3 *db, const char *key);
+int store_setting_db_put(sqlite3 *db, const char *key, const char *value);
 
 #endif

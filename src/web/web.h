@@ -31,6 +31,11 @@ struct web_opts {
     void *metrics_ctx;
     const char *metrics_token;
     const char *assets_path; /* the inventory file (`assets:`), listed by /api/v1/assets */
+    /* the daemon's rules: their list as JSON, and switching one off or on by id (NULL:
+     * this process runs no rules) */
+    int (*rules_json)(void *ctx, struct buf *out);
+    int (*rule_switch)(void *ctx, const char *id, bool off);
+    void *rules_ctx;
 };
 
 struct web;

@@ -5,6 +5,8 @@
  * evaluator). Answers the refusals with their reasons, and per matching line the rules
  * that matched. Correlation documents are loaded and checked, not run (they need time
  * windows over a stream). At most WEB_TEST_LINES lines; audited (rules.test).
+ * Also the daemon's loaded rules (GET /api/v1/rules) and switching one off or on
+ * (POST /api/v1/rules/ID/disable|enable, audited), through the callbacks vigil serve gives.
  */
 #include "decode/decode.h"
 #include "detect/detect.h"
@@ -125,4 +127,38 @@ void web_api_rules_test(struct web_req *r)
     buf_puts(&r->out, text);
     free(text);
     web_personal_data(r, "rules.test");
+}
+
+/* See web_int.h. */
+void web_api_rules_list(struct web_req *r)
+{
+    if (!r->w->rules_json || r->w->rules_json(r->w->rules_ctx, &r->out))
+        web_error(r, r->w->rules_json ? 500 : 404, "no rules are loaded in this process");
+}
+
+static void rule_switch(struct web_req *r, bool off)
+{
+    int rc = r->w->rule_switch ? r->w->rule_switch(r->w->rules_ctx, r->param, off) : ERR_NOTFOUND;
+    struct audit_entry e = {.actor = r->s.user, .source = r->address,
+                            .action = off ? "rule.disable" : "rule.enable", .object = r->param,
+                            .result = rc ? err_str(rc) : "ok"};
+    audit_record(&e);
+    if (rc) {
+        web_error(r, rc == ERR_NOTFOUND ? 404 : rc == ERR_INVAL ? 400 : 500,
+                  rc == ERR_NOTFOUND ? "no rules are loaded in this process" : err_str(rc));
+        return;
+    }
+    buf_printf(&r->out, "{\"ok\":true,\"disabled\":%s}", off ? "true" : "false");
+}
+
+/* See web_int.h. */
+void web_api_rule_disable(struct web_req *r)
+{
+    rule_switch(r, true);
+}
+
+/* See web_int.h. */
+void web_api_rule_enable(struct web_req *r)
+{
+    rule_switch(r, false);
 }

@@ -33,6 +33,9 @@ struct web {
     void *metrics_ctx;
     char *metrics_token;
     struct assets *assets; /* the inventory as the daemon read it at start (NULL: none) */
+    int (*rules_json)(void *ctx, struct buf *out);
+    int (*rule_switch)(void *ctx, const char *id, bool off);
+    void *rules_ctx;
 };
 
 /* One request, as a handler sees it. */
@@ -113,6 +116,9 @@ void web_api_terminals(struct web_req *r);
 void web_api_assets(struct web_req *r);
 void web_api_overview(struct web_req *r);
 void web_api_rules_test(struct web_req *r);
+void web_api_rules_list(struct web_req *r);
+void web_api_rule_disable(struct web_req *r);
+void web_api_rule_enable(struct web_req *r);
 /* Counts the events of q (NULL: all) in [from, to) in 24 buckets, newest first, for at
  * most about a second and 200,000 events: {"counts":[…], "from", "bucket_ns", "capped",
  * "counted_from"} (web_api_overview.c). */

@@ -381,6 +381,9 @@ int web_start(const struct web_opts *o, struct store *st, struct auth *a, struct
     w->metrics = o->metrics;
     w->metrics_ctx = o->metrics_ctx;
     w->metrics_token = o->metrics_token ? mem_strdup(o->metrics_token) : NULL;
+    w->rules_json = o->rules_json;
+    w->rule_switch = o->rule_switch;
+    w->rules_ctx = o->rules_ctx;
     char aerr[256];
     if (o->assets_path && assets_load_file(o->assets_path, &w->assets, aerr, sizeof aerr))
         log_warn("web: the asset inventory is not listed: %s", aerr);

@@ -1,8 +1,9 @@
-// rules.js — try a Sigma rule on log lines before deploying it: paste the rule and some
-// lines; the server decodes each line as the daemon would and says which lines match,
-// and why a rule it refused was refused.
-import { api } from "../api.js";
-import { el, level, mount, table } from "../dom.js";
+// rules.js — the rules the daemon runs, each switched off or on by the security
+// administrator; and a Sigma rule tried on log lines before deploying it: the server
+// decodes each line as the daemon would and says which lines match, and why a rule it
+// refused was refused.
+import { api, can } from "../api.js";
+import { el, level, mount, table, toast } from "../dom.js";
 import { t } from "../i18n.js";
 
 const example = `title: Root login failed
@@ -17,8 +18,20 @@ detection:
   condition: selection
 level: high`;
 
-/** Draws the rule tester. */
+function loaded(list, redraw) {
+  const writable = can("rules.write");
+  return el("div", { class: "panel", id: "rule-list" }, el("h2", {}, t("loaded_rules", { n: list.rules.length, r: list.refused })),
+    table([t("level"), t("title"), "status", t("file"), t("state"), ""], list.rules.map((r) => [
+      level(r.level), r.title, r.status || "-", r.file || "-", r.disabled ? t("off") : t("on"),
+      writable ? el("td", {}, el("button", { class: "rule-switch", dataset: { id: r.id }, on: { click: async () => {
+        try { await api("POST", `/rules/${encodeURIComponent(r.id)}/${r.disabled ? "enable" : "disable"}`); redraw(); }
+        catch (e) { toast(e.message); }
+      } } }, r.disabled ? t("enable") : t("disable"))) : ""])));
+}
+
+/** Draws the loaded rules and the rule tester. */
 export async function rulesPage(root) {
+  const list = await api("GET", "/rules");
   const rule = el("textarea", { id: "rule-text", rows: "16", cols: "70", spellcheck: "false" });
   rule.value = example;
   const lines = el("textarea", { id: "rule-lines", rows: "16", cols: "70", spellcheck: "false" });
@@ -34,7 +47,8 @@ export async function rulesPage(root) {
           r.matches.map((m) => [String(m.line), level(m.level), m.title]))) : null);
     } catch (e) { mount(out, el("p", { class: "error" }, e.message)); }
   };
-  mount(root, el("h1", {}, t("nav_rules")), el("p", { class: "note" }, t("rules_why")),
+  mount(root, el("h1", {}, t("nav_rules")), loaded(list, () => rulesPage(root)),
+    el("h2", {}, t("try_title")), el("p", { class: "note" }, t("rules_why")),
     el("div", { class: "split" }, el("div", {}, el("h2", {}, "Sigma"), rule),
       el("div", {}, el("h2", {}, t("raw")), lines)),
     el("p", {}, el("button", { class: "primary", id: "rule-run", on: { click: run } }, t("try_rule"))), out);
