@@ -107,6 +107,10 @@ try {
   const target = await page.$eval(".alert-row", (r) => r.dataset.id);
   await page.click(`.alert-row[data-id="${target}"] td:nth-child(3)`);
   await page.waitForSelector("#alert-detail");
+  await page.click('.alert-row:has-text("SSH brute force") td:nth-child(3)');
+  await page.waitForSelector("#alert-events table", { timeout: 10000 });
+  const behind = await page.textContent("#alert-events");
+  report("an alert's detail shows the events behind it", behind.includes("Failed password for root"), behind.slice(0, 200));
   await shot(page, "04-alert-detail");
   await page.check(`.alert-row[data-id="${target}"] input.pick`);
   await page.click("#bulk-acknowledge");

@@ -74,6 +74,23 @@ function entity(field, value) {
   return el("a", { class: "pivot", href: "#/search?" + new URLSearchParams({ q, range: "7d" }).toString() }, value);
 }
 
+/** The events behind alert a: searched by its first entity around its time span, kept
+ *  when their id is one of the alert's. */
+async function eventsOf(a, box) {
+  const ids = new Set(a.event_ids || []);
+  const ent = [["src_ip", a.src_ip], ["host", a.host], ["user", a.user], ["dst_ip", a.dst_ip]].find(([, v]) => v);
+  if (!ids.size || !ent) return;
+  const from = new Date(new Date(a.first_seen).getTime() - 1000).toISOString();
+  const to = new Date(new Date(a.last_seen).getTime() + 1000).toISOString();
+  const q = `${ent[0]}:"${String(ent[1]).replace(/["\\]/g, "\\$&")}"`;
+  try {
+    const r = await api("GET", "/search" + qs({ q, from, to, limit: 1000 }));
+    const rows = r.events.filter((e) => ids.has(e.id));
+    mount(box, el("h2", {}, t("events")), rows.length ? table([t("time"), t("host"), t("raw")],
+      rows.map((e) => [when(e.time), e.host || "-", el("td", { class: "raw" }, e.raw)])) : el("p", { class: "note" }, t("none")));
+  } catch (_) { /* search is another permission: the ids stay shown */ }
+}
+
 function detail(a) {
   const rows = [["id", a.id], [t("title"), a.title], [t("level"), level(a.level)], [t("status"), t("status_" + a.status)],
     [t("first_seen"), when(a.first_seen)], [t("last_seen"), when(a.last_seen)], [t("count"), String(a.count)],
@@ -82,11 +99,13 @@ function detail(a) {
     [t("dst"), entity("dst_ip", a.dst_ip)], [t("user_col"), entity("user", a.user)], [t("host"), entity("host", a.host)],
     ["tags", (a.tags || []).join(", ")], [t("reason"), a.status_reason || "-"], ["by", a.status_by || "-"],
     [t("events"), (a.event_ids || []).join(" ")]];
+  const events = el("div", { id: "alert-events" });
+  if (can("search")) eventsOf(a, events);
   return el("div", { class: "panel", id: "alert-detail" }, el("h2", {}, t("alert_detail")),
     el("table", { class: "fields" }, el("tbody", {}, rows.map(([k, v]) => el("tr", {}, el("td", {}, k), el("td", {}, v))))),
     a.src_ip ? el("p", {}, el("a", { class: "pivot", id: "entity-history",
       href: "#/search?" + new URLSearchParams({ q: `src_ip:"${a.src_ip}"`, range: "7d" }).toString() },
-      t("entity_history", { v: a.src_ip }))) : null);
+      t("entity_history", { v: a.src_ip }))) : null, events);
 }
 
 /** Draws the queue. */
