@@ -42,7 +42,8 @@ static int set_from_text(struct ingest *ig, const char *text)
             v[k++] = hash64(p, len, 0x5e1ec7ed);
         p = nl ? nl + 1 : NULL;
     }
-    qsort(v, k, sizeof *v, cmp_u64);
+    if (k)
+        qsort(v, k, sizeof *v, cmp_u64);
     mem_free(ig->disabled);
     ig->disabled = v;
     ig->ndisabled = k;
