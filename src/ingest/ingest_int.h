@@ -338,6 +338,8 @@ struct ingest {
     int64_t lists_mono;        /* last check of the lists' files (writer thread) */
     uint64_t lists_bad_sig;    /* the files' digest when a reload last failed */
     atomic_uint_fast64_t lists_reloaded, lists_reload_failed;
+    /* from receipt to the store: the oldest record of the last batch written */
+    _Atomic int64_t store_lag_ns;
     /* rules switched off from the console (rules_state.c) */
     pthread_rwlock_t disabled_lock;
     uint64_t *disabled; /* sorted hashes of their ids */

@@ -65,6 +65,10 @@ int ingest_metrics_text(struct ingest *ig, struct buf *b)
                        (unsigned long long)atomic_load(v));
         }
     }
+    metric(b, "vigil_store_lag_seconds", "gauge",
+           "From receipt to the store: the oldest record of the last batch written.");
+    buf_printf(b, "vigil_store_lag_seconds %.3f\n",
+               (double)atomic_load(&ig->store_lag_ns) / (double)NS_PER_SEC);
     metric(b, "vigil_queue_batches", "gauge", "Batches waiting between the stages.");
     size_t work = 0;
     for (unsigned w = 0; w < ig->nworkers; w++)

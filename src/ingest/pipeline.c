@@ -461,6 +461,13 @@ static void write_batch(struct ingest *ig, struct ingest_batch *b)
         atomic_fetch_add_explicit(&in->ct.dropped, b->n, memory_order_relaxed);
     } else {
         atomic_fetch_add_explicit(&in->ct.stored, stored, memory_order_relaxed);
+        int64_t oldest = INT64_MAX;
+        for (size_t i = 0; i < b->n; i++)
+            if (b->recs[i].received_ns < oldest)
+                oldest = b->recs[i].received_ns;
+        if (b->n)
+            atomic_store_explicit(&ig->store_lag_ns, vtime_now_ns() - oldest,
+                                  memory_order_relaxed);
     }
 }
 

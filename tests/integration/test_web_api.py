@@ -201,6 +201,7 @@ def main():
                st == 200 and h.get("content-type", "").startswith("text/plain")
                and 'vigil_input_received_total{input="syslog_udp",type="syslog_udp"}' in text
                and "vigil_queue_batches{queue=\"store\"}" in text and "vigil_store_bytes" in text
+               and "vigil_store_lag_seconds" in text
                and "vigil_console_sessions" in text, "%d %r" % (st, text[:300]))
         codes = [clients["analyst"].raw("GET", "/metrics")[0], Client(url).raw("GET", "/metrics")[0],
                  Client(url).raw("GET", "/metrics", headers={"Authorization": "Bearer nope"})[0],
