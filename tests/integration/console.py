@@ -161,3 +161,17 @@ def stamp(seconds_ago):
     """An RFC 5424 timestamp seconds_ago before now (UTC)."""
     t = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=seconds_ago)
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_account(url, sysc, secc, name, role, password):
+    """An account made by the system administrator's client sysc, given role by the
+    security administrator's secc, signed in and its one-time password changed to
+    password; returns its client, or None when a step failed."""
+    st, j = sysc.call("POST", "/api/v1/accounts", {"name": name})
+    if st != 200:
+        return None
+    st, _ = secc.call("POST", "/api/v1/accounts/%s/roles" % name, {"roles": [role]})
+    c = Client(url)
+    st2, _ = c.login(name, j["one_time_password"])
+    st3, _ = c.call("POST", "/api/v1/password", {"old": j["one_time_password"], "new": password})
+    return c if (st, st2, st3) == (200, 200, 200) else None

@@ -16,8 +16,8 @@ import subprocess
 import tempfile
 import time
 
-from console import (Client, input_addr, ready_admin, rules_config, send_tcp, stamp,
-                     start_console, totp)
+from console import (Client, input_addr, new_account, ready_admin, rules_config, send_tcp,
+                     stamp, start_console, totp)
 from harness import TOP, VIGIL, report, status, stop_daemon
 
 
@@ -52,11 +52,9 @@ def main():
             c, seed = ready_admin(url, name, first[name], pw)
             admins[name] = (c, seed, pw)
         ok = all(c for c, _, _ in admins.values())
-        st, j = admins["sysadmin"][0].call("POST", "/api/v1/accounts", {"name": "ana"})
-        admins["secadmin"][0].call("POST", "/api/v1/accounts/ana/roles", {"roles": ["analyst"]})
-        ana = Client(url)
-        ana.login("ana", j["one_time_password"])
-        ana.call("POST", "/api/v1/password", {"old": j["one_time_password"], "new": "Tr0ub4dor&3x"})
+        ana = new_account(url, admins["sysadmin"][0], admins["secadmin"][0], "ana", "analyst",
+                          "Tr0ub4dor&3x")
+        ok = ok and ana is not None
         alerts = []
         for _ in range(60):
             st, alerts = ana.call("GET", "/api/v1/alerts")

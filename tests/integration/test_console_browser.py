@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 
-from console import (Client, input_addr, ready_admin, rules_config, send_tcp, stamp,
+from console import (input_addr, new_account, ready_admin, rules_config, send_tcp, stamp,
                      start_console)
 from harness import TOP, VIGIL, report, status, stop_daemon
 
@@ -75,15 +75,11 @@ def main():
                 report("administrators ready", False, seed)
                 return
             users[name] = {"password": pw, "seed": seed, "client": c}
-        st, j = users["sysadmin"]["client"].call("POST", "/api/v1/accounts", {"name": "ana"})
-        st2, _ = users["secadmin"]["client"].call("POST", "/api/v1/accounts/ana/roles",
-                                                   {"roles": ["analyst"]})
-        ana = Client(url)
-        ana.login("ana", j["one_time_password"])
-        st3, _ = ana.call("POST", "/api/v1/password", {"old": j["one_time_password"],
-                                                       "new": "Tr0ub4dor&3x"})
-        report("an analyst account is ready", (st, st2, st3) == (200, 200, 200),
-               "%s %s %s" % (st, st2, st3))
+        ana = new_account(url, users["sysadmin"]["client"], users["secadmin"]["client"], "ana",
+                          "analyst", "Tr0ub4dor&3x")
+        report("an analyst account is ready", ana is not None, "")
+        if ana is None:
+            return
         users["ana"] = {"password": "Tr0ub4dor&3x"}
         # the correlation of the brute force closes its window about lateness after the
         # last attempt: wait until the alerts are stored

@@ -11,8 +11,8 @@ import shutil
 import tempfile
 import time
 
-from console import (Client, input_addr, ready_admin, rules_config, send_tcp, stamp,
-                     start_console, totp)
+from console import (Client, input_addr, new_account, ready_admin, rules_config, send_tcp,
+                     stamp, start_console, totp)
 from harness import TOP, report, status, stop_daemon
 
 NEW_ACCOUNT = "5f0c8e5e-3f0a-4c3b-9d0a-6b1f2a7c0501"
@@ -46,11 +46,10 @@ def main():
         proc, url, first, data = started
         sec, seed = ready_admin(url, "secadmin", first["secadmin"], "blue-Kite-47")
         sysc, _ = ready_admin(url, "sysadmin", first["sysadmin"], "Moon-river-1961")
-        st, j = sysc.call("POST", "/api/v1/accounts", {"name": "ana"})
-        sec.call("POST", "/api/v1/accounts/ana/roles", {"roles": ["analyst"]})
-        ana = Client(url)
-        ana.login("ana", j["one_time_password"])
-        ana.call("POST", "/api/v1/password", {"old": j["one_time_password"], "new": "Tr0ub4dor&3x"})
+        ana = new_account(url, sysc, sec, "ana", "analyst", "Tr0ub4dor&3x")
+        if ana is None:
+            report("an analyst account is ready", False, "")
+            return
 
         st, rules = ana.call("GET", "/api/v1/rules")
         ids = {r["id"]: r for r in rules["rules"]} if st == 200 else {}
