@@ -14,7 +14,7 @@ CC        ?= cc
 BUILD     ?= build
 PREFIX    ?= /usr/local
 PKGS      := yaml-0.1 sqlite3 libzstd libpcre2-8 libhs libevtx expat libcurl libmaxminddb geoip \
-             libcrypto liboath libargon2 libmicrohttpd jansson ldap
+             libcrypto liboath libargon2 libmicrohttpd jansson ldap libevent libevent_pthreads
 WERROR    ?= $(if $(CI),-Werror,)
 OPT       ?= -O2
 SAN       ?=

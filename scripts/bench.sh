@@ -41,6 +41,11 @@ if [ -x "$build/bench/bench_store" ]; then
     fi
     rm -rf "$data/store-10m" "$data/store-1m"
 fi
+if [ -x "$build/bench/bench_http" ]; then
+    echo "== HTTP libraries for the console: libmicrohttpd against libevent's evhttp"
+    "$build/bench/bench_http" 20000
+    echo
+fi
 if [ -x "$build/bench/bench_correlate" ]; then
     echo "== correlation: 1,000,000 group keys, three correlations (one core)"
     "$build/bench/bench_correlate" 1000000 4

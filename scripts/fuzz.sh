@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=build-fuzz
 mkdir -p "$out"
-pkgs="yaml-0.1 sqlite3 libzstd libpcre2-8 libhs libevtx expat libcurl libmaxminddb geoip libcrypto liboath libargon2 libmicrohttpd jansson ldap" # as the Makefile's PKGS
+pkgs="yaml-0.1 sqlite3 libzstd libpcre2-8 libhs libevtx expat libcurl libmaxminddb geoip libcrypto liboath libargon2 libmicrohttpd jansson ldap libevent libevent_pthreads" # as the Makefile's PKGS
 cflags="-std=c11 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer-no-link,address,undefined $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs) -lunistring -lpthread -lm"
 srcs=$(ls src/*/*.c src/*/*/*.c 2>/dev/null | grep -v '^src/cli/main.c$')

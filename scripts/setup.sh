@@ -8,7 +8,7 @@ packages=(
     libyaml-dev libsqlite3-dev libzstd-dev libpcre2-dev libunistring-dev
     libhyperscan-dev libevtx-dev libexpat1-dev libcurl4-openssl-dev
     libmaxminddb-dev libgeoip-dev geoip-database libssl-dev
-    libargon2-dev liboath-dev libmicrohttpd-dev libjansson-dev libldap2-dev
+    libargon2-dev liboath-dev libmicrohttpd-dev libjansson-dev libldap2-dev libevent-dev
     slapd ldap-utils
     clang libclang-rt-14-dev llvm
     python3 sqlite3
