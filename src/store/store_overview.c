@@ -137,28 +137,27 @@ int store_overview_json(struct store *st, int64_t from_ns, int64_t to_ns, int64_
         buf_printf(b, "%s\"%s\":", i ? "," : "", ages[i].key);
         rc = each_row(db, sql, to_ns, 0, 0, scalar_row, b);
     }
-    /* detections by kind: ATT&CK T1190 (exploit public-facing application) or a title
-     * naming SQL injection; T1498/T1499 (network / endpoint denial of service) or a flood */
-    buf_puts(b, "},\"sql_injection\":");
-    if (!rc)
-        rc = each_row(db,
-                      "SELECT coalesce(sum(count), 0) FROM alerts WHERE" IN_RANGE
-                      " AND (lower(rule_title) LIKE '%sql%injection%' OR lower(tags) LIKE"
-                      " '%sqli%' OR lower(rule_id) LIKE '%sqli%')",
-                      from_ns, to_ns, 0, scalar_row, b);
-    buf_puts(b, ",\"ddos\":");
-    if (!rc)
-        rc = each_row(db,
-                      "SELECT coalesce(sum(count), 0) FROM alerts WHERE" IN_RANGE
-                      " AND (lower(tags) LIKE '%t1498%' OR lower(tags) LIKE '%t1499%' OR"
-                      " lower(rule_title) LIKE '%flood%' OR lower(rule_title) LIKE '%ddos%')",
-                      from_ns, to_ns, 0, scalar_row, b);
-    buf_puts(b, ",\"weak_passwords\":");
-    if (!rc)
-        rc = each_row(db,
-                      "SELECT coalesce(sum(count), 0) FROM alerts WHERE" IN_RANGE
-                      " AND lower(rule_title) LIKE '%weak password%'",
-                      from_ns, to_ns, 0, scalar_row, b);
+    /* detections by kind, hits in the range: ATT&CK T1190 (exploit public-facing
+     * application) or a title naming SQL injection; T1498/T1499 (network / endpoint denial
+     * of service) or a flood; weak passwords found */
+    static const struct {
+        const char *key, *where;
+    } kinds[] = {
+        {"sql_injection", "lower(rule_title) LIKE '%sql%injection%' OR lower(tags) LIKE '%sqli%'"
+                          " OR lower(rule_id) LIKE '%sqli%'"},
+        {"ddos", "lower(tags) LIKE '%t1498%' OR lower(tags) LIKE '%t1499%' OR"
+                 " lower(rule_title) LIKE '%flood%' OR lower(rule_title) LIKE '%ddos%'"},
+        {"weak_passwords", "lower(rule_title) LIKE '%weak password%'"},
+    };
+    buf_putc(b, '}');
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && !rc; i++) {
+        char sql[400];
+        snprintf(sql, sizeof sql,
+                 "SELECT coalesce(sum(count), 0) FROM alerts WHERE" IN_RANGE " AND (%s)",
+                 kinds[i].where);
+        buf_printf(b, ",\"%s\":", kinds[i].key);
+        rc = each_row(db, sql, from_ns, to_ns, 0, scalar_row, b);
+    }
     buf_puts(b, ",\"unregistered_terminals\":");
     if (!rc)
         rc = each_row(db, "SELECT count(*) FROM terminals", 0, 0, 0, scalar_row, b);
