@@ -132,6 +132,7 @@ static void engine_free(struct detect_engine *e)
         mem_free(e->refusals[i].reason);
     }
     mem_free(e->refusals);
+    mem_free(e->stats);
     mem_free(e);
 }
 
@@ -160,6 +161,12 @@ int detect_engine_build(const struct detect_load_opts *opts, const char *const *
         goto fail;
     int64_t t1 = vtime_mono_ns();
     e->load_ns = t1 - t0;
+    size_t nrules = detect_rules_count(e->rules);
+    e->stats = mem_calloc(nrules ? nrules : 1, sizeof *e->stats);
+    if (!e->stats) {
+        rc = ERR_NOMEM;
+        goto fail;
+    }
     rc = detect_matcher_compile(e->rules, &e->matcher, &e->compile, err, errlen);
     if (rc)
         goto fail;

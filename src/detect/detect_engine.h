@@ -31,7 +31,18 @@ struct detect_engine_refusal {
     uint64_t key; /* hash of (file, id, reason without line numbers): its identity */
 };
 
-/* Everything but `refs` is read-only once detect_engine_build returns. */
+/*
+ * What an engine learns about one rule while workers use it (detect_cost.c): its
+ * matches, and the time the reference evaluator took on the events sampled for cost.
+ * Relaxed atomics: any worker adds, /metrics and the console read.
+ */
+struct detect_rule_stats {
+    _Atomic uint64_t matches;
+    _Atomic uint64_t evals;   /* timed evaluations of the rule alone */
+    _Atomic uint64_t eval_ns; /* their time */
+};
+
+/* Everything but `refs` and `stats` is read-only once detect_engine_build returns. */
 struct detect_engine {
     struct detect_rules *rules;
     struct detect_matcher *matcher;
@@ -41,6 +52,7 @@ struct detect_engine {
     int64_t load_ns, compile_ns; /* wall time spent loading and compiling */
     struct detect_engine_refusal *refusals;
     size_t nrefusals, nrefusals_over;
+    struct detect_rule_stats *stats; /* per rule; reset by a reload (a new engine) */
     atomic_uint refs; /* private: see detect_engine_ref / detect_engine_release */
 };
 
@@ -70,6 +82,19 @@ typedef void (*detect_engine_refusal_fn)(void *ctx, const struct detect_engine_r
  */
 size_t detect_engine_new_refusals(const struct detect_engine *cur, const struct detect_engine *next,
                                   detect_engine_refusal_fn fn, void *ctx);
+
+/* Counts a match of rule (an index of e->rules) in e's statistics. */
+void detect_engine_count_match(struct detect_engine *e, size_t rule);
+
+/*
+ * Per-rule cost, sampled (detect_cost.c). The compiled matcher shares its work between
+ * rules (one Hyperscan scan per field serves all of them), so its time cannot be split
+ * by rule. What can be measured is what each rule costs alone: for one event, every
+ * rule whose logsource covers it is evaluated by the reference evaluator and timed, and
+ * the time is added to that rule's statistics. The answer is that evaluation's total
+ * time, so a caller samples: one event in many, never every event.
+ */
+int64_t detect_engine_time_rules(struct detect_engine *e, const struct event *ev);
 
 /* Where the current engine is published. */
 struct detect_engine_holder {

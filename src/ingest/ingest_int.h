@@ -157,6 +157,9 @@ struct ingest_rule_counters {
     _Atomic uint64_t alerts_failed;  /* alerts whose write failed (logged) */
     _Atomic uint64_t alerts_dropped; /* matches past a batch's cap (logged) */
     _Atomic uint64_t reloads_ok, reloads_rejected;
+    _Atomic uint64_t cost_events;   /* events whose matching was timed (pipeline.c) */
+    _Atomic uint64_t cost_match_ns; /* the compiled matcher's time on them */
+    _Atomic uint64_t cost_rules_ns; /* every routed rule's time alone on them */
 };
 
 /* One running input. */

@@ -31,6 +31,60 @@ static void metric(struct buf *b, const char *name, const char *type, const char
     buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+static void rule_labels(struct buf *b, const char *name, const struct detect_rule_info *ri)
+{
+    buf_printf(b, "%s{rule=\"", name);
+    label(b, ri->id ? ri->id : "");
+    buf_puts(b, "\",title=\"");
+    label(b, ri->title ? ri->title : "");
+    buf_puts(b, "\"} ");
+}
+
+/*
+ * Per rule of the current engine (reset by a reload), only for rules with something to
+ * say: matches, and the rule's sampled cost alone (detect_cost.c). With thousands of
+ * rules, a line per rule whatever its figures would be most of the page.
+ */
+static void per_rule(struct ingest *ig, struct buf *b)
+{
+    struct detect_engine *e = detect_engine_acquire(&ig->rules);
+    size_t n = e ? detect_rules_count(e->rules) : 0;
+    static const struct {
+        const char *name, *help;
+        size_t off;
+        bool seconds;
+    } series[] = {
+        {"vigil_rule_hits_total", "Matches per rule since the rules were loaded.",
+         offsetof(struct detect_rule_stats, matches), false},
+        {"vigil_rule_cost_evaluations_total",
+         "Sampled events on which the rule was timed alone.",
+         offsetof(struct detect_rule_stats, evals), false},
+        {"vigil_rule_cost_seconds_total",
+         "The rule's time alone on the sampled events (reference evaluator); divided by"
+         " its evaluations, what one event costs this rule.",
+         offsetof(struct detect_rule_stats, eval_ns), true},
+    };
+    for (size_t k = 0; k < sizeof series / sizeof series[0]; k++) {
+        metric(b, series[k].name, "counter", series[k].help);
+        for (size_t i = 0; i < n; i++) {
+            const _Atomic uint64_t *v =
+                (const _Atomic uint64_t *)(const void *)((const char *)&e->stats[i] +
+                                                         series[k].off);
+            uint64_t x = atomic_load_explicit(v, memory_order_relaxed);
+            if (!x)
+                continue;
+            struct detect_rule_info ri;
+            detect_rule_info(e->rules, i, &ri);
+            rule_labels(b, series[k].name, &ri);
+            if (series[k].seconds)
+                buf_printf(b, "%.9f\n", (double)x / NS_PER_SEC);
+            else
+                buf_printf(b, "%llu\n", (unsigned long long)x);
+        }
+    }
+    detect_engine_release(e);
+}
+
 /* See ingest.h. */
 int ingest_metrics_text(struct ingest *ig, struct buf *b)
 {
@@ -98,11 +152,23 @@ int ingest_metrics_text(struct ingest *ig, struct buf *b)
          offsetof(struct ingest_rule_counters, corr_groups)},
         {"vigil_suppressed_total", "counter", "Hits an analyst's suppression silenced.",
          offsetof(struct ingest_rule_counters, suppressed)},
+        {"vigil_detect_sampled_events_total", "counter",
+         "Events whose matching was timed (one per worker at most every 100 ms).",
+         offsetof(struct ingest_rule_counters, cost_events)},
     };
     for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
         _Atomic uint64_t *v = (_Atomic uint64_t *)(void *)((char *)&ig->rct + rules[r].off);
         metric(b, rules[r].name, rules[r].type, rules[r].help);
         buf_printf(b, "%s %llu\n", rules[r].name, (unsigned long long)atomic_load(v));
     }
+    metric(b, "vigil_detect_sampled_seconds_total", "counter",
+           "The compiled matcher's time on the sampled events.");
+    buf_printf(b, "vigil_detect_sampled_seconds_total %.9f\n",
+               (double)atomic_load(&ig->rct.cost_match_ns) / NS_PER_SEC);
+    metric(b, "vigil_detect_sampled_alone_seconds_total", "counter",
+           "The time every routed rule took alone (reference evaluator) on the sampled events.");
+    buf_printf(b, "vigil_detect_sampled_alone_seconds_total %.9f\n",
+               (double)atomic_load(&ig->rct.cost_rules_ns) / NS_PER_SEC);
+    per_rule(ig, b);
     return b->err;
 }

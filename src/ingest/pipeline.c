@@ -309,7 +309,19 @@ struct worker_state {
     struct detect_scratch *scratch;
     uint64_t dropped_unlogged;
     int64_t last_drop_log;
+    uint32_t cost_tick;    /* events matched, for the cost sample's cheap pre-check */
+    int64_t last_cost_ns; /* when this worker last sampled an event's cost */
 };
+
+/*
+ * One event per worker at most every COST_SAMPLE_NS has its matching timed: the compiled
+ * matcher's time, then every routed rule alone (detect_engine_time_rules). The clock is
+ * read at a batch's first event and every COST_TICK-th event, so a quiet source is
+ * sampled too. With the public Sigma set a sample costs well
+ * under a millisecond, so sampling takes under 1% of a worker.
+ */
+#define COST_SAMPLE_NS (NS_PER_SEC / 10)
+#define COST_TICK 256
 
 struct match_ctx {
     struct ingest_batch *b;
@@ -323,6 +335,7 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
     struct match_ctx *mc = ctx;
     struct ingest_batch *b = mc->b;
     (void)ev;
+    detect_engine_count_match(b->engine, rule);
     if (ingest_rule_disabled(mc->ig, b->engine->rules, rule))
         return 0; /* switched off from the console */
     if (b->nmatches == b->matches_cap) {
@@ -359,6 +372,18 @@ static struct detect_scratch *worker_scratch(struct worker_state *ws, struct det
     return ws->scratch;
 }
 
+/* Adds one sampled event's matching time (from t0) and its rules' costs alone. */
+static void sample_cost(struct ingest *ig, struct worker_state *ws, struct detect_engine *e,
+                        const struct event *ev, int64_t t0)
+{
+    int64_t matched = vtime_mono_ns() - t0;
+    int64_t alone = detect_engine_time_rules(e, ev);
+    atomic_fetch_add_explicit(&ig->rct.cost_events, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ig->rct.cost_match_ns, (uint64_t)matched, memory_order_relaxed);
+    atomic_fetch_add_explicit(&ig->rct.cost_rules_ns, (uint64_t)alone, memory_order_relaxed);
+    ws->last_cost_ns = vtime_mono_ns();
+}
+
 static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worker_state *ws,
                          struct ingest_batch *b)
 {
@@ -392,10 +417,15 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
             /* detect_match falls back to the reference evaluator itself on a Hyperscan
              * error, so its status loses no match and needs no handling here */
             struct match_ctx mc = {b, (uint32_t)i, ig};
+            int64_t t0 = i == 0 || ++ws->cost_tick % COST_TICK == 0 ? vtime_mono_ns() : 0;
+            if (t0 && t0 - ws->last_cost_ns < COST_SAMPLE_NS)
+                t0 = 0;
             if (scratch)
                 (void)detect_match(b->engine->matcher, scratch, ev, on_match, &mc);
             else
                 (void)detect_match_all(b->engine->rules, ev, on_match, &mc);
+            if (t0)
+                sample_cost(ig, ws, b->engine, ev, t0);
         }
     }
     list_set_release(lists);
@@ -426,7 +456,9 @@ static void *worker_main(void *arg)
     struct ingest *ig = wa->ig;
     unsigned w = wa->w;
     mem_free(wa);
-    struct worker_state ws = {.w = w, .last_drop_log = vtime_mono_ns() - DROP_LOG_NS};
+    struct worker_state ws = {.w = w,
+                             .last_drop_log = vtime_mono_ns() - DROP_LOG_NS,
+                             .last_cost_ns = vtime_mono_ns() - COST_SAMPLE_NS};
     struct ingest_batch *b;
     while ((b = ingest_queue_pop(&ig->work_q[w], -1)) != NULL) {
         decode_batch(ig, ig->dctx[w], &ws, b);

@@ -4,7 +4,8 @@
  * vigil.db's settings (rules.disabled, one id per line) so it outlives restarts and
  * reloads, and checked per match by the workers (a read lock and a binary search: the
  * cost falls on matches, not on events). A switched-off rule neither alerts nor feeds
- * correlations. Also the list of loaded rules for the console.
+ * correlations. Also the list of loaded rules for the console, with each rule's matches
+ * and its sampled cost (detect_cost.c).
  */
 #include "ingest/ingest_int.h"
 
@@ -147,7 +148,15 @@ int ingest_rules_json(struct ingest *ig, struct buf *b)
             buf_json_str(b, ri.tags[t], strlen(ri.tags[t]));
             buf_putc(b, '"');
         }
-        buf_puts(b, "]}");
+        const struct detect_rule_stats *st = &e->stats[i];
+        uint64_t evals = atomic_load_explicit(&st->evals, memory_order_relaxed);
+        uint64_t ns = atomic_load_explicit(&st->eval_ns, memory_order_relaxed);
+        buf_printf(b, "],\"matches\":%llu,\"cost_samples\":%llu",
+                   (unsigned long long)atomic_load_explicit(&st->matches, memory_order_relaxed),
+                   (unsigned long long)evals);
+        if (evals)
+            buf_printf(b, ",\"cost_ns\":%llu", (unsigned long long)(ns / evals));
+        buf_puts(b, "}");
     }
     buf_printf(b, "],\"refused\":%zu,\"correlations\":%zu}", e ? e->nrefusals : (size_t)0,
                e ? e->load.correlations : (size_t)0);

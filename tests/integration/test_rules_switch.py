@@ -45,7 +45,7 @@ def main():
             return
         proc, url, first, data = started
         sec, seed = ready_admin(url, "secadmin", first["secadmin"], "blue-Kite-47")
-        sysc, _ = ready_admin(url, "sysadmin", first["sysadmin"], "Moon-river-1961")
+        sysc, sys_seed = ready_admin(url, "sysadmin", first["sysadmin"], "Moon-river-1961")
         ana = new_account(url, sysc, sec, "ana", "analyst", "Tr0ub4dor&3x")
         if ana is None:
             report("an analyst account is ready", False, "")
@@ -78,6 +78,21 @@ def main():
         useradd(data, "loudser")
         hits = alerts_for(sec, 15)
         report("switched on again, the rule alerts", st == 200 and not none and hits, repr(hits)[:200])
+        st, rules = sec.call("GET", "/api/v1/rules")
+        rule = {r["id"]: r for r in rules["rules"]}.get(NEW_ACCOUNT, {}) if st == 200 else {}
+        report("the rule's matches since the restart are counted, switched off or not, and"
+               " its cost was sampled on each line", rule.get("matches") == 2
+               and rule.get("cost_samples") == 2 and rule.get("cost_ns", 0) > 0, repr(rule))
+        sysc = Client(url)
+        sysc.login("sysadmin", "Moon-river-1961", totp(sys_seed, time.time() + 30))
+        st, body, _ = sysc.raw("GET", "/metrics")
+        lines = body.decode().splitlines() if st == 200 else []
+        mine = [ln for ln in lines if 'rule="%s"' % NEW_ACCOUNT in ln]
+        report("/metrics has the rule's hits and sampled cost",
+               any(ln.startswith("vigil_rule_hits_total{") and ln.endswith(" 2") for ln in mine)
+               and any(ln.startswith("vigil_rule_cost_seconds_total{") for ln in mine)
+               and any(ln.startswith("vigil_detect_sampled_events_total ") for ln in lines),
+               "%d %r" % (st, mine))
         aud, _ = ready_admin(url, "auditor", first["auditor"], "xK9#mq2!Lp")
         st, trail = aud.call("GET", "/api/v1/audit?limit=500")
         acts = [(a["actor"], a["action"], a["object"]) for a in trail] if st == 200 else []

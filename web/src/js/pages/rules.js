@@ -1,4 +1,5 @@
-// rules.js — the rules the daemon runs, each switched off or on by the security
+// rules.js — the rules the daemon runs, with their matches and sampled cost (µs per
+// event, the rule evaluated alone), each switched off or on by the security
 // administrator; and a Sigma rule tried on log lines before deploying it: the server
 // decodes each line as the daemon would and says which lines match, and why a rule it
 // refused was refused.
@@ -18,11 +19,17 @@ detection:
   condition: selection
 level: high`;
 
+/** The rules that matched most first, then the costliest: where tuning starts. */
+function byNoise(rules) {
+  return [...rules].sort((a, b) => (b.matches - a.matches) || ((b.cost_ns || 0) - (a.cost_ns || 0)));
+}
+
 function loaded(list, redraw) {
   const writable = can("rules.write");
   return el("div", { class: "panel", id: "rule-list" }, el("h2", {}, t("loaded_rules", { n: list.rules.length, r: list.refused })),
-    table([t("level"), t("title"), "status", t("file"), t("state"), ""], list.rules.map((r) => [
-      level(r.level), r.title, r.status || "-", r.file || "-", r.disabled ? t("off") : t("on"),
+    table([t("level"), t("title"), "status", t("file"), t("rule_matches"), t("rule_cost"), t("state"), ""], byNoise(list.rules).map((r) => [
+      level(r.level), r.title, r.status || "-", r.file || "-", String(r.matches),
+      r.cost_ns === undefined ? "-" : (r.cost_ns / 1000).toFixed(1), r.disabled ? t("off") : t("on"),
       writable ? el("td", {}, el("button", { class: "rule-switch", dataset: { id: r.id }, on: { click: async () => {
         try { await api("POST", `/rules/${encodeURIComponent(r.id)}/${r.disabled ? "enable" : "disable"}`); redraw(); }
         catch (e) { toast(e.message); }
