@@ -6,7 +6,7 @@
  * checked here too, so a bad one stops the daemon at start rather than at first use.
  */
 #include "decode/decode.h"
-#include "ingest/ingest.h"
+#include "ingest/config_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,14 +19,9 @@
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define CONFIG_MAX_NODES 20000
 
-struct loader {
-    const char *file;
-    char *err;
-    size_t errlen;
-    const struct decode_custom *custom; /* the config's own decoders (loaded first) */
-};
 
-static int bad(struct loader *l, unsigned line, const char *fmt, const char *arg)
+/* See config_int.h. */
+int ld_bad(struct loader *l, unsigned line, const char *fmt, const char *arg)
 {
     char why[256];
     snprintf(why, sizeof why, fmt, arg ? arg : "");
@@ -90,43 +85,12 @@ static void rules_fini(struct ingest_rules_cfg *r)
     memset(r, 0, sizeof *r);
 }
 
-static void ldap_fini(struct ingest_ldap_cfg *d)
-{
-    char *strs[] = {d->url, d->bind_dn, d->bind_password, d->base_dn, d->user_filter,
-                    d->group_base, d->group_filter};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
-        mem_free(strs[i]);
-    for (size_t i = 0; i < d->ngroups; i++) {
-        mem_free(d->group_dn[i]);
-        mem_free(d->group_role[i]);
-    }
-    for (size_t i = 0; i < d->npii; i++)
-        mem_free(d->pii_groups[i]);
-    mem_free(d->group_dn);
-    mem_free(d->group_role);
-    mem_free(d->pii_groups);
-    memset(d, 0, sizeof *d);
-}
-
 void ingest_config_fini(struct ingest_config *c)
 {
     rules_fini(&c->rules);
     mem_free(c->assets_path);
     mem_free(c->geo_mmdb);
-    mem_free(c->audit.hmac);
-    mem_free(c->audit.key_file);
-    mem_free(c->audit.heads_file);
-    memset(&c->audit, 0, sizeof c->audit);
-    mem_free(c->web.listen);
-    mem_free(c->web.cert);
-    mem_free(c->web.key);
-    mem_free(c->web.root);
-    mem_free(c->web.metrics_token);
-    ldap_fini(&c->web.ldap);
-    for (size_t i = 0; i < c->web.nmask_patterns; i++)
-        mem_free(c->web.mask_patterns[i]);
-    mem_free(c->web.mask_patterns);
-    memset(&c->web, 0, sizeof c->web);
+    config_console_fini(c);
     for (size_t i = 0; i < c->nlists; i++) {
         mem_free(c->lists[i].name);
         mem_free(c->lists[i].file);
@@ -173,17 +137,19 @@ struct ingest_input_cfg *ingest_config_add_input(struct ingest_config *c, enum i
 
 /* ---- scalar readers -------------------------------------------------------------- */
 
-static int want_scalar(struct loader *l, const struct cfg_node *n, const char *key)
+/* See config_int.h. */
+int ld_want_scalar(struct loader *l, const struct cfg_node *n, const char *key)
 {
     if (n->kind != CFG_SCALAR)
-        return bad(l, n->line, "%s: expected a single value", key);
+        return ld_bad(l, n->line, "%s: expected a single value", key);
     return 0;
 }
 
-static int get_uint(struct loader *l, const struct cfg_node *n, const char *key, uint64_t lo,
+/* See config_int.h. */
+int ld_get_uint(struct loader *l, const struct cfg_node *n, const char *key, uint64_t lo,
                     uint64_t hi, uint64_t *out)
 {
-    int rc = want_scalar(l, n, key);
+    int rc = ld_want_scalar(l, n, key);
     if (rc)
         return rc;
     uint64_t v;
@@ -191,19 +157,20 @@ static int get_uint(struct loader *l, const struct cfg_node *n, const char *key,
         char why[160];
         snprintf(why, sizeof why, "%s: expected a whole number from %llu to %llu, not '%%s'", key,
                  (unsigned long long)lo, (unsigned long long)hi);
-        return bad(l, n->line, why, n->text);
+        return ld_bad(l, n->line, why, n->text);
     }
     *out = v;
     return 0;
 }
 
-static int get_str(struct loader *l, const struct cfg_node *n, const char *key, char **out)
+/* See config_int.h. */
+int ld_get_str(struct loader *l, const struct cfg_node *n, const char *key, char **out)
 {
-    int rc = want_scalar(l, n, key);
+    int rc = ld_want_scalar(l, n, key);
     if (rc)
         return rc;
     if (!n->text || !n->text[0])
-        return bad(l, n->line, "%s: empty value", key);
+        return ld_bad(l, n->line, "%s: empty value", key);
     char *s = mem_strdup(n->text);
     if (!s)
         return ERR_NOMEM;
@@ -230,7 +197,7 @@ static bool listen_ok(const char *s)
 
 static int parse_type(struct loader *l, const struct cfg_node *n, enum ingest_type *out)
 {
-    int rc = want_scalar(l, n, "type");
+    int rc = ld_want_scalar(l, n, "type");
     if (rc)
         return rc;
     static const enum ingest_type all[] = {INGEST_UDP, INGEST_TCP, INGEST_FILE, INGEST_STDIN,
@@ -240,7 +207,7 @@ static int parse_type(struct loader *l, const struct cfg_node *n, enum ingest_ty
             *out = all[i];
             return 0;
         }
-    return bad(l, n->line, "type: expected syslog_udp, syslog_tcp, file or stdin, not '%s'",
+    return ld_bad(l, n->line, "type: expected syslog_udp, syslog_tcp, file or stdin, not '%s'",
                n->text);
 }
 
@@ -267,72 +234,72 @@ static int input_key(struct loader *l, struct ingest_input_cfg *in, const struct
     if (!strcmp(k, "type"))
         return 0;
     if (!strcmp(k, "name"))
-        return get_str(l, v, k, &in->name);
+        return ld_get_str(l, v, k, &in->name);
     if (!strcmp(k, "listen") && net) {
-        if ((rc = get_str(l, v, k, &in->listen)))
+        if ((rc = ld_get_str(l, v, k, &in->listen)))
             return rc;
         if (!listen_ok(in->listen))
-            return bad(l, v->line, "listen: expected HOST:PORT with a port 0-65535, not '%s'",
+            return ld_bad(l, v->line, "listen: expected HOST:PORT with a port 0-65535, not '%s'",
                        in->listen);
         return 0;
     }
     if (!strcmp(k, "path") && in->type == INGEST_FILE)
-        return get_str(l, v, k, &in->path);
+        return ld_get_str(l, v, k, &in->path);
     if (!strcmp(k, "start_pattern") && in->type == INGEST_FILE) {
-        if ((rc = get_str(l, v, k, &in->start_pattern)))
+        if ((rc = ld_get_str(l, v, k, &in->start_pattern)))
             return rc;
         regex_t re;
         if (regcomp(&re, in->start_pattern, REG_EXTENDED | REG_NOSUB) != 0)
-            return bad(l, v->line, "start_pattern: not a valid POSIX extended regex: '%s'",
+            return ld_bad(l, v->line, "start_pattern: not a valid POSIX extended regex: '%s'",
                        in->start_pattern);
         regfree(&re);
         return 0;
     }
     if (!strcmp(k, "tz")) {
-        if ((rc = get_str(l, v, k, &in->tz)))
+        if ((rc = ld_get_str(l, v, k, &in->tz)))
             return rc;
         struct vtz *z = NULL;
         if (vtz_open(in->tz, &z))
-            return bad(l, v->line, "tz: unknown time zone '%s'", in->tz);
+            return ld_bad(l, v->line, "tz: unknown time zone '%s'", in->tz);
         vtz_free(z);
         return 0;
     }
     if (!strcmp(k, "charset")) {
-        if ((rc = get_str(l, v, k, &in->charset)))
+        if ((rc = ld_get_str(l, v, k, &in->charset)))
             return rc;
         enum decode_charset cs;
         if (decode_charset_parse(in->charset, &cs))
-            return bad(l, v->line, "charset: expected auto, utf-8, gbk or gb18030, not '%s'",
+            return ld_bad(l, v->line, "charset: expected auto, utf-8, gbk or gb18030, not '%s'",
                        in->charset);
         return 0;
     }
     if (!strcmp(k, "format")) {
-        if ((rc = get_str(l, v, k, &in->format)))
+        if ((rc = ld_get_str(l, v, k, &in->format)))
             return rc;
         if (!format_known(l, in->format))
-            return bad(l, v->line, "format: no decoder called '%s'", in->format);
+            return ld_bad(l, v->line, "format: no decoder called '%s'", in->format);
         return 0;
     }
     if (!strcmp(k, "max_frame")) {
-        if ((rc = get_uint(l, v, k, 256, EVENT_MAX_RECORD, &u)))
+        if ((rc = ld_get_uint(l, v, k, 256, EVENT_MAX_RECORD, &u)))
             return rc;
         in->max_frame = (size_t)u;
         return 0;
     }
     if (!strcmp(k, "max_connections") && in->type == INGEST_TCP) {
-        if ((rc = get_uint(l, v, k, 1, 65536, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 65536, &u)))
             return rc;
         in->max_connections = (unsigned)u;
         return 0;
     }
     if (!strcmp(k, "idle_timeout") && in->type == INGEST_TCP) {
-        if ((rc = get_uint(l, v, k, 1, 86400, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 86400, &u)))
             return rc;
         in->idle_timeout_s = (unsigned)u;
         return 0;
     }
     if (!strcmp(k, "multiline_timeout_ms") && in->type == INGEST_FILE) {
-        if ((rc = get_uint(l, v, k, 10, 3600000, &u)))
+        if ((rc = ld_get_uint(l, v, k, 10, 3600000, &u)))
             return rc;
         in->multiline_timeout_ms = (unsigned)u;
         return 0;
@@ -340,29 +307,29 @@ static int input_key(struct loader *l, struct ingest_input_cfg *in, const struct
     char why[128];
     snprintf(why, sizeof why, "unknown key '%%s' for an input of type %s",
              ingest_type_name(in->type));
-    return bad(l, v->key_line ? v->key_line : v->line, why, k);
+    return ld_bad(l, v->key_line ? v->key_line : v->line, why, k);
 }
 
 static int load_input(struct loader *l, struct ingest_config *c, const struct cfg_node *m)
 {
     if (m->kind != CFG_MAP)
-        return bad(l, m->line, "inputs: each input is a map with a type", NULL);
+        return ld_bad(l, m->line, "inputs: each input is a map with a type", NULL);
     const struct cfg_node *t = cfg_get(m, "type");
     if (!t)
-        return bad(l, m->line, "input without a type", NULL);
+        return ld_bad(l, m->line, "input without a type", NULL);
     enum ingest_type type = INGEST_UDP; /* set by parse_type */
     int rc = parse_type(l, t, &type);
     if (rc)
         return rc;
     struct ingest_input_cfg *in = ingest_config_add_input(c, type);
     if (!in)
-        return bad(l, m->line, "too many inputs (at most 64)", NULL);
+        return ld_bad(l, m->line, "too many inputs (at most 64)", NULL);
     in->line = m->line;
     for (const struct cfg_node *v = m->children; v; v = v->next)
         if ((rc = input_key(l, in, v)))
             return rc;
     if (type == INGEST_FILE && !in->path)
-        return bad(l, m->line, "a file input needs a path", NULL);
+        return ld_bad(l, m->line, "a file input needs a path", NULL);
     return 0;
 }
 
@@ -393,7 +360,7 @@ static int name_inputs(struct loader *l, struct ingest_config *c)
     for (size_t i = 0; i < c->ninputs; i++)
         for (size_t j = i + 1; j < c->ninputs; j++)
             if (!strcmp(c->inputs[i].name, c->inputs[j].name))
-                return bad(l, c->inputs[j].line, "duplicate input name '%s'", c->inputs[j].name);
+                return ld_bad(l, c->inputs[j].line, "duplicate input name '%s'", c->inputs[j].name);
     return 0;
 }
 
@@ -404,7 +371,7 @@ static int push_str(struct loader *l, const struct cfg_node *n, const char *key,
                     size_t *len)
 {
     if (n->kind != CFG_SCALAR || !n->text || !n->text[0])
-        return bad(l, n->line, "%s: expected a non-empty string", key);
+        return ld_bad(l, n->line, "%s: expected a non-empty string", key);
     char **p = mem_realloc(*arr, (*len + 1) * sizeof *p);
     if (!p)
         return ERR_NOMEM;
@@ -420,10 +387,10 @@ static int rules_paths(struct loader *l, struct ingest_rules_cfg *r, const struc
     if (v->kind == CFG_SCALAR) /* one path may be written without the list */
         return push_str(l, v, "rules.paths", &r->paths, &r->npaths);
     if (v->kind != CFG_SEQ)
-        return bad(l, v->line, "rules.paths: expected a list of files or directories", NULL);
+        return ld_bad(l, v->line, "rules.paths: expected a list of files or directories", NULL);
     for (const struct cfg_node *p = v->children; p; p = p->next) {
         if (r->npaths >= INGEST_MAX_RULE_PATHS)
-            return bad(l, p->line, "rules.paths: at most 64 paths", NULL);
+            return ld_bad(l, p->line, "rules.paths: at most 64 paths", NULL);
         int rc = push_str(l, p, "rules.paths", &r->paths, &r->npaths);
         if (rc)
             return rc;
@@ -435,19 +402,19 @@ static int rules_placeholders(struct loader *l, struct ingest_rules_cfg *r,
                               const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
-        return bad(l, v->line, "rules.placeholders: expected a map of name: [values]", NULL);
+        return ld_bad(l, v->line, "rules.placeholders: expected a map of name: [values]", NULL);
     for (const struct cfg_node *p = v->children; p; p = p->next) {
         unsigned line = p->key_line ? p->key_line : p->line;
         if (r->nplaceholders >= INGEST_MAX_PLACEHOLDERS)
-            return bad(l, line, "rules.placeholders: at most 256 placeholders", NULL);
+            return ld_bad(l, line, "rules.placeholders: at most 256 placeholders", NULL);
         if (!p->key[0] || strchr(p->key, '%'))
-            return bad(l, line,
+            return ld_bad(l, line,
                        "rules.placeholders: '%s' is not a placeholder name (write it"
                        " without the %% signs)",
                        p->key);
         for (unsigned i = 0; i < r->nplaceholders; i++)
             if (!strcmp(r->placeholders[i].name, p->key))
-                return bad(l, line, "rules.placeholders: '%s' is given twice", p->key);
+                return ld_bad(l, line, "rules.placeholders: '%s' is given twice", p->key);
         struct ingest_placeholder_cfg *np =
             mem_realloc(r->placeholders, (r->nplaceholders + 1) * sizeof *np);
         if (!np)
@@ -464,26 +431,26 @@ static int rules_placeholders(struct loader *l, struct ingest_rules_cfg *r,
         } else if (p->kind == CFG_SEQ) {
             for (const struct cfg_node *x = p->children; x && rc == 0; x = x->next) {
                 if (n >= INGEST_MAX_PLACEHOLDER_VALUES)
-                    return bad(l, x->line, "rules.placeholders: at most 4096 values", NULL);
+                    return ld_bad(l, x->line, "rules.placeholders: at most 4096 values", NULL);
                 rc = push_str(l, x, p->key, &ph->values, &n);
             }
         } else {
-            return bad(l, line, "rules.placeholders.%s: expected a list of values", p->key);
+            return ld_bad(l, line, "rules.placeholders.%s: expected a list of values", p->key);
         }
         ph->nvalues = (unsigned)n;
         if (rc)
             return rc;
         if (n == 0)
-            return bad(l, line, "rules.placeholders.%s: no values", p->key);
+            return ld_bad(l, line, "rules.placeholders.%s: no values", p->key);
     }
     return 0;
 }
 
-/* A duration: a whole number of seconds, or N followed by s, m, h or d. */
-static int get_duration(struct loader *l, const struct cfg_node *n, const char *key, int64_t lo_s,
+/* See config_int.h. */
+int ld_get_duration(struct loader *l, const struct cfg_node *n, const char *key, int64_t lo_s,
                         int64_t hi_s, int64_t *out_ns)
 {
-    int rc = want_scalar(l, n, key);
+    int rc = ld_want_scalar(l, n, key);
     if (rc)
         return rc;
     const char *t = n->text;
@@ -501,7 +468,7 @@ static int get_duration(struct loader *l, const struct cfg_node *n, const char *
                  "%s: expected a duration (seconds, or N then s, m, h, d) from"
                  " %llds to %llds, not '%%s'",
                  key, (long long)lo_s, (long long)hi_s);
-        return bad(l, n->line, why, n->text);
+        return ld_bad(l, n->line, why, n->text);
     }
     *out_ns = (int64_t)v * unit * NS_PER_SEC;
     return 0;
@@ -511,23 +478,23 @@ static int get_duration(struct loader *l, const struct cfg_node *n, const char *
 static int correlation_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
-        return bad(l, v->line, "correlation: expected a map (lateness, max_groups, max_memory_mb)",
+        return ld_bad(l, v->line, "correlation: expected a map (lateness, max_groups, max_memory_mb)",
                    NULL);
     for (const struct cfg_node *k = v->children; k; k = k->next) {
         uint64_t u;
         int rc;
         if (!strcmp(k->key, "lateness")) {
-            rc = get_duration(l, k, "correlation.lateness", 0, 3600, &c->alerting.lateness_ns);
+            rc = ld_get_duration(l, k, "correlation.lateness", 0, 3600, &c->alerting.lateness_ns);
             if (rc == 0 && c->alerting.lateness_ns == 0)
                 c->alerting.lateness_ns = -1; /* none (0 means the default) */
         } else if (!strcmp(k->key, "max_groups")) {
-            if ((rc = get_uint(l, k, "correlation.max_groups", 1000, 100000000, &u)) == 0)
+            if ((rc = ld_get_uint(l, k, "correlation.max_groups", 1000, 100000000, &u)) == 0)
                 c->alerting.max_groups = (size_t)u;
         } else if (!strcmp(k->key, "max_memory_mb")) {
-            if ((rc = get_uint(l, k, "correlation.max_memory_mb", 1, 1 << 20, &u)) == 0)
+            if ((rc = ld_get_uint(l, k, "correlation.max_memory_mb", 1, 1 << 20, &u)) == 0)
                 c->alerting.max_bytes = (size_t)u << 20;
         } else {
-            rc = bad(l, k->key_line,
+            rc = ld_bad(l, k->key_line,
                      "unknown key '%s' in correlation (expected lateness, max_groups,"
                      " max_memory_mb)",
                      k->key);
@@ -542,7 +509,7 @@ static int correlation_section(struct loader *l, struct ingest_config *c, const 
 static int health_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
-        return bad(l, v->line,
+        return ld_bad(l, v->line,
                    "health: expected a map (silence_min, silence_factor,"
                    " max_clock_skew)",
                    NULL);
@@ -550,17 +517,17 @@ static int health_section(struct loader *l, struct ingest_config *c, const struc
         uint64_t u;
         int rc;
         if (!strcmp(k->key, "silence_min")) {
-            rc = get_duration(l, k, "health.silence_min", 1, 30 * 86400, &c->health.silence_min_ns);
+            rc = ld_get_duration(l, k, "health.silence_min", 1, 30 * 86400, &c->health.silence_min_ns);
         } else if (!strcmp(k->key, "silence_factor")) {
-            if ((rc = get_uint(l, k, "health.silence_factor", 1, 1000, &u)) == 0)
+            if ((rc = ld_get_uint(l, k, "health.silence_factor", 1, 1000, &u)) == 0)
                 c->health.silence_factor = (double)u;
         } else if (!strcmp(k->key, "max_clock_skew")) {
             rc =
-                get_duration(l, k, "health.max_clock_skew", 0, 365 * 86400, &c->health.max_skew_ns);
+                ld_get_duration(l, k, "health.max_clock_skew", 0, 365 * 86400, &c->health.max_skew_ns);
             if (rc == 0 && c->health.max_skew_ns == 0)
                 c->health.max_skew_ns = -1; /* 0: not checked (0 in the struct means default) */
         } else {
-            rc = bad(l, k->key_line,
+            rc = ld_bad(l, k->key_line,
                      "unknown key '%s' in health (expected silence_min, silence_factor,"
                      " max_clock_skew)",
                      k->key);
@@ -575,28 +542,28 @@ static int health_section(struct loader *l, struct ingest_config *c, const struc
 static int alerts_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
-        return bad(l, v->line, "alerts: expected a map (merge_window, max_open, max_first_seen)",
+        return ld_bad(l, v->line, "alerts: expected a map (merge_window, max_open, max_first_seen)",
                    NULL);
     for (const struct cfg_node *k = v->children; k; k = k->next) {
         uint64_t u;
         int rc;
         if (!strcmp(k->key, "merge_window")) {
-            rc = get_duration(l, k, "alerts.merge_window", 1, 30 * 86400,
+            rc = ld_get_duration(l, k, "alerts.merge_window", 1, 30 * 86400,
                               &c->alerting.merge_window_ns);
         } else if (!strcmp(k->key, "max_open")) {
-            if ((rc = get_uint(l, k, "alerts.max_open", 100, 10000000, &u)) == 0)
+            if ((rc = ld_get_uint(l, k, "alerts.max_open", 100, 10000000, &u)) == 0)
                 c->alerting.max_open = (size_t)u;
         } else if (!strcmp(k->key, "entity_risk_threshold")) {
-            if ((rc = get_uint(l, k, "alerts.entity_risk_threshold", 1, 100000, &u)) == 0)
+            if ((rc = ld_get_uint(l, k, "alerts.entity_risk_threshold", 1, 100000, &u)) == 0)
                 c->alerting.entity_threshold = (double)u;
         } else if (!strcmp(k->key, "entity_risk_halflife")) {
-            rc = get_duration(l, k, "alerts.entity_risk_halflife", 60, 30 * 86400,
+            rc = ld_get_duration(l, k, "alerts.entity_risk_halflife", 60, 30 * 86400,
                               &c->alerting.entity_halflife_ns);
         } else if (!strcmp(k->key, "max_first_seen")) {
-            if ((rc = get_uint(l, k, "alerts.max_first_seen", 1000, 100000000, &u)) == 0)
+            if ((rc = ld_get_uint(l, k, "alerts.max_first_seen", 1000, 100000000, &u)) == 0)
                 c->alerting.max_first_seen = (size_t)u;
         } else {
-            rc = bad(l, k->key_line, "unknown key '%s' in alerts (expected merge_window, max_open)",
+            rc = ld_bad(l, k->key_line, "unknown key '%s' in alerts (expected merge_window, max_open)",
                      k->key);
         }
         if (rc)
@@ -606,217 +573,25 @@ static int alerts_section(struct loader *l, struct ingest_config *c, const struc
 }
 
 /* `geo: {mmdb: PATH, enabled: BOOL}` */
-/* `audit: {hmac, key_file, heads_file, heads_interval, heads_syslog}` (store.h) */
-static int audit_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
-{
-    if (v->kind != CFG_MAP)
-        return bad(l, v->line,
-                   "audit: expected a map (hmac, key_file, heads_file, heads_interval,"
-                   " heads_syslog)",
-                   NULL);
-    struct ingest_audit_cfg *a = &c->audit;
-    for (const struct cfg_node *k = v->children; k; k = k->next) {
-        int rc;
-        uint64_t u;
-        if (!strcmp(k->key, "hmac")) {
-            if ((rc = want_scalar(l, k, "audit.hmac")) == 0 && strcmp(k->text, "sha256") &&
-                strcmp(k->text, "sm3"))
-                rc = bad(l, k->line, "audit.hmac: expected sha256 or sm3, not '%s'", k->text);
-            if (rc == 0)
-                rc = get_str(l, k, "audit.hmac", &a->hmac);
-        } else if (!strcmp(k->key, "key_file")) {
-            rc = get_str(l, k, "audit.key_file", &a->key_file);
-        } else if (!strcmp(k->key, "heads_file")) {
-            rc = get_str(l, k, "audit.heads_file", &a->heads_file);
-        } else if (!strcmp(k->key, "heads_interval")) {
-            if ((rc = get_uint(l, k, "audit.heads_interval", 1, 86400, &u)) == 0)
-                a->heads_interval_s = (int)u;
-        } else if (!strcmp(k->key, "heads_syslog")) {
-            if ((rc = want_scalar(l, k, "audit.heads_syslog")))
-                return rc;
-            if (!strcmp(k->text, "true") || !strcmp(k->text, "false"))
-                a->heads_syslog = !strcmp(k->text, "true") ? 1 : -1;
-            else
-                rc = bad(l, k->line, "audit.heads_syslog: expected true or false, not '%s'",
-                         k->text);
-        } else {
-            rc = bad(l, k->key_line,
-                     "unknown key '%s' in audit (expected hmac, key_file, heads_file,"
-                     " heads_interval, heads_syslog)",
-                     k->key);
-        }
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int get_bool(struct loader *l, const struct cfg_node *k, const char *key, bool *out)
-{
-    int rc = want_scalar(l, k, key);
-    if (rc)
-        return rc;
-    if (strcmp(k->text, "true") && strcmp(k->text, "false"))
-        return bad(l, k->line, "%s: expected true or false", key);
-    *out = !strcmp(k->text, "true");
-    return 0;
-}
-
-static int push_text(char ***arr, size_t *n, const char *v)
-{
-    char **a = mem_realloc(*arr, (*n + 1) * sizeof *a);
-    if (!a)
-        return ERR_NOMEM;
-    *arr = a;
-    if (!(a[*n] = mem_strdup(v)))
-        return ERR_NOMEM;
-    (*n)++;
-    return 0;
-}
-
-/* `web: {ldap: {url, starttls, bind_dn, bind_password, base_dn, user_filter, group_base,
- * group_filter, timeout, roles: {GROUP_DN: ROLE}, pii_groups: [GROUP_DN]}}` */
-static int ldap_section(struct loader *l, struct ingest_ldap_cfg *d, const struct cfg_node *v)
-{
-    static const char *const roles[] = {"sysadmin", "secadmin", "auditor", "analyst", "readonly"};
-    if (v->kind != CFG_MAP)
-        return bad(l, v->line, "web.ldap: expected a map", NULL);
-    d->on = true;
-    int rc = 0;
-    for (const struct cfg_node *k = v->children; k && !rc; k = k->next) {
-        struct {
-            const char *key;
-            char **out;
-        } strs[] = {{"url", &d->url},
-                    {"bind_dn", &d->bind_dn},
-                    {"bind_password", &d->bind_password},
-                    {"base_dn", &d->base_dn},
-                    {"user_filter", &d->user_filter},
-                    {"group_base", &d->group_base},
-                    {"group_filter", &d->group_filter}};
-        size_t i = 0;
-        while (i < sizeof strs / sizeof strs[0] && strcmp(k->key, strs[i].key))
-            i++;
-        if (i < sizeof strs / sizeof strs[0]) {
-            rc = get_str(l, k, k->key, strs[i].out);
-        } else if (!strcmp(k->key, "starttls")) {
-            rc = get_bool(l, k, "web.ldap.starttls", &d->starttls);
-        } else if (!strcmp(k->key, "timeout")) {
-            int64_t ns;
-            if ((rc = get_duration(l, k, "web.ldap.timeout", 1, 60, &ns)) == 0)
-                d->timeout_s = (int)(ns / NS_PER_SEC);
-        } else if (!strcmp(k->key, "roles") && k->kind == CFG_MAP) {
-            for (const struct cfg_node *g = k->children; g && !rc; g = g->next) {
-                size_t r = 0;
-                while (g->kind == CFG_SCALAR && r < 5 && strcmp(g->text, roles[r]))
-                    r++;
-                if (r == 5)
-                    return bad(l, g->line,
-                               "web.ldap.roles: a group maps to sysadmin, secadmin, auditor,"
-                               " analyst or readonly",
-                               NULL);
-                size_t n = d->ngroups;
-                if (!(rc = push_text(&d->group_dn, &n, g->key)))
-                    rc = push_text(&d->group_role, &d->ngroups, roles[r]);
-            }
-        } else if (!strcmp(k->key, "pii_groups") && k->kind == CFG_SEQ) {
-            for (const struct cfg_node *g = k->children; g && !rc; g = g->next)
-                rc = g->kind == CFG_SCALAR ? push_text(&d->pii_groups, &d->npii, g->text)
-                                           : bad(l, g->line, "web.ldap.pii_groups: group DNs", NULL);
-        } else {
-            rc = bad(l, k->key_line,
-                     "unknown key '%s' in web.ldap (expected url, starttls, bind_dn,"
-                     " bind_password, base_dn, user_filter, group_base, group_filter, timeout,"
-                     " roles, pii_groups)",
-                     k->key);
-        }
-    }
-    if (!rc && (!d->url || !d->base_dn))
-        rc = bad(l, v->line, "web.ldap: url and base_dn are required", NULL);
-    if (!rc && d->bind_dn && (!d->bind_password || strncmp(d->bind_password, "v1:", 3)))
-        rc = bad(l, v->line,
-                 "web.ldap.bind_password: give it sealed, as `vigil secret seal` prints it", NULL);
-    return rc;
-}
-
-/* `web: {enabled, listen, cert, key, root, idle_timeout, password_expiry_days,
- * min_password_length, totp_required_for_admins}` (web.h, auth.h) */
-static int web_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
-{
-#define WEB_KEYS                                                                               \
-    "enabled, listen, cert, key, root, metrics_token, idle_timeout, password_expiry_days,"    \
-    " min_password_length, totp_required_for_admins, ldap, mask_patterns"
-    if (v->kind != CFG_MAP)
-        return bad(l, v->line, "web: expected a map (" WEB_KEYS ")", NULL);
-    struct ingest_web_cfg *w = &c->web;
-    for (const struct cfg_node *k = v->children; k; k = k->next) {
-        int rc;
-        uint64_t u;
-        bool b;
-        if (!strcmp(k->key, "enabled")) {
-            if ((rc = get_bool(l, k, "web.enabled", &b)) == 0)
-                w->off = !b;
-        } else if (!strcmp(k->key, "listen")) {
-            rc = get_str(l, k, "web.listen", &w->listen);
-        } else if (!strcmp(k->key, "cert")) {
-            rc = get_str(l, k, "web.cert", &w->cert);
-        } else if (!strcmp(k->key, "key")) {
-            rc = get_str(l, k, "web.key", &w->key);
-        } else if (!strcmp(k->key, "root")) {
-            rc = get_str(l, k, "web.root", &w->root);
-        } else if (!strcmp(k->key, "metrics_token")) {
-            if ((rc = get_str(l, k, "web.metrics_token", &w->metrics_token)) == 0 &&
-                strlen(w->metrics_token) < 16)
-                rc = bad(l, k->line, "web.metrics_token: at least 16 characters", NULL);
-        } else if (!strcmp(k->key, "idle_timeout")) {
-            int64_t ns;
-            if ((rc = get_duration(l, k, "web.idle_timeout", 60, 8 * 3600, &ns)) == 0)
-                w->idle_timeout_min = (int)(ns / (60 * NS_PER_SEC));
-        } else if (!strcmp(k->key, "password_expiry_days")) {
-            if ((rc = get_uint(l, k, "web.password_expiry_days", 0, 3650, &u)) == 0)
-                w->password_expiry_days = u ? (int)u : -1;
-        } else if (!strcmp(k->key, "min_password_length")) {
-            if ((rc = get_uint(l, k, "web.min_password_length", 8, 128, &u)) == 0)
-                w->min_password_length = (int)u;
-        } else if (!strcmp(k->key, "ldap")) {
-            rc = ldap_section(l, &w->ldap, k);
-        } else if (!strcmp(k->key, "mask_patterns") && k->kind == CFG_SEQ) {
-            for (const struct cfg_node *m = k->children; m && !rc; m = m->next)
-                rc = m->kind == CFG_SCALAR && m->text && *m->text
-                         ? push_text(&w->mask_patterns, &w->nmask_patterns, m->text)
-                         : bad(l, m->line, "web.mask_patterns: a list of regular expressions",
-                               NULL);
-        } else if (!strcmp(k->key, "totp_required_for_admins")) {
-            if ((rc = get_bool(l, k, "web.totp_required_for_admins", &b)) == 0)
-                w->totp_optional = !b;
-        } else {
-            rc = bad(l, k->key_line, "unknown key '%s' in web (expected " WEB_KEYS ")", k->key);
-        }
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
 static int geo_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
-        return bad(l, v->line, "geo: expected a map (mmdb, enabled)", NULL);
+        return ld_bad(l, v->line, "geo: expected a map (mmdb, enabled)", NULL);
     for (const struct cfg_node *k = v->children; k; k = k->next) {
         int rc;
         if (!strcmp(k->key, "mmdb")) {
-            rc = get_str(l, k, "geo.mmdb", &c->geo_mmdb);
+            rc = ld_get_str(l, k, "geo.mmdb", &c->geo_mmdb);
         } else if (!strcmp(k->key, "enabled")) {
-            if ((rc = want_scalar(l, k, "geo.enabled")))
+            if ((rc = ld_want_scalar(l, k, "geo.enabled")))
                 return rc;
             if (!strcmp(k->text, "true"))
                 c->geo_off = false;
             else if (!strcmp(k->text, "false"))
                 c->geo_off = true;
             else
-                rc = bad(l, k->line, "geo.enabled: expected true or false, not '%s'", k->text);
+                rc = ld_bad(l, k->line, "geo.enabled: expected true or false, not '%s'", k->text);
         } else {
-            rc = bad(l, k->key_line, "unknown key '%s' in geo (expected mmdb, enabled)", k->key);
+            rc = ld_bad(l, k->key_line, "unknown key '%s' in geo (expected mmdb, enabled)", k->key);
         }
         if (rc)
             return rc;
@@ -828,9 +603,9 @@ static int geo_section(struct loader *l, struct ingest_config *c, const struct c
 static int list_entry(struct loader *l, struct ingest_config *c, const struct cfg_node *m)
 {
     if (m->kind != CFG_MAP)
-        return bad(l, m->line, "lists: each list is a map {name, file, type}", NULL);
+        return ld_bad(l, m->line, "lists: each list is a map {name, file, type}", NULL);
     if (c->nlists >= LIST_MAX_LISTS)
-        return bad(l, m->line, "lists: at most 64 lists", NULL);
+        return ld_bad(l, m->line, "lists: at most 64 lists", NULL);
     struct list_decl *n = mem_realloc(c->lists, (c->nlists + 1) * sizeof *n);
     if (!n)
         return ERR_NOMEM;
@@ -841,11 +616,11 @@ static int list_entry(struct loader *l, struct ingest_config *c, const struct cf
     for (const struct cfg_node *k = m->children; k; k = k->next) {
         int rc = 0;
         if (!strcmp(k->key, "name")) {
-            rc = get_str(l, k, "lists.name", &d->name);
+            rc = ld_get_str(l, k, "lists.name", &d->name);
         } else if (!strcmp(k->key, "file")) {
-            rc = get_str(l, k, "lists.file", &d->file);
+            rc = ld_get_str(l, k, "lists.file", &d->file);
         } else if (!strcmp(k->key, "type")) {
-            if ((rc = want_scalar(l, k, "lists.type")))
+            if ((rc = ld_want_scalar(l, k, "lists.type")))
                 return rc;
             typed = true;
             if (!strcmp(k->text, "address"))
@@ -853,26 +628,26 @@ static int list_entry(struct loader *l, struct ingest_config *c, const struct cf
             else if (!strcmp(k->text, "domain"))
                 d->type = LIST_DOMAIN;
             else
-                rc = bad(l, k->line, "lists.type: expected address or domain, not '%s'", k->text);
+                rc = ld_bad(l, k->line, "lists.type: expected address or domain, not '%s'", k->text);
         } else {
-            rc = bad(l, k->key_line, "unknown key '%s' in a list (expected name, file, type)",
+            rc = ld_bad(l, k->key_line, "unknown key '%s' in a list (expected name, file, type)",
                      k->key);
         }
         if (rc)
             return rc;
     }
     if (!d->name || !d->file || !typed)
-        return bad(l, m->line, "lists: a list needs a name, a file and a type", NULL);
+        return ld_bad(l, m->line, "lists: a list needs a name, a file and a type", NULL);
     for (size_t i = 0; i + 1 < c->nlists; i++)
         if (!strcmp(c->lists[i].name, d->name))
-            return bad(l, m->line, "lists: the name '%s' is used twice", d->name);
+            return ld_bad(l, m->line, "lists: the name '%s' is used twice", d->name);
     return 0;
 }
 
 static int rules_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v)
 {
     if (v->kind != CFG_MAP)
-        return bad(l, v->line, "rules: expected a map with paths (and placeholders)", NULL);
+        return ld_bad(l, v->line, "rules: expected a map with paths (and placeholders)", NULL);
     int rc;
     for (const struct cfg_node *k = v->children; k; k = k->next) {
         if (!strcmp(k->key, "paths"))
@@ -880,7 +655,7 @@ static int rules_section(struct loader *l, struct ingest_config *c, const struct
         else if (!strcmp(k->key, "placeholders"))
             rc = rules_placeholders(l, &c->rules, k);
         else
-            rc = bad(l, k->key_line ? k->key_line : k->line,
+            rc = ld_bad(l, k->key_line ? k->key_line : k->line,
                      "unknown key '%s' in rules (expected paths, placeholders)", k->key);
         if (rc)
             return rc;
@@ -894,51 +669,51 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
     uint64_t u;
     int rc;
     if (!strcmp(k, "data_dir"))
-        return get_str(l, v, k, &c->data_dir);
+        return ld_get_str(l, v, k, &c->data_dir);
     if (!strcmp(k, "retention_days")) {
-        if ((rc = get_uint(l, v, k, 1, 36500, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 36500, &u)))
             return rc;
         c->retention_days = (int)u;
         return 0;
     }
     if (!strcmp(k, "workers")) {
-        if ((rc = get_uint(l, v, k, 1, 64, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 64, &u)))
             return rc;
         c->workers = (unsigned)u;
         return 0;
     }
     if (!strcmp(k, "queue_batches")) {
-        if ((rc = get_uint(l, v, k, 1, 4096, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 4096, &u)))
             return rc;
         c->queue_batches = (unsigned)u;
         return 0;
     }
     if (!strcmp(k, "batch_records")) {
-        if ((rc = get_uint(l, v, k, 1, 65536, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 65536, &u)))
             return rc;
         c->batch_records = (unsigned)u;
         return 0;
     }
     if (!strcmp(k, "batch_bytes")) {
-        if ((rc = get_uint(l, v, k, 4096, 256u * 1024 * 1024, &u)))
+        if ((rc = ld_get_uint(l, v, k, 4096, 256u * 1024 * 1024, &u)))
             return rc;
         c->batch_bytes = (size_t)u;
         return 0;
     }
     if (!strcmp(k, "flush_ms")) {
-        if ((rc = get_uint(l, v, k, 1, 60000, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 60000, &u)))
             return rc;
         c->flush_ms = (unsigned)u;
         return 0;
     }
     if (!strcmp(k, "stats_interval")) {
-        if ((rc = get_uint(l, v, k, 1, 86400, &u)))
+        if ((rc = ld_get_uint(l, v, k, 1, 86400, &u)))
             return rc;
         c->stats_interval_s = (unsigned)u;
         return 0;
     }
     if (!strcmp(k, "log_level")) {
-        if ((rc = want_scalar(l, v, k)))
+        if ((rc = ld_want_scalar(l, v, k)))
             return rc;
         static const char *const levels[] = {"error", "warn", "info", "debug"};
         for (int i = 0; i < 4; i++)
@@ -946,7 +721,7 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
                 c->log_level = (enum log_level)i;
                 return 0;
             }
-        return bad(l, v->line, "log_level: expected error, warn, info or debug, not '%s'", v->text);
+        return ld_bad(l, v->line, "log_level: expected error, warn, info or debug, not '%s'", v->text);
     }
     if (!strcmp(k, "rules"))
         return rules_section(l, c, v);
@@ -955,7 +730,7 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
     if (!strcmp(k, "health"))
         return health_section(l, c, v);
     if (!strcmp(k, "assets"))
-        return get_str(l, v, "assets", &c->assets_path);
+        return ld_get_str(l, v, "assets", &c->assets_path);
     if (!strcmp(k, "alerts"))
         return alerts_section(l, c, v);
     if (!strcmp(k, "outputs"))
@@ -963,12 +738,12 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
     if (!strcmp(k, "geo"))
         return geo_section(l, c, v);
     if (!strcmp(k, "audit"))
-        return audit_section(l, c, v);
+        return config_audit_section(l, c, v);
     if (!strcmp(k, "web"))
-        return web_section(l, c, v);
+        return config_web_section(l, c, v);
     if (!strcmp(k, "lists")) {
         if (v->kind != CFG_SEQ)
-            return bad(l, v->line, "lists: expected a list of {name, file, type}", NULL);
+            return ld_bad(l, v->line, "lists: expected a list of {name, file, type}", NULL);
         for (const struct cfg_node *m = v->children; m; m = m->next)
             if ((rc = list_entry(l, c, m)))
                 return rc;
@@ -978,13 +753,13 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return 0; /* loaded before the other keys (inputs may name them) */
     if (!strcmp(k, "inputs")) {
         if (v->kind != CFG_SEQ)
-            return bad(l, v->line, "inputs: expected a list of inputs", NULL);
+            return ld_bad(l, v->line, "inputs: expected a list of inputs", NULL);
         for (const struct cfg_node *m = v->children; m; m = m->next)
             if ((rc = load_input(l, c, m)))
                 return rc;
         return 0;
     }
-    return bad(l, v->key_line ? v->key_line : v->line, "unknown key '%s'", k);
+    return ld_bad(l, v->key_line ? v->key_line : v->line, "unknown key '%s'", k);
 }
 
 int ingest_config_load(const char *file, const char *text, size_t len, struct ingest_config *c,
@@ -1006,7 +781,7 @@ int ingest_config_load(const char *file, const char *text, size_t len, struct in
         return rc == ERR_NOMEM ? rc : ERR_PARSE;
     }
     if (root->kind != CFG_MAP) {
-        rc = bad(&l, root->line, "the configuration must be a map of settings", NULL);
+        rc = ld_bad(&l, root->line, "the configuration must be a map of settings", NULL);
         goto out;
     }
     const struct cfg_node *dec = cfg_get(root, "decoders");
