@@ -227,6 +227,42 @@ int store_login_failures(struct store *st, const char *kind, const char *key, in
 /* Forgets the failures of (kind, key) (after a successful login). */
 int store_login_failures_clear(struct store *st, const char *kind, const char *key);
 
+/* ---- the console's saved searches (store_searches.c) -------------------------------- */
+
+#define STORE_SEARCH_NAME_MAX 100   /* characters of a saved search's name */
+#define STORE_SEARCH_QUERY_MAX 4096 /* characters of its query */
+#define STORE_SEARCHES_MAX 100      /* per account; a new one beyond is refused (ERR_FULL) */
+
+/* A saved search: the query text an account keeps under a name (unique per account). */
+struct store_search {
+    int64_t id;
+    const char *owner; /* the account's name (compared case-insensitively, as accounts) */
+    const char *name;
+    const char *query;  /* the search language's text (store_query_parse) */
+    int64_t created_ns; /* when saved (or last replaced) */
+};
+
+/*
+ * Saves s->query under s->name for s->owner, at s->created_ns: replaces the query and
+ * time of owner's search of that name when there is one (its id stays; *replaced, may
+ * be NULL, says so), else adds one. The strings stay the caller's (copied into vigil.db);
+ * s->id gets the row's id. ERR_INVAL when a text is empty or blank, longer than its
+ * maximum, not UTF-8, or the name holds control characters; ERR_FULL when owner has
+ * STORE_SEARCHES_MAX already (nothing is evicted); ERR_DB. The reason, in English, in why.
+ */
+int store_search_save(struct store *st, struct store_search *s, bool *replaced, char *why,
+                      size_t whylen);
+typedef int (*store_search_fn)(void *ctx, const struct store_search *s);
+/* Calls fn for owner's saved searches, newest first (strings valid during the call only);
+ * fn's non-zero stops. 0 or ERR_DB. */
+int store_searches_list(struct store *st, const char *owner, store_search_fn fn, void *ctx);
+/* Deletes owner's saved search id and writes its name into name (namelen bytes; 0: not
+ * wanted): 0, ERR_NOTFOUND when owner has no search of that id (another account's
+ * included), ERR_DB. An account's searches also go when the account is deleted (a
+ * trigger of schema v11). */
+int store_search_delete(struct store *st, const char *owner, int64_t id, char *name,
+                        size_t namelen);
+
 /* One record of the audit trail, as read back (strings valid during the callback). */
 struct store_audit_row {
     int64_t id, time_ns;

@@ -33,7 +33,8 @@
  * the suppressions, (v6) the unregistered terminals, (v7) each audit record's seal
  * (store_audit_seal.c; the records written before are sealed at the next open), (v8) the
  * console's accounts and failed logins (store_accounts.c), (v9) each alert's assignee,
- * (v10) each account's last used TOTP step.
+ * (v10) each account's last used TOTP step, (v11) the console's saved searches per
+ * account (store_searches.c).
  */
 #include "store/store_int.h"
 
@@ -151,6 +152,13 @@ static const char *const main_steps[] = {
     /* 10: the last TOTP time step an account used, so a code is good once across
      * restarts (store_accounts.c) */
     "ALTER TABLE accounts ADD COLUMN totp_step INTEGER NOT NULL DEFAULT 0;",
+    /* 11: the console's saved searches, per account (store_searches.c); the unique
+     * (owner, name) index also serves an owner's list. An account's go with it. */
+    "CREATE TABLE saved_searches(id INTEGER PRIMARY KEY,"
+    " owner TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL, query TEXT NOT NULL,"
+    " created INTEGER NOT NULL, UNIQUE(owner, name));"
+    "CREATE TRIGGER saved_searches_owner_gone AFTER DELETE ON accounts"
+    " BEGIN DELETE FROM saved_searches WHERE owner = old.name; END;",
 };
 
 static const char *const *steps_of(enum store_file_kind kind, int *n)

@@ -119,6 +119,11 @@ void web_api_rules_test(struct web_req *r);
 void web_api_rules_list(struct web_req *r);
 void web_api_rule_disable(struct web_req *r);
 void web_api_rule_enable(struct web_req *r);
+/* The session's own saved searches: list, save or replace by name, delete by id
+ * (web_api_searches.c). */
+void web_api_searches_list(struct web_req *r);
+void web_api_searches_save(struct web_req *r);
+void web_api_searches_delete(struct web_req *r);
 /* Counts the events of q (NULL: all) in [from, to) in 24 buckets, newest first, for at
  * most about a second and 200,000 events: {"counts":[…], "from", "bucket_ns", "capped",
  * "counted_from"} (web_api_overview.c). */

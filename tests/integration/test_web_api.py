@@ -54,6 +54,9 @@ ENDPOINTS = [
     ("POST", "/api/v1/alerts/00000000000000ff/assign", {"assignee": ""}, "alerts.write"),
     ("GET", "/api/v1/search?q=sshd&histogram=1", None, "search"),
     ("GET", "/api/v1/search/export?q=sshd&format=csv", None, "export"),
+    ("GET", "/api/v1/searches", None, "search"),
+    ("POST", "/api/v1/searches", {"name": "saved-by-%s", "query": "program:sshd"}, "search"),
+    ("POST", "/api/v1/searches/999999/delete", None, "search"),
     ("POST", "/api/v1/rules/test", {"rule": "title: t", "lines": "x"}, "rules.read"),
     ("GET", "/api/v1/rules", None, "rules.read"),
     ("POST", "/api/v1/rules/0b3c1d2e-9999-4aaa-8bbb-123456789abc/disable", None, "rules.write"),
@@ -85,7 +88,7 @@ def matrix_checks(clients):
         wrong = []
         for method, path, body, perm in ENDPOINTS:
             if isinstance(body, dict) and "name" in body:
-                body = {"name": body["name"] % role}
+                body = dict(body, name=body["name"] % role)
             if "%s" in path:
                 path = path % role
             st, j = c.call(method, path, body)

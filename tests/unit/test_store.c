@@ -844,6 +844,130 @@ static void t_sources(void)
     T_EQ_INT(seen.last.events, 10);
 }
 
+/* What store_searches_list gave: the names in order, and the last row's query. */
+struct search_seen {
+    int n;
+    char names[4][128];
+    char query[64];
+};
+
+static int note_search(void *ctx, const struct store_search *s)
+{
+    struct search_seen *seen = ctx;
+    if (seen->n < 4)
+        snprintf(seen->names[seen->n], sizeof seen->names[0], "%s", s->name);
+    snprintf(seen->query, sizeof seen->query, "%s", s->query);
+    seen->n++;
+    return 0;
+}
+
+static int save_search(struct store *st, const char *owner, const char *name, const char *query,
+                       int64_t t, bool *replaced, int64_t *id)
+{
+    struct store_search s = {.owner = owner, .name = name, .query = query, .created_ns = t};
+    char why[200];
+    int rc = store_search_save(st, &s, replaced, why, sizeof why);
+    if (id)
+        *id = s.id;
+    return rc;
+}
+
+static void searches_cases(struct store *st)
+{
+    bool rep = true;
+    int64_t a, b, c;
+    T_EQ_INT(save_search(st, "ana", "ssh", "program:sshd", 10, &rep, &a), 0);
+    T_CHECK(!rep);
+    T_EQ_INT(save_search(st, "ana", "root", "user:root", 20, NULL, &b), 0);
+    T_EQ_INT(save_search(st, "bob", "ssh", "program:sshd AND user:bob", 30, NULL, NULL), 0);
+    struct search_seen seen = {0};
+    T_EQ_INT(store_searches_list(st, "ANA", note_search, &seen), 0); /* names: any case */
+    T_EQ_INT(seen.n, 2);
+    T_EQ_STR(seen.names[0], "root"); /* newest first */
+    T_EQ_STR(seen.names[1], "ssh");
+    /* the same name replaces the query, keeps the id, and moves it to the top */
+    T_EQ_INT(save_search(st, "ana", "ssh", "program:sshd AND outcome:failure", 40, &rep, &c), 0);
+    T_CHECK(rep);
+    T_EQ_INT(c, a);
+    memset(&seen, 0, sizeof seen);
+    T_EQ_INT(store_searches_list(st, "ana", note_search, &seen), 0);
+    T_EQ_INT(seen.n, 2);
+    T_EQ_STR(seen.names[0], "ssh");
+    /* another owner's id is not found, and nothing is deleted */
+    char name[64];
+    T_EQ_INT(store_search_delete(st, "bob", b, name, sizeof name), ERR_NOTFOUND);
+    T_EQ_INT(store_search_delete(st, "ana", b, name, sizeof name), 0);
+    T_EQ_STR(name, "root");
+    T_EQ_INT(store_search_delete(st, "ana", b, name, sizeof name), ERR_NOTFOUND);
+    /* refusals */
+    static char longq[4 * STORE_SEARCH_QUERY_MAX + 8];
+    memset(longq, 'a', STORE_SEARCH_QUERY_MAX + 1);
+    T_EQ_INT(save_search(st, "ana", "q", longq, 50, NULL, NULL), ERR_INVAL);
+    longq[STORE_SEARCH_QUERY_MAX] = '\0';
+    T_EQ_INT(save_search(st, "ana", "q", longq, 50, NULL, NULL), 0);
+    char cn[3 * STORE_SEARCH_NAME_MAX + 4] = ""; /* 100 characters of 3 bytes fit */
+    for (int i = 0; i <= STORE_SEARCH_NAME_MAX; i++)
+        memcpy(cn + 3 * i, "\xe6\xa3\x80", 3); /* U+68C0, one more than fits */
+    cn[3 * STORE_SEARCH_NAME_MAX + 3] = '\0';
+    T_EQ_INT(save_search(st, "ana", cn, "x", 50, NULL, NULL), ERR_INVAL);
+    cn[3 * STORE_SEARCH_NAME_MAX] = '\0';
+    T_EQ_INT(save_search(st, "ana", cn, "x", 50, NULL, NULL), 0);
+    T_EQ_INT(save_search(st, "ana", "", "x", 50, NULL, NULL), ERR_INVAL);
+    T_EQ_INT(save_search(st, "ana", " ", "x", 50, NULL, NULL), ERR_INVAL);
+    T_EQ_INT(save_search(st, "ana", "n", "", 50, NULL, NULL), ERR_INVAL);
+    T_EQ_INT(save_search(st, "ana", "a\tb", "x", 50, NULL, NULL), ERR_INVAL);
+    T_EQ_INT(save_search(st, "ana", "\xff", "x", 50, NULL, NULL), ERR_INVAL);
+    /* the cap: ana has 3; the 101st is refused, a replace still works */
+    for (int i = 3; i < STORE_SEARCHES_MAX; i++) {
+        char n[16];
+        snprintf(n, sizeof n, "cap %d", i);
+        T_EQ_INT(save_search(st, "ana", n, "x", 60 + i, NULL, NULL), 0);
+    }
+    T_EQ_INT(save_search(st, "ana", "one more", "x", 500, NULL, NULL), ERR_FULL);
+    T_EQ_INT(save_search(st, "ana", "ssh", "y", 500, &rep, NULL), 0);
+    T_CHECK(rep);
+    T_EQ_INT(save_search(st, "bob", "one more", "x", 500, NULL, NULL), 0); /* per account */
+}
+
+static void t_searches(void)
+{
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    searches_cases(st);
+    store_close(st);
+}
+
+/* A vigil.db of schema 10 gets the saved searches at open; an account's go with it. */
+static void t_searches_migrate(void)
+{
+    T_CHECK(mkdir(data_dir(), 0700) == 0);
+    char mp[4200];
+    snprintf(mp, sizeof mp, "%s/vigil.db", data_dir());
+    sqlite3 *db;
+    T_EQ_INT(sqlite3_open(mp, &db), SQLITE_OK);
+    for (int v = 1; v <= 10; v++)
+        T_EQ_INT(sqlite3_exec(db, store_schema_step(STORE_FILE_MAIN, v), NULL, NULL, NULL),
+                 SQLITE_OK);
+    T_EQ_INT(sqlite3_exec(db, "PRAGMA user_version = 10", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    struct store *st = open_store(0);
+    T_CHECK(st);
+    T_CHECK(file_version(mp) >= 11);
+    struct store_account acc = {.name = "carol", .source = "local"};
+    int64_t id = 0;
+    int rc = store_account_insert(st, &acc, &id);
+    int rc2 = save_search(st, "Carol", "mine", "host:x", 1, NULL, NULL);
+    int rc3 = store_account_delete(st, id);
+    struct search_seen seen = {0};
+    int rc4 = store_searches_list(st, "carol", note_search, &seen);
+    store_close(st);
+    T_EQ_INT(rc, 0);
+    T_EQ_INT(rc2, 0);
+    T_EQ_INT(rc3, 0);
+    T_EQ_INT(rc4, 0);
+    T_EQ_INT(seen.n, 0);
+}
+
 int main(void)
 {
     field_registry_init();
@@ -861,5 +985,8 @@ int main(void)
     t_run("store file modes 0700/0600", t_modes);
     t_run("store value matching", t_match);
     t_run("store source inventory merges across reopen", t_sources);
+    t_run("store saved searches: save, replace by name, per owner, refusals, the cap", t_searches);
+    t_run("store saved searches: schema 11 over 10, deleted with their account",
+          t_searches_migrate);
     return t_done();
 }
