@@ -174,6 +174,34 @@ try {
   report("a <script> in a raw record shows as text in search", rawXss >= 1 && injectedSearch === 0, `${rawXss} ${injectedSearch}`);
   await shot(page, "07-pivot");
 
+  // saved searches are the account's, on the server: one saved under a name written as
+  // markup, and one an older console left in localStorage, are listed after a reload
+  const savedName = "ssh <b>from</b> the attacker";
+  const savedQuery = await page.inputValue("#query");
+  await page.fill("#search-name", savedName);
+  await page.click("#save-search");
+  await page.waitForSelector("#saved .saved-search a", { timeout: 10000 });
+  await page.evaluate(() => localStorage.setItem("vigil.saved.ana", JSON.stringify([{ q: "program:cron", range: "24h" }])));
+  await page.reload();
+  await page.waitForFunction(() => document.querySelectorAll("#saved .saved-search").length >= 2, null, { timeout: 15000 });
+  const listed = await page.$$eval("#saved .saved-search", (ss) => ss.map((x) => [x.dataset.id, x.querySelector("a").textContent, x.querySelector("a").title]));
+  const leftLocal = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("vigil.saved.")).length);
+  const markup = await page.evaluate(() => document.querySelectorAll("#saved b").length);
+  const mine = listed.find(([, n, q]) => n === savedName && q === savedQuery);
+  const mineId = mine ? mine[0] : "none";
+  report("save a search, reload: it is listed from the server (its name as text), and the browser's old ones moved there",
+    mine && listed.some(([, n]) => n === "program:cron") && leftLocal === 0 && markup === 0, JSON.stringify(listed) + ` local ${leftLocal} markup ${markup}`);
+  await shot(page, "07a-saved-searches");
+  await page.fill("#query", "host:srv2");
+  await page.click("#run");
+  await page.waitForFunction(() => location.hash.includes("srv2"));
+  await page.click(`#saved .saved-search[data-id="${mineId}"] a`);
+  await page.waitForFunction((q) => document.getElementById("query").value === q, savedQuery, { timeout: 10000 });
+  await page.click(`#saved .saved-search[data-id="${mineId}"] .unsave`);
+  await page.waitForFunction((id) => !document.querySelector(`#saved .saved-search[data-id="${id}"]`), mineId, { timeout: 10000 });
+  const afterDelete = await page.$$eval("#saved .saved-search a", (as) => as.map((a) => a.textContent));
+  report("a saved search runs from its link, and its × deletes it", afterDelete.join() === "program:cron", afterDelete.join());
+
   await page.click("#nav-rules");
   await page.waitForSelector("#rule-text");
   await page.click("#rule-run");
