@@ -26,6 +26,8 @@ int cmd_alerts(int argc, char **argv);
 int cmd_alerts_manage(int argc, char **argv);
 /* `vigil hunt --rules DIR... [--format jsonl|table] FILE...`: offline detection. */
 int cmd_hunt(int argc, char **argv);
+/* `vigil analyze`: the web attack analyzers on values, and their accuracy harness. */
+int cmd_analyze(int argc, char **argv);
 /* `vigil rules check PATH...`: load Sigma rules, report refusals (cmd_rules.c). */
 int cmd_rules(int argc, char **argv);
 /* `vigil rules test [PATH...]`: each rule file against its own test logs

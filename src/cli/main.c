@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"terminals", cmd_terminals, "list the unregistered terminals DHCP and ARP saw"},
     {"stats", cmd_stats, "print the input and store counters"},
     {"hunt", cmd_hunt, "run Sigma rules over log files and print the matches"},
+    {"analyze", cmd_analyze, "judge web request values for SQL injection and XSS; --eval: accuracy"},
     {"rules", cmd_rules, "check Sigma rules: load them and report each refusal"},
     {"backup", cmd_backup, "copy the store online (settings, accounts, alerts, audit, days)"},
     {"restore", cmd_restore, "restore a backup into an empty data directory"},

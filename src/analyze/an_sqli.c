@@ -1,0 +1,578 @@
+/*
+ * an_sqli.c — SQL injection judged by structure, not by keywords. The value is lexed
+ * (sql_lex.c) in each context it may have been pasted into: as is (a number or a name
+ * in the query), after a single quote, after a double quote. In a quoted context the
+ * value's first token is the rest of the application's string; an injection closes it
+ * and goes on in SQL. The token sequence is then judged by what an injection must do to
+ * change a query:
+ *   - add a condition: a logical operator followed by a comparison, a literal, a known
+ *     function or a subquery (' OR 1=1, 1 AND ASCII(SUBSTRING(...))>64, ' OR 'a'='a);
+ *   - join another query: UNION [ALL] SELECT, or a stacked statement after ';';
+ *   - delay the answer: SLEEP/BENCHMARK/PG_SLEEP/WAITFOR DELAY in an expression;
+ *   - reach files and system objects: LOAD_FILE, INTO OUTFILE, xp_cmdshell,
+ *     information_schema in a query;
+ *   - probe the shape: ORDER BY n, a string closed then a comment (admin'--) or an
+ *     operator ('='), a whole statement with SQL punctuation.
+ * Prose survives because it lacks that structure: O'Brien closes a string but goes on
+ * with a word; "select a colour from the list" has no punctuation a statement needs;
+ * "Tom and Jerry" has a logical word but no condition after it.
+ */
+#include "analyze/analyze_int.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define MAX_TOKENS 512
+#define KEEP_TOKENS 16        /* carried over when a long value fills the array */
+#define T_CMT_AFTER 0x8000u   /* a comment follows this token */
+
+struct judge {
+    const char *s;
+    const struct sql_token *t;
+    size_t m;
+    bool quoted; /* t[0] is the application's string, closed by the value */
+    bool first;  /* t[0] is the value's first token (not a carried-over window) */
+};
+
+static bool is_kw(const struct judge *j, size_t i, const char *w)
+{
+    size_t l = strlen(w);
+    return i < j->m && j->t[i].len == l && !strncasecmp(j->s + j->t[i].off, w, l);
+}
+
+static bool kind(const struct judge *j, size_t i, int k)
+{
+    return i < j->m && j->t[i].kind == k;
+}
+
+/* Past the ')' matching the '(' at i (or the window's end). */
+static size_t skip_parens(const struct judge *j, size_t i)
+{
+    int depth = 0;
+    for (; i < j->m; i++) {
+        if (j->t[i].kind == SQL_LPAREN)
+            depth++;
+        else if (j->t[i].kind == SQL_RPAREN && --depth == 0)
+            return i + 1;
+    }
+    return j->m;
+}
+
+/* The end of the operand at i (0: none); *lit when it is a literal, a variable, a known
+ * function call or a parenthesised expression rather than a bare name. */
+static size_t operand_end(const struct judge *j, size_t i, bool *lit)
+{
+    *lit = false;
+    while (i < j->m && j->t[i].kind == SQL_OP &&
+           (j->s[j->t[i].off] == '-' || j->s[j->t[i].off] == '+' || j->s[j->t[i].off] == '~' ||
+            j->s[j->t[i].off] == '!'))
+        i++; /* unary */
+    if (i >= j->m)
+        return 0;
+    const struct sql_token *t = &j->t[i];
+    switch (t->kind) {
+    case SQL_NUMBER:
+    case SQL_STRING:
+    case SQL_VAR:
+        *lit = true;
+        return i + 1;
+    case SQL_WORD:
+        return i + 1;
+    case SQL_FUNC:
+        *lit = (t->flags & SQL_F_KNOWN) != 0;
+        return kind(j, i + 1, SQL_LPAREN) ? skip_parens(j, i + 1) : i + 1;
+    case SQL_LPAREN:
+        *lit = true;
+        return skip_parens(j, i);
+    default:
+        return 0;
+    }
+}
+
+static bool same_text(const struct judge *j, size_t a, size_t b)
+{
+    return j->t[a].len == j->t[b].len &&
+           !strncasecmp(j->s + j->t[a].off, j->s + j->t[b].off, j->t[a].len);
+}
+
+/* Where a condition may stop: the end, a comment, ')', ';' or another logical word. */
+static bool stops(const struct judge *j, size_t i)
+{
+    return i >= j->m || (j->t[i - 1].flags & T_CMT_AFTER) || kind(j, i, SQL_RPAREN) ||
+           kind(j, i, SQL_SEMI) || kind(j, i, SQL_LOGIC) || kind(j, i, SQL_COMMA);
+}
+
+static bool dotted(const struct judge *j, size_t i)
+{
+    return memchr(j->s + j->t[i].off, '.', j->t[i].len) != NULL;
+}
+
+/* A condition that changes a query, starting at i (after AND/OR/WHERE/HAVING). depth
+ * bounds the descent into parenthesised groups. */
+static bool condition(const struct judge *j, size_t i, int depth)
+{
+    while (i < j->m && j->t[i].kind == SQL_OP &&
+           (is_kw(j, i, "not") || j->s[j->t[i].off] == '!'))
+        i++;
+    size_t p = i;
+    while (kind(j, p, SQL_LPAREN))
+        p++;
+    if (p >= j->m)
+        return false;
+    if ((kind(j, p, SQL_STMT) && (j->t[p].flags & SQL_F_SELECT)) || is_kw(j, p, "exists"))
+        return true; /* a subquery */
+    bool lit;
+    size_t a = i, e = operand_end(j, i, &lit);
+    if (!e)
+        return false;
+    if (kind(j, a, SQL_FUNC) && ((j->t[a].flags & SQL_F_KNOWN) || dotted(j, a)))
+        return true;
+    if (e >= j->m || j->t[e].kind != SQL_OP) {
+        if (kind(j, a, SQL_LPAREN))
+            return depth < 4 && condition(j, a + 1, depth + 1); /* or (1=1) */
+        /* a lone literal is a condition when the query may end or go on there; in a
+         * quoted context the application's own closing quote ends a last string */
+        return (kind(j, a, SQL_NUMBER) && stops(j, e)) ||
+               (j->quoted && kind(j, a, SQL_STRING) && e >= j->m &&
+                (j->t[a].flags & SQL_F_OPEN));
+    }
+    bool lit2;
+    size_t b = e + 1;
+    if (is_kw(j, e, "not") || (is_kw(j, e, "sounds") && is_kw(j, b, "like")))
+        b++;
+    while (b < j->m && j->t[b].kind == SQL_OP && is_kw(j, b, "not"))
+        b++;
+    size_t e2 = operand_end(j, b, &lit2);
+    if (!e2)
+        return false;
+    if (lit || lit2)
+        return true;
+    /* name = name: a tautology when both sides are the same name, or anywhere when the
+     * value itself starts with the logical word (" OR x=y") */
+    return kind(j, a, SQL_WORD) && kind(j, b, SQL_WORD) &&
+           (same_text(j, a, b) || (a == 1 && j->first && !j->quoted));
+}
+
+/* Whether the statement keyword at i starts a statement (not prose that begins with
+ * "select" or "update"). strict: also demand punctuation only SQL would have. */
+static bool statement(const struct judge *j, size_t i, bool strict)
+{
+    const struct sql_token *t = &j->t[i];
+    size_t end = i + 12 < j->m ? i + 12 : j->m;
+    bool punct = false, from = false, danger = false, sel_item = false;
+    for (size_t k = i + 1; k < end; k++) {
+        const struct sql_token *x = &j->t[k];
+        if (x->kind == SQL_COMMA || x->kind == SQL_LPAREN || x->kind == SQL_SEMI ||
+            x->kind == SQL_VAR || x->kind == SQL_STRING || x->kind == SQL_DOT ||
+            (x->kind == SQL_OP && x->len == 1 && strchr("*=", j->s[x->off])) ||
+            (x->kind == SQL_WORD && memchr(j->s + x->off, '.', x->len)) ||
+            (x->kind == SQL_FUNC && (x->flags & SQL_F_KNOWN)))
+            punct = true;
+        if (x->flags & SQL_F_DANGER)
+            danger = true;
+        if (is_kw(j, k, "from") || is_kw(j, k, "into") || is_kw(j, k, "table") ||
+            is_kw(j, k, "set") || is_kw(j, k, "database") || is_kw(j, k, "procedure") ||
+            is_kw(j, k, "values"))
+            from = true;
+        if (k == i + 1 && (x->kind == SQL_NUMBER || x->kind == SQL_VAR || x->kind == SQL_FUNC ||
+                           (x->kind == SQL_OP && j->s[x->off] == '*')))
+            sel_item = true;
+    }
+    bool ends = j->m > 0 && (kind(j, j->m - 1, SQL_SEMI) || (j->t[j->m - 1].flags & T_CMT_AFTER));
+    if (t->flags & SQL_F_WAIT)
+        return is_kw(j, i + 1, "delay") || is_kw(j, i + 1, "time");
+    if (is_kw(j, i, "shutdown"))
+        return i + 1 >= j->m || kind(j, i + 1, SQL_SEMI) || (t->flags & T_CMT_AFTER);
+    if (is_kw(j, i, "declare"))
+        return kind(j, i + 1, SQL_VAR);
+    if (is_kw(j, i, "exec") || is_kw(j, i, "execute") || is_kw(j, i, "call"))
+        return danger || kind(j, i + 1, SQL_VAR) || kind(j, i + 1, SQL_LPAREN) || !strict;
+    if (danger)
+        return true;
+    if (t->flags & SQL_F_SELECT) {
+        /* SELECT list FROM table, or SELECT item; — the list holds something only SQL
+         * would (a number, *, a function, a variable, a comma), or the table does */
+        size_t k = i + 1, from_at = 0;
+        bool item = false;
+        for (; k < end && !from_at; k++) {
+            const struct sql_token *x = &j->t[k];
+            if (is_kw(j, k, "from"))
+                from_at = k;
+            else if (x->kind == SQL_NUMBER || x->kind == SQL_VAR || x->kind == SQL_COMMA ||
+                     x->kind == SQL_STRING || is_kw(j, k, "top") || (x->flags & SQL_F_NAME) ||
+                     (x->kind == SQL_FUNC && (x->flags & SQL_F_KNOWN)) ||
+                     (x->kind == SQL_OP && j->s[x->off] == '*'))
+                item = true;
+        }
+        if (from_at > i + 1 && from_at + 1 < j->m) {
+            const struct sql_token *tb = &j->t[from_at + 1];
+            bool table_sql = (tb->kind == SQL_WORD && (tb->flags & SQL_F_QUOTED)) ||
+                             (tb->kind == SQL_WORD && dotted(j, from_at + 1)) ||
+                             kind(j, from_at + 2, SQL_SEMI) || kind(j, from_at + 2, SQL_DOT);
+            return item || table_sql || !strict;
+        }
+        /* no FROM: SELECT 1; SELECT @@version -- SELECT user(); */
+        return item && (ends || !strict) && j->m - i <= 8;
+    }
+    if (strict)
+        return (from || sel_item) && (punct || ends);
+    return from || sel_item || punct;
+}
+
+static bool hit(struct analyze_finding *f, const struct judge *j, size_t a, size_t b,
+                const char *why)
+{
+    if (b >= j->m)
+        b = j->m - 1;
+    f->why = why;
+    f->off = j->t[a].off;
+    f->len = j->t[b].off + j->t[b].len - j->t[a].off;
+    return true;
+}
+
+/* Tokens after which an expression may start. */
+static bool expr_start(const struct judge *j, size_t i)
+{
+    if (i == 0)
+        return j->first && !j->quoted;
+    const struct sql_token *p = &j->t[i - 1];
+    if (j->quoted && i == 1 && j->first)
+        return true;
+    return p->kind == SQL_LOGIC || p->kind == SQL_OP || p->kind == SQL_LPAREN ||
+           p->kind == SQL_COMMA || p->kind == SQL_KEYWORD || p->kind == SQL_STMT ||
+           p->kind == SQL_SEMI;
+}
+
+static bool judge(const struct judge *j, struct analyze_finding *f)
+{
+    const struct sql_token *t = j->t;
+    size_t m = j->m;
+    if (j->quoted && j->first && m > 0 && !(t[0].flags & SQL_F_OPEN)) {
+        /* the application's string closed: what follows decides */
+        size_t k = 1;
+        if (t[0].flags & T_CMT_AFTER)
+            return hit(f, j, 0, 0, "string closed, then a comment");
+        while (kind(j, k, SQL_RPAREN))
+            k++;
+        if (k > 1 && (t[k - 1].flags & T_CMT_AFTER))
+            return hit(f, j, 0, k - 1, "string and parenthesis closed, then a comment");
+        if (kind(j, k, SQL_SEMI) && (k + 1 >= m || (t[k].flags & T_CMT_AFTER)))
+            return hit(f, j, 0, k, "string closed, statement ended");
+        bool lit;
+        size_t e;
+        if (kind(j, k, SQL_OP) && (e = operand_end(j, k + 1, &lit)) && lit &&
+            (e >= m || kind(j, e, SQL_LOGIC) || kind(j, e, SQL_OP) ||
+             (t[e - 1].flags & T_CMT_AFTER)))
+            return hit(f, j, k, e, "string closed, then an operator");
+    }
+    if (j->first && !j->quoted && m > 0 && kind(j, 0, SQL_SEMI) && (t[0].flags & T_CMT_AFTER))
+        return hit(f, j, 0, 0, "statement ended, then a comment");
+    for (size_t i = 0; i < m; i++) {
+        const struct sql_token *x = &t[i];
+        switch (x->kind) {
+        case SQL_UNION: {
+            size_t k = i + 1;
+            while (kind(j, k, SQL_LPAREN))
+                k++;
+            if (kind(j, k, SQL_STMT) && (t[k].flags & SQL_F_SELECT))
+                return hit(f, j, i, k, "UNION SELECT");
+            break;
+        }
+        case SQL_SEMI:
+            if (kind(j, i + 1, SQL_STMT) && statement(j, i + 1, false))
+                return hit(f, j, i, i + 3, "stacked query");
+            break;
+        case SQL_STMT:
+            if ((x->flags & SQL_F_WAIT) && statement(j, i, false))
+                return hit(f, j, i, i + 2, "WAITFOR delay");
+            if ((i == 0 ? j->first && !j->quoted
+                        : t[i - 1].kind != SQL_WORD && t[i - 1].kind != SQL_STRING) &&
+                statement(j, i, true))
+                return hit(f, j, i, i + 4, "SQL statement");
+            if ((is_kw(j, i, "exec") || is_kw(j, i, "execute")) && kind(j, i + 1, SQL_LPAREN) &&
+                kind(j, i + 2, SQL_VAR))
+                return hit(f, j, i, i + 3, "dynamic SQL executed");
+            break;
+        case SQL_VAR:
+            if (x->len > 2 && j->s[x->off + 1] == '@')
+                return hit(f, j, i, i, "server variable");
+            break;
+        case SQL_FUNC:
+            if ((x->flags & SQL_F_TIMING) && expr_start(j, i))
+                return hit(f, j, i, i + 3, "time delay function");
+            if ((x->flags & SQL_F_DANGER) && i > 0 && expr_start(j, i))
+                return hit(f, j, i, i + 3, "file, shell or system function");
+            break;
+        case SQL_WORD:
+        case SQL_KEYWORD:
+            if ((x->flags & SQL_F_DANGER) && i > 0 &&
+                (is_kw(j, i - 1, "from") || is_kw(j, i - 1, "into") ||
+                 kind(j, i - 1, SQL_STMT) || kind(j, i - 1, SQL_COMMA) ||
+                 kind(j, i - 1, SQL_LOGIC) || kind(j, i - 1, SQL_OP)))
+                return hit(f, j, i - 1, i, "system table or file");
+            if ((x->flags & SQL_F_BY) && kind(j, i + 1, SQL_NUMBER) &&
+                (i + 2 >= m || kind(j, i + 2, SQL_COMMA) || (t[i + 1].flags & T_CMT_AFTER) ||
+                 kind(j, i + 2, SQL_SEMI)))
+                return hit(f, j, i, i + 1, "ORDER BY probe");
+            if ((x->flags & SQL_F_BY) && kind(j, i + 1, SQL_FUNC) &&
+                (t[i + 1].flags & SQL_F_KNOWN))
+                return hit(f, j, i, i + 1, "ORDER BY probe");
+            if ((is_kw(j, i, "having") || is_kw(j, i, "where")) &&
+                (i > 0 || (j->first && !j->quoted)) && condition(j, i + 1, 0))
+                return hit(f, j, i, i + 3, "condition added");
+            break;
+        case SQL_LOGIC: {
+            bool after_operand =
+                i == 0 ? j->first && !j->quoted
+                       : (t[i - 1].kind == SQL_STRING || t[i - 1].kind == SQL_NUMBER ||
+                          t[i - 1].kind == SQL_WORD || t[i - 1].kind == SQL_VAR ||
+                          t[i - 1].kind == SQL_RPAREN || t[i - 1].kind == SQL_SEMI);
+            if (after_operand && condition(j, i + 1, 0))
+                return hit(f, j, i, i + 3, "condition added");
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
+/* Lexes s in ctx and judges it window by window. */
+static bool sqli_in(const char *s, size_t n, enum sql_context ctx, struct analyze_finding *f)
+{
+    struct sql_token tok[MAX_TOKENS];
+    struct sql_lexer lx;
+    sql_lex_init(&lx, s, n, ctx);
+    struct judge j = {.s = s, .t = tok, .quoted = ctx != SQL_CTX_BARE, .first = true};
+    size_t m = 0;
+    struct sql_token t;
+    bool more;
+    do {
+        more = sql_lex_next(&lx, &t);
+        if (more && t.kind == SQL_COMMENT) {
+            if (m)
+                tok[m - 1].flags |= T_CMT_AFTER;
+            else if (j.first && !j.quoted && lx.pos >= n)
+                return false; /* only a comment */
+            continue;
+        }
+        if (more)
+            tok[m++] = t;
+        if (m == MAX_TOKENS || (!more && m)) {
+            j.m = m;
+            if (judge(&j, f))
+                return true;
+            if (!more)
+                break;
+            memmove(tok, tok + m - KEEP_TOKENS, KEEP_TOKENS * sizeof tok[0]);
+            m = KEEP_TOKENS;
+            j.first = false;
+        }
+        if (ctx != SQL_CTX_BARE && m == 1 && (tok[0].flags & SQL_F_OPEN))
+            return false; /* the string never closes: the value stays data */
+    } while (more);
+    return false;
+}
+
+/* Values that cannot hold SQL structure: one run of word characters. */
+static bool plain(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '@' || c >= 0x80))
+            return false;
+    }
+    return true;
+}
+
+/* Only punctuation, with a quote in it: the probe that looks for an SQL error. */
+static bool quote_probe(const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            return false;
+        quote |= c == '\'' || c == '"';
+    }
+    return quote;
+}
+
+/*
+ * A copy of s in out (at most cap bytes) with what a database or a filter would read
+ * differently folded away: the typographic quotes and primes that best-fit mappings
+ * turn into ASCII quotes (‘ ’ ′ ＇ “ ” ″ ＂), and inline comments inside words, which
+ * filters that strip comments join (UNI/＊＊/ON). The length; 0 when nothing changed.
+ */
+static size_t fold(const char *s, size_t n, char *out, size_t cap)
+{
+    static const struct {
+        const char *from;
+        char to;
+    } quotes[] = {{"\xe2\x80\x98", '\''}, {"\xe2\x80\x99", '\''}, {"\xe2\x80\xb2", '\''},
+                  {"\xef\xbc\x87", '\''}, {"\xe2\x80\x9c", '"'},  {"\xe2\x80\x9d", '"'},
+                  {"\xe2\x80\xb3", '"'},  {"\xef\xbc\x82", '"'}};
+    size_t o = 0;
+    bool changed = false;
+    for (size_t i = 0; i < n && o < cap;) {
+        size_t q = 0;
+        for (; q < sizeof quotes / sizeof quotes[0]; q++)
+            if (i + 3 <= n && !memcmp(s + i, quotes[q].from, 3))
+                break;
+        if (q < sizeof quotes / sizeof quotes[0]) {
+            out[o++] = quotes[q].to;
+            i += 3;
+            changed = true;
+        } else if (i + 1 < n && s[i] == '/' && s[i + 1] == '*' && i > 0 && i + 2 < n &&
+                   s[i + 2] != '!') {
+            const char *e = memmem(s + i + 2, n - i - 2, "*/", 2);
+            size_t end = e ? (size_t)(e - s) + 2 : n;
+            bool inside = end < n && (unsigned char)s[i - 1] > ' ' && (unsigned char)s[end] > ' ';
+            if (!inside) {
+                out[o++] = s[i++];
+                continue;
+            }
+            i = end;
+            changed = true;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    return changed ? o : 0;
+}
+
+/* NoSQL (MongoDB) operators and server-side JavaScript in a value. */
+static bool nosql(const char *s, size_t n, struct analyze_finding *f)
+{
+    static const char *const ops[] = {"$where", "$ne", "$gt", "$lt", "$gte", "$lte", "$regex",
+                                      "$or",    "$nin", "$exists", "$expr", "$function"};
+    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+        size_t l = strlen(ops[k]);
+        for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), ops[k], l)) != NULL; p++) {
+            size_t at = (size_t)(p - s), e = at + l;
+            bool word_end = e >= n || !((s[e] | 0x20) >= 'a' && (s[e] | 0x20) <= 'z');
+            /* an operator as a key: {"$ne": 1}, [$ne]=1, $where: '...' */
+            size_t k2 = e;
+            while (k2 < n && (s[k2] == ' ' || s[k2] == '"' || s[k2] == '\'' || s[k2] == ']'))
+                k2++;
+            if (word_end && k2 < n && (s[k2] == ':' || s[k2] == '=')) {
+                f->why = "NoSQL operator";
+                f->off = at;
+                f->len = k2 + 1 - at;
+                return true;
+            }
+            if (at + l >= n)
+                break;
+        }
+    }
+    static const char *const js[] = {"this.", "db.", "sleep(", "return ", "while("};
+    bool quote = memchr(s, '\'', n) || memchr(s, '"', n);
+    int hits = 0;
+    for (size_t k = 0; k < sizeof js / sizeof js[0]; k++)
+        hits += memmem(s, n, js[k], strlen(js[k])) != NULL;
+    if (quote && hits >= 1 && (memmem(s, n, "&&", 2) || memmem(s, n, "||", 2) ||
+                               memchr(s, ';', n)) && memchr(s, '(', n)) {
+        f->why = "server-side JavaScript";
+        f->off = 0;
+        f->len = n < 48 ? n : 48;
+        return true;
+    }
+    return false;
+}
+
+/* LDAP filter injection: a value that closes a filter and opens another. */
+static bool ldap(const char *s, size_t n, struct analyze_finding *f)
+{
+    static const char *const marks[] = {"*)(", ")(|", ")(&", "(|(", "(&(", "(!("};
+    for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
+        const char *p = memmem(s, n, marks[k], 3);
+        if (p && memchr(s, '=', n)) {
+            f->why = "LDAP filter injection";
+            f->off = (size_t)(p - s);
+            f->len = n - f->off < 32 ? n - f->off : 32;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool judge_all(const char *s, size_t n, struct analyze_finding *f, int depth);
+
+/* A long hex literal (0x...) is text the database decodes: judge that text too (also
+ * as UTF-16LE, MSSQL's nvarchar). */
+static bool hex_payload(const char *s, size_t n, struct analyze_finding *f, int depth)
+{
+    for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), "0x", 2)) != NULL; p += 2) {
+        size_t i = (size_t)(p - s) + 2, h = i;
+        while (h < n && ((s[h] >= '0' && s[h] <= '9') || ((s[h] | 0x20) >= 'a' && (s[h] | 0x20) <= 'f')))
+            h++;
+        size_t digits = h - i;
+        if (digits < 16)
+            continue;
+        char text[256];
+        size_t o = 0;
+        for (size_t k = i; k + 1 < h && o < sizeof text; k += 2) {
+            int v = 0;
+            for (int d = 0; d < 2; d++) {
+                char c = s[k + d];
+                v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+            }
+            if (v != 0) /* UTF-16LE's zero bytes dropped */
+                text[o++] = (char)v;
+        }
+        struct analyze_finding inner;
+        if (judge_all(text, o, &inner, depth + 1)) {
+            f->why = "SQL in a hex literal";
+            f->off = (size_t)(p - s);
+            f->len = h - f->off;
+            return true;
+        }
+        if (h >= n)
+            break;
+    }
+    return false;
+}
+
+static bool judge_all(const char *s, size_t n, struct analyze_finding *f, int depth)
+{
+    if (depth > 1)
+        return false;
+    if (plain(s, n))
+        return n > 18 && hex_payload(s, n, f, depth);
+    if (sqli_in(s, n, SQL_CTX_BARE, f))
+        return true;
+    if (memchr(s, '\'', n) && sqli_in(s, n, SQL_CTX_SQUOTE, f))
+        return true;
+    if (memchr(s, '"', n) && sqli_in(s, n, SQL_CTX_DQUOTE, f))
+        return true;
+    if (quote_probe(s, n)) {
+        f->why = "quote probe";
+        f->off = 0;
+        f->len = n;
+        return true;
+    }
+    return nosql(s, n, f) || ldap(s, n, f) || hex_payload(s, n, f, depth);
+}
+
+/* See analyze.h. */
+bool analyze_sqli(const char *s, size_t n, struct analyze_finding *f)
+{
+    if (judge_all(s, n, f, 0))
+        return true;
+    bool odd = memmem(s, n, "/*", 2) != NULL;
+    for (size_t i = 0; i < n && !odd; i++)
+        odd = (unsigned char)s[i] >= 0xe2;
+    if (!odd)
+        return false;
+    char folded[4096];
+    size_t fn = fold(s, n, folded, sizeof folded);
+    if (fn && judge_all(folded, fn, f, 0)) {
+        /* the evidence is in the folded text: point at the whole value */
+        f->off = 0;
+        f->len = n;
+        return true;
+    }
+    return false;
+}

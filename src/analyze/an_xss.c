@@ -1,0 +1,381 @@
+/*
+ * an_xss.c — cross-site scripting judged the way a browser would read the value once an
+ * application reflected it: as HTML text (a tag that runs script, or any tag with an
+ * event handler attribute), as an attribute value (a quote that breaks out and adds a
+ * handler, a URL whose scheme is javascript:, vbscript: or an HTML data: URL once its
+ * character references are decoded and the tabs and newlines a browser strips are
+ * gone), as CSS (expression(), behaviours, script URLs) and as script (a string broken
+ * out of, or a call of a script sink such as alert, eval or fetch). The scan keeps no
+ * state and allocates nothing; entity decoding happens in a bounded local buffer.
+ */
+#include "analyze/analyze.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define ATTR_MAX 512 /* decoded bytes of an attribute value judged (the scheme is first) */
+
+static bool alpha(unsigned char c)
+{
+    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static bool ident(unsigned char c)
+{
+    return alpha(c) || (c >= '0' && c <= '9') || c == '_' || c == '$';
+}
+
+static bool html_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/' || c == 0;
+}
+
+static bool found(struct analyze_finding *f, const char *why, size_t off, size_t len)
+{
+    f->why = why;
+    f->off = off;
+    f->len = len;
+    return true;
+}
+
+/* Tags that run or load script or change where the page's URLs point, by themselves. */
+static const char *const script_tags[] = {"script", "iframe", "frame",  "frameset", "object",
+                                          "embed",  "applet", "base",   "import",   "xml",
+                                          "xss",    "meta",   "isindex", "portal", "layer", "ilayer"};
+
+static bool tag_in(const char *s, size_t n, const char *const *list, size_t nlist)
+{
+    for (size_t i = 0; i < nlist; i++)
+        if (strlen(list[i]) == n && !strncasecmp(s, list[i], n))
+            return true;
+    return false;
+}
+
+/*
+ * Decodes HTML character references (&#106; &#x6a; &#0000106 &colon; &tab; ...) in
+ * s[0..n) into out (at most cap bytes), dropping the tabs, newlines and NULs a browser
+ * ignores inside a URL's scheme, and lowering ASCII letters; the length.
+ */
+static size_t url_text(const char *s, size_t n, char *out, size_t cap)
+{
+    static const struct {
+        const char *name;
+        char c;
+    } named[] = {{"colon", ':'}, {"tab", '\t'}, {"newline", '\n'}, {"lpar", '('},
+                 {"rpar", ')'},  {"sol", '/'},  {"quot", '"'},     {"apos", '\''},
+                 {"lt", '<'},    {"gt", '>'},   {"amp", '&'},      {"period", '.'}};
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < cap;) {
+        unsigned c = (unsigned char)s[i];
+        size_t adv = 1;
+        if (c == '\\' && i + 5 < n && s[i + 1] == 'u') {
+            /* a script's \u0065 escape: what the script engine reads */
+            unsigned v = 0;
+            size_t k = i + 2;
+            for (; k < i + 6; k++) {
+                char h = (char)(s[k] | 0x20);
+                if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f')))
+                    break;
+                v = v * 16 + (unsigned)(h <= '9' ? h - '0' : h - 'a' + 10);
+            }
+            if (k == i + 6) {
+                c = v < 0x80 ? v : '?';
+                adv = 6;
+            }
+        } else if (c == '&' && i + 1 < n) {
+            size_t j = i + 1;
+            unsigned v = 0;
+            bool ok = false;
+            if (s[j] == '#') {
+                j++;
+                bool hex = j < n && (s[j] | 0x20) == 'x';
+                if (hex)
+                    j++;
+                size_t d0 = j;
+                while (j < n && j - d0 < 12 &&
+                       ((s[j] >= '0' && s[j] <= '9') ||
+                        (hex && (s[j] | 0x20) >= 'a' && (s[j] | 0x20) <= 'f'))) {
+                    unsigned dv = s[j] <= '9' ? (unsigned)(s[j] - '0')
+                                              : (unsigned)((s[j] | 0x20) - 'a' + 10);
+                    v = v < 0x110000 ? v * (hex ? 16 : 10) + dv : v;
+                    j++;
+                }
+                ok = j > d0;
+            } else {
+                for (size_t k = 0; k < sizeof named / sizeof named[0]; k++) {
+                    size_t l = strlen(named[k].name);
+                    if (j + l <= n && !strncasecmp(s + j, named[k].name, l)) {
+                        v = (unsigned char)named[k].c;
+                        j += l;
+                        ok = true;
+                        break;
+                    }
+                }
+            }
+            if (ok) {
+                if (j < n && s[j] == ';')
+                    j++;
+                c = v < 0x80 ? v : '?';
+                adv = j - i;
+            }
+        }
+        i += adv;
+        if (c == '\t' || c == '\n' || c == '\r' || c == 0)
+            continue;
+        out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+    }
+    return o;
+}
+
+/* A URL whose scheme runs script: javascript:, vbscript:, livescript:, or a data: URL
+ * of HTML or SVG. Leading spaces and control characters are ignored, as browsers do. */
+static bool script_url(const char *s, size_t n)
+{
+    char buf[ATTR_MAX];
+    size_t l = url_text(s, n, buf, sizeof buf), i = 0;
+    while (i < l && ((unsigned char)buf[i] <= ' ' || buf[i] == '"' || buf[i] == '\''))
+        i++;
+    static const char *const schemes[] = {"javascript:", "vbscript:", "livescript:", "mocha:",
+                                          "data:text/html", "data:image/svg", "data:application/x"};
+    for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
+        size_t sl = strlen(schemes[k]);
+        if (l - i >= sl && !memcmp(buf + i, schemes[k], sl))
+            return true;
+    }
+    return false;
+}
+
+/* CSS that runs script: IE's expression() and behaviours, Mozilla's bindings, script
+ * URLs in url() (schemes: also javascript: and vbscript: anywhere, for CSS already known
+ * to be CSS; in free text those words are too common). */
+static bool script_css(const char *s, size_t n, bool schemes)
+{
+    char buf[ATTR_MAX];
+    size_t l = url_text(s, n, buf, sizeof buf);
+    /* CSS comments and backslash escapes split words: drop them before looking */
+    size_t o = 0;
+    for (size_t i = 0; i < l; i++) {
+        if (buf[i] == '/' && i + 1 < l && buf[i + 1] == '*') {
+            const char *e = memmem(buf + i + 2, l - i - 2, "*/", 2);
+            i = e ? (size_t)(e - buf) + 1 : l;
+            continue;
+        }
+        if (buf[i] == '\\' || buf[i] == ' ')
+            continue;
+        buf[o++] = buf[i];
+    }
+    static const char *const bad[] = {"expression(", "behavior:", "-moz-binding", "@import",
+                                      "javascript:", "vbscript:"};
+    for (size_t k = 0; k < (schemes ? sizeof bad / sizeof bad[0] : 4); k++)
+        if (memmem(buf, o, bad[k], strlen(bad[k])))
+            return true;
+    return false;
+}
+
+/* Attributes whose value is a URL the browser may load or follow. */
+static const char *const url_attrs[] = {"href",   "src",        "action",  "formaction",
+                                        "data",   "xlink:href", "background", "dynsrc",
+                                        "lowsrc", "poster",     "code",    "codebase",
+                                        "value",  "to",         "from",    "values",
+                                        "content", "srcset",    "ping",    "cite"};
+
+/*
+ * Scans the tag whose name starts at s[i] (after '<'); true with *f when the tag runs
+ * script. *next gets where scanning resumes.
+ */
+static bool scan_tag(const char *s, size_t n, size_t lt, size_t i, struct analyze_finding *f,
+                     size_t *next)
+{
+    size_t name = i;
+    while (i < n && (ident((unsigned char)s[i]) || s[i] == '-' || s[i] == ':'))
+        i++;
+    size_t nl = i - name;
+    *next = i;
+    if (i < n && !html_space((unsigned char)s[i]) && s[i] != '>')
+        return false; /* not a tag: "<3", "a<b" */
+    if (tag_in(s + name, nl, script_tags, sizeof script_tags / sizeof script_tags[0]))
+        return found(f, "script tag", lt, i - lt);
+    bool style_tag = nl == 5 && !strncasecmp(s + name, "style", 5);
+    /* attributes, until '>' or the end of the value */
+    while (i < n && s[i] != '>') {
+        while (i < n && (html_space((unsigned char)s[i]) || s[i] == '"' || s[i] == '\''))
+            i++;
+        size_t an = i;
+        while (i < n && !html_space((unsigned char)s[i]) && s[i] != '=' && s[i] != '>')
+            i++;
+        size_t al = i - an;
+        if (al == 0) {
+            if (i < n && s[i] == '=')
+                i++;
+            continue;
+        }
+        size_t vs = i, ve = i;
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+            i++;
+        if (i < n && s[i] == '=') {
+            i++;
+            while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+                i++;
+            if (i < n && (s[i] == '"' || s[i] == '\'' || s[i] == '`')) {
+                char q = s[i++];
+                vs = i;
+                const char *e = memchr(s + i, q, n - i);
+                ve = e ? (size_t)(e - s) : n;
+                i = e ? ve + 1 : n;
+            } else {
+                vs = i;
+                while (i < n && !html_space((unsigned char)s[i]) && s[i] != '>')
+                    i++;
+                ve = i;
+            }
+        } else {
+            vs = ve = an + al; /* no value */
+        }
+        if (al > 2 && (s[an] | 0x20) == 'o' && (s[an + 1] | 0x20) == 'n' &&
+            alpha((unsigned char)s[an + 2]))
+            return found(f, "event handler attribute", lt, (i < n ? i : n) - lt);
+        if (tag_in(s + an, al, url_attrs, sizeof url_attrs / sizeof url_attrs[0]) &&
+            script_url(s + vs, ve - vs))
+            return found(f, "script URL in an attribute", lt, ve - lt);
+        if (al == 5 && !strncasecmp(s + an, "style", 5) && script_css(s + vs, ve - vs, true))
+            return found(f, "script in a style attribute", lt, ve - lt);
+        if (al == 6 && !strncasecmp(s + an, "srcdoc", 6) && memchr(s + vs, '<', ve - vs))
+            return found(f, "HTML in srcdoc", lt, ve - lt);
+    }
+    if (style_tag && i < n) {
+        const char *end = memmem(s + i, n - i, "</", 2);
+        size_t e = end ? (size_t)(end - s) : n;
+        if (script_css(s + i, e - i, true))
+            return found(f, "script in a style sheet", lt, e - lt);
+    }
+    *next = i;
+    return false;
+}
+
+/* Script sinks an injected call would reach first. */
+static const char *const sinks[] = {"alert",      "prompt",      "confirm",    "eval",
+                                    "settimeout", "setinterval", "execscript", "msgbox",
+                                    "fromcharcode", "constructor"};
+
+/* A call of a script sink: NAME( NAME` (NAME)( NAME.call( or top['NAME'](; *at its start. */
+static bool sink_call(const char *s, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!alpha((unsigned char)s[i]) || (i > 0 && ident((unsigned char)s[i - 1])))
+            continue;
+        size_t j = i;
+        while (j < n && ident((unsigned char)s[j]))
+            j++;
+        if (!tag_in(s + i, j - i, sinks, sizeof sinks / sizeof sinks[0])) {
+            i = j;
+            continue;
+        }
+        if (i > 0 && (s[i - 1] == '=' || s[i - 1] == '(' || s[i - 1] == ',') && j < n &&
+            (s[j] == ',' || s[j] == ')' || s[j] == ';')) {
+            *at = i; /* a=alert,a(1)  [1].find(alert): the sink passed as a value */
+            return true;
+        }
+        size_t k = j;
+        while (k < n && s[k] == ')')
+            k++;
+        while (k < n && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        bool member_call = k < n && s[k] == '.' && k + 5 < n &&
+                           (!strncasecmp(s + k, ".call(", 6) || !strncasecmp(s + k, ".apply", 6));
+        if (k < n && (s[k] == '(' || s[k] == '`' || member_call)) {
+            *at = i;
+            return true;
+        }
+        i = j;
+    }
+    /* top['al'+'ert'](1), window[/al/.source+...](1): a computed name called */
+    static const char *const globals[] = {"top[", "window[", "self[", "parent[", "this[",
+                                          "globalthis[", "frames["};
+    for (size_t g = 0; g < sizeof globals / sizeof globals[0]; g++) {
+        size_t gl = strlen(globals[g]);
+        for (size_t i = 0; i + gl <= n; i++)
+            if (!strncasecmp(s + i, globals[g], gl) && (i == 0 || !ident((unsigned char)s[i - 1]))) {
+                const char *close = memchr(s + i, ']', n - i);
+                if (close && close + 1 < s + n && close[1] == '(') {
+                    *at = i;
+                    return true;
+                }
+            }
+    }
+    return false;
+}
+
+/* A quote or a closing tag/brace that leaves a string or a script, then code. */
+static bool breaks_out(const char *s, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '"' && s[i] != '\'' && s[i] != '`')
+            continue;
+        size_t j = i + 1;
+        /* "onmouseover=..., " autofocus onfocus=...: a quote then a handler attribute */
+        size_t k = j;
+        while (k < n && (html_space((unsigned char)s[k]) || s[k] == '>'))
+            k++;
+        while (k < n && alpha((unsigned char)s[k]) && (s[k] | 0x20) != 'o')
+            k++; /* another attribute name first ("autofocus onfocus") */
+        for (size_t a = j; a + 3 < n && a < j + 64; a++) {
+            if ((s[a] | 0x20) == 'o' && (s[a + 1] | 0x20) == 'n' && alpha((unsigned char)s[a + 2]) &&
+                (a == j || html_space((unsigned char)s[a - 1]) || s[a - 1] == '"' ||
+                 s[a - 1] == '\'')) {
+                size_t e = a + 2;
+                while (e < n && alpha((unsigned char)s[e]))
+                    e++;
+                while (e < n && (s[e] == ' ' || s[e] == '\t'))
+                    e++;
+                if (e < n && s[e] == '=') {
+                    *at = i;
+                    return true;
+                }
+            }
+        }
+        /* ';alert(1)//  "-prompt(8)-"  ');confirm(1)  : a script string left */
+        while (j < n && strchr(");+-*/|&,^%!~? \t\\", s[j]) && s[j])
+            j++;
+        size_t sink;
+        if (j > i + 1 && sink_call(s + j, n - j < 64 ? n - j : 64, &sink) && sink == 0) {
+            *at = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* See analyze.h. */
+bool analyze_xss(const char *s, size_t n, struct analyze_finding *f)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '<' || i + 1 >= n)
+            continue;
+        size_t j = i + 1;
+        if (s[j] == '/')
+            j++;
+        if (j < n && alpha((unsigned char)s[j])) {
+            size_t next;
+            if (scan_tag(s, n, i, j, f, &next))
+                return true;
+            if (next > i + 1)
+                i = next - 1;
+        }
+    }
+    if (script_url(s, n))
+        return found(f, "script URL", 0, n < 32 ? n : 32);
+    size_t at;
+    if (breaks_out(s, n, &at))
+        return found(f, "breaks out of a string or attribute into script", at,
+                     n - at < 48 ? n - at : 48);
+    if (sink_call(s, n, &at))
+        return found(f, "script sink called", at, n - at < 32 ? n - at : 32);
+    char buf[ATTR_MAX];
+    size_t l = url_text(s, n, buf, sizeof buf);
+    if (sink_call(buf, l, &at)) /* alert&lpar;1&rpar;  al\u0065rt(1) */
+        return found(f, "script sink called (escaped)", 0, n < 32 ? n : 32);
+    if ((memmem(buf, l, "{{", 2) && memmem(buf, l, "constructor", 11)) || script_css(s, n, false))
+        return found(f, "template or style expression", 0, n < 32 ? n : 32);
+    return false;
+}

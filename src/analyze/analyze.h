@@ -1,0 +1,49 @@
+/*
+ * analyze.h — the stateless web attack analyzers (docs/ARCHITECTURE.md "Analyzers"):
+ * SQL injection judged by lexing a value as SQL in the contexts it may be pasted into,
+ * XSS by scanning it as HTML, path traversal, command injection and scanner user
+ * agents. Each looks at one value after the decoding a web server would do
+ * (analyze_decode) and says whether it is an attack and why, with the fragment that
+ * shows it. They keep no state and allocate nothing, so any worker calls them.
+ */
+#ifndef VIGIL_ANALYZE_H
+#define VIGIL_ANALYZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* What an analyzer found: why (a short phrase) and where in the value it was judged. */
+struct analyze_finding {
+    const char *why;   /* static text, e.g. "UNION SELECT" */
+    size_t off, len;   /* the evidence: a fragment of the decoded value */
+};
+
+/* Decoding flags (analyze_decode). */
+#define ANALYZE_D_URL 1u       /* %XX decoded at least once */
+#define ANALYZE_D_DOUBLE 2u    /* %XX decoded twice or more (double encoding) */
+#define ANALYZE_D_PLUS 4u      /* '+' read as a space */
+#define ANALYZE_D_ENTITY 8u    /* HTML entities decoded */
+#define ANALYZE_D_BAD_UTF8 16u /* overlong or invalid UTF-8 (e.g. %c0%ae for '.') */
+#define ANALYZE_D_NUL 32u      /* a NUL byte (%00) */
+#define ANALYZE_D_CUT 64u      /* longer than the output: the rest was not decoded */
+
+/*
+ * Decodes in[0..n) as a server would before the application sees it: %XX (and %uXXXX)
+ * repeated until nothing changes (at most 4 rounds), '+' as a space when plus is true
+ * (query strings), then overlong UTF-8 forms of ASCII folded to ASCII. HTML entities are
+ * left to the XSS analyzer, which decodes them where a browser would. Writes at most cap
+ * bytes to out (no NUL added) and returns the length; *flags gets ANALYZE_D_*.
+ */
+size_t analyze_decode(const char *in, size_t n, bool plus, char *out, size_t cap,
+                      unsigned *flags);
+
+/* SQL injection in s[0..n) (decoded): true with *f filled when the value, pasted as is
+ * or after a quote, reads as SQL that changes the query. */
+bool analyze_sqli(const char *s, size_t n, struct analyze_finding *f);
+
+/* Cross-site scripting in s[0..n) (decoded): true with *f filled when the value, placed
+ * in HTML text, an attribute or a URL, would run script. */
+bool analyze_xss(const char *s, size_t n, struct analyze_finding *f);
+
+#endif

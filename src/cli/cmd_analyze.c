@@ -1,0 +1,347 @@
+/*
+ * cmd_analyze.c — `vigil analyze`: the web attack analyzers on values given one per
+ * line, and their accuracy harness.
+ *
+ *   vigil analyze [VALUE...]            judge each value (or each line of stdin) and
+ *                                       print "sqli|xss|-  why  value"
+ *   vigil analyze --eval FILE...        labelled lines "LABEL<TAB>value" (LABEL: sqli,
+ *                                       xss or benign)
+ *                 --sqli PATH...        attack lists, a file or a directory of them
+ *                 --xss PATH...         (one payload per line; the family of a payload is
+ *                 --benign PATH...      its file's name)
+ *                 --misses N            print up to N missed payloads per family
+ *
+ * The harness decodes each value as a query string value (analyze_decode, '+' a space)
+ * and reports, per class, how many were detected, and per analyzer how many benign
+ * values it flagged (the false positive rate), then each family's misses, and the
+ * throughput of each analyzer over all the values (values per second on one core).
+ * Lines of an attack list that are not attacks on their own are left out and counted:
+ * blank lines, the lists' own "# ..." comment lines, and single bare words ("update",
+ * "like", "asc"), which no query can be changed by in a value position.
+ */
+#include "analyze/analyze.h"
+#include "cli/cli.h"
+#include "core/core.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define VALUE_MAX 65536
+#define MAX_FAMILIES 256
+#define DIR_DEPTH 8
+
+enum label { L_SQLI, L_XSS, L_BENIGN, NLABELS };
+static const char *const label_names[NLABELS] = {"sqli", "xss", "benign"};
+
+struct value {
+    char *s;     /* decoded */
+    size_t n;
+    char *raw;   /* as read */
+    uint8_t label;
+    uint16_t family;
+};
+
+struct eval {
+    struct value *v;
+    size_t n, cap;
+    char *family[MAX_FAMILIES];
+    size_t nfamilies;
+    size_t excluded[NLABELS];
+    char *buf; /* decode scratch, VALUE_MAX */
+};
+
+static int family_of(struct eval *e, const char *name)
+{
+    for (size_t i = 0; i < e->nfamilies; i++)
+        if (!strcmp(e->family[i], name))
+            return (int)i;
+    if (e->nfamilies == MAX_FAMILIES)
+        return (int)e->nfamilies - 1; /* at the cap: the last family takes the rest */
+    e->family[e->nfamilies] = mem_strdup(name);
+    return e->family[e->nfamilies] ? (int)e->nfamilies++ : -1;
+}
+
+/*
+ * Not an attack on its own (judged on the decoded value): blank; a "# " comment line of
+ * the list; one bare word ("update", "asc"); or a fragment without a letter or a quote
+ * ("0", "21%", "|", "=="), which changes no query and runs no script by itself.
+ */
+static bool not_an_attack(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i == n || (s[i] == '#' && (i + 1 == n || s[i + 1] == ' ')))
+        return true;
+    bool letter = false, quote = false, other = false;
+    for (size_t k = i; k < n; k++) {
+        unsigned char c = (unsigned char)s[k];
+        bool l = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+        letter |= l;
+        quote |= c == '\'' || c == '"' || c == '`';
+        other |= !l && c != ' ';
+    }
+    if (!letter && !quote)
+        return true;
+    if (other)
+        return false;
+    size_t e = n;
+    while (e > i && s[e - 1] == ' ')
+        e--;
+    return memchr(s + i, ' ', e - i) == NULL; /* one word */
+}
+
+static int add_value(struct eval *e, const char *s, size_t n, int label, int family)
+{
+    if (n == 0)
+        return 0;
+    if (e->n == e->cap) {
+        size_t nc = e->cap ? e->cap * 2 : 1024;
+        struct value *p = mem_realloc(e->v, nc * sizeof *p);
+        if (!p)
+            return ERR_NOMEM;
+        e->v = p;
+        e->cap = nc;
+    }
+    unsigned flags;
+    size_t dn = analyze_decode(s, n, true, e->buf, VALUE_MAX, &flags);
+    if (label != L_BENIGN && not_an_attack(e->buf, dn)) {
+        e->excluded[label]++;
+        return 0;
+    }
+    struct value *v = &e->v[e->n];
+    v->s = mem_alloc(dn + 1);
+    v->raw = mem_alloc(n + 1);
+    if (!v->s || !v->raw) {
+        mem_free(v->s);
+        mem_free(v->raw);
+        return ERR_NOMEM;
+    }
+    memcpy(v->s, e->buf, dn);
+    v->s[dn] = 0;
+    v->n = dn;
+    memcpy(v->raw, s, n);
+    v->raw[n] = 0;
+    v->label = (uint8_t)label;
+    v->family = (uint16_t)family;
+    e->n++;
+    return 0;
+}
+
+/* Reads one file: label -1 means labelled lines ("LABEL<TAB>value"). */
+static int read_list(struct eval *e, const char *path, int label)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "vigil analyze: %s: cannot open\n", path);
+        return ERR_IO;
+    }
+    const char *base = strrchr(path, '/');
+    int fam = family_of(e, base ? base + 1 : path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = fam < 0 ? ERR_NOMEM : 0;
+    while (!rc && (len = getline(&line, &cap, f)) >= 0) {
+        size_t n = (size_t)len;
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            n--;
+        if (n > VALUE_MAX)
+            n = VALUE_MAX;
+        if (label >= 0) {
+            rc = add_value(e, line, n, label, fam);
+            continue;
+        }
+        const char *tab = memchr(line, '\t', n);
+        int l = -1;
+        for (int k = 0; tab && k < NLABELS; k++)
+            if ((size_t)(tab - line) == strlen(label_names[k]) &&
+                !memcmp(line, label_names[k], strlen(label_names[k])))
+                l = k;
+        if (l < 0)
+            continue; /* not a labelled line */
+        size_t off = (size_t)(tab - line) + 1;
+        rc = add_value(e, line + off, n - off, l, fam);
+    }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+static int read_path(struct eval *e, const char *path, int label, int depth)
+{
+    struct stat st;
+    if (stat(path, &st)) {
+        fprintf(stderr, "vigil analyze: %s: not found\n", path);
+        return ERR_NOTFOUND;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return read_list(e, path, label);
+    if (depth >= DIR_DEPTH)
+        return 0;
+    struct dirent **names;
+    int nn = scandir(path, &names, NULL, alphasort);
+    if (nn < 0)
+        return ERR_IO;
+    int rc = 0;
+    for (int i = 0; i < nn; i++) {
+        const char *d = names[i]->d_name;
+        if (!rc && d[0] != '.' && strcmp(d, "LICENSE") && strncmp(d, "README", 6)) {
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s/%s", path, d);
+            rc = read_path(e, sub, label, depth + 1);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+static bool judge(int analyzer, const struct value *v, struct analyze_finding *f)
+{
+    return analyzer == L_SQLI ? analyze_sqli(v->s, v->n, f) : analyze_xss(v->s, v->n, f);
+}
+
+/* Values per second of one analyzer over every value, run for at least half a second. */
+static double throughput(const struct eval *e, int analyzer, size_t *hits)
+{
+    struct analyze_finding f;
+    size_t rounds = 0, done = 0;
+    int64_t t0 = vtime_mono_ns(), t;
+    do {
+        for (size_t i = 0; i < e->n; i++)
+            *hits += judge(analyzer, &e->v[i], &f);
+        done += e->n;
+        rounds++;
+        t = vtime_mono_ns();
+    } while (t - t0 < NS_PER_SEC / 2 && e->n);
+    return t > t0 ? (double)done * NS_PER_SEC / (double)(t - t0) : 0;
+}
+
+static void report(const struct eval *e, int misses)
+{
+    size_t total[NLABELS] = {0}, caught[NLABELS][2] = {{0}};
+    struct analyze_finding f;
+    for (size_t i = 0; i < e->n; i++) {
+        const struct value *v = &e->v[i];
+        total[v->label]++;
+        for (int a = 0; a < 2; a++)
+            caught[v->label][a] += judge(a, v, &f);
+    }
+    printf("web attack analyzers: accuracy\n");
+    for (int c = 0; c < 2; c++) {
+        if (!total[c])
+            continue;
+        printf("  %-5s detected %zu of %zu (%.2f%%)", label_names[c], caught[c][c], total[c],
+               100.0 * (double)caught[c][c] / (double)total[c]);
+        printf("; left out as not attacks on their own: %zu\n", e->excluded[c]);
+    }
+    if (total[L_BENIGN])
+        for (int a = 0; a < 2; a++)
+            printf("  %-5s flagged %zu of %zu benign values (false positives %.2f%%)\n",
+                   label_names[a], caught[L_BENIGN][a], total[L_BENIGN],
+                   100.0 * (double)caught[L_BENIGN][a] / (double)total[L_BENIGN]);
+    for (size_t fam = 0; fam < e->nfamilies; fam++) {
+        size_t tot = 0, miss = 0;
+        int shown = 0;
+        for (size_t i = 0; i < e->n; i++) {
+            const struct value *v = &e->v[i];
+            if (v->family != fam)
+                continue;
+            tot++;
+            bool benign = v->label == L_BENIGN;
+            bool wrong = benign ? (judge(L_SQLI, v, &f) || judge(L_XSS, v, &f))
+                                : !judge(v->label, v, &f);
+            if (!wrong)
+                continue;
+            miss++;
+            if (shown++ < misses) {
+                if (shown == 1)
+                    printf("  %s %s:\n", e->family[fam], benign ? "flagged" : "missed");
+                if (benign)
+                    printf("      [%s] %s\n", f.why, v->raw);
+                else
+                    printf("      %s\n", v->raw);
+            }
+        }
+        if (miss)
+            printf("  family %s: %zu of %zu wrong\n", e->family[fam], miss, tot);
+    }
+    size_t hits = 0;
+    for (int a = 0; a < 2; a++)
+        printf("  %-5s throughput: %.0f values/s on one core\n", label_names[a],
+               throughput(e, a, &hits));
+}
+
+static void judge_one(const char *s, size_t n, char *buf)
+{
+    unsigned flags;
+    size_t dn = analyze_decode(s, n, true, buf, VALUE_MAX, &flags);
+    struct analyze_finding f;
+    const char *what = "-", *why = "";
+    if (analyze_sqli(buf, dn, &f))
+        what = "sqli", why = f.why;
+    else if (analyze_xss(buf, dn, &f))
+        what = "xss", why = f.why;
+    printf("%s\t%s\t%.*s\n", what, why, (int)n, s);
+}
+
+/* See cli.h. */
+int cmd_analyze(int argc, char **argv)
+{
+    struct eval e = {0};
+    e.buf = mem_alloc(VALUE_MAX);
+    if (!e.buf)
+        return 1;
+    int label = -2, misses = 10, rc = 0;
+    bool harness = false;
+    for (int i = 1; i < argc && !rc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--eval"))
+            label = -1, harness = true;
+        else if (!strcmp(a, "--sqli"))
+            label = L_SQLI, harness = true;
+        else if (!strcmp(a, "--xss"))
+            label = L_XSS, harness = true;
+        else if (!strcmp(a, "--benign"))
+            label = L_BENIGN, harness = true;
+        else if (!strcmp(a, "--misses") && i + 1 < argc)
+            misses = (int)strtol(argv[++i], NULL, 10);
+        else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            printf("usage: vigil analyze [VALUE...] | [--eval FILE...] [--sqli PATH...]"
+                   " [--xss PATH...] [--benign PATH...] [--misses N]\n");
+            mem_free(e.buf);
+            return 0;
+        } else if (label == -2)
+            judge_one(a, strlen(a), e.buf);
+        else
+            rc = read_path(&e, a, label, 0);
+    }
+    if (!rc && harness)
+        report(&e, misses);
+    else if (!rc && argc == 1) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while ((len = getline(&line, &cap, stdin)) >= 0) {
+            size_t n = (size_t)len;
+            while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                n--;
+            judge_one(line, n, e.buf);
+        }
+        free(line);
+    }
+    for (size_t i = 0; i < e.n; i++) {
+        mem_free(e.v[i].s);
+        mem_free(e.v[i].raw);
+    }
+    for (size_t i = 0; i < e.nfamilies; i++)
+        mem_free(e.family[i]);
+    mem_free(e.v);
+    mem_free(e.buf);
+    return rc ? 2 : 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * fuzz_analyze.c — libFuzzer target for the web attack analyzers (src/analyze): any bytes
+ * decoded as a request value (with and without '+' as a space), then judged for SQL
+ * injection and XSS, and every token of the SQL lexer in each context. The decoding must
+ * stay within its buffer and the findings' evidence within the value.
+ */
+#include "analyze/analyze.h"
+#include "analyze/analyze_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void check(const char *s, size_t n)
+{
+    struct analyze_finding f;
+    if (analyze_sqli(s, n, &f) && (!f.why || f.off > n || f.len > n - f.off))
+        abort();
+    if (analyze_xss(s, n, &f) && (!f.why || f.off > n || f.len > n - f.off))
+        abort();
+    for (int ctx = SQL_CTX_BARE; ctx <= SQL_CTX_DQUOTE; ctx++) {
+        struct sql_lexer lx;
+        struct sql_token t;
+        sql_lex_init(&lx, s, n, (enum sql_context)ctx);
+        size_t count = 0, last = 0;
+        while (sql_lex_next(&lx, &t)) {
+            if ((size_t)t.off + t.len > n || ++count > n + 1 || (count > 1 && lx.pos <= last))
+                abort(); /* out of the value, or no progress */
+            last = lx.pos;
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > (1 << 16))
+        return 0;
+    static char out[1 << 16];
+    unsigned flags;
+    for (int plus = 0; plus < 2; plus++) {
+        size_t n = analyze_decode((const char *)data, size, plus, out, sizeof out, &flags);
+        if (n > sizeof out)
+            abort();
+        check(out, n);
+    }
+    check((const char *)data, size);
+    return 0;
+}
