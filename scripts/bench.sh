@@ -46,6 +46,14 @@ if [ -x "$build/bench/bench_http" ]; then
     "$build/bench/bench_http" 20000
     echo
 fi
+webdev="$top/../shared/webattack-dev"
+if [ -d "$webdev" ]; then
+    echo "== web attack analyzers: accuracy on the development set and the repository's benign set, throughput (one core)"
+    echo "   rerun: $build/vigil analyze --sqli $webdev/sqli --xss $webdev/xss --benign tests/data/webattack/benign.txt"
+    "$build/vigil" analyze --sqli "$webdev/sqli" --xss "$webdev/xss" \
+        --benign "$top/tests/data/webattack/benign.txt" --misses 5
+    echo
+fi
 if [ -x "$build/bench/bench_correlate" ]; then
     echo "== correlation: 1,000,000 group keys, three correlations (one core)"
     "$build/bench/bench_correlate" 1000000 4
