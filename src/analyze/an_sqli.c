@@ -31,6 +31,7 @@ struct judge {
     const struct sql_token *t;
     size_t m;
     bool quoted; /* t[0] is the application's string, closed by the value */
+    enum sql_context ctx;
     bool first;  /* t[0] is the value's first token (not a carried-over window) */
 };
 
@@ -102,6 +103,23 @@ static bool stops(const struct judge *j, size_t i)
            kind(j, i, SQL_SEMI) || kind(j, i, SQL_LOGIC) || kind(j, i, SQL_COMMA);
 }
 
+/*
+ * In a quoted context, the value's last string is left open for the application's own
+ * closing quote (' OR 'a'='a). It counts as a literal only when it opens with the
+ * context's quote and holds a short token without spaces: "a" or "1=1", not the rest of
+ * a sentence ("and" in boolean search).
+ */
+static bool closing_literal(const struct judge *j, size_t i)
+{
+    const struct sql_token *t = &j->t[i];
+    if (t->kind != SQL_STRING || !(t->flags & SQL_F_OPEN))
+        return true; /* not the open string: judged as any literal */
+    char q = j->ctx == SQL_CTX_SQUOTE ? '\'' : '"';
+    if (!j->quoted || j->s[t->off] != q || t->len < 2 || t->len > 17)
+        return false;
+    return !memchr(j->s + t->off, ' ', t->len);
+}
+
 static bool dotted(const struct judge *j, size_t i)
 {
     return memchr(j->s + j->t[i].off, '.', j->t[i].len) != NULL;
@@ -132,9 +150,12 @@ static bool condition(const struct judge *j, size_t i, int depth)
             return depth < 4 && condition(j, a + 1, depth + 1); /* or (1=1) */
         /* a lone literal is a condition when the query may end or go on there; in a
          * quoted context the application's own closing quote ends a last string */
-        return (kind(j, a, SQL_NUMBER) && stops(j, e)) ||
-               (j->quoted && kind(j, a, SQL_STRING) && e >= j->m &&
-                (j->t[a].flags & SQL_F_OPEN));
+        if (kind(j, a, SQL_NUMBER))
+            /* 1) or 1--, ' or 1#: a lone number where the query can end; not "1 or 1"
+             * or "0 or 1" at the end of a bare value, which is mostly prose */
+            return e < j->m ? stops(j, e) : j->quoted || (j->t[e - 1].flags & T_CMT_AFTER);
+        return kind(j, a, SQL_STRING) && e >= j->m && (j->t[a].flags & SQL_F_OPEN) &&
+               closing_literal(j, a);
     }
     bool lit2;
     size_t b = e + 1;
@@ -145,7 +166,7 @@ static bool condition(const struct judge *j, size_t i, int depth)
     size_t e2 = operand_end(j, b, &lit2);
     if (!e2)
         return false;
-    if (lit || lit2)
+    if ((lit && closing_literal(j, a)) || (lit2 && closing_literal(j, b)))
         return true;
     /* name = name: a tautology when both sides are the same name, or anywhere when the
      * value itself starts with the logical word (" OR x=y") */
@@ -261,6 +282,7 @@ static bool judge(const struct judge *j, struct analyze_finding *f)
         bool lit;
         size_t e;
         if (kind(j, k, SQL_OP) && (e = operand_end(j, k + 1, &lit)) && lit &&
+            closing_literal(j, e - 1) &&
             (e >= m || kind(j, e, SQL_LOGIC) || kind(j, e, SQL_OP) ||
              (t[e - 1].flags & T_CMT_AFTER)))
             return hit(f, j, k, e, "string closed, then an operator");
@@ -344,7 +366,8 @@ static bool sqli_in(const char *s, size_t n, enum sql_context ctx, struct analyz
     struct sql_token tok[MAX_TOKENS];
     struct sql_lexer lx;
     sql_lex_init(&lx, s, n, ctx);
-    struct judge j = {.s = s, .t = tok, .quoted = ctx != SQL_CTX_BARE, .first = true};
+    struct judge j = {
+        .s = s, .t = tok, .quoted = ctx != SQL_CTX_BARE, .ctx = ctx, .first = true};
     size_t m = 0;
     struct sql_token t;
     bool more;
@@ -393,7 +416,8 @@ static bool quote_probe(const char *s, size_t n)
     bool quote = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c >= 0x80)
             return false;
         quote |= c == '\'' || c == '"';
     }
