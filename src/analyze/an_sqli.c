@@ -23,8 +23,8 @@
 #include <strings.h>
 
 #define MAX_TOKENS 512
-#define KEEP_TOKENS 16        /* carried over when a long value fills the array */
-#define T_CMT_AFTER 0x8000u   /* a comment follows this token */
+#define KEEP_TOKENS 16      /* carried over when a long value fills the array */
+#define T_CMT_AFTER 0x8000u /* a comment follows this token */
 
 struct judge {
     const char *s;
@@ -32,7 +32,7 @@ struct judge {
     size_t m;
     bool quoted; /* t[0] is the application's string, closed by the value */
     enum sql_context ctx;
-    bool first;  /* t[0] is the value's first token (not a carried-over window) */
+    bool first; /* t[0] is the value's first token (not a carried-over window) */
 };
 
 static bool is_kw(const struct judge *j, size_t i, const char *w)
@@ -129,8 +129,7 @@ static bool dotted(const struct judge *j, size_t i)
  * bounds the descent into parenthesised groups. */
 static bool condition(const struct judge *j, size_t i, int depth)
 {
-    while (i < j->m && j->t[i].kind == SQL_OP &&
-           (is_kw(j, i, "not") || j->s[j->t[i].off] == '!'))
+    while (i < j->m && j->t[i].kind == SQL_OP && (is_kw(j, i, "not") || j->s[j->t[i].off] == '!'))
         i++;
     size_t p = i;
     while (kind(j, p, SQL_LPAREN))
@@ -328,16 +327,14 @@ static bool judge(const struct judge *j, struct analyze_finding *f)
         case SQL_WORD:
         case SQL_KEYWORD:
             if ((x->flags & SQL_F_DANGER) && i > 0 &&
-                (is_kw(j, i - 1, "from") || is_kw(j, i - 1, "into") ||
-                 kind(j, i - 1, SQL_STMT) || kind(j, i - 1, SQL_COMMA) ||
-                 kind(j, i - 1, SQL_LOGIC) || kind(j, i - 1, SQL_OP)))
+                (is_kw(j, i - 1, "from") || is_kw(j, i - 1, "into") || kind(j, i - 1, SQL_STMT) ||
+                 kind(j, i - 1, SQL_COMMA) || kind(j, i - 1, SQL_LOGIC) || kind(j, i - 1, SQL_OP)))
                 return hit(f, j, i - 1, i, "system table or file");
             if ((x->flags & SQL_F_BY) && kind(j, i + 1, SQL_NUMBER) &&
                 (i + 2 >= m || kind(j, i + 2, SQL_COMMA) || (t[i + 1].flags & T_CMT_AFTER) ||
                  kind(j, i + 2, SQL_SEMI)))
                 return hit(f, j, i, i + 1, "ORDER BY probe");
-            if ((x->flags & SQL_F_BY) && kind(j, i + 1, SQL_FUNC) &&
-                (t[i + 1].flags & SQL_F_KNOWN))
+            if ((x->flags & SQL_F_BY) && kind(j, i + 1, SQL_FUNC) && (t[i + 1].flags & SQL_F_KNOWN))
                 return hit(f, j, i, i + 1, "ORDER BY probe");
             if ((is_kw(j, i, "having") || is_kw(j, i, "where")) &&
                 (i > 0 || (j->first && !j->quoted)) && condition(j, i + 1, 0))
@@ -366,8 +363,7 @@ static bool sqli_in(const char *s, size_t n, enum sql_context ctx, struct analyz
     struct sql_token tok[MAX_TOKENS];
     struct sql_lexer lx;
     sql_lex_init(&lx, s, n, ctx);
-    struct judge j = {
-        .s = s, .t = tok, .quoted = ctx != SQL_CTX_BARE, .ctx = ctx, .first = true};
+    struct judge j = {.s = s, .t = tok, .quoted = ctx != SQL_CTX_BARE, .ctx = ctx, .first = true};
     size_t m = 0;
     struct sql_token t;
     bool more;
@@ -416,8 +412,7 @@ static bool quote_probe(const char *s, size_t n)
     bool quote = false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c >= 0x80)
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
             return false;
         quote |= c == '\'' || c == '"';
     }
@@ -470,9 +465,11 @@ static size_t fold(const char *s, size_t n, char *out, size_t cap)
 /* NoSQL (MongoDB) operators and server-side JavaScript in a value. */
 static bool nosql(const char *s, size_t n, struct analyze_finding *f)
 {
-    static const char *const ops[] = {"$where", "$ne", "$gt", "$lt", "$gte", "$lte", "$regex",
-                                      "$or",    "$nin", "$exists", "$expr", "$function"};
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+    static const char *const ops[] = {"$where", "$ne", "$gt",  "$lt",     "$gte",  "$lte",
+                                      "$regex", "$or", "$nin", "$exists", "$expr", "$function"};
+    /* every operator starts with '$': without one, none can match */
+    bool dollar = memchr(s, '$', n) != NULL;
+    for (size_t k = 0; dollar && k < sizeof ops / sizeof ops[0]; k++) {
         size_t l = strlen(ops[k]);
         for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), ops[k], l)) != NULL; p++) {
             size_t at = (size_t)(p - s), e = at + l;
@@ -492,12 +489,14 @@ static bool nosql(const char *s, size_t n, struct analyze_finding *f)
         }
     }
     static const char *const js[] = {"this.", "db.", "sleep(", "return ", "while("};
-    bool quote = memchr(s, '\'', n) || memchr(s, '"', n);
+    /* the cheap conditions first: a quote, '(' and a && || or ; */
+    if (!(memchr(s, '\'', n) || memchr(s, '"', n)) || !memchr(s, '(', n) ||
+        !(memchr(s, ';', n) || memmem(s, n, "&&", 2) || memmem(s, n, "||", 2)))
+        return false;
     int hits = 0;
     for (size_t k = 0; k < sizeof js / sizeof js[0]; k++)
         hits += memmem(s, n, js[k], strlen(js[k])) != NULL;
-    if (quote && hits >= 1 && (memmem(s, n, "&&", 2) || memmem(s, n, "||", 2) ||
-                               memchr(s, ';', n)) && memchr(s, '(', n)) {
+    if (hits >= 1) {
         f->why = "server-side JavaScript";
         f->off = 0;
         f->len = n < 48 ? n : 48;
@@ -510,9 +509,12 @@ static bool nosql(const char *s, size_t n, struct analyze_finding *f)
 static bool ldap(const char *s, size_t n, struct analyze_finding *f)
 {
     static const char *const marks[] = {"*)(", ")(|", ")(&", "(|(", "(&(", "(!("};
+    /* every mark holds ")(" or "(|(" "(&(" "(!(", so a '(' and, for a filter, a '=' */
+    if (!memchr(s, '(', n) || !memchr(s, '=', n))
+        return false;
     for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
         const char *p = memmem(s, n, marks[k], 3);
-        if (p && memchr(s, '=', n)) {
+        if (p) {
             f->why = "LDAP filter injection";
             f->off = (size_t)(p - s);
             f->len = n - f->off < 32 ? n - f->off : 32;
@@ -530,7 +532,8 @@ static bool hex_payload(const char *s, size_t n, struct analyze_finding *f, int 
 {
     for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), "0x", 2)) != NULL; p += 2) {
         size_t i = (size_t)(p - s) + 2, h = i;
-        while (h < n && ((s[h] >= '0' && s[h] <= '9') || ((s[h] | 0x20) >= 'a' && (s[h] | 0x20) <= 'f')))
+        while (h < n &&
+               ((s[h] >= '0' && s[h] <= '9') || ((s[h] | 0x20) >= 'a' && (s[h] | 0x20) <= 'f')))
             h++;
         size_t digits = h - i;
         if (digits < 16)

@@ -40,14 +40,19 @@ static bool found(struct analyze_finding *f, const char *why, size_t off, size_t
 }
 
 /* Tags that run or load script or change where the page's URLs point, by themselves. */
-static const char *const script_tags[] = {"script", "iframe", "frame",  "frameset", "object",
-                                          "embed",  "applet", "base",   "import",   "xml",
-                                          "xss",    "meta",   "isindex", "portal", "layer", "ilayer"};
+static const char *const script_tags[] = {
+    "script", "iframe", "frame", "frameset", "object",  "embed",  "applet", "base",
+    "import", "xml",    "xss",   "meta",     "isindex", "portal", "layer",  "ilayer"};
 
+/* Whether s[0..n) is one of list's names (lower case), in any case. The first letter is
+ * compared before the length and the rest, since most words fail there. */
 static bool tag_in(const char *s, size_t n, const char *const *list, size_t nlist)
 {
+    if (n == 0)
+        return false;
+    char c = (char)(s[0] | 0x20);
     for (size_t i = 0; i < nlist; i++)
-        if (strlen(list[i]) == n && !strncasecmp(s, list[i], n))
+        if (list[i][0] == c && strlen(list[i]) == n && !strncasecmp(s, list[i], n))
             return true;
     return false;
 }
@@ -96,8 +101,8 @@ static size_t url_text(const char *s, size_t n, char *out, size_t cap)
                 while (j < n && j - d0 < 12 &&
                        ((s[j] >= '0' && s[j] <= '9') ||
                         (hex && (s[j] | 0x20) >= 'a' && (s[j] | 0x20) <= 'f'))) {
-                    unsigned dv = s[j] <= '9' ? (unsigned)(s[j] - '0')
-                                              : (unsigned)((s[j] | 0x20) - 'a' + 10);
+                    unsigned dv =
+                        s[j] <= '9' ? (unsigned)(s[j] - '0') : (unsigned)((s[j] | 0x20) - 'a' + 10);
                     v = v < 0x110000 ? v * (hex ? 16 : 10) + dv : v;
                     j++;
                 }
@@ -130,14 +135,14 @@ static size_t url_text(const char *s, size_t n, char *out, size_t cap)
 
 /* A URL whose scheme runs script: javascript:, vbscript:, livescript:, or a data: URL
  * of HTML or SVG. Leading spaces and control characters are ignored, as browsers do. */
-static bool script_url(const char *s, size_t n)
+static bool script_url_text(const char *buf, size_t l)
 {
-    char buf[ATTR_MAX];
-    size_t l = url_text(s, n, buf, sizeof buf), i = 0;
+    size_t i = 0;
     while (i < l && ((unsigned char)buf[i] <= ' ' || buf[i] == '"' || buf[i] == '\''))
         i++;
-    static const char *const schemes[] = {"javascript:", "vbscript:", "livescript:", "mocha:",
-                                          "data:text/html", "data:image/svg", "data:application/x"};
+    static const char *const schemes[] = {
+        "javascript:",    "vbscript:",      "livescript:",       "mocha:",
+        "data:text/html", "data:image/svg", "data:application/x"};
     for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
         size_t sl = strlen(schemes[k]);
         if (l - i >= sl && !memcmp(buf + i, schemes[k], sl))
@@ -146,13 +151,17 @@ static bool script_url(const char *s, size_t n)
     return false;
 }
 
+static bool script_url(const char *s, size_t n)
+{
+    char buf[ATTR_MAX];
+    return script_url_text(buf, url_text(s, n, buf, sizeof buf));
+}
+
 /* CSS that runs script: IE's expression() and behaviours, Mozilla's bindings, script
  * URLs in url() (schemes: also javascript: and vbscript: anywhere, for CSS already known
  * to be CSS; in free text those words are too common). */
-static bool script_css(const char *s, size_t n, bool schemes)
+static bool script_css_text(char *buf, size_t l, bool schemes)
 {
-    char buf[ATTR_MAX];
-    size_t l = url_text(s, n, buf, sizeof buf);
     /* CSS comments and backslash escapes split words: drop them before looking */
     size_t o = 0;
     for (size_t i = 0; i < l; i++) {
@@ -165,20 +174,25 @@ static bool script_css(const char *s, size_t n, bool schemes)
             continue;
         buf[o++] = buf[i];
     }
-    static const char *const bad[] = {"expression(", "behavior:", "-moz-binding", "@import",
-                                      "javascript:", "vbscript:"};
+    static const char *const bad[] = {"expression(", "behavior:",   "-moz-binding",
+                                      "@import",     "javascript:", "vbscript:"};
     for (size_t k = 0; k < (schemes ? sizeof bad / sizeof bad[0] : 4); k++)
         if (memmem(buf, o, bad[k], strlen(bad[k])))
             return true;
     return false;
 }
 
+static bool script_css(const char *s, size_t n, bool schemes)
+{
+    char buf[ATTR_MAX];
+    return script_css_text(buf, url_text(s, n, buf, sizeof buf), schemes);
+}
+
 /* Attributes whose value is a URL the browser may load or follow. */
-static const char *const url_attrs[] = {"href",   "src",        "action",  "formaction",
-                                        "data",   "xlink:href", "background", "dynsrc",
-                                        "lowsrc", "poster",     "code",    "codebase",
-                                        "value",  "to",         "from",    "values",
-                                        "content", "srcset",    "ping",    "cite"};
+static const char *const url_attrs[] = {
+    "href",   "src",    "action",  "formaction", "data",     "xlink:href", "background",
+    "dynsrc", "lowsrc", "poster",  "code",       "codebase", "value",      "to",
+    "from",   "values", "content", "srcset",     "ping",     "cite"};
 
 /*
  * Scans the tag whose name starts at s[i] (after '<'); true with *f when the tag runs
@@ -254,8 +268,8 @@ static bool scan_tag(const char *s, size_t n, size_t lt, size_t i, struct analyz
 }
 
 /* Script sinks an injected call would reach first. */
-static const char *const sinks[] = {"alert",      "prompt",      "confirm",    "eval",
-                                    "settimeout", "setinterval", "execscript", "msgbox",
+static const char *const sinks[] = {"alert",        "prompt",      "confirm",    "eval",
+                                    "settimeout",   "setinterval", "execscript", "msgbox",
                                     "fromcharcode", "constructor"};
 
 /* A call of a script sink: NAME( NAME` (NAME)( NAME.call( or top['NAME'](; *at its start. */
@@ -289,21 +303,28 @@ static bool sink_call(const char *s, size_t n, size_t *at)
         }
         i = j;
     }
-    /* top['al'+'ert'](1), window[/al/.source+...](1): a computed name called */
-    static const char *const globals[] = {"top[", "window[", "self[", "parent[", "this[",
-                                          "globalthis[", "frames["};
-    for (size_t g = 0; g < sizeof globals / sizeof globals[0]; g++) {
-        size_t gl = strlen(globals[g]);
-        for (size_t i = 0; i + gl <= n; i++)
-            if (!strncasecmp(s + i, globals[g], gl) && (i == 0 || !ident((unsigned char)s[i - 1]))) {
-                const char *close = memchr(s + i, ']', n - i);
-                if (close && close + 1 < s + n && close[1] == '(') {
-                    *at = i;
-                    return true;
-                }
+    /* top['al'+'ert'](1), window[/al/.source+...](1): a computed name called. Each name
+     * ends in '[', so only the word before each '[' can be one: the first name of the
+     * list found wins, at its first place */
+    static const char *const globals[] = {"top",  "window",     "self",  "parent",
+                                          "this", "globalthis", "frames"};
+    size_t best = sizeof globals / sizeof globals[0];
+    for (const char *b = memchr(s, '[', n); b; b = memchr(b + 1, '[', n - (size_t)(b + 1 - s))) {
+        size_t k = (size_t)(b - s), i = k;
+        while (i > 0 && ident((unsigned char)s[i - 1]))
+            i--;
+        for (size_t g = 0; g < best; g++) {
+            if (strlen(globals[g]) != k - i || strncasecmp(s + i, globals[g], k - i))
+                continue;
+            const char *close = memchr(b, ']', n - k);
+            if (close && close + 1 < s + n && close[1] == '(') {
+                best = g;
+                *at = i;
             }
+            break;
+        }
     }
-    return false;
+    return best < sizeof globals / sizeof globals[0];
 }
 
 /* A quote or a closing tag/brace that leaves a string or a script, then code. */
@@ -320,7 +341,8 @@ static bool breaks_out(const char *s, size_t n, size_t *at)
         while (k < n && alpha((unsigned char)s[k]) && (s[k] | 0x20) != 'o')
             k++; /* another attribute name first ("autofocus onfocus") */
         for (size_t a = j; a + 3 < n && a < j + 64; a++) {
-            if ((s[a] | 0x20) == 'o' && (s[a + 1] | 0x20) == 'n' && alpha((unsigned char)s[a + 2]) &&
+            if ((s[a] | 0x20) == 'o' && (s[a + 1] | 0x20) == 'n' &&
+                alpha((unsigned char)s[a + 2]) &&
                 (a == j || html_space((unsigned char)s[a - 1]) || s[a - 1] == '"' ||
                  s[a - 1] == '\'')) {
                 size_t e = a + 2;
@@ -363,7 +385,10 @@ bool analyze_xss(const char *s, size_t n, struct analyze_finding *f)
                 i = next - 1;
         }
     }
-    if (script_url(s, n))
+    /* the value as a URL or script reads it: decoded once for the checks below */
+    char buf[ATTR_MAX];
+    size_t l = url_text(s, n, buf, sizeof buf);
+    if (script_url_text(buf, l))
         return found(f, "script URL", 0, n < 32 ? n : 32);
     size_t at;
     if (breaks_out(s, n, &at))
@@ -371,11 +396,11 @@ bool analyze_xss(const char *s, size_t n, struct analyze_finding *f)
                      n - at < 48 ? n - at : 48);
     if (sink_call(s, n, &at))
         return found(f, "script sink called", at, n - at < 32 ? n - at : 32);
-    char buf[ATTR_MAX];
-    size_t l = url_text(s, n, buf, sizeof buf);
     if (sink_call(buf, l, &at)) /* alert&lpar;1&rpar;  al\u0065rt(1) */
         return found(f, "script sink called (escaped)", 0, n < 32 ? n : 32);
-    if ((memmem(buf, l, "{{", 2) && memmem(buf, l, "constructor", 11)) || script_css(s, n, false))
+    /* last: script_css_text rewrites buf */
+    if ((memmem(buf, l, "{{", 2) && memmem(buf, l, "constructor", 11)) ||
+        script_css_text(buf, l, false))
         return found(f, "template or style expression", 0, n < 32 ? n : 32);
     return false;
 }

@@ -196,8 +196,8 @@ static const struct kw keywords[] = {
 #undef K
 
 /* System tables and schemas reached through a dotted name (sysibm.systables). */
-static const char *const danger_prefixes[] = {"information_schema.", "sysibm.", "pg_catalog.",
-                                              "mysql.", "sys.", "master.", "msdb."};
+static const char *const danger_prefixes[] = {
+    "information_schema.", "sysibm.", "pg_catalog.", "mysql.", "sys.", "master.", "msdb."};
 
 struct key {
     const char *s;
@@ -226,20 +226,18 @@ static const struct kw *kw_find(const char *s, size_t n)
     if (n > 40)
         return NULL;
     struct key k = {s, n};
-    return bsearch(&k, keywords, sizeof keywords / sizeof keywords[0], sizeof keywords[0],
-                   kw_cmp);
+    return bsearch(&k, keywords, sizeof keywords / sizeof keywords[0], sizeof keywords[0], kw_cmp);
 }
 
 static bool word_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '$' || c >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c >= 0x80;
 }
 
 static bool space(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' ||
-           c == 0xa0;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0xa0;
 }
 
 /* The end of a string opened at s[start] (its quote), past the closing quote; *open set
@@ -303,9 +301,9 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
     const char *s = lx->s;
     size_t n = lx->n, i = lx->pos;
     /* dotted names: a.b, master..sysdatabases, utl_inaddr.get_host_address */
-    while (i < n && (word_char((unsigned char)s[i]) ||
-                     (s[i] == '.' && i + 1 < n &&
-                      (word_char((unsigned char)s[i + 1]) || s[i + 1] == '.'))))
+    while (i < n &&
+           (word_char((unsigned char)s[i]) ||
+            (s[i] == '.' && i + 1 < n && (word_char((unsigned char)s[i + 1]) || s[i + 1] == '.'))))
         i++;
     size_t len = i - lx->pos;
     /* a one-letter prefix then a quote: N'..' X'..' B'..' E'..' are strings */
@@ -318,11 +316,14 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
         return true;
     }
     /* or1=1, and2>1: a logical word glued to a number, as MySQL reads it */
-    size_t lw = len >= 2 && !strncasecmp(s + lx->pos, "or", 2)    ? 2
-                : len >= 3 && (!strncasecmp(s + lx->pos, "and", 3) ||
-                               !strncasecmp(s + lx->pos, "xor", 3)) ? 3
-                                                                    : 0;
-    if (lw && len > lw && s[lx->pos + lw] >= '0' && s[lx->pos + lw] <= '9') {
+    const char *w = s + lx->pos;
+    size_t lw = len >= 3 && (w[0] | 0x20) == 'o' && (w[1] | 0x20) == 'r' ? 2
+                : len >= 4 && ((w[0] | 0x20) == 'a' || (w[0] | 0x20) == 'x') &&
+                        (w[1] | 0x20) == ((w[0] | 0x20) == 'a' ? 'n' : 'o') &&
+                        (w[2] | 0x20) == ((w[0] | 0x20) == 'a' ? 'd' : 'r')
+                    ? 3
+                    : 0;
+    if (lw && s[lx->pos + lw] >= '0' && s[lx->pos + lw] <= '9') {
         *t = (struct sql_token){SQL_LOGIC, 0, (uint32_t)lx->pos, (uint32_t)lw};
         lx->pos += lw;
         return true;
@@ -340,8 +341,8 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
         } else if (k->kind != SQL_FUNC && paren && k->kind == SQL_WORD) {
             t->kind = SQL_FUNC;
         }
-        if (k->kind == SQL_UNION && (next_word_is(s, n, i, "all", &end) ||
-                                     next_word_is(s, n, i, "distinct", &end)))
+        if (k->kind == SQL_UNION &&
+            (next_word_is(s, n, i, "all", &end) || next_word_is(s, n, i, "distinct", &end)))
             i = end;
         if ((!strcmp(k->w, "order") || !strcmp(k->w, "group")) &&
             next_word_is(s, n, i, "by", &end)) {
@@ -351,12 +352,15 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
     } else {
         if (paren)
             t->kind = SQL_FUNC;
-        for (size_t p = 0; p < sizeof danger_prefixes / sizeof danger_prefixes[0]; p++) {
+        /* every prefix ends with '.': an undotted name has none */
+        bool dot = memchr(w, '.', len) != NULL;
+        for (size_t p = 0; dot && p < sizeof danger_prefixes / sizeof danger_prefixes[0]; p++) {
             size_t pl = strlen(danger_prefixes[p]);
-            if (len > pl && !strncasecmp(s + lx->pos, danger_prefixes[p], pl))
+            if (len > pl && !strncasecmp(w, danger_prefixes[p], pl))
                 t->flags |= SQL_F_DANGER;
         }
-        if (len >= 3 && (!strncasecmp(s + lx->pos, "xp_", 3) || !strncasecmp(s + lx->pos, "sp_", 3)))
+        if (len >= 3 && w[2] == '_' && (w[1] | 0x20) == 'p' &&
+            ((w[0] | 0x20) == 'x' || (w[0] | 0x20) == 's'))
             t->flags |= SQL_F_DANGER;
     }
     t->len = (uint32_t)(i - lx->pos);
@@ -391,7 +395,10 @@ static bool lex_number(struct sql_lexer *lx, struct sql_token *t)
     }
     /* MySQL reads 1or1=1 as 1 OR 1=1: a number ends where a logical word starts */
     static const char *const glued[] = {"or", "and", "xor", "union", "like", "div"};
-    for (size_t g = 0; i < n && g < sizeof glued / sizeof glued[0]; g++) {
+    /* the words' first letters: o a x u l d */
+    char g0 = i < n ? (char)(s[i] | 0x20) : 0;
+    bool may_glue = g0 == 'o' || g0 == 'a' || g0 == 'x' || g0 == 'u' || g0 == 'l' || g0 == 'd';
+    for (size_t g = 0; may_glue && g < sizeof glued / sizeof glued[0]; g++) {
         size_t gl = strlen(glued[g]);
         if (i + gl <= n && !strncasecmp(s + i, glued[g], gl) &&
             (i + gl == n || !word_char((unsigned char)s[i + gl]) ||
@@ -410,30 +417,62 @@ static bool lex_number(struct sql_lexer *lx, struct sql_token *t)
     return true;
 }
 
-/* Operators, longest first. */
-static const char *const ops[] = {"<=>", "->>", "<=", ">=", "<>", "!=", "==", ":=", "!<", "!>",
-                                  "->", "=",   "<",  ">",  "+",  "-",  "*",  "/",  "%",  "^",
-                                  "|",  "&",   "~",  "!"};
-
+/*
+ * Operators, longest first: <=> ->> <= >= <> != == := !< !> -> = < > + - * / % ^ | & ~ !
+ * (|| and && are logical words). Chosen by the first byte, then the longest form that
+ * matches; comparisons (those starting with = < > and the two-byte ! forms) carry
+ * SQL_F_CMP.
+ */
 static bool lex_op(struct sql_lexer *lx, struct sql_token *t)
 {
     const char *s = lx->s + lx->pos;
     size_t left = lx->n - lx->pos;
-    if (left >= 2 && ((s[0] == '|' && s[1] == '|') || (s[0] == '&' && s[1] == '&'))) {
-        *t = (struct sql_token){SQL_LOGIC, 0, (uint32_t)lx->pos, 2};
-        lx->pos += 2;
-        return true;
-    }
-    for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
-        size_t l = strlen(ops[k]);
-        if (l <= left && !memcmp(s, ops[k], l)) {
-            bool cmp = strchr("=<>", ops[k][0]) || (l == 2 && ops[k][0] == '!' && ops[k][1] != '~');
-            *t = (struct sql_token){SQL_OP, cmp ? SQL_F_CMP : 0, (uint32_t)lx->pos, (uint32_t)l};
-            lx->pos += l;
+    char c1 = left >= 2 ? s[1] : 0, c2 = left >= 3 ? s[2] : 0;
+    size_t l = 1;
+    bool cmp = false;
+    switch (s[0]) {
+    case '|':
+    case '&':
+        if (c1 == s[0]) {
+            *t = (struct sql_token){SQL_LOGIC, 0, (uint32_t)lx->pos, 2};
+            lx->pos += 2;
             return true;
         }
+        break;
+    case '<':
+        l = c1 == '=' && c2 == '>' ? 3 : c1 == '=' || c1 == '>' ? 2 : 1;
+        cmp = true;
+        break;
+    case '>':
+    case '=':
+        l = c1 == '=' ? 2 : 1;
+        cmp = true;
+        break;
+    case '!':
+        l = c1 == '=' || c1 == '<' || c1 == '>' ? 2 : 1;
+        cmp = l == 2;
+        break;
+    case '-':
+        l = c1 == '>' && c2 == '>' ? 3 : c1 == '>' ? 2 : 1;
+        break;
+    case ':':
+        if (c1 != '=')
+            return false;
+        l = 2;
+        break;
+    case '+':
+    case '*':
+    case '/':
+    case '%':
+    case '^':
+    case '~':
+        break;
+    default:
+        return false;
     }
-    return false;
+    *t = (struct sql_token){SQL_OP, cmp ? SQL_F_CMP : 0, (uint32_t)lx->pos, (uint32_t)l};
+    lx->pos += l;
+    return true;
 }
 
 /* See analyze_int.h. */
