@@ -46,4 +46,53 @@ bool analyze_sqli(const char *s, size_t n, struct analyze_finding *f);
  * in HTML text, an attribute or a URL, would run script. */
 bool analyze_xss(const char *s, size_t n, struct analyze_finding *f);
 
+/* ---- a web event's field judged (an_request.c) ---------------------------------------- */
+
+/* The analyzers, by the name the `|vigil_attack` modifier gives them. */
+enum analyze_kind {
+    ANALYZE_SQLI,      /* "sqli" */
+    ANALYZE_XSS,       /* "xss" */
+    ANALYZE_TRAVERSAL, /* "traversal" */
+    ANALYZE_CMDI,      /* "cmdi" */
+    ANALYZE_SCANNER,   /* "scanner" */
+    ANALYZE_KINDS
+};
+
+/* What a field holds, so it is split and decoded as the server would. */
+enum analyze_form {
+    ANALYZE_FORM_RAW,   /* one value, %XX decoded */
+    ANALYZE_FORM_QUERY, /* a query string: parameters split at '&', '+' a space */
+    ANALYZE_FORM_PATH,  /* a URL path */
+    ANALYZE_FORM_URL,   /* a path, then '?' and a query string */
+};
+
+#define ANALYZE_EVIDENCE_MAX 160 /* bytes of decoded evidence kept */
+#define ANALYZE_PARAM_MAX 64     /* bytes of a parameter name kept */
+
+/* A finding with its evidence copied out of the analyzer's buffer (NUL-terminated). */
+struct analyze_evidence {
+    const char *why;                        /* static text */
+    char fragment[ANALYZE_EVIDENCE_MAX + 1]; /* the decoded fragment with some context */
+    size_t len;
+    char param[ANALYZE_PARAM_MAX + 1]; /* the query parameter, "" when none */
+    unsigned flags;                    /* ANALYZE_D_* of the decoding */
+};
+
+/* The kind called name[0..n) ("sqli", ...), or -1. */
+int analyze_kind_by_name(const char *name, size_t n);
+/* The name of kind k (static). */
+const char *analyze_kind_name(enum analyze_kind k);
+/* The form a field of that name holds (cs-uri-query a query string, cs-uri-stem a path,
+ * cs-uri and cs-referer a URL, anything else raw). */
+enum analyze_form analyze_form_of_field(const char *field, size_t n);
+
+/*
+ * Judges the field value s[0..n) (as logged: still encoded) of the given form with
+ * analyzer k: split and decoded as the application would receive it, each part judged.
+ * True at the first finding, with ev (may be NULL) filled. Decodes into a per-thread
+ * buffer: any thread may call it; nothing is allocated.
+ */
+bool analyze_field(enum analyze_kind k, enum analyze_form form, const char *s, size_t n,
+                   struct analyze_evidence *ev);
+
 #endif

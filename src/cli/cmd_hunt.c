@@ -1,11 +1,14 @@
 /*
- * cmd_hunt.c — `vigil hunt --rules DIR [--rules DIR ...] [--format jsonl|table] FILE...`:
+ * cmd_hunt.c — `vigil hunt [--rules DIR ...] [--no-builtin] [--format jsonl|table] FILE...`:
  * offline detection over log files, the way analysts use chainsaw or hayabusa. Each line
  * of each file goes through the daemon's decoders (text logs, JSON lines flat or nested)
- * and every routed Sigma rule; each match is printed as it is found:
+ * and every routed Sigma rule — the user's and Vigil's built-in web attack analyzers
+ * (builtin_rules.c) unless --no-builtin; each match is printed as it is found:
  *
  *   jsonl  {"rule":{"id","title","level","tags"},"event":{... as vigil parse prints it}}
- *   table  time  level  rule title  host  the raw record (cut to the terminal's taste)
+ *          and, for an analyzer's match, "evidence":{"analyzer","field","param","why",
+ *          "fragment"} (the decoded fragment that shows the attack)
+ *   table  time  level  rule title  host  [why: fragment] the raw record (cut)
  *
  * Correlation rules among them run too (in event time, the order of the files read):
  * each correlation that holds is printed when it does, as
@@ -67,9 +70,10 @@ struct hunt {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: vigil hunt --rules PATH [--rules PATH ...] [--format jsonl|table] "
+    fprintf(f, "usage: vigil hunt [--rules PATH ...] [--no-builtin] [--format jsonl|table] "
                "[--engine compiled|reference] [--placeholder NAME=VALUE ...] FILE...\n"
-               "  runs the Sigma rules under each PATH over the log files (text logs through\n"
+               "  runs the Sigma rules under each PATH and Vigil's built-in web attack\n"
+               "  analyzers (not with --no-builtin) over the log files (text logs through\n"
                "  the decoders, JSON lines flat or nested, Windows .evtx files) and prints\n"
                "  every match; --engine reference evaluates every rule one by one instead of\n"
                "  the compiled matcher (slow: for checking the matcher); --placeholder gives\n"
@@ -136,6 +140,9 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
         struct slice raw = ev->text.p ? ev->text : ev->raw;
         buf_printf(b, "%s  %-13s %-50.50s %-16.*s ", when, ri.level, ri.title,
                    (int)(host.len > 16 ? 16 : host.len), host.p ? host.p : "-");
+        struct detect_evidence e;
+        if (detect_rule_evidence(h->rules, rule, ev, &e))
+            buf_printf(b, "[%s: %s] ", e.at.why, e.at.fragment);
         for (size_t i = 0; i < raw.len && i < 400; i++) {
             unsigned char c = (unsigned char)raw.p[i];
             buf_putc(b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
@@ -155,6 +162,11 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
         buf_json_str(b, ri.file, strlen(ri.file));
         buf_puts(b, "\"},\"event\":");
         event_to_json(ev, b);
+        struct detect_evidence e;
+        if (detect_rule_evidence(h->rules, rule, ev, &e)) {
+            buf_puts(b, ",\"evidence\":");
+            detect_evidence_json(&e, b);
+        }
         buf_putc(b, '}');
     }
     buf_putc(b, '\n');
@@ -336,6 +348,7 @@ int cmd_hunt(int argc, char **argv)
     const char *dirs[MAX_RULE_DIRS];
     size_t ndirs = 0;
     const char *format = "jsonl", *engine = "compiled";
+    bool builtin = true;
     int first_file = argc;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -343,6 +356,8 @@ int cmd_hunt(int argc, char **argv)
             return 0;
         } else if (!strcmp(argv[i], "--rules") && i + 1 < argc && ndirs < MAX_RULE_DIRS) {
             dirs[ndirs++] = argv[++i];
+        } else if (!strcmp(argv[i], "--no-builtin")) {
+            builtin = false;
         } else if (!strcmp(argv[i], "--format") && i + 1 < argc) {
             format = argv[++i];
         } else if (!strcmp(argv[i], "--engine") && i + 1 < argc) {
@@ -366,7 +381,7 @@ int cmd_hunt(int argc, char **argv)
             break;
         }
     }
-    if (!ndirs || first_file >= argc ||
+    if ((!ndirs && !builtin) || first_file >= argc ||
         (strcmp(format, "jsonl") != 0 && strcmp(format, "table") != 0) ||
         (strcmp(engine, "compiled") != 0 && strcmp(engine, "reference") != 0)) {
         usage(stderr);
@@ -378,7 +393,7 @@ int cmd_hunt(int argc, char **argv)
     memset(&h, 0, sizeof h);
     h.table = !strcmp(format, "table");
     struct detect_load_stats ls;
-    struct detect_load_opts opts = {ph.items, ph.n};
+    struct detect_load_opts opts = {ph.items, ph.n, builtin};
     int lrc = detect_rules_load(&opts, dirs, ndirs, print_refusal, NULL, &h.rules, &ls);
     placeholders_fini(&ph);
     if (lrc) {

@@ -189,7 +189,7 @@ int cmd_rules_test(int argc, char **argv)
         paths[npaths++] = "rules";
     struct detect_rules *rs = NULL;
     struct detect_load_stats st;
-    struct detect_load_opts o = {ph, nph};
+    struct detect_load_opts o = {ph, nph, false}; /* the user's rules alone */
     int rc = detect_rules_load(&o, paths, npaths, print_refusal, NULL, &rs, &st);
     if (rc) {
         fprintf(stderr, "vigil rules test: %s\n", err_str(rc));

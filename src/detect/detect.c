@@ -83,6 +83,8 @@ int detect_rules_add(struct detect_rules *rs, struct sigma_rule *r)
                         v->atom = ++rs->natoms;
                     else
                         p->atoms_from = 0;
+                    if (v->kind == SIGMA_PRED_ATTACK)
+                        r->attack = true;
                     if (v->kind == SIGMA_PRED_FIELDREF && v->ref)
                         v->ref_id = field_lookup(v->ref, strlen(v->ref));
                 }

@@ -11,6 +11,7 @@
 #ifndef VIGIL_DETECT_H
 #define VIGIL_DETECT_H
 
+#include "analyze/analyze.h"
 #include "core/core.h"
 #include "event/event.h"
 
@@ -46,11 +47,15 @@ struct detect_placeholder {
     unsigned nvalues;
 };
 
-/* How rules are loaded; NULL means the defaults (no placeholders). */
+/* How rules are loaded; NULL means the defaults (no placeholders, no built-in rules). */
 struct detect_load_opts {
     const struct detect_placeholder *placeholders;
     unsigned nplaceholders;
+    bool builtin; /* load Vigil's built-in rules first (builtin_rules.c: the web attack
+                   * analyzers), as the file DETECT_BUILTIN_FILE */
 };
+
+#define DETECT_BUILTIN_FILE "builtin:vigil-web-attacks.yml"
 
 /*
  * Loads the Sigma files under paths[0..n) (a file, or a directory walked recursively for
@@ -86,6 +91,24 @@ struct detect_rule_info {
 void detect_rule_info(const struct detect_rules *r, size_t i, struct detect_rule_info *out);
 
 typedef int (*detect_match_fn)(void *ctx, size_t rule, const struct event *ev);
+
+/* Why an analyzer rule (one with `|vigil_attack`) matched an event. */
+struct detect_evidence {
+    const char *analyzer;       /* "sqli", "xss", ... (static) */
+    const char *field;          /* the field it judged (the rule's, valid with the rules) */
+    struct analyze_evidence at; /* why, the decoded fragment, the parameter */
+};
+
+/*
+ * For rule i of r that matched ev: when the rule runs a web attack analyzer, judges its
+ * analyzer fields of ev again and fills *out with the first finding (true). False for
+ * other rules, at no cost but a flag test. Any thread (the analyzers keep no state).
+ */
+bool detect_rule_evidence(const struct detect_rules *r, size_t i, const struct event *ev,
+                          struct detect_evidence *out);
+/* Appends e as a JSON object {"analyzer","field","param" (when any),"why","fragment"};
+ * b's error (0 or ERR_NOMEM/ERR_TOOBIG). */
+int detect_evidence_json(const struct detect_evidence *e, struct buf *b);
 
 /*
  * Evaluates every rule of r against ev and calls fn(ctx, rule index, ev) per matching

@@ -41,6 +41,9 @@ route_set sigma_rule_routes(const struct sigma_rule *r);
  * Reads the metadata common to rules and correlations from doc into r: title (required,
  * at most 256 characters), id, name, level (default medium), status, tags.
  */
+/* The YAML of the built-in rules (builtin_rules.c), *len bytes, static. */
+const char *detect_builtin_text(size_t *len);
+
 int sigma_meta_parse(const struct cfg_node *doc, struct sigma_rule *r, char *err, size_t errlen);
 
 /* True when the rule's condition holds for ev (sigma_eval.c): the reference evaluation. */

@@ -89,6 +89,8 @@ enum sigma_pred_kind {
     SIGMA_PRED_EXISTS,   /* the field is present (exists: true) or absent (false) */
     SIGMA_PRED_NULL,     /* the value is null: the field is absent or empty */
     SIGMA_PRED_FIELDREF, /* equals the value of another field (ref) */
+    SIGMA_PRED_ATTACK,   /* a web attack analyzer finds an attack (vigil_attack: attack,
+                          * the field read as attack_form: analyze.h) */
 };
 
 enum sigma_num_op { SIGMA_NUM_EQ, SIGMA_NUM_GT, SIGMA_NUM_GTE, SIGMA_NUM_LT, SIGMA_NUM_LTE };
@@ -110,6 +112,8 @@ struct sigma_value {
     bool exists;              /* EXISTS */
     char *ref;                /* FIELDREF: the other field's name */
     uint16_t ref_id;          /* FIELDREF: its id in the field registry (detect_rules_add) */
+    uint8_t attack;           /* ATTACK: enum analyze_kind */
+    uint8_t attack_form;      /* ATTACK: enum analyze_form */
     enum sigma_time_part {    /* a time modifier (minute, hour, ...) applied first */
                            SIGMA_TIME_NONE,
                            SIGMA_TIME_MINUTE,
@@ -199,6 +203,7 @@ struct sigma_rule {
     struct sigma_ident *idents;
     unsigned nidents;
     struct sigma_cond *cond; /* a list of conditions is OR-ed into one */
+    bool attack;             /* a predicate runs a web attack analyzer (vigil_attack) */
     /* Vigil's own key `vigil_first_seen: [field, ...]`: alert only the first time these
      * fields' values are seen together (README "First seen") */
     char *first_seen[SIGMA_MAX_FIRST_SEEN];

@@ -604,6 +604,15 @@ static int walk(struct loader *l, const char *path, int depth)
     return rc;
 }
 
+/* The built-in rules, as one more file (not counted in stats->files: the user's files). */
+static void load_builtin(struct loader *l)
+{
+    size_t len;
+    const char *text = detect_builtin_text(&len);
+    l->file = DETECT_BUILTIN_FILE;
+    load_text(l, text, len);
+}
+
 static struct sigma_placeholders placeholders_of(const struct detect_load_opts *opts)
 {
     struct sigma_placeholders ph = {NULL, 0};
@@ -629,6 +638,8 @@ int detect_rules_load(const struct detect_load_opts *opts, const char *const *pa
         return ERR_NOMEM;
     struct loader l = {rs, fn, ctx, stats, NULL, placeholders_of(opts)};
     int rc = 0;
+    if (opts && opts->builtin)
+        load_builtin(&l);
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = walk(&l, paths[i], 0);
     if (rc == 0)
@@ -657,6 +668,10 @@ int detect_rules_load_text(const struct detect_load_opts *opts, const char *name
     if (!rs)
         return ERR_NOMEM;
     struct loader l = {rs, fn, ctx, stats, name, placeholders_of(opts)};
+    if (opts && opts->builtin) {
+        load_builtin(&l);
+        l.file = name;
+    }
     load_text(&l, text, len);
     int rc = resolve(&l);
     if (rc) {

@@ -16,6 +16,7 @@
  * the two-pointer star algorithm (O(n * m) worst case, no exponential backtracking),
  * regex bounded by PCRE2 match and heap limits (a match that hits them is a non-match).
  */
+#include "analyze/analyze.h"
 #include "detect/sigma_encode.h"
 #include "detect/sigma_int.h"
 
@@ -520,6 +521,9 @@ bool sigma_value_match(const struct sigma_value *v, const char *s, size_t n)
         return match_cidr(v, s, n);
     case SIGMA_PRED_NUM:
         return match_num(v, s, n);
+    case SIGMA_PRED_ATTACK:
+        return analyze_field((enum analyze_kind)v->attack, (enum analyze_form)v->attack_form, s,
+                             n, NULL);
     case SIGMA_PRED_EXISTS:
     case SIGMA_PRED_NULL:
     case SIGMA_PRED_FIELDREF:

@@ -11,7 +11,8 @@
  *    base64offset, utf16le/wide, utf16be, utf16);
  *  - the ones that change what a value is, each the first value modifier of its chain:
  *    re (then only i, m, s), exists, cidr, fieldref, and gt/gte/lt/lte and the time
- *    parts minute..year (a time part optionally followed by one comparison).
+ *    parts minute..year (a time part optionally followed by one comparison), and
+ *    Vigil's vigil_attack (the value names a web attack analyzer: an_request.c).
  * While string modifiers apply, a value is a set of at most SIGMA_MAX_VARIANTS strings
  * in a canonical escaped form: '*' and '?' are wildcards, and every literal '*', '?' or
  * '\' is written with a backslash before it (so a rule's `C:\Windows\*` is
@@ -34,6 +35,7 @@
  *
  * Every refusal is ERR_PARSE with "line N: reason" in err; nothing is left allocated.
  */
+#include "analyze/analyze.h"
 #include "detect/sigma_encode.h"
 #include "detect/sigma_int.h"
 
@@ -78,6 +80,7 @@ enum mod {
     M_YEAR,
     M_FIELDREF,
     M_EXPAND,
+    M_VIGIL_ATTACK,
     M_COUNT
 };
 
@@ -85,10 +88,11 @@ static const char *const mod_names[M_COUNT] = {
     "contains", "startswith", "endswith", "all",    "exists",       "cased",    "neq",   "re",
     "i",        "m",          "s",        "base64", "base64offset", "utf16le",  "wide",  "utf16be",
     "utf16",    "windash",    "cidr",     "gt",     "gte",          "lt",       "lte",   "minute",
-    "hour",     "day",        "week",     "month",  "year",         "fieldref", "expand"};
+    "hour",     "day",        "week",     "month",  "year",         "fieldref", "expand",
+    "vigil_attack"};
 
 /* What a value becomes. */
-enum mode { MODE_STR, MODE_RE, MODE_EXISTS, MODE_CIDR, MODE_FIELDREF, MODE_NUM };
+enum mode { MODE_STR, MODE_RE, MODE_EXISTS, MODE_CIDR, MODE_FIELDREF, MODE_NUM, MODE_ATTACK };
 
 /* A key's modifiers, checked once and applied to each of its values. */
 struct plan {
@@ -99,6 +103,7 @@ struct plan {
     uint32_t re_flags;
     enum sigma_num_op op;
     enum sigma_time_part time;
+    enum analyze_form form; /* MODE_ATTACK: what the field holds (from its name) */
     const struct sigma_placeholders *ph;
 };
 
@@ -199,11 +204,15 @@ static int parse_key(const char *key, unsigned line, struct plan *p, size_t *fle
         }
         return 0;
     }
-    if (first == M_EXISTS || first == M_CIDR || first == M_FIELDREF) {
+    if (first == M_EXISTS || first == M_CIDR || first == M_FIELDREF || first == M_VIGIL_ATTACK) {
         if (nvm > 1)
             return refuse(err, errlen, line, "|%s cannot be combined with |%s", mod_names[first],
                           mod_names[vm[1]]);
-        p->mode = first == M_EXISTS ? MODE_EXISTS : first == M_CIDR ? MODE_CIDR : MODE_FIELDREF;
+        p->mode = first == M_EXISTS  ? MODE_EXISTS
+                  : first == M_CIDR  ? MODE_CIDR
+                  : first == M_FIELDREF ? MODE_FIELDREF
+                                        : MODE_ATTACK;
+        p->form = analyze_form_of_field(key, *flen);
         if (first == M_EXISTS && p->all)
             return refuse(err, errlen, line, "|exists cannot be combined with |all");
         return 0;
@@ -227,7 +236,8 @@ static int parse_key(const char *key, unsigned line, struct plan *p, size_t *fle
     p->mode = MODE_STR;
     for (unsigned i = 0; i < nvm; i++) {
         enum mod m = vm[i];
-        if (m == M_RE || m == M_EXISTS || m == M_CIDR || m == M_FIELDREF || is_time(m) || is_cmp(m))
+        if (m == M_RE || m == M_EXISTS || m == M_CIDR || m == M_FIELDREF || m == M_VIGIL_ATTACK ||
+            is_time(m) || is_cmp(m))
             return refuse(err, errlen, line, "|%s cannot follow |%s", mod_names[m],
                           mod_names[vm[i - 1]]);
         p->mods[p->nmods++] = m;
@@ -805,6 +815,17 @@ static int compile_value(const struct plan *p, const struct cfg_node *v, struct 
         out->ref = mem_strdup(text);
         rc = out->ref ? 0 : ERR_NOMEM;
         break;
+    case MODE_ATTACK: {
+        int k = analyze_kind_by_name(text, n);
+        if (k < 0)
+            return refuse(err, errlen, v->line,
+                          "|vigil_attack takes sqli, xss, traversal, cmdi or scanner, not '%.*s'",
+                          QUOTE, text);
+        out->kind = SIGMA_PRED_ATTACK;
+        out->attack = (uint8_t)k;
+        out->attack_form = (uint8_t)p->form;
+        break;
+    }
     case MODE_NUM:
         if (sigma_parse_number(text, n, &out->num) != 0)
             return refuse(err, errlen, v->line, "'%.*s' is not a number", QUOTE, text);

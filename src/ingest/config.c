@@ -654,9 +654,14 @@ static int rules_section(struct loader *l, struct ingest_config *c, const struct
             rc = rules_paths(l, &c->rules, k);
         else if (!strcmp(k->key, "placeholders"))
             rc = rules_placeholders(l, &c->rules, k);
-        else
+        else if (!strcmp(k->key, "builtin")) {
+            bool on = true;
+            rc = ld_get_bool(l, k, "rules.builtin", &on);
+            c->rules.no_builtin = !on;
+        } else
             rc = ld_bad(l, k->key_line ? k->key_line : k->line,
-                     "unknown key '%s' in rules (expected paths, placeholders)", k->key);
+                        "unknown key '%s' in rules (expected paths, placeholders, builtin)",
+                        k->key);
         if (rc)
             return rc;
     }

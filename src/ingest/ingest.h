@@ -71,6 +71,7 @@ struct ingest_rules_cfg {
     size_t npaths;
     struct ingest_placeholder_cfg *placeholders;
     unsigned nplaceholders;
+    bool no_builtin; /* `builtin: false`: without Vigil's built-in analyzer rules */
 };
 
 #define INGEST_MAX_RULE_PATHS 64
@@ -157,6 +158,12 @@ struct ingest_config {
     struct output_cfg *outputs;   /* `outputs:` where alerts go besides the store (output.h) */
     size_t noutputs;
 };
+
+/* Whether the daemon matches at all: rule paths, or the built-in rules (on by default). */
+static inline bool ingest_rules_configured(const struct ingest_config *c)
+{
+    return c->rules.npaths || !c->rules.no_builtin;
+}
 
 #define INGEST_DEFAULT_PORT "127.0.0.1:5514"
 #define INGEST_DEFAULT_MAX_FRAME (64 * 1024)

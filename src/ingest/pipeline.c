@@ -236,7 +236,7 @@ static void *io_main(void *arg)
                          (unsigned long long)atomic_load(&in->ct.dropped),
                          (unsigned long long)atomic_load(&in->ct.stored));
             }
-            if (ig->cfg->rules.npaths) {
+            if (ingest_rules_configured(ig->cfg)) {
                 struct ingest_rule_counters *rk = &ig->rct;
                 char outs[2048];
                 output_stats_line(ig->alerting.outputs, outs, sizeof outs);
@@ -356,6 +356,36 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
     return 0;
 }
 
+/*
+ * The evidence of the analyzer rules event i matched (its matches from the batch's
+ * match `from` on), added to the event as attack.* fields so the stored event shows
+ * what was found where: attack.rule, attack.analyzer, attack.field, attack.param (when a
+ * query parameter), attack.why and attack.evidence (the decoded fragment). Fields the
+ * event has no room for are dropped (the event is flagged as for any field).
+ */
+static void add_evidence(struct ingest_batch *b, size_t from, struct event *ev)
+{
+    for (size_t m = from; m < b->nmatches; m++) {
+        struct detect_evidence e;
+        if (!detect_rule_evidence(b->engine->rules, b->matches[m].rule, ev, &e))
+            continue;
+        struct detect_rule_info ri;
+        detect_rule_info(b->engine->rules, b->matches[m].rule, &ri);
+        const char *frag = arena_dup(&b->arena, e.at.fragment, e.at.len);
+        const char *param = e.at.param[0] ? arena_dup(&b->arena, e.at.param, strlen(e.at.param))
+                                          : NULL;
+        /* the rule's strings live as long as the engine, which the batch holds */
+        event_add_named(ev, SLICE_LIT("attack.rule"), slice_cstr(ri.id));
+        event_add_named(ev, SLICE_LIT("attack.analyzer"), slice_cstr(e.analyzer));
+        event_add_named(ev, SLICE_LIT("attack.field"), slice_cstr(e.field));
+        if (param)
+            event_add_named(ev, SLICE_LIT("attack.param"), slice_make(param, strlen(e.at.param)));
+        event_add_named(ev, SLICE_LIT("attack.why"), slice_cstr(e.at.why));
+        if (frag)
+            event_add_named(ev, SLICE_LIT("attack.evidence"), slice_make(frag, e.at.len));
+    }
+}
+
 /* Makes ws's scratch fit the batch's engine (a new generation, or a failed scratch). */
 static struct detect_scratch *worker_scratch(struct worker_state *ws, struct detect_engine *e)
 {
@@ -420,10 +450,12 @@ static void decode_batch(struct ingest *ig, struct decode_ctx *ctx, struct worke
             int64_t t0 = i == 0 || ++ws->cost_tick % COST_TICK == 0 ? vtime_mono_ns() : 0;
             if (t0 && t0 - ws->last_cost_ns < COST_SAMPLE_NS)
                 t0 = 0;
+            size_t first_match = b->nmatches;
             if (scratch)
                 (void)detect_match(b->engine->matcher, scratch, ev, on_match, &mc);
             else
                 (void)detect_match_all(b->engine->rules, ev, on_match, &mc);
+            add_evidence(b, first_match, ev);
             if (t0)
                 sample_cost(ig, ws, b->engine, ev, t0);
         }
@@ -553,7 +585,7 @@ static void *writer_main(void *arg)
 static int build_engine(struct ingest *ig, struct detect_engine **out, char *err, size_t errlen)
 {
     const struct ingest_rules_cfg *rc = &ig->cfg->rules;
-    struct detect_load_opts o = {ig->placeholders, rc->nplaceholders};
+    struct detect_load_opts o = {ig->placeholders, rc->nplaceholders, !rc->no_builtin};
     return detect_engine_build(&o, (const char *const *)rc->paths, rc->npaths, ++ig->rules_gen, out,
                                err, errlen);
 }
@@ -586,7 +618,7 @@ static void audit_reload(const struct ingest *ig, const char *result)
 static int rules_init(struct ingest *ig, char *err, size_t errlen)
 {
     const struct ingest_rules_cfg *rc = &ig->cfg->rules;
-    if (!rc->npaths)
+    if (!ingest_rules_configured(ig->cfg))
         return 0;
     if (rc->nplaceholders) {
         ig->placeholders = mem_calloc(rc->nplaceholders, sizeof *ig->placeholders);
@@ -614,8 +646,9 @@ static int rules_init(struct ingest *ig, char *err, size_t errlen)
 /* See ingest.h. */
 int ingest_rules_reload(struct ingest *ig)
 {
-    if (!ig->cfg->rules.npaths) {
-        log_info("rules: reload requested, but no rules are configured (rules.paths)");
+    if (!ingest_rules_configured(ig->cfg)) {
+        log_info("rules: reload requested, but no rules are configured (rules.paths, and"
+                 " rules.builtin is false)");
         return 0;
     }
     pthread_mutex_lock(&ig->reload_mu);

@@ -72,9 +72,11 @@ def main():
         data = os.path.join(tmp, "data")
         conf = os.path.join(tmp, "vigil.yaml")
         with open(conf, "w") as f:
-            # geo off: the golden fields are the decoders' alone (test_serve_lists.py
-            # covers geolocation through serve)
+            # geo and the built-in analyzer rules off: the golden fields are the decoders'
+            # alone (test_serve_lists.py covers geolocation through serve, and
+            # test_serve_web_attacks.py the analyzers' attack.* fields)
             f.write("data_dir: %s\nweb: {listen: 127.0.0.1:0}\nlog_level: warn\nflush_ms: 20\ngeo: {enabled: false}\n"
+                    "rules: {builtin: false}\n"
                     "inputs:\n  - type: syslog_tcp\n    name: tcp\n    listen: 127.0.0.1:0\n"
                     % data)
         err = open(os.path.join(tmp, "serve.log"), "w")

@@ -319,7 +319,7 @@ static void t_engine_build(void)
     /* with the placeholder configured, both rules load */
     const char *const vals[] = {"root", "admin"};
     struct detect_placeholder ph = {"admins", vals, 2};
-    struct detect_load_opts o = {&ph, 1};
+    struct detect_load_opts o = {&ph, 1, false};
     e = build(&o, 8);
     T_CHECK(e);
     ok = e->load.rules == 2 && e->nrefusals == 0;
