@@ -19,6 +19,7 @@
  */
 #include "analyze/analyze_int.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -394,29 +395,315 @@ static bool sqli_in(const char *s, size_t n, enum sql_context ctx, struct analyz
     return false;
 }
 
-/* Values that cannot hold SQL structure: one run of word characters. */
-static bool plain(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '.' || c == '@' || c >= 0x80))
-            return false;
-    }
-    return true;
-}
+/*
+ * Byte classes, so that one pass over a value says which of the analyzer's paths can
+ * apply to it (byte_classes). Each path below states the bytes it cannot do without:
+ *   B_NOTPLAIN  a byte other than a letter, a digit, _ . @ or >= 0x80: without one the
+ *               value is one run of word characters, which holds no SQL structure (only
+ *               a hex literal is judged)
+ *   B_ALNUM     a letter, a digit or a byte >= 0x80: without one, a quote makes a probe
+ *   B_SQUOTE B_DQUOTE  ' and ": the quoted contexts are only lexed with their quote
+ *   B_DOLLAR    $: every NoSQL operator starts with it
+ *   B_LPAREN B_EQ  ( and =: server-side JavaScript needs '(' and LDAP marks need '('
+ *               (and a filter '=')
+ *   B_JSOP      ; & |: server-side JavaScript joins conditions or statements with them
+ *   B_X         x: a hex literal (0x...)
+ *   B_SLASH B_STAR  / and *: a comment (folded when inside a word)
+ *   B_HIGH      a byte >= 0xe2: the first byte of the typographic quotes fold() maps
+ */
+enum {
+    B_NOTPLAIN = 1,
+    B_ALNUM = 2,
+    B_SQUOTE = 4,
+    B_DQUOTE = 8,
+    B_DOLLAR = 16,
+    B_LPAREN = 32,
+    B_EQ = 64,
+    B_JSOP = 128,
+    B_X = 256,
+    B_SLASH = 512,
+    B_STAR = 1024,
+    B_HIGH = 2048,
+};
 
-/* Only punctuation, with a quote in it: the probe that looks for an SQL error. */
-static bool quote_probe(const char *s, size_t n)
+#define NP B_NOTPLAIN
+#define AL B_ALNUM
+#define HI (B_ALNUM | B_HIGH)
+static const uint16_t byte_class[256] = {
+    /* 0x00 */ NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    /* 0x10 */ NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    NP,
+    /* ' ' ! " # $ % & ' ( ) * + , - . / */
+    NP,
+    NP,
+    NP | B_DQUOTE,
+    NP,
+    NP | B_DOLLAR,
+    NP,
+    NP | B_JSOP,
+    NP | B_SQUOTE,
+    NP | B_LPAREN,
+    NP,
+    NP | B_STAR,
+    NP,
+    NP,
+    NP,
+    0,
+    NP | B_SLASH,
+    /* 0-9 : ; < = > ? */
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    NP,
+    NP | B_JSOP,
+    NP,
+    NP | B_EQ,
+    NP,
+    NP,
+    /* @ A-O */
+    0,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* P-Z [ \ ] ^ _ */
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    NP,
+    NP,
+    NP,
+    NP,
+    0,
+    /* ` a-o */
+    NP,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* p-z { | } ~ DEL */
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL | B_X,
+    AL,
+    AL,
+    NP,
+    NP | B_JSOP,
+    NP,
+    NP,
+    NP,
+    /* 0x80 */ AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* 0x90 */ AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* 0xa0 */ AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* 0xb0 */ AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* 0xc0 */ AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* 0xd0 */ AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    AL,
+    /* 0xe0 */ AL,
+    AL,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    /* 0xf0 */ HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+    HI,
+};
+#undef NP
+#undef AL
+#undef HI
+
+/* The classes of s's bytes, or-ed. */
+static unsigned byte_classes(const char *s, size_t n)
 {
-    bool quote = false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80)
-            return false;
-        quote |= c == '\'' || c == '"';
-    }
-    return quote;
+    unsigned c = 0;
+    for (size_t i = 0; i < n; i++)
+        c |= byte_class[(unsigned char)s[i]];
+    return c;
 }
 
 /*
@@ -463,13 +750,12 @@ static size_t fold(const char *s, size_t n, char *out, size_t cap)
 }
 
 /* NoSQL (MongoDB) operators and server-side JavaScript in a value. */
-static bool nosql(const char *s, size_t n, struct analyze_finding *f)
+static bool nosql(const char *s, size_t n, unsigned cls, struct analyze_finding *f)
 {
     static const char *const ops[] = {"$where", "$ne", "$gt",  "$lt",     "$gte",  "$lte",
                                       "$regex", "$or", "$nin", "$exists", "$expr", "$function"};
     /* every operator starts with '$': without one, none can match */
-    bool dollar = memchr(s, '$', n) != NULL;
-    for (size_t k = 0; dollar && k < sizeof ops / sizeof ops[0]; k++) {
+    for (size_t k = 0; (cls & B_DOLLAR) && k < sizeof ops / sizeof ops[0]; k++) {
         size_t l = strlen(ops[k]);
         for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), ops[k], l)) != NULL; p++) {
             size_t at = (size_t)(p - s), e = at + l;
@@ -490,7 +776,7 @@ static bool nosql(const char *s, size_t n, struct analyze_finding *f)
     }
     static const char *const js[] = {"this.", "db.", "sleep(", "return ", "while("};
     /* the cheap conditions first: a quote, '(' and a && || or ; */
-    if (!(memchr(s, '\'', n) || memchr(s, '"', n)) || !memchr(s, '(', n) ||
+    if (!(cls & (B_SQUOTE | B_DQUOTE)) || !(cls & B_LPAREN) || !(cls & B_JSOP) ||
         !(memchr(s, ';', n) || memmem(s, n, "&&", 2) || memmem(s, n, "||", 2)))
         return false;
     int hits = 0;
@@ -505,23 +791,29 @@ static bool nosql(const char *s, size_t n, struct analyze_finding *f)
     return false;
 }
 
-/* LDAP filter injection: a value that closes a filter and opens another. */
+/* LDAP filter injection: a value that closes a filter and opens another. The caller
+ * has seen a '(' and a '=' in it (every mark holds a '('). */
 static bool ldap(const char *s, size_t n, struct analyze_finding *f)
 {
-    static const char *const marks[] = {"*)(", ")(|", ")(&", "(|(", "(&(", "(!("};
-    /* every mark holds ")(" or "(|(" "(&(" "(!(", so a '(' and, for a filter, a '=' */
-    if (!memchr(s, '(', n) || !memchr(s, '=', n))
-        return false;
-    for (size_t k = 0; k < sizeof marks / sizeof marks[0]; k++) {
-        const char *p = memmem(s, n, marks[k], 3);
-        if (p) {
-            f->why = "LDAP filter injection";
-            f->off = (size_t)(p - s);
-            f->len = n - f->off < 32 ? n - f->off : 32;
-            return true;
-        }
+    /* in order of preference: the first mark of the list found wins, at its first place */
+    static const char marks[][4] = {"*)(", ")(|", ")(&", "(|(", "(&(", "(!("};
+    size_t best = sizeof marks / sizeof marks[0], at = 0;
+    for (size_t i = 0; i + 3 <= n && best > 0; i++) {
+        if (s[i] != '*' && s[i] != ')' && s[i] != '(')
+            continue;
+        for (size_t k = 0; k < best; k++)
+            if (!memcmp(s + i, marks[k], 3)) {
+                best = k;
+                at = i;
+                break;
+            }
     }
-    return false;
+    if (best == sizeof marks / sizeof marks[0])
+        return false;
+    f->why = "LDAP filter injection";
+    f->off = at;
+    f->len = n - at < 32 ? n - at : 32;
+    return true;
 }
 
 static bool judge_all(const char *s, size_t n, struct analyze_finding *f, int depth);
@@ -562,36 +854,46 @@ static bool hex_payload(const char *s, size_t n, struct analyze_finding *f, int 
     return false;
 }
 
-static bool judge_all(const char *s, size_t n, struct analyze_finding *f, int depth)
+/* Every path of the analyzer on s, whose byte classes are cls. */
+static bool judge_classes(const char *s, size_t n, unsigned cls, struct analyze_finding *f,
+                          int depth)
 {
     if (depth > 1)
         return false;
-    if (plain(s, n))
-        return n > 18 && hex_payload(s, n, f, depth);
+    /* one run of word characters: no token but a word or a number */
+    if (!(cls & B_NOTPLAIN))
+        return n > 18 && (cls & B_X) && hex_payload(s, n, f, depth);
     if (sqli_in(s, n, SQL_CTX_BARE, f))
         return true;
-    if (memchr(s, '\'', n) && sqli_in(s, n, SQL_CTX_SQUOTE, f))
+    if ((cls & B_SQUOTE) && sqli_in(s, n, SQL_CTX_SQUOTE, f))
         return true;
-    if (memchr(s, '"', n) && sqli_in(s, n, SQL_CTX_DQUOTE, f))
+    if ((cls & B_DQUOTE) && sqli_in(s, n, SQL_CTX_DQUOTE, f))
         return true;
-    if (quote_probe(s, n)) {
+    if (!(cls & B_ALNUM) && (cls & (B_SQUOTE | B_DQUOTE))) {
+        /* only punctuation, with a quote in it: the probe that looks for an SQL error */
         f->why = "quote probe";
         f->off = 0;
         f->len = n;
         return true;
     }
-    return nosql(s, n, f) || ldap(s, n, f) || hex_payload(s, n, f, depth);
+    return nosql(s, n, cls, f) || ((cls & B_LPAREN) && (cls & B_EQ) && ldap(s, n, f)) ||
+           ((cls & B_X) && hex_payload(s, n, f, depth));
+}
+
+static bool judge_all(const char *s, size_t n, struct analyze_finding *f, int depth)
+{
+    return judge_classes(s, n, byte_classes(s, n), f, depth);
 }
 
 /* See analyze.h. */
 bool analyze_sqli(const char *s, size_t n, struct analyze_finding *f)
 {
-    if (judge_all(s, n, f, 0))
+    unsigned cls = byte_classes(s, n);
+    if (judge_classes(s, n, cls, f, 0))
         return true;
-    bool odd = memmem(s, n, "/*", 2) != NULL;
-    for (size_t i = 0; i < n && !odd; i++)
-        odd = (unsigned char)s[i] >= 0xe2;
-    if (!odd)
+    /* fold() changes only typographic quotes (their first byte is >= 0xe2) and comments
+     * inside words: without either, the folded value is the value */
+    if (!(cls & B_HIGH) && !((cls & B_SLASH) && (cls & B_STAR) && memmem(s, n, "/*", 2) != NULL))
         return false;
     char folded[4096];
     size_t fn = fold(s, n, folded, sizeof folded);
