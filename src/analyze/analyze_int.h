@@ -49,13 +49,13 @@ enum sql_kind {
     SQL_OTHER,
 };
 
-#define SQL_F_OPEN 1u   /* a string or comment the value ends inside */
-#define SQL_F_KNOWN 2u  /* SQL_FUNC: a known SQL function */
-#define SQL_F_TIMING 4u /* SQL_FUNC / SQL_KEYWORD: sleeps or delays (SLEEP, WAITFOR ...) */
-#define SQL_F_DANGER 8u /* files, shells, system tables: LOAD_FILE, OUTFILE, xp_cmdshell */
-#define SQL_F_CMP 16u   /* SQL_OP: a comparison (= < > LIKE IN BETWEEN IS REGEXP ...) */
-#define SQL_F_BY 32u    /* SQL_KEYWORD: ORDER BY / GROUP BY (folded into one token) */
-#define SQL_F_WAIT 64u  /* SQL_STMT: WAITFOR */
+#define SQL_F_OPEN 1u     /* a string or comment the value ends inside */
+#define SQL_F_KNOWN 2u    /* SQL_FUNC: a known SQL function */
+#define SQL_F_TIMING 4u   /* SQL_FUNC / SQL_KEYWORD: sleeps or delays (SLEEP, WAITFOR ...) */
+#define SQL_F_DANGER 8u   /* files, shells, system tables: LOAD_FILE, OUTFILE, xp_cmdshell */
+#define SQL_F_CMP 16u     /* SQL_OP: a comparison (= < > LIKE IN BETWEEN IS REGEXP ...) */
+#define SQL_F_BY 32u      /* SQL_KEYWORD: ORDER BY / GROUP BY (folded into one token) */
+#define SQL_F_WAIT 64u    /* SQL_STMT: WAITFOR */
 #define SQL_F_SELECT 128u /* SQL_STMT: SELECT */
 #define SQL_F_QUOTED 256u /* SQL_WORD: `quoted` or [bracketed] identifier */
 #define SQL_F_NAME 512u   /* SQL_WORD: a known function's name without '(' (CURRENT_USER) */
@@ -84,5 +84,8 @@ struct sql_lexer {
 void sql_lex_init(struct sql_lexer *lx, const char *s, size_t n, enum sql_context ctx);
 /* The next token into *t; false at the end. */
 bool sql_lex_next(struct sql_lexer *lx, struct sql_token *t);
+/* The i-th name of the lexer's keyword table (sorted, lower case; static text), NULL
+ * past its end: for the tests. */
+const char *sql_lex_keyword(size_t i);
 
 #endif

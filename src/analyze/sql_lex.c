@@ -13,8 +13,8 @@
  */
 #include "analyze/analyze_int.h"
 
+#include <pthread.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 struct kw {
@@ -23,8 +23,9 @@ struct kw {
     uint16_t flags;
 };
 
-/* Sorted by name (lower case) for bsearch. Functions named here are only SQL_FUNC when
- * a '(' follows; otherwise the kind given applies (SQL_WORD for plain functions). */
+/* Sorted by name (lower case), for readers; looked up through kw_find's index. Functions
+ * named here are only SQL_FUNC when a '(' follows; otherwise the kind given applies
+ * (SQL_WORD for plain functions). */
 #define F SQL_FUNC
 #define K SQL_F_KNOWN
 static const struct kw keywords[] = {
@@ -199,34 +200,66 @@ static const struct kw keywords[] = {
 static const char *const danger_prefixes[] = {
     "information_schema.", "sysibm.", "pg_catalog.", "mysql.", "sys.", "master.", "msdb."};
 
-struct key {
-    const char *s;
-    size_t n;
-};
+/*
+ * The keyword index: an open-addressing hash of the table's names, built once (the
+ * table itself stays sorted for readers and for sql_lex_keyword). KW_SLOTS is a power of
+ * two over twice the table's size, so a probe run is short; a slot holds an index into
+ * keywords plus one (0: empty).
+ */
+#define NKEYWORDS (sizeof keywords / sizeof keywords[0])
+#define KW_SLOTS 512
+#define KW_LONGEST 40 /* longer words are not looked up (a unit test checks the names) */
+_Static_assert(NKEYWORDS < 255 && 2 * NKEYWORDS < KW_SLOTS, "the keyword index is too small");
 
-static int kw_cmp(const void *k, const void *e)
+static uint8_t kw_slot[KW_SLOTS];
+static uint8_t kw_len[NKEYWORDS];
+static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
+
+static uint32_t kw_hash(const char *lower, size_t n)
 {
-    const struct key *a = k;
-    const char *b = ((const struct kw *)e)->w;
-    size_t i = 0;
-    for (; i < a->n && b[i]; i++) {
-        int x = (unsigned char)a->s[i], y = (unsigned char)b[i];
-        if (x >= 'A' && x <= 'Z')
-            x += 32;
-        if (x != y)
-            return x - y;
-    }
-    if (i < a->n)
-        return 1;
-    return b[i] ? -1 : 0;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)lower[i]) * 16777619u;
+    return h;
 }
 
+static void kw_index(void)
+{
+    for (size_t k = 0; k < NKEYWORDS; k++) {
+        kw_len[k] = (uint8_t)strlen(keywords[k].w);
+        uint32_t h = kw_hash(keywords[k].w, kw_len[k]) & (KW_SLOTS - 1);
+        while (kw_slot[h])
+            h = (h + 1) & (KW_SLOTS - 1);
+        kw_slot[h] = (uint8_t)(k + 1);
+    }
+}
+
+/* The keyword s[0..n) is, in any case; NULL when none. */
 static const struct kw *kw_find(const char *s, size_t n)
 {
-    if (n > 40)
+    if (n > KW_LONGEST)
         return NULL;
-    struct key k = {s, n};
-    return bsearch(&k, keywords, sizeof keywords / sizeof keywords[0], sizeof keywords[0], kw_cmp);
+    char lower[KW_LONGEST];
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80)
+            return NULL; /* the names are ASCII */
+        lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    pthread_once(&kw_once, kw_index);
+    for (uint32_t h = kw_hash(lower, n) & (KW_SLOTS - 1); kw_slot[h];
+         h = (h + 1) & (KW_SLOTS - 1)) {
+        size_t k = kw_slot[h] - 1u;
+        if (kw_len[k] == n && !memcmp(keywords[k].w, lower, n))
+            return &keywords[k];
+    }
+    return NULL;
+}
+
+/* See analyze_int.h. */
+const char *sql_lex_keyword(size_t i)
+{
+    return i < NKEYWORDS ? keywords[i].w : NULL;
 }
 
 static bool word_char(unsigned char c)

@@ -117,6 +117,30 @@ static void t_lexer(void)
         T_CHECK(sql_lex_next(&lx, &t));
         T_EQ_INT(t.kind, kinds[i]);
     }
+    /* the keyword table: sorted, unique, lower case, no longer than the index looks up,
+     * and every name found by the lexer in any case (the index holds them all) */
+    const char *prev = NULL;
+    size_t nk = 0;
+    for (const char *w; (w = sql_lex_keyword(nk)) != NULL; nk++) {
+        size_t wl = strlen(w);
+        T_CHECK(wl > 0 && wl <= 40);
+        T_CHECK(!prev || strcmp(prev, w) < 0);
+        for (size_t i = 0; i < wl; i++)
+            T_CHECK(!(w[i] >= 'A' && w[i] <= 'Z'));
+        char up[48];
+        for (size_t i = 0; i <= wl; i++)
+            up[i] = (char)(w[i] >= 'a' && w[i] <= 'z' ? w[i] - 32 : w[i]);
+        for (int c = 0; c < 2; c++) {
+            const char *form = c ? up : w;
+            sql_lex_init(&lx, form, wl, SQL_CTX_BARE);
+            T_CHECK(sql_lex_next(&lx, &t));
+            T_CHECK(t.off == 0 && t.len == wl);
+            /* found: a keyword's kind, or a word with a keyword's flags */
+            T_CHECK(t.kind != SQL_WORD || t.flags != 0);
+        }
+        prev = w;
+    }
+    T_CHECK(nk > 100);
     /* a quoted context starts inside the application's string */
     sql_lex_init(&lx, "x' OR 'a'='a", 12, SQL_CTX_SQUOTE);
     T_CHECK(sql_lex_next(&lx, &t) && t.kind == SQL_STRING && t.len == 2 && !(t.flags & SQL_F_OPEN));
