@@ -39,20 +39,32 @@ static bool found(struct analyze_finding *f, const char *why, size_t off, size_t
     return true;
 }
 
-/* Tags that run or load script or change where the page's URLs point, by themselves. */
-static const char *const script_tags[] = {
-    "script", "iframe", "frame", "frameset", "object",  "embed",  "applet", "base",
-    "import", "xml",    "xss",   "meta",     "isindex", "portal", "layer",  "ilayer"};
+/* A name of a list, with its length. */
+struct name {
+    const char *w;
+    size_t len;
+};
+#define NAME(w)                                                                                    \
+    {                                                                                              \
+        (w), sizeof(w) - 1                                                                         \
+    }
 
-/* Whether s[0..n) is one of list's names (lower case), in any case. The first letter is
- * compared before the length and the rest, since most words fail there. */
-static bool tag_in(const char *s, size_t n, const char *const *list, size_t nlist)
+/* Tags that run or load script or change where the page's URLs point, by themselves. */
+static const struct name script_tags[] = {
+    NAME("script"),  NAME("iframe"), NAME("frame"),  NAME("frameset"),
+    NAME("object"),  NAME("embed"),  NAME("applet"), NAME("base"),
+    NAME("import"),  NAME("xml"),    NAME("xss"),    NAME("meta"),
+    NAME("isindex"), NAME("portal"), NAME("layer"),  NAME("ilayer")};
+
+/* Whether s[0..n) is one of list's names (lower case), in any case. The first letter and
+ * the length are compared before the rest, since most words fail there. */
+static bool tag_in(const char *s, size_t n, const struct name *list, size_t nlist)
 {
     if (n == 0)
         return false;
     char c = (char)(s[0] | 0x20);
     for (size_t i = 0; i < nlist; i++)
-        if (list[i][0] == c && strlen(list[i]) == n && !strncasecmp(s, list[i], n))
+        if (list[i].len == n && list[i].w[0] == c && !strncasecmp(s, list[i].w, n))
             return true;
     return false;
 }
@@ -174,11 +186,24 @@ static bool script_css_text(char *buf, size_t l, bool schemes)
             continue;
         buf[o++] = buf[i];
     }
-    static const char *const bad[] = {"expression(", "behavior:",   "-moz-binding",
-                                      "@import",     "javascript:", "vbscript:"};
-    for (size_t k = 0; k < (schemes ? sizeof bad / sizeof bad[0] : 4); k++)
-        if (memmem(buf, o, bad[k], strlen(bad[k])))
+    /* each pattern with a byte it cannot do without: searched only when that byte is there */
+    static const struct {
+        const char *w;
+        char must;
+    } bad[] = {{"expression(", '('}, {"behavior:", ':'},   {"-moz-binding", '-'},
+               {"@import", '@'},     {"javascript:", ':'}, {"vbscript:", ':'}};
+    bool has[4] = {false, false, false, false}; /* ( : - @ */
+    for (size_t i = 0; i < o; i++) {
+        has[0] |= buf[i] == '(';
+        has[1] |= buf[i] == ':';
+        has[2] |= buf[i] == '-';
+        has[3] |= buf[i] == '@';
+    }
+    for (size_t k = 0; k < (schemes ? sizeof bad / sizeof bad[0] : 4); k++) {
+        int b = bad[k].must == '(' ? 0 : bad[k].must == ':' ? 1 : bad[k].must == '-' ? 2 : 3;
+        if (has[b] && memmem(buf, o, bad[k].w, strlen(bad[k].w)))
             return true;
+    }
     return false;
 }
 
@@ -189,10 +214,11 @@ static bool script_css(const char *s, size_t n, bool schemes)
 }
 
 /* Attributes whose value is a URL the browser may load or follow. */
-static const char *const url_attrs[] = {
-    "href",   "src",    "action",  "formaction", "data",     "xlink:href", "background",
-    "dynsrc", "lowsrc", "poster",  "code",       "codebase", "value",      "to",
-    "from",   "values", "content", "srcset",     "ping",     "cite"};
+static const struct name url_attrs[] = {
+    NAME("href"),       NAME("src"),        NAME("action"), NAME("formaction"), NAME("data"),
+    NAME("xlink:href"), NAME("background"), NAME("dynsrc"), NAME("lowsrc"),     NAME("poster"),
+    NAME("code"),       NAME("codebase"),   NAME("value"),  NAME("to"),         NAME("from"),
+    NAME("values"),     NAME("content"),    NAME("srcset"), NAME("ping"),       NAME("cite")};
 
 /*
  * Scans the tag whose name starts at s[i] (after '<'); true with *f when the tag runs
@@ -268,9 +294,10 @@ static bool scan_tag(const char *s, size_t n, size_t lt, size_t i, struct analyz
 }
 
 /* Script sinks an injected call would reach first. */
-static const char *const sinks[] = {"alert",        "prompt",      "confirm",    "eval",
-                                    "settimeout",   "setinterval", "execscript", "msgbox",
-                                    "fromcharcode", "constructor"};
+static const struct name sinks[] = {NAME("alert"),      NAME("prompt"),     NAME("confirm"),
+                                    NAME("eval"),       NAME("settimeout"), NAME("setinterval"),
+                                    NAME("execscript"), NAME("msgbox"),     NAME("fromcharcode"),
+                                    NAME("constructor")};
 
 /* A call of a script sink: NAME( NAME` (NAME)( NAME.call( or top['NAME'](; *at its start. */
 static bool sink_call(const char *s, size_t n, size_t *at)
