@@ -39,33 +39,33 @@ static bool xss(const char *raw)
     return analyze_xss(dec, n, &f);
 }
 
-#define T_SQLI(s)                                                                             \
-    do {                                                                                      \
-        if (!sqli(s)) {                                                                       \
-            t_fail(__FILE__, __LINE__, "SQL injection missed: %s", s);                        \
-            return;                                                                           \
-        }                                                                                     \
+#define T_SQLI(s)                                                                                  \
+    do {                                                                                           \
+        if (!sqli(s)) {                                                                            \
+            t_fail(__FILE__, __LINE__, "SQL injection missed: %s", s);                             \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
-#define T_NOT_SQLI(s)                                                                         \
-    do {                                                                                      \
-        if (sqli(s)) {                                                                        \
-            t_fail(__FILE__, __LINE__, "benign value flagged as SQL injection: %s", s);      \
-            return;                                                                           \
-        }                                                                                     \
+#define T_NOT_SQLI(s)                                                                              \
+    do {                                                                                           \
+        if (sqli(s)) {                                                                             \
+            t_fail(__FILE__, __LINE__, "benign value flagged as SQL injection: %s", s);            \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
-#define T_XSS(s)                                                                              \
-    do {                                                                                      \
-        if (!xss(s)) {                                                                        \
-            t_fail(__FILE__, __LINE__, "XSS missed: %s", s);                                  \
-            return;                                                                           \
-        }                                                                                     \
+#define T_XSS(s)                                                                                   \
+    do {                                                                                           \
+        if (!xss(s)) {                                                                             \
+            t_fail(__FILE__, __LINE__, "XSS missed: %s", s);                                       \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
-#define T_NOT_XSS(s)                                                                          \
-    do {                                                                                      \
-        if (xss(s)) {                                                                         \
-            t_fail(__FILE__, __LINE__, "benign value flagged as XSS: %s", s);                \
-            return;                                                                           \
-        }                                                                                     \
+#define T_NOT_XSS(s)                                                                               \
+    do {                                                                                           \
+        if (xss(s)) {                                                                              \
+            t_fail(__FILE__, __LINE__, "benign value flagged as XSS: %s", s);                      \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 static void t_decode(void)
@@ -98,9 +98,9 @@ static void t_lexer(void)
     const char *s = "1 UNION ALL /*x*/ SELECT sleep(5),@@version FROM t ORDER BY 1-- c";
     struct sql_lexer lx;
     sql_lex_init(&lx, s, strlen(s), SQL_CTX_BARE);
-    int want[] = {SQL_NUMBER, SQL_UNION, SQL_COMMENT, SQL_STMT,    SQL_FUNC,
-                  SQL_LPAREN, SQL_NUMBER, SQL_RPAREN, SQL_COMMA,   SQL_VAR,
-                  SQL_KEYWORD, SQL_WORD,  SQL_KEYWORD, SQL_NUMBER, SQL_COMMENT};
+    int want[] = {SQL_NUMBER,  SQL_UNION,  SQL_COMMENT, SQL_STMT,   SQL_FUNC,
+                  SQL_LPAREN,  SQL_NUMBER, SQL_RPAREN,  SQL_COMMA,  SQL_VAR,
+                  SQL_KEYWORD, SQL_WORD,   SQL_KEYWORD, SQL_NUMBER, SQL_COMMENT};
     struct sql_token t;
     size_t k = 0;
     while (sql_lex_next(&lx, &t)) {
@@ -171,25 +171,25 @@ static void t_sqli_contexts(void)
 
 static void t_sqli_evasions(void)
 {
-    T_SQLI("1 UnIoN SeLeCt 1,2,3");               /* case mixing */
-    T_SQLI("1 UNION/**/SELECT 1,2");              /* comments as spaces */
+    T_SQLI("1 UnIoN SeLeCt 1,2,3");                 /* case mixing */
+    T_SQLI("1 UNION/**/SELECT 1,2");                /* comments as spaces */
     T_SQLI("1 /*!50000UNION*/ /*!50000SELECT*/ 1"); /* MySQL executable comments */
-    T_SQLI("1 UNI/**/ON SEL/**/ECT 1,2");         /* comments inside keywords */
-    T_SQLI("%27%20or%20%271%27%3D%271");          /* encoded quotes */
-    T_SQLI("%2527%2520or%25201%253D1--");         /* double encoding */
-    T_SQLI("1%20or%201=1");                       /* numeric, no quotes */
-    T_SQLI("1or1=1");                             /* glued to the number */
-    T_SQLI("1; DROP TABLE users--");              /* stacked */
+    T_SQLI("1 UNI/**/ON SEL/**/ECT 1,2");           /* comments inside keywords */
+    T_SQLI("%27%20or%20%271%27%3D%271");            /* encoded quotes */
+    T_SQLI("%2527%2520or%25201%253D1--");           /* double encoding */
+    T_SQLI("1%20or%201=1");                         /* numeric, no quotes */
+    T_SQLI("1or1=1");                               /* glued to the number */
+    T_SQLI("1; DROP TABLE users--");                /* stacked */
     T_SQLI("'; exec master..xp_cmdshell 'ping 10.0.0.1'--");
-    T_SQLI("1; waitfor delay '0:0:10'--");        /* time-based blind */
+    T_SQLI("1; waitfor delay '0:0:10'--"); /* time-based blind */
     T_SQLI("' AND SLEEP(5)#");
     T_SQLI("1 and benchmark(10000000,MD5(1))");
     T_SQLI("1) or pg_sleep(5)--");
-    T_SQLI("’ or ‘1’=’1");                        /* typographic quotes, best-fit mapped */
+    T_SQLI("’ or ‘1’=’1"); /* typographic quotes, best-fit mapped */
     T_SQLI("0x77616974666F722064656C61792027303A303A313027"); /* hex: waitfor delay '0:0:10' */
     T_SQLI("' || (SELECT 1 FROM dual) || '");
-    T_SQLI("{\"username\": {\"$ne\": null}}");   /* NoSQL operator */
-    T_SQLI("*)(uid=*))(|(uid=*");                 /* LDAP filter */
+    T_SQLI("{\"username\": {\"$ne\": null}}"); /* NoSQL operator */
+    T_SQLI("*)(uid=*))(|(uid=*");              /* LDAP filter */
 }
 
 static void t_sqli_benign(void)
@@ -210,7 +210,8 @@ static void t_sqli_benign(void)
     T_NOT_SQLI("{\"id\":123,\"name\":\"O'Brien\",\"tags\":[\"a\",\"b\"]}");
     T_NOT_SQLI("dGhpcyBpcyBhIHRlc3Q=");
     T_NOT_SQLI("a+b/c==");
-    T_NOT_SQLI("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    T_NOT_SQLI(
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
     T_NOT_SQLI("Ben & Jerry's");
     T_NOT_SQLI("it's 5 o'clock");
     T_NOT_SQLI("SQL tutorial: how do I use LIKE?");
@@ -225,15 +226,15 @@ static void t_xss(void)
     T_XSS("<svg onload=alert(1)>");
     T_XSS("<svg/onload=alert(1)>");
     T_XSS("<IMG SRC=x OnErRoR=alert(1)>");
-    T_XSS("\"><img src=x onerror=prompt(1)>");           /* attribute breaking */
-    T_XSS("\" onmouseover=\"alert(1)");                  /* attribute breaking, no tag */
+    T_XSS("\"><img src=x onerror=prompt(1)>"); /* attribute breaking */
+    T_XSS("\" onmouseover=\"alert(1)");        /* attribute breaking, no tag */
     T_XSS("' autofocus onfocus=alert(1) x='");
-    T_XSS("javascript:alert(1)");                        /* URL context */
+    T_XSS("javascript:alert(1)");                              /* URL context */
     T_XSS("<a href=\"&#106;avascript&colon;alert(1)\">x</a>"); /* javascript: with entities */
     T_XSS("<a href=\"jav&#x09;ascript:alert(1)\">x</a>");
     T_XSS("%253Cscript%253Ealert(1)%253C%252Fscript%253E"); /* double URL-encoding */
     T_XSS("<iframe src=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">");
-    T_XSS("';alert(String.fromCharCode(88,83,83))//");   /* a script string left */
+    T_XSS("';alert(String.fromCharCode(88,83,83))//"); /* a script string left */
     T_XSS("\"-prompt(8)-\"");
     T_XSS("<div style=\"width:expression(alert(1))\">");
     T_XSS("alert&lpar;1&rpar;");
@@ -256,6 +257,119 @@ static void t_xss_benign(void)
     T_NOT_XSS("{\"msg\":\"he said \\\"hi\\\"\"}");
     T_NOT_XSS("https://example.com/a?b=c&d=e");
     T_NOT_XSS("please confirm your e-mail");
+}
+
+/*
+ * The lexer's fast paths: glued logical words, operators chosen by their first byte,
+ * dangerous names by prefix, keywords in any case through the index.
+ */
+static void t_lexer_paths(void)
+{
+    static const struct {
+        const char *s;
+        int kind;
+        uint32_t len;
+        uint16_t flags; /* flags that must be set */
+    } first[] = {
+        {"or1=1", SQL_LOGIC, 2, 0},
+        {"AND2>1", SQL_LOGIC, 3, 0},
+        {"xOr3", SQL_LOGIC, 3, 0},
+        {"orx", SQL_WORD, 3, 0},
+        {"order", SQL_KEYWORD, 5, 0},
+        {"andy", SQL_WORD, 4, 0},
+        {"<=>1", SQL_OP, 3, SQL_F_CMP},
+        {"->>'$.a'", SQL_OP, 3, 0},
+        {"!<1", SQL_OP, 2, SQL_F_CMP},
+        {"!~1", SQL_OP, 1, 0},
+        {"==1", SQL_OP, 2, SQL_F_CMP},
+        {":=1", SQL_OP, 2, 0},
+        {":", SQL_OTHER, 1, 0},
+        {"||1", SQL_LOGIC, 2, 0},
+        {"|1", SQL_OP, 1, 0},
+        {"<>1", SQL_OP, 2, SQL_F_CMP},
+        {"-1", SQL_OP, 1, 0},
+        {"XP_CMDSHELL", SQL_WORD, 11, SQL_F_DANGER},
+        {"sp_who", SQL_WORD, 6, SQL_F_DANGER},
+        {"Sys.objects", SQL_WORD, 11, SQL_F_DANGER},
+        {"Information_Schema.tables", SQL_WORD, 25, SQL_F_DANGER},
+        {"MASTER..SYSDATABASES", SQL_WORD, 20, SQL_F_DANGER},
+        {"UNION", SQL_UNION, 5, 0},
+        {"SeLeCt", SQL_STMT, 6, SQL_F_SELECT},
+        {"Sleep (1)", SQL_FUNC, 5, SQL_F_TIMING},
+    };
+    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++) {
+        struct sql_lexer lx;
+        struct sql_token t;
+        sql_lex_init(&lx, first[i].s, strlen(first[i].s), SQL_CTX_BARE);
+        T_CHECK(sql_lex_next(&lx, &t));
+        if (t.kind != first[i].kind || t.len != first[i].len ||
+            (t.flags & first[i].flags) != first[i].flags) {
+            t_fail(__FILE__, __LINE__, "%s: kind %d len %u flags %u", first[i].s, t.kind,
+                   (unsigned)t.len, (unsigned)t.flags);
+            return;
+        }
+    }
+    /* a number ends where a glued word starts, in any case */
+    struct sql_lexer lx;
+    struct sql_token t;
+    sql_lex_init(&lx, "1UNION", 6, SQL_CTX_BARE);
+    T_CHECK(sql_lex_next(&lx, &t) && t.kind == SQL_NUMBER && t.len == 1);
+    T_CHECK(sql_lex_next(&lx, &t) && t.kind == SQL_UNION);
+}
+
+/*
+ * Attacks at the edge of each shortcut the analyzers take (a path skipped when the value
+ * lacks the bytes it needs): each must still be found, through the path named.
+ */
+static void t_prefilter_edges(void)
+{
+    /* no quote: only the bare context; no punctuation at all; a keyword in capitals */
+    T_SQLI("1 or 1=1");
+    T_SQLI("1 AND SLEEP(5)");
+    T_SQLI("1;DROP TABLE x");
+    T_SQLI("1 union select 1");
+    T_SQLI("1UNION SELECT 1");
+    T_SQLI("1 AND BENCHMARK(1000000,MD5(1))");
+    T_SQLI("1 union select table_name from Information_Schema.tables");
+    /* only a double quote: the double-quoted context alone */
+    T_SQLI("a\" or \"1\"=\"1");
+    /* only typographic quotes: no ASCII quote until the second, folded pass */
+    T_SQLI("admin’--");
+    T_SQLI("admin’ or ’1’=’1");
+    T_SQLI("1” or ”1”=”1");
+    /* comments inside words, joined only by the folded pass */
+    T_SQLI("1 un/*x*/ion sel/*x*/ect 1,2");
+    /* NoSQL with a '$' and no quote; LDAP with only ( ) = *; quote probes with no letter */
+    T_SQLI("user[$ne]=x");
+    T_SQLI("x)(|(cn=*)");
+    T_SQLI("admin*)(cn=*"); /* and none of ; & | */
+    T_SQLI("')");
+    T_SQLI("\"'");
+    /* server-side JavaScript: quote, '(' and ';' */
+    T_SQLI("'; while(true){}; var x='");
+    /* hex literals, in a plain run of word characters and after a space */
+    T_SQLI("0x73656c65637420404076657273696f6e");
+    T_SQLI("a 0x73656c65637420404076657273696f6e");
+    /* typographic quotes in prose stay prose after folding */
+    T_NOT_SQLI("it’s fine");
+    T_NOT_SQLI("5’11” tall");
+
+    /* XSS: the script URL, CSS and template paths without a tag; computed calls */
+    T_XSS("<svg/onload=alert(1)>");
+    T_XSS("javascript:alert(1)");
+    T_XSS("&#106;avascript:alert(1)");
+    T_XSS("al\\u0065rt(1)");
+    T_XSS("x:expression(document.cookie)");
+    T_XSS("<div style=\"behavior:url(x.htc)\">");
+    T_XSS("<div style=\"-moz-binding:url(http://x/xss.xml#xss)\">");
+    T_XSS("<a style=\"-moz-binding url(x.xml#x)\">"); /* no ':' */
+    T_XSS("<style>@import'http://x/xss.css';</style>");
+    T_XSS("{{'a'.constructor.prototype.charAt=[].join}}");
+    T_XSS("window[\"alert\"](1)");
+    T_XSS("self['ale'%2B'rt'](1)");
+    T_XSS("ALERT(1)");
+    T_XSS("[1].find(alert)");
+    T_NOT_XSS("xtop['a'](1)"); /* not the global "top" */
 }
 
 /* Long values and junk: linear time, no crash, the carried window still judges. */
@@ -282,11 +396,13 @@ int main(void)
 {
     t_run("decode", t_decode);
     t_run("lexer", t_lexer);
+    t_run("lexer_paths", t_lexer_paths);
     t_run("sqli_contexts", t_sqli_contexts);
     t_run("sqli_evasions", t_sqli_evasions);
     t_run("sqli_benign", t_sqli_benign);
     t_run("xss", t_xss);
     t_run("xss_benign", t_xss_benign);
+    t_run("prefilter_edges", t_prefilter_edges);
     t_run("bounds", t_bounds);
     return t_done();
 }
