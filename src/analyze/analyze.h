@@ -4,7 +4,9 @@
  * XSS by scanning it as HTML, path traversal, command injection and scanner user
  * agents. Each looks at one value after the decoding a web server would do
  * (analyze_decode) and says whether it is an attack and why, with the fragment that
- * shows it. They keep no state and allocate nothing, so any worker calls them.
+ * shows it. They keep no state, allocate nothing and take time linear in the value, so
+ * any worker calls them; the caller owns the value and the finding, whose why is static
+ * text and whose evidence is a range of the value.
  */
 #ifndef VIGIL_ANALYZE_H
 #define VIGIL_ANALYZE_H
@@ -45,6 +47,32 @@ bool analyze_sqli(const char *s, size_t n, struct analyze_finding *f);
 /* Cross-site scripting in s[0..n) (decoded): true with *f filled when the value, placed
  * in HTML text, an attribute or a URL, would run script. */
 bool analyze_xss(const char *s, size_t n, struct analyze_finding *f);
+
+/* Path traversal and local file inclusion in s[0..n) (decoded): true with *f filled when
+ * the value climbs two directories or more ("../../"), climbs through an evasion form
+ * ("..;/", "....//", Unicode dots), climbs once to a sensitive file or with a NUL byte,
+ * names a sensitive file as a path (/etc/passwd, WEB-INF/web.xml), or is a file: URL to
+ * a system location. A single "../" to an ordinary file ("../images/a.png") passes. The
+ * caller keeps s and f; *f points into s and its why is static text. */
+bool analyze_traversal(const char *s, size_t n, struct analyze_finding *f);
+
+/* The same, also true when a single climb arrived double-encoded or as overlong UTF-8:
+ * dflags are analyze_decode's flags for s. */
+bool analyze_traversal_flags(const char *s, size_t n, unsigned dflags,
+                             struct analyze_finding *f);
+
+/* OS command injection in s[0..n) (decoded): true with *f filled when, after ; | & && ||
+ * a newline, `...` or $(...), a shell would read a command attackers run with an argument
+ * that makes it a command line ("; cat /etc/passwd", "|id", "$(sleep 5)"), or when a
+ * command word is split by quotes or backslashes, followed by ${IFS}, run by its /bin/
+ * path after a separator or from a brace expansion. Prose ("Tom & Jerry") passes. */
+bool analyze_cmdi(const char *s, size_t n, struct analyze_finding *f);
+
+/* A known attack tool or scanner in s[0..n) (a User-Agent header, decoded): true with *f
+ * filled when a tool's name is a token of the value (sqlmap, Nikto, Nmap, Nuclei, ...) or
+ * an out-of-band testing domain is in it. Browsers, curl, Wget, HTTP libraries and
+ * search engine crawlers pass. */
+bool analyze_scanner(const char *s, size_t n, struct analyze_finding *f);
 
 /* ---- a web event's field judged (an_request.c) ---------------------------------------- */
 

@@ -2,22 +2,31 @@
  * cmd_analyze.c — `vigil analyze`: the web attack analyzers on values given one per
  * line, and their accuracy harness.
  *
- *   vigil analyze [VALUE...]            judge each value (or each line of stdin) and
- *                                       print "sqli|xss|-  why  value"
+ *   vigil analyze [VALUE...]            judge each value (or each line of stdin) with
+ *                                       all five analyzers and print "WHAT  WHY  value":
+ *                                       WHAT the analyzers that flagged it, comma
+ *                                       separated (sqli,xss,traversal,cmdi,scanner), or
+ *                                       "-"; WHY their reasons in the same order, "; "
+ *                                       between them
  *   vigil analyze --eval FILE...        labelled lines "LABEL<TAB>value" (LABEL: sqli,
- *                                       xss or benign)
+ *                                       xss, traversal, cmdi, scanner or benign)
  *                 --sqli PATH...        attack lists, a file or a directory of them
  *                 --xss PATH...         (one payload per line; the family of a payload is
- *                 --benign PATH...      its file's name)
+ *                 --traversal PATH...   its file's name); --scanner lists are User-Agent
+ *                 --cmdi PATH...        headers
+ *                 --scanner PATH...
+ *                 --benign PATH...      values no analyzer may flag
  *                 --misses N            print up to N missed payloads per family
  *
  * The harness decodes each value as a query string value (analyze_decode, '+' a space)
  * and reports, per class, how many were detected, and per analyzer how many benign
  * values it flagged (the false positive rate), then each family's misses, and the
  * throughput of each analyzer over all the values (values per second on one core).
- * Lines of an attack list that are not attacks on their own are left out and counted:
- * blank lines, the lists' own "# ..." comment lines, and single bare words ("update",
- * "like", "asc"), which no query can be changed by in a value position.
+ * Path traversal is judged with the decoding flags (analyze_traversal_flags), as the
+ * daemon would. Lines of a SQL injection or XSS list that are not attacks on their own
+ * are left out and counted: blank lines, the lists' own "# ..." comment lines, and
+ * single bare words ("update", "like", "asc"), which no query can be changed by in a
+ * value position; the other lists are taken as they are, but for blank and comment lines.
  */
 #include "analyze/analyze.h"
 #include "cli/cli.h"
@@ -34,15 +43,19 @@
 #define MAX_FAMILIES 256
 #define DIR_DEPTH 8
 
-enum label { L_SQLI, L_XSS, L_BENIGN, NLABELS };
-static const char *const label_names[NLABELS] = {"sqli", "xss", "benign"};
+/* The analyzers, in the order of their report; a label is an analyzer's class or benign. */
+enum label { L_SQLI, L_XSS, L_TRAVERSAL, L_CMDI, L_SCANNER, L_BENIGN, NLABELS };
+#define NANALYZERS L_BENIGN
+static const char *const label_names[NLABELS] = {"sqli", "xss",     "traversal",
+                                                 "cmdi", "scanner", "benign"};
 
 struct value {
     char *s;     /* decoded */
     size_t n;
     char *raw;   /* as read */
+    unsigned dflags; /* analyze_decode's flags */
     uint8_t label;
-    uint8_t flagged; /* bit a: analyzer a (L_SQLI, L_XSS) flagged it (report) */
+    uint8_t flagged; /* bit a: analyzer a (L_SQLI .. L_SCANNER) flagged it (report) */
     uint16_t family;
 };
 
@@ -110,7 +123,11 @@ static int add_value(struct eval *e, const char *s, size_t n, int label, int fam
     }
     unsigned flags;
     size_t dn = analyze_decode(s, n, true, e->buf, VALUE_MAX, &flags);
-    if (label != L_BENIGN && not_an_attack(e->buf, dn)) {
+    if ((label == L_SQLI || label == L_XSS) && not_an_attack(e->buf, dn)) {
+        e->excluded[label]++;
+        return 0;
+    }
+    if (label != L_BENIGN && (dn == 0 || (e->buf[0] == '#' && (dn == 1 || e->buf[1] == ' ')))) {
         e->excluded[label]++;
         return 0;
     }
@@ -127,6 +144,7 @@ static int add_value(struct eval *e, const char *s, size_t n, int label, int fam
     v->n = dn;
     memcpy(v->raw, s, n);
     v->raw[n] = 0;
+    v->dflags = flags;
     v->label = (uint8_t)label;
     v->family = (uint16_t)family;
     e->n++;
@@ -202,9 +220,29 @@ static int read_path(struct eval *e, const char *path, int label, int depth)
     return rc;
 }
 
+/* Runs one analyzer on decoded s[0..n) (dflags: its decoding flags). */
+static bool run_analyzer(int analyzer, const char *s, size_t n, unsigned dflags,
+                         struct analyze_finding *f)
+{
+    switch (analyzer) {
+    case L_SQLI:
+        return analyze_sqli(s, n, f);
+    case L_XSS:
+        return analyze_xss(s, n, f);
+    case L_TRAVERSAL:
+        return analyze_traversal_flags(s, n, dflags, f);
+    case L_CMDI:
+        return analyze_cmdi(s, n, f);
+    case L_SCANNER:
+        return analyze_scanner(s, n, f);
+    default:
+        return false;
+    }
+}
+
 static bool judge(int analyzer, const struct value *v, struct analyze_finding *f)
 {
-    return analyzer == L_SQLI ? analyze_sqli(v->s, v->n, f) : analyze_xss(v->s, v->n, f);
+    return run_analyzer(analyzer, v->s, v->n, v->dflags, f);
 }
 
 /* Values per second of one analyzer over every value, run for at least half a second. */
@@ -224,29 +262,29 @@ static double throughput(const struct eval *e, int analyzer, size_t *hits)
 
 static void report(struct eval *e, int misses)
 {
-    size_t total[NLABELS] = {0}, caught[NLABELS][2] = {{0}};
+    size_t total[NLABELS] = {0}, caught[NLABELS][NANALYZERS] = {{0}};
     struct analyze_finding f;
     for (size_t i = 0; i < e->n; i++) {
         struct value *v = &e->v[i];
         total[v->label]++;
         v->flagged = 0;
-        for (int a = 0; a < 2; a++)
+        for (int a = 0; a < NANALYZERS; a++)
             if (judge(a, v, &f)) {
                 v->flagged |= (uint8_t)(1u << a);
                 caught[v->label][a]++;
             }
     }
     printf("web attack analyzers: accuracy\n");
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < NANALYZERS; c++) {
         if (!total[c])
             continue;
-        printf("  %-5s detected %zu of %zu (%.2f%%)", label_names[c], caught[c][c], total[c],
+        printf("  %-9s detected %zu of %zu (%.2f%%)", label_names[c], caught[c][c], total[c],
                100.0 * (double)caught[c][c] / (double)total[c]);
         printf("; left out as not attacks on their own: %zu\n", e->excluded[c]);
     }
     if (total[L_BENIGN])
-        for (int a = 0; a < 2; a++)
-            printf("  %-5s flagged %zu of %zu benign values (false positives %.2f%%)\n",
+        for (int a = 0; a < NANALYZERS; a++)
+            printf("  %-9s flagged %zu of %zu benign values (false positives %.2f%%)\n",
                    label_names[a], caught[L_BENIGN][a], total[L_BENIGN],
                    100.0 * (double)caught[L_BENIGN][a] / (double)total[L_BENIGN]);
     for (size_t fam = 0; fam < e->nfamilies; fam++) {
@@ -265,8 +303,11 @@ static void report(struct eval *e, int misses)
             if (shown++ < misses) {
                 if (shown == 1)
                     printf("  %s %s:\n", e->family[fam], benign ? "flagged" : "missed");
-                if (benign && (judge(L_SQLI, v, &f) || judge(L_XSS, v, &f)))
-                    printf("      [%s] %s\n", f.why, v->raw);
+                int a = 0;
+                while (benign && a < NANALYZERS && !(v->flagged & (1u << a)))
+                    a++;
+                if (benign && a < NANALYZERS && judge(a, v, &f))
+                    printf("      [%s: %s] %s\n", label_names[a], f.why, v->raw);
                 else
                     printf("      %s\n", v->raw);
             }
@@ -275,8 +316,8 @@ static void report(struct eval *e, int misses)
             printf("  family %s: %zu of %zu wrong\n", e->family[fam], miss, tot);
     }
     size_t hits = 0;
-    for (int a = 0; a < 2; a++)
-        printf("  %-5s throughput: %.0f values/s on one core\n", label_names[a],
+    for (int a = 0; a < NANALYZERS; a++)
+        printf("  %-9s throughput: %.0f values/s on one core\n", label_names[a],
                throughput(e, a, &hits));
 }
 
@@ -285,12 +326,18 @@ static void judge_one(const char *s, size_t n, char *buf)
     unsigned flags;
     size_t dn = analyze_decode(s, n, true, buf, VALUE_MAX, &flags);
     struct analyze_finding f;
-    const char *what = "-", *why = "";
-    if (analyze_sqli(buf, dn, &f))
-        what = "sqli", why = f.why;
-    else if (analyze_xss(buf, dn, &f))
-        what = "xss", why = f.why;
-    printf("%s\t%s\t%.*s\n", what, why, (int)n, s);
+    char what[64] = "", why[512] = "";
+    size_t wl = 0, yl = 0;
+    for (int a = 0; a < NANALYZERS; a++) {
+        if (!run_analyzer(a, buf, dn, flags, &f))
+            continue;
+        /* both buffers hold the longest lists: snprintf only cuts a why */
+        int r = snprintf(what + wl, sizeof what - wl, "%s%s", wl ? "," : "", label_names[a]);
+        wl += r > 0 ? (size_t)r : 0;
+        r = snprintf(why + yl, sizeof why - yl, "%s%s", yl ? "; " : "", f.why);
+        yl = r > 0 && (size_t)r < sizeof why - yl ? yl + (size_t)r : sizeof why - 1;
+    }
+    printf("%s\t%s\t%.*s\n", wl ? what : "-", why, (int)n, s);
 }
 
 /* See cli.h. */
@@ -310,13 +357,20 @@ int cmd_analyze(int argc, char **argv)
             label = L_SQLI, harness = true;
         else if (!strcmp(a, "--xss"))
             label = L_XSS, harness = true;
+        else if (!strcmp(a, "--traversal"))
+            label = L_TRAVERSAL, harness = true;
+        else if (!strcmp(a, "--cmdi"))
+            label = L_CMDI, harness = true;
+        else if (!strcmp(a, "--scanner"))
+            label = L_SCANNER, harness = true;
         else if (!strcmp(a, "--benign"))
             label = L_BENIGN, harness = true;
         else if (!strcmp(a, "--misses") && i + 1 < argc)
             misses = (int)strtol(argv[++i], NULL, 10);
         else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             printf("usage: vigil analyze [VALUE...] | [--eval FILE...] [--sqli PATH...]"
-                   " [--xss PATH...] [--benign PATH...] [--misses N]\n");
+                   " [--xss PATH...] [--traversal PATH...] [--cmdi PATH...]"
+                   " [--scanner PATH...] [--benign PATH...] [--misses N]\n");
             mem_free(e.buf);
             return 0;
         } else if (label == -2)
