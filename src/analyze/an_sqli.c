@@ -16,6 +16,9 @@
  * Prose survives because it lacks that structure: O'Brien closes a string but goes on
  * with a word; "select a colour from the list" has no punctuation a statement needs;
  * "Tom and Jerry" has a logical word but no condition after it.
+ *
+ * Cost: one pass over the value's byte classes says which contexts and side checks can
+ * apply (judge_classes), so most values are lexed once, as they are.
  */
 #include "analyze/analyze_int.h"
 
@@ -854,13 +857,27 @@ static bool hex_payload(const char *s, size_t n, struct analyze_finding *f, int 
     return false;
 }
 
-/* Every path of the analyzer on s, whose byte classes are cls. */
+/*
+ * Every path of the analyzer on s, whose byte classes are cls.
+ *
+ * Invariant: each shortcut below only skips a path that cannot say yes, because the
+ * value lacks a byte that path needs (see the byte classes); the verdict, and the
+ * evidence, are those of running every path. Why each holds:
+ *   - the quoted contexts: without the context's quote, the application's string never
+ *     closes, so the first token stays open and sqli_in gives up at once. Typographic
+ *     quotes count only after fold(), whose pass runs this again on the folded text;
+ *   - the quote probe needs a quote and no letter or digit;
+ *   - NoSQL operators start with '$'; server-side JavaScript needs a quote, '(' and
+ *     ; && or ||; LDAP marks hold '(' and the filter a '='; a hex literal an 'x'.
+ * The one run of word characters is not such a shortcut but a choice of the analyzer:
+ * it holds no structure a query would change by (only a hex literal is read in it).
+ * tests/unit/test_analyze.c (prefilter_edges) holds attacks at each edge.
+ */
 static bool judge_classes(const char *s, size_t n, unsigned cls, struct analyze_finding *f,
                           int depth)
 {
     if (depth > 1)
         return false;
-    /* one run of word characters: no token but a word or a number */
     if (!(cls & B_NOTPLAIN))
         return n > 18 && (cls & B_X) && hex_payload(s, n, f, depth);
     if (sqli_in(s, n, SQL_CTX_BARE, f))
