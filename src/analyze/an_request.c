@@ -24,18 +24,43 @@
 
 #define DECODED_MAX (64 * 1024) /* EVENT_MAX_RECORD: the longest value an event holds */
 
-typedef bool (*judge_fn)(const char *s, size_t n, struct analyze_finding *f);
+/* An analyzer with the decoding flags of its value (only traversal reads them). */
+typedef bool (*judge_fn)(const char *s, size_t n, unsigned dflags, struct analyze_finding *f);
+
+static bool sqli(const char *s, size_t n, unsigned dflags, struct analyze_finding *f)
+{
+    (void)dflags;
+    return analyze_sqli(s, n, f);
+}
+
+static bool xss(const char *s, size_t n, unsigned dflags, struct analyze_finding *f)
+{
+    (void)dflags;
+    return analyze_xss(s, n, f);
+}
+
+static bool cmdi(const char *s, size_t n, unsigned dflags, struct analyze_finding *f)
+{
+    (void)dflags;
+    return analyze_cmdi(s, n, f);
+}
+
+static bool scanner(const char *s, size_t n, unsigned dflags, struct analyze_finding *f)
+{
+    (void)dflags;
+    return analyze_scanner(s, n, f);
+}
 
 static const struct {
     const char *name;
     judge_fn judge;
     bool per_segment; /* a path is judged segment by segment */
 } kinds[ANALYZE_KINDS] = {
-    [ANALYZE_SQLI] = {"sqli", analyze_sqli, true},
-    [ANALYZE_XSS] = {"xss", analyze_xss, false},
-    [ANALYZE_TRAVERSAL] = {"traversal", NULL, false},
-    [ANALYZE_CMDI] = {"cmdi", NULL, true},
-    [ANALYZE_SCANNER] = {"scanner", NULL, false},
+    [ANALYZE_SQLI] = {"sqli", sqli, true},
+    [ANALYZE_XSS] = {"xss", xss, false},
+    [ANALYZE_TRAVERSAL] = {"traversal", analyze_traversal_flags, false},
+    [ANALYZE_CMDI] = {"cmdi", cmdi, true},
+    [ANALYZE_SCANNER] = {"scanner", scanner, false},
 };
 
 /* See analyze.h. */
@@ -105,7 +130,7 @@ static bool judge_part(enum analyze_kind k, const char *s, size_t n, bool plus,
     unsigned flags;
     size_t dn = analyze_decode(s, n, plus, decoded, sizeof decoded, &flags);
     struct analyze_finding f;
-    if (!kinds[k].judge(decoded, dn, &f))
+    if (!kinds[k].judge(decoded, dn, flags, &f))
         return false;
     keep_evidence(ev, &f, decoded, dn, param, plen);
     if (ev)
@@ -167,7 +192,7 @@ static bool judge_path(enum analyze_kind k, const char *s, size_t n, struct anal
 bool analyze_field(enum analyze_kind k, enum analyze_form form, const char *s, size_t n,
                    struct analyze_evidence *ev)
 {
-    if ((unsigned)k >= ANALYZE_KINDS || !kinds[k].judge || !s)
+    if ((unsigned)k >= ANALYZE_KINDS || !s)
         return false;
     switch (form) {
     case ANALYZE_FORM_QUERY:

@@ -441,12 +441,13 @@ int cmd_hunt(int argc, char **argv)
                  (unsigned long long)h.evtx_corrupt);
     fprintf(stderr,
             "vigil hunt: %llu events, %llu matches (critical %llu, high %llu, medium"
-            " %llu, low %llu, informational %llu); rules loaded %zu, refused %zu%s;"
+            " %llu, low %llu, informational %llu); rules loaded %zu%s, refused %zu%s;"
             " %.2f s\n",
             (unsigned long long)h.det.events, (unsigned long long)h.matches,
             (unsigned long long)h.by_level[4], (unsigned long long)h.by_level[3],
             (unsigned long long)h.by_level[2], (unsigned long long)h.by_level[1],
-            (unsigned long long)h.by_level[0], ls.rules, ls.refused, evtx, secs);
+            (unsigned long long)h.by_level[0], ls.rules - ls.builtin,
+            ls.builtin ? " and the built-in analyzers" : "", ls.refused, evtx, secs);
 out:
     cli_detector_fini(&h.det);
     buf_fini(&h.out);

@@ -31,6 +31,7 @@ struct detect_load_stats {
     size_t files;        /* YAML files read */
     size_t unreadable;   /* files that could not be read or parsed as YAML */
     size_t rules;        /* single-event rules loaded */
+    size_t builtin;      /* of which Vigil's built-in rules (detect_load_opts.builtin) */
     size_t correlations; /* correlation documents kept */
     size_t filters;      /* filter documents kept */
     size_t refused;      /* documents refused */

@@ -25,6 +25,7 @@ struct loader {
     struct detect_load_stats *stats;
     const char *file;
     struct sigma_placeholders ph; /* from the caller's options (none: every |expand refused) */
+    bool builtin;                 /* reading the built-in rules */
 };
 
 static void refuse(struct loader *l, unsigned line, const char *id, const char *reason)
@@ -484,6 +485,8 @@ static void document(struct loader *l, const struct cfg_node *doc)
         return;
     }
     l->stats->rules++;
+    if (l->builtin)
+        l->stats->builtin++;
 }
 
 static void load_text(struct loader *l, const char *text, size_t len);
@@ -610,7 +613,9 @@ static void load_builtin(struct loader *l)
     size_t len;
     const char *text = detect_builtin_text(&len);
     l->file = DETECT_BUILTIN_FILE;
+    l->builtin = true;
     load_text(l, text, len);
+    l->builtin = false;
 }
 
 static struct sigma_placeholders placeholders_of(const struct detect_load_opts *opts)
@@ -636,7 +641,7 @@ int detect_rules_load(const struct detect_load_opts *opts, const char *const *pa
     struct detect_rules *rs = detect_rules_new();
     if (!rs)
         return ERR_NOMEM;
-    struct loader l = {rs, fn, ctx, stats, NULL, placeholders_of(opts)};
+    struct loader l = {rs, fn, ctx, stats, NULL, placeholders_of(opts), false};
     int rc = 0;
     if (opts && opts->builtin)
         load_builtin(&l);
@@ -667,7 +672,7 @@ int detect_rules_load_text(const struct detect_load_opts *opts, const char *name
     struct detect_rules *rs = detect_rules_new();
     if (!rs)
         return ERR_NOMEM;
-    struct loader l = {rs, fn, ctx, stats, name, placeholders_of(opts)};
+    struct loader l = {rs, fn, ctx, stats, name, placeholders_of(opts), false};
     if (opts && opts->builtin) {
         load_builtin(&l);
         l.file = name;

@@ -592,9 +592,10 @@ static int build_engine(struct ingest *ig, struct detect_engine **out, char *err
 
 static void log_engine(const char *what, const struct detect_engine *e)
 {
-    log_info("rules: %s generation %llu: loaded %zu rules (%zu correlations, %zu filters kept)"
-             " from %zu files, refused %zu; load %.1f ms, compile %.1f ms",
-             what, (unsigned long long)e->generation, e->load.rules, e->load.correlations,
+    log_info("rules: %s generation %llu: loaded %zu rules and %zu built-in (%zu correlations,"
+             " %zu filters kept) from %zu files, refused %zu; load %.1f ms, compile %.1f ms",
+             what, (unsigned long long)e->generation, e->load.rules - e->load.builtin,
+             e->load.builtin, e->load.correlations,
              e->load.filters, e->load.files, e->load.refused, (double)e->load_ns / 1e6,
              (double)e->compile_ns / 1e6);
 }

@@ -76,7 +76,7 @@ def hunt_cases(cases):
             log = os.path.join(tmp, "case.log")
             with open(log, "w") as f:
                 f.write("\n".join(before + hits + misses) + "\n")
-            p = subprocess.run([VIGIL, "hunt", "--rules", os.path.join(rules, rule), log],
+            p = subprocess.run([VIGIL, "hunt", "--no-builtin", "--rules", os.path.join(rules, rule), log],
                                capture_output=True, timeout=60)
             out = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
             got = sorted(m["event"]["raw"] for m in out if m["rule"]["id"] == rid)

@@ -94,7 +94,7 @@ def hunt(tmp, rules, lines, fmt="jsonl"):
     log = os.path.join(tmp, "auth-%s-%d.log" % (fmt, random.randrange(1 << 30)))
     with open(log, "w") as f:
         f.write("\n".join(lines) + "\n")
-    p = subprocess.run([VIGIL, "hunt", "--rules", rules, "--format", fmt, log],
+    p = subprocess.run([VIGIL, "hunt", "--no-builtin", "--rules", rules, "--format", fmt, log],
                        capture_output=True, text=True, timeout=60)
     return p
 

@@ -69,7 +69,7 @@ EVENTS = [
 
 
 def hunt(args):
-    p = subprocess.run([VIGIL, "hunt", *args], capture_output=True, timeout=120)
+    p = subprocess.run([VIGIL, "hunt", "--no-builtin", *args], capture_output=True, timeout=120)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 

@@ -8,6 +8,7 @@ evidence (attack.rule, attack.why, attack.evidence, attack.param); the benign re
 raise nothing. With `rules: {builtin: false}` the same lines raise no alert. `vigil
 hunt` with no --rules finds the same attacks and prints the evidence; --no-builtin
 without --rules is a usage error."""
+import datetime
 import json
 import os
 import subprocess
@@ -18,10 +19,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import VIGIL, report, serve_tcp_lines, status  # noqa: E402
 
 
+# event times near now: far from the receipt time they would raise a clock-skew alert
+T0 = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) - datetime.timedelta(minutes=1)
+
+
 def line(sec, ip, target, ua="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
          code=200):
-    return ('%s - - [05/Dec/2026:10:00:%02d +0000] "GET %s HTTP/1.1" %d 512 "-" "%s"'
-            % (ip, sec, target, code, ua))
+    when = (T0 + datetime.timedelta(seconds=sec)).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return ('%s - - [%s] "GET %s HTTP/1.1" %d 512 "-" "%s"' % (ip, when, target, code, ua))
 
 
 # (line, the rule it must raise or None)
@@ -35,6 +40,12 @@ CASES = [
     (line(6, "198.51.100.3", "/login?next=%2Faccount%2Forders&token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc"),
      None),
     (line(7, "198.51.100.4", "/blog/how-to-select-from-a-table-in-sql?ref=newsletter"), None),
+    (line(8, "203.0.113.8", "/static/..%252f..%252f..%252fetc%252fpasswd"), "vigil-web-traversal"),
+    (line(9, "203.0.113.9", "/tools/ping?host=127.0.0.1%7C%7Cwhoami"), "vigil-web-cmdi"),
+    (line(10, "203.0.113.10", "/", ua="Mozilla/5.0 (compatible; Nuclei - Open-source project"
+          " (github.com/projectdiscovery/nuclei))"), "vigil-web-scanner"),
+    (line(11, "198.51.100.5", "/docs/guide/../index.html?q=tom+%26+jerry%3B+cats",
+          ua="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), None),
 ]
 
 
@@ -72,8 +83,10 @@ def main():
         report("each attack raised its built-in rule's alert, the benign requests none",
                by_ip == want, "got %s, want %s" % (by_ip, want))
         levels = sorted(set((a.get("rule_id"), a.get("level")) for a in got))
-        report("the analyzer alerts carry their rules' levels (sqli high, xss medium)",
-               levels == [("vigil-web-sqli", "high"), ("vigil-web-xss", "medium")], str(levels))
+        report("the analyzer alerts carry their rules' levels",
+               levels == [("vigil-web-cmdi", "high"), ("vigil-web-scanner", "medium"),
+                          ("vigil-web-sqli", "high"), ("vigil-web-traversal", "high"),
+                          ("vigil-web-xss", "medium")], str(levels))
         evs = {e["raw"].split()[0]: e for e in events(data)}
         union = evs.get("203.0.113.5", {}).get("fields", {})
         report("the stored event of the UNION attack carries the evidence",
@@ -108,6 +121,10 @@ def main():
         report("hunt prints each analyzer match's evidence",
                len(ev) == 2 and all(e and e["analyzer"] == "sqli" and e["why"] and e["fragment"]
                                     for e in ev), str(ev))
+        trav = [row.get("evidence") for row in rows if row["rule"]["id"] == "vigil-web-traversal"]
+        report("the double-encoded traversal's evidence is decoded",
+               len(trav) == 1 and "../../../etc/passwd" in trav[0]["fragment"]
+               and trav[0]["field"] == "cs-uri-stem", str(trav))
         r = subprocess.run([VIGIL, "hunt", "--no-builtin", log], capture_output=True, text=True,
                            timeout=60)
         report("hunt --no-builtin without --rules is a usage error", r.returncode == 2,
