@@ -29,26 +29,26 @@
 
 /* What the first argument of a command looks like (struct cmd's any and all). */
 enum {
-    S_END = 1u << 0,      /* no argument: the end of the value or of the command */
-    S_FLAG = 1u << 1,     /* -x, --long, /c (Windows) */
-    S_ABSPATH = 1u << 2,  /* /etc/passwd, ~/x, ./x, ../x, C:\x, %WINDIR%\x */
-    S_PATH = 1u << 3,     /* anything with a / or \ in it, or a * */
-    S_FILE = 1u << 4,     /* name.ext with an extension of the files attackers read */
-    S_HOST = 1u << 5,     /* a URL, an IPv4 address or a dotted host name */
-    S_NUM = 1u << 6,      /* 5, 10.5, 5s */
-    S_STR = 1u << 7,      /* quoted, a $variable or $(...), a redirection */
-    S_MARK = 1u << 8,     /* a token of letters and digits (a random marker: abc123) */
-    S_WORD = 1u << 9,     /* one of the command's subcommands (net user) */
-    S_ANY = 1u << 10,     /* any argument */
+    S_END = 1u << 0,       /* no argument: the end of the value or of the command */
+    S_FLAG = 1u << 1,      /* -x, --long, /c (Windows) */
+    S_ABSPATH = 1u << 2,   /* /etc/passwd, ~/x, ./x, ../x, C:\x, %WINDIR%\x */
+    S_PATH = 1u << 3,      /* anything with a / or \ in it, or a * */
+    S_FILE = 1u << 4,      /* name.ext with an extension of the files attackers read */
+    S_HOST = 1u << 5,      /* a URL, an IPv4 address or a dotted host name */
+    S_NUM = 1u << 6,       /* 5, 10.5, 5s */
+    S_STR = 1u << 7,       /* quoted, a $variable or $(...), a redirection */
+    S_MARK = 1u << 8,      /* a token of letters and digits (a random marker: abc123) */
+    S_WORD = 1u << 9,      /* one of the command's subcommands (net user) */
+    S_ANY = 1u << 10,      /* any argument */
     S_THEN_END = 1u << 11, /* the argument is followed by the end of the command */
     S_THEN_SEP = 1u << 12, /* ... by a separator, not by the end of the value */
 };
 
 #define S_NAMED (S_ABSPATH | S_FILE | S_STR) /* a file named the way a shell would take it */
 
-static const char *const net_words[] = {"user",    "users",  "localgroup", "group", "view",
-                                        "share",   "use",    "session",    "accounts",
-                                        "config",  "start",  "stop",       NULL};
+static const char *const net_words[] = {"user",  "users", "localgroup", "group",    "view",
+                                        "share", "use",   "session",    "accounts", "config",
+                                        "start", "stop",  NULL};
 static const char *const reg_words[] = {"query", "add", "save", "export", "delete", NULL};
 static const char *const ps_words[] = {"aux", "ax", "ef", NULL};
 static const char *const dig_words[] = {"txt", "any", "axfr", "mx", "ns", "aaaa", "cname", NULL};
@@ -148,17 +148,21 @@ static const struct cmd {
 
 /* Directories of system binaries: a command by its absolute path (normalized: '\' is
  * '/', lower case). */
-static const char *const bin_dirs[] = {"/bin/",         "/usr/bin/",
-                                       "/sbin/",        "/usr/sbin/",
-                                       "/usr/local/bin/", "c:/windows/system32/",
-                                       "c:/windows/syswow64/", "%windir%/system32/",
+static const char *const bin_dirs[] = {"/bin/",
+                                       "/usr/bin/",
+                                       "/sbin/",
+                                       "/usr/sbin/",
+                                       "/usr/local/bin/",
+                                       "c:/windows/system32/",
+                                       "c:/windows/syswow64/",
+                                       "%windir%/system32/",
                                        "%systemroot%/system32/"};
 
 /* File extensions that make "cat NAME.EXT" a command line. */
-static const char *const file_exts[] = {"txt", "php", "log", "conf", "ini",  "xml", "json",
-                                        "sh",  "py",  "env", "cfg",  "yml",  "yaml", "bak",
-                                        "sql", "db",  "key", "pem",  "asp",  "aspx", "jsp",
-                                        "passwd", "shadow", "htpasswd", "config", "properties"};
+static const char *const file_exts[] = {
+    "txt", "php",  "log", "conf",   "ini",    "xml",      "json",   "sh",        "py",
+    "env", "cfg",  "yml", "yaml",   "bak",    "sql",      "db",     "key",       "pem",
+    "asp", "aspx", "jsp", "passwd", "shadow", "htpasswd", "config", "properties"};
 
 static bool found(struct analyze_finding *f, const char *why, size_t off, size_t len)
 {
@@ -188,8 +192,8 @@ static bool cmd_end(unsigned char c)
 /* Ends a word in a shell. */
 static bool word_delim(unsigned char c)
 {
-    return c == ' ' || c == '\t' || cmd_end(c) || c == '(' || c == '<' || c == '>' ||
-           c == '{' || c == ',' || c == '=' || c == 0;
+    return c == ' ' || c == '\t' || cmd_end(c) || c == '(' || c == '<' || c == '>' || c == '{' ||
+           c == ',' || c == '=' || c == 0;
 }
 
 /* The length of ${IFS}, $IFS$9, ${IFS%??} or $IFS at s[i] (a shell reads a space), or 0. */
@@ -207,8 +211,8 @@ static size_t ifs_at(const char *s, size_t n, size_t i)
         return 0;
     if (i + 6 <= n && s[i + 4] == '$' && digit((unsigned char)s[i + 5]))
         return 6;
-    if (i + 4 < n && (alpha((unsigned char)s[i + 4]) || digit((unsigned char)s[i + 4]) ||
-                      s[i + 4] == '_'))
+    if (i + 4 < n &&
+        (alpha((unsigned char)s[i + 4]) || digit((unsigned char)s[i + 4]) || s[i + 4] == '_'))
         return 0; /* $IFSX is another variable */
     return 4;
 }
@@ -233,23 +237,25 @@ static size_t skip_space(const char *s, size_t n, size_t i, bool *ifs)
 struct word {
     char t[ARG_MAX];
     size_t len;
-    size_t end;      /* where reading stopped in the value */
-    bool obf;        /* a quote, backslash or empty expansion inside the word */
-    bool quoted;     /* it started with a quote */
-    bool dollar;     /* a $ expansion in it */
-    bool ifs_after;  /* ${IFS} right after it */
+    size_t end;     /* where reading stopped in the value */
+    bool obf;       /* a quote, backslash or empty expansion inside the word */
+    bool quoted;    /* it started with a quote */
+    bool dollar;    /* a $ expansion in it */
+    bool ifs_after; /* ${IFS} right after it */
 };
 
 /*
  * Reads the word at s[i] the way a shell would (quotes dropped, backslash escapes
  * dropped, $@ $* ${} $() expansions to nothing dropped), lower-cased into w->t (at most
- * cap bytes, raw at most raw bytes); false when it does not fit.
+ * cap bytes, raw at most raw bytes). A command word that does not fit is no command
+ * (false); an argument (arg) keeps its first cap bytes.
  */
-static bool read_word(const char *s, size_t n, size_t i, size_t cap, size_t raw, struct word *w)
+static bool read_word(const char *s, size_t n, size_t i, size_t cap, size_t raw, bool arg,
+                      struct word *w)
 {
     w->len = 0;
     w->obf = w->quoted = w->dollar = w->ifs_after = false;
-    bool pending = false; /* something a shell drops was just skipped */
+    bool pending = false;        /* something a shell drops was just skipped */
     unsigned quotes[2] = {0, 0}; /* ' and " seen: a shell needs them paired ("i'd" is prose) */
     bool win_path = i + 2 < n && alpha((unsigned char)s[i]) && s[i + 1] == ':' &&
                     (s[i + 2] == '\\' || s[i + 2] == '/');
@@ -289,15 +295,19 @@ static bool read_word(const char *s, size_t n, size_t i, size_t cap, size_t raw,
         } else if (word_delim(c)) {
             break;
         }
-        if (w->len == cap)
-            return false;
+        if (w->len == cap) {
+            if (!arg)
+                return false;
+            i++;
+            continue;
+        }
         if (pending)
             w->obf = true;
         pending = false;
         w->t[w->len++] = c == '\\' && win_path ? '/' : (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         i++;
     }
-    if (i == lim && lim < n && !word_delim((unsigned char)s[i]))
+    if (!arg && i == lim && lim < n && !word_delim((unsigned char)s[i]))
         return false; /* longer than anything in the table */
     if ((quotes[0] | quotes[1]) & 1)
         w->obf = false;
@@ -309,6 +319,31 @@ static bool has(const char *t, size_t n, const char *sub)
 {
     size_t l = strlen(sub);
     return n >= l && memmem(t, n, sub, l) != NULL;
+}
+
+/* An IPv4 address, "localhost" or a dotted name whose last label is letters (a TLD). */
+static bool host_like(const char *t, size_t n)
+{
+    size_t dots = 0, digits = 0, last_dot = 0;
+    for (size_t k = 0; k < n; k++) {
+        unsigned char c = (unsigned char)t[k];
+        if (c == '.')
+            dots++, last_dot = k;
+        else if (digit(c))
+            digits++;
+        else if (!alpha(c) && c != '-' && c != '_')
+            return false;
+    }
+    if (n && dots == 3 && digits + dots == n)
+        return true;
+    if (n == 9 && !memcmp(t, "localhost", 9))
+        return true;
+    if (!dots || last_dot == 0 || last_dot + 2 > n - 1)
+        return false;
+    for (size_t k = last_dot + 1; k < n; k++)
+        if (!alpha((unsigned char)t[k]))
+            return false;
+    return true;
 }
 
 /* The shapes of argument a (read by read_word). */
@@ -353,21 +388,18 @@ static unsigned shape_of(const struct word *a)
         sh |= S_NUM;
     if (plain && n >= 2 && digits + 1 == n && (t[n - 1] == 's' || t[n - 1] == 'm'))
         sh |= S_NUM; /* sleep 5s */
-    if (plain && dots == 3 && digits + dots == n)
-        sh |= S_HOST; /* 127.0.0.1 */
+    /* a host, alone or before a port or a path: 10.0.0.1:80, x.example/s.sh */
+    size_t h = 0;
+    while (h < n && t[h] != '/' && t[h] != ':')
+        h++;
+    if (host_like(t, h))
+        sh |= S_HOST;
     if (plain && dots >= 1 && last_dot > 0 && last_dot + 1 < n) {
         size_t tld = n - last_dot - 1;
-        bool tld_letters = true;
-        for (size_t k = last_dot + 1; k < n; k++)
-            tld_letters &= alpha((unsigned char)t[k]) != 0;
-        if (tld_letters && tld >= 2)
-            sh |= S_HOST;
         for (size_t e = 0; e < sizeof file_exts / sizeof file_exts[0]; e++)
             if (strlen(file_exts[e]) == tld && !memcmp(t + last_dot + 1, file_exts[e], tld))
                 sh |= S_FILE;
     }
-    if (n == 9 && !memcmp(t, "localhost", 9))
-        sh |= S_HOST;
     if (plain && n >= 5 && digits && letters && !dots)
         sh |= S_MARK;
     return sh;
@@ -421,7 +453,7 @@ static bool args_fit(const char *s, size_t n, size_t i, const struct cmd *c, siz
         sh = S_STR | S_ANY;
     } else {
         struct word a;
-        if (!read_word(s, n, k, ARG_MAX, ARG_RAW, &a) || a.end == k)
+        if (!read_word(s, n, k, ARG_MAX, ARG_RAW, true, &a) || a.end == k)
             return false;
         sh = shape_of(&a);
         *end = a.end;
@@ -456,11 +488,11 @@ static bool judge_cmd(const char *s, size_t n, size_t i, size_t at, const char *
     while (i < n && (s[i] == '(' || s[i] == '!'))
         i = skip_space(s, n, i + 1, &ifs);
     struct word w;
-    if (i >= n || !read_word(s, n, i, WORD_MAX, WORD_RAW, &w))
+    if (i >= n || !read_word(s, n, i, WORD_MAX, WORD_RAW, false, &w))
         return false;
     if (prefix_word(&w)) {
         i = skip_space(s, n, w.end, &ifs);
-        if (i >= n || !read_word(s, n, i, WORD_MAX, WORD_RAW, &w))
+        if (i >= n || !read_word(s, n, i, WORD_MAX, WORD_RAW, false, &w))
             return false;
     }
     if (w.end < n && s[w.end] == '=')
@@ -486,13 +518,14 @@ static bool judge_cmd(const char *s, size_t n, size_t i, size_t at, const char *
 static bool judge_evasion(const char *s, size_t n, size_t i, struct analyze_finding *f)
 {
     struct word w;
-    if (!read_word(s, n, i, WORD_MAX, WORD_RAW, &w) || !(w.obf || w.ifs_after))
+    if (!read_word(s, n, i, WORD_MAX, WORD_RAW, false, &w) || !(w.obf || w.ifs_after))
         return false;
     bool sys;
     const struct cmd *c = cmd_of(&w, &sys);
     if (!c)
         return false;
-    return found(f, w.obf ? "command word split by quotes or backslashes" : "${IFS} used as a space",
+    return found(f,
+                 w.obf ? "command word split by quotes or backslashes" : "${IFS} used as a space",
                  i, w.end - i);
 }
 
@@ -501,8 +534,8 @@ static bool judge_brace(const char *s, size_t n, size_t i, struct analyze_findin
 {
     struct word w;
     if (i + 1 >= n || s[i + 1] == '"' || s[i + 1] == '\'' ||
-        !read_word(s, n, i + 1, WORD_MAX, WORD_RAW, &w) || w.end + 1 >= n || s[w.end] != ',' ||
-        s[w.end + 1] == ' ')
+        !read_word(s, n, i + 1, WORD_MAX, WORD_RAW, false, &w) || w.end + 1 >= n ||
+        s[w.end] != ',' || s[w.end + 1] == ' ')
         return false;
     bool sys;
     if (!cmd_of(&w, &sys) && !sys)

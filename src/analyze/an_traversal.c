@@ -85,12 +85,12 @@ static enum pclass pclass(const char *s, size_t n, size_t i, size_t *w, bool *un
 
 /* What the climb scan saw. */
 struct climbs {
-    int best;           /* longest run of climbing segments */
-    size_t off, len;    /* that run, in the value */
-    bool any;           /* at least one climb */
+    int best;              /* longest run of climbing segments */
+    size_t off, len;       /* that run, in the value */
+    bool any;              /* at least one climb */
     size_t ev_off, ev_len; /* the first evasion form that climbs */
     const char *evasion;   /* its why, or NULL */
-    bool nul;           /* a NUL byte anywhere */
+    bool nul;              /* a NUL byte anywhere */
 };
 
 /* Scans every token's segments for runs of "..": fills *c. One pass. */
@@ -110,12 +110,12 @@ static void scan_climbs(const char *s, size_t n, struct climbs *c)
             if (s[i] == 0)
                 c->nul = true;
             k = pclass(s, n, i, &w, &uni);
-            if (k == P_SEP || k == P_BREAK)
-                break;
-            if (semi) {
+            if (semi && k != P_SEP && (unsigned char)s[i] > ' ' && s[i] != '"' && s[i] != '\'') {
                 i += w; /* ..;jsessionid=x/ : the path parameter up to the separator */
                 continue;
             }
+            if (k == P_SEP || k == P_BREAK)
+                break;
             if (k == P_DOT && only_dots)
                 dots++;
             else if (s[i] == ';' && only_dots && dots == 2)
@@ -139,10 +139,10 @@ static void scan_climbs(const char *s, size_t n, struct climbs *c)
                 c->off = run_off;
                 c->len = (sep ? i + 1 : i) - run_off;
             }
-            const char *ev = semi        ? "..;/ path parameter traversal"
-                             : dots > 2  ? "....// filter evasion"
-                             : uni       ? "Unicode lookalike ../"
-                                         : NULL;
+            const char *ev = semi       ? "..;/ path parameter traversal"
+                             : dots > 2 ? "....// filter evasion"
+                             : uni      ? "Unicode lookalike ../"
+                                        : NULL;
             bool sep_uni = false;
             if (sep) {
                 size_t w2;
@@ -311,9 +311,9 @@ static const struct target *find_target(const char *s, size_t n, bool climbs, si
 /* System locations a file: URL must not reach: the first path component (with the drive,
  * "c:/windows") after the slashes and an optional "localhost"; nothing at all is the root
  * itself. */
-static const char *const file_roots[] = {"etc",  "proc", "sys",        "root",     "var",
-                                         "usr",  "boot", "dev",        "bin",      "c:/windows",
-                                         "c:/winnt", "c:/boot.ini", "c:/inetpub", "c:/", "c:"};
+static const char *const file_roots[] = {
+    "etc", "proc",       "sys",      "root",        "var",        "usr", "boot", "dev",
+    "bin", "c:/windows", "c:/winnt", "c:/boot.ini", "c:/inetpub", "c:/", "c:"};
 
 /* A file: URL to a system location, or a PHP stream wrapper that reads files. */
 static bool file_url(const char *s, size_t n, size_t *off, size_t *len, const char **why)
@@ -342,9 +342,9 @@ static bool file_url(const char *s, size_t n, size_t *off, size_t *len, const ch
             k++;
         /* what follows, up to the end of the path component (or two for a drive) */
         size_t e = k;
-        while (e < n && (alnum((unsigned char)s[e]) || s[e] == '.' || s[e] == '_' ||
-                         s[e] == '-' || s[e] == ':' ||
-                         ((s[e] == '/' || s[e] == '\\') && e > k && s[e - 1] == ':')))
+        while (e < n &&
+               (alnum((unsigned char)s[e]) || s[e] == '.' || s[e] == '_' || s[e] == '-' ||
+                s[e] == ':' || ((s[e] == '/' || s[e] == '\\') && e > k && s[e - 1] == ':')))
             e++;
         for (size_t r = 0; r < sizeof file_roots / sizeof file_roots[0]; r++) {
             size_t rl = strlen(file_roots[r]);

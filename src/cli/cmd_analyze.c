@@ -50,9 +50,9 @@ static const char *const label_names[NLABELS] = {"sqli", "xss",     "traversal",
                                                  "cmdi", "scanner", "benign"};
 
 struct value {
-    char *s;     /* decoded */
+    char *s; /* decoded */
     size_t n;
-    char *raw;   /* as read */
+    char *raw;       /* as read */
     unsigned dflags; /* analyze_decode's flags */
     uint8_t label;
     uint8_t flagged; /* bit a: analyzer a (L_SQLI .. L_SCANNER) flagged it (report) */

@@ -1,8 +1,9 @@
 /*
  * fuzz_analyze.c — libFuzzer target for the web attack analyzers (src/analyze): any bytes
  * decoded as a request value (with and without '+' as a space), then judged for SQL
- * injection and XSS, and every token of the SQL lexer in each context. The decoding must
- * stay within its buffer and the findings' evidence within the value.
+ * injection, XSS, path traversal (with the decoding flags too), command injection and
+ * scanner user agents, and every token of the SQL lexer in each context. The decoding
+ * must stay within its buffer and the findings' evidence within the value.
  */
 #include "analyze/analyze.h"
 #include "analyze/analyze_int.h"
@@ -10,12 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void check(const char *s, size_t n)
+static void check(const char *s, size_t n, unsigned dflags)
 {
     struct analyze_finding f;
     if (analyze_sqli(s, n, &f) && (!f.why || f.off > n || f.len > n - f.off))
         abort();
     if (analyze_xss(s, n, &f) && (!f.why || f.off > n || f.len > n - f.off))
+        abort();
+    if (analyze_traversal_flags(s, n, dflags, &f) && (!f.why || f.off > n || f.len > n - f.off))
+        abort();
+    if (analyze_cmdi(s, n, &f) && (!f.why || f.off > n || f.len > n - f.off))
+        abort();
+    if (analyze_scanner(s, n, &f) && (!f.why || f.off > n || f.len > n - f.off))
         abort();
     for (int ctx = SQL_CTX_BARE; ctx <= SQL_CTX_DQUOTE; ctx++) {
         struct sql_lexer lx;
@@ -40,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n = analyze_decode((const char *)data, size, plus, out, sizeof out, &flags);
         if (n > sizeof out)
             abort();
-        check(out, n);
+        check(out, n, flags);
     }
-    check((const char *)data, size);
+    check((const char *)data, size, 0);
     return 0;
 }
