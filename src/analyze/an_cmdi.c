@@ -16,7 +16,9 @@
  * command word split by quotes or backslashes, ${IFS} after a command word, a brace
  * expansion {cat,/etc/passwd}; and after a separator, a system binary by its absolute
  * path (/bin/cat) or a path of glob characters (/???/??t, which the shell expands).
- * Every position reads a bounded number of bytes (WORD_RAW, ARG_RAW): linear in n.
+ * Markdown's inline code in prose ("use `ls -la` to list files") and capitalized words
+ * ("Sales & Marketing; Net User Growth") are prose too. Every position reads a bounded
+ * number of bytes (WORD_RAW, ARG_RAW): linear in n.
  */
 #include "analyze/analyze.h"
 
@@ -51,6 +53,11 @@ static const char *const net_words[] = {"user",  "users", "localgroup", "group",
                                         "start", "stop",  NULL};
 static const char *const reg_words[] = {"query", "add", "save", "export", "delete", NULL};
 static const char *const ps_words[] = {"aux", "ax", "ef", NULL};
+/* The options that make an interpreter run code given on its command line. */
+static const char *const py_words[] = {"-c", NULL};
+static const char *const perl_words[] = {"-e", NULL};
+static const char *const php_words[] = {"-r", NULL};
+static const char *const node_words[] = {"-e", "-p", "--eval", NULL};
 static const char *const dig_words[] = {"txt", "any", "axfr", "mx", "ns", "aaaa", "cname", NULL};
 
 /* Commands attackers run first, with the arguments that make each one a command line:
@@ -118,14 +125,14 @@ static const struct cmd {
     {"ksh", S_FLAG | S_ABSPATH | S_STR, 0, NULL},
     {"csh", S_FLAG | S_ABSPATH | S_STR, 0, NULL},
     {"tcsh", S_FLAG | S_ABSPATH | S_STR, 0, NULL},
-    {"python", S_FLAG | S_ABSPATH, 0, NULL},
-    {"python2", S_FLAG | S_ABSPATH, 0, NULL},
-    {"python3", S_FLAG | S_ABSPATH, 0, NULL},
-    {"perl", S_FLAG | S_ABSPATH, 0, NULL},
-    {"ruby", S_FLAG | S_ABSPATH, 0, NULL},
-    {"php", S_FLAG | S_ABSPATH, 0, NULL},
-    {"node", S_FLAG | S_ABSPATH, 0, NULL},
-    {"lua", S_FLAG | S_ABSPATH, 0, NULL},
+    {"python", S_WORD | S_ABSPATH, 0, py_words},
+    {"python2", S_WORD | S_ABSPATH, 0, py_words},
+    {"python3", S_WORD | S_ABSPATH, 0, py_words},
+    {"perl", S_WORD | S_ABSPATH, 0, perl_words},
+    {"ruby", S_WORD | S_ABSPATH, 0, perl_words},
+    {"php", S_WORD | S_ABSPATH, 0, php_words},
+    {"node", S_WORD | S_ABSPATH, 0, node_words},
+    {"lua", S_WORD | S_ABSPATH, 0, perl_words},
     {"xterm", S_FLAG, 0, NULL},
     {"powershell", S_FLAG | S_STR, 0, NULL},
     {"pwsh", S_FLAG | S_STR, 0, NULL},
@@ -242,6 +249,7 @@ struct word {
     bool quoted;    /* it started with a quote */
     bool dollar;    /* a $ expansion in it */
     bool ifs_after; /* ${IFS} right after it */
+    bool mixed;     /* its last path component mixes cases ("Net", "Sleep": prose) */
 };
 
 /*
@@ -254,8 +262,9 @@ static bool read_word(const char *s, size_t n, size_t i, size_t cap, size_t raw,
                       struct word *w)
 {
     w->len = 0;
-    w->obf = w->quoted = w->dollar = w->ifs_after = false;
-    bool pending = false;        /* something a shell drops was just skipped */
+    w->obf = w->quoted = w->dollar = w->ifs_after = w->mixed = false;
+    unsigned cases = 0;   /* 1: a lower case letter, 2: an upper case one, since the last '/' */
+    bool pending = false; /* something a shell drops was just skipped */
     unsigned quotes[2] = {0, 0}; /* ' and " seen: a shell needs them paired ("i'd" is prose) */
     bool win_path = i + 2 < n && alpha((unsigned char)s[i]) && s[i + 1] == ':' &&
                     (s[i + 2] == '\\' || s[i + 2] == '/');
@@ -304,11 +313,16 @@ static bool read_word(const char *s, size_t n, size_t i, size_t cap, size_t raw,
         if (pending)
             w->obf = true;
         pending = false;
+        if (c == '/' || c == '\\')
+            cases = 0;
+        else
+            cases |= (c >= 'a' && c <= 'z') ? 1u : (c >= 'A' && c <= 'Z') ? 2u : 0u;
         w->t[w->len++] = c == '\\' && win_path ? '/' : (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         i++;
     }
     if (!arg && i == lim && lim < n && !word_delim((unsigned char)s[i]))
         return false; /* longer than anything in the table */
+    w->mixed = cases == 3;
     if ((quotes[0] | quotes[1]) & 1)
         w->obf = false;
     w->end = i;
@@ -497,6 +511,9 @@ static bool judge_cmd(const char *s, size_t n, size_t i, size_t at, const char *
     }
     if (w.end < n && s[w.end] == '=')
         return false; /* an assignment (a&id=5 in a URL) */
+    if (w.mixed)
+        return false; /* "; Sleep well", "& Net User Growth": commands are not capitalized
+                         (Windows takes WHOAMI as well as whoami) */
     bool sys;
     const struct cmd *c = cmd_of(&w, &sys);
     size_t end = w.end;
@@ -545,6 +562,17 @@ static bool judge_brace(const char *s, size_t n, size_t i, struct analyze_findin
     return found(f, "brace expansion runs a command", i, end - i);
 }
 
+/* Markdown's inline code in prose ("use `ls -la` to list"): a backtick after a space whose
+ * closing one is followed by a space. */
+static bool inline_code(const char *s, size_t n, size_t i)
+{
+    if (i == 0 || s[i - 1] != ' ')
+        return false;
+    size_t lim = n - i > ARG_RAW ? i + ARG_RAW : n;
+    const char *close = memchr(s + i + 1, '`', lim - i - 1);
+    return close && close + 1 < s + n && close[1] == ' ';
+}
+
 /* See analyze.h. */
 bool analyze_cmdi(const char *s, size_t n, struct analyze_finding *f)
 {
@@ -567,7 +595,7 @@ bool analyze_cmdi(const char *s, size_t n, struct analyze_finding *f)
             why = "command after a newline";
             break;
         case '`':
-            why = "command in backticks";
+            why = inline_code(s, n, i) ? NULL : "command in backticks";
             break;
         case '$':
             if (i + 1 < n && s[i + 1] == '(') {

@@ -51,7 +51,8 @@ static bool alnum(unsigned char c)
 /*
  * The class of the character at s[i] for path parsing, *w its width in bytes, *uni set
  * when it is a multi-byte lookalike (U+FF0E fullwidth full stop, U+2024 one dot leader,
- * U+FF0F fullwidth solidus, U+FF3C fullwidth reverse solidus, U+2215 division slash).
+ * U+FF0F fullwidth solidus, U+FF3C fullwidth reverse solidus, U+2215 division slash,
+ * U+2216 set minus, which best-fit mapping turns into '\').
  */
 static enum pclass pclass(const char *s, size_t n, size_t i, size_t *w, bool *uni)
 {
@@ -71,7 +72,8 @@ static enum pclass pclass(const char *s, size_t n, size_t i, size_t *w, bool *un
     }
     if (c == 0xe2 && i + 2 < n &&
         (((unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xa4) ||
-         ((unsigned char)s[i + 1] == 0x88 && (unsigned char)s[i + 2] == 0x95))) {
+         ((unsigned char)s[i + 1] == 0x88 &&
+          ((unsigned char)s[i + 2] == 0x95 || (unsigned char)s[i + 2] == 0x96)))) {
         *w = 3;
         *uni = true;
         return (unsigned char)s[i + 1] == 0x80 ? P_DOT : P_SEP;
@@ -182,7 +184,7 @@ enum tier {
 };
 
 /* Files an attacker reads through traversal or inclusion. '/' matches '/' or '\' (and
- * runs of them, and "./" between); letters match either case. */
+ * runs of them, and "./" between), '#' a process id (digits); letters match either case. */
 static const struct target {
     const char *path;
     unsigned char tier;
@@ -194,6 +196,8 @@ static const struct target {
     {"etc/master.passwd", T_ABS, "Unix password hashes"},
     {"etc/sudoers", T_ABS, "sudo configuration"},
     {"proc/self", T_ABS, "process information under /proc"},
+    {"proc/#/environ", T_ABS, "process information under /proc"},
+    {"proc/#/cmdline", T_ABS, "process information under /proc"},
     {"proc/version", T_PATH, "process information under /proc"},
     {".ssh/id_rsa", T_ABS, "SSH private key"},
     {".ssh/id_dsa", T_ABS, "SSH private key"},
@@ -266,6 +270,15 @@ static bool match_path(const char *s, size_t n, size_t i, const char *p, size_t 
                 else
                     break;
             }
+            i = k;
+            continue;
+        }
+        if (*p == '#') {
+            size_t k = i;
+            while (k < n && k < i + 10 && s[k] >= '0' && s[k] <= '9')
+                k++;
+            if (k == i)
+                return false;
             i = k;
             continue;
         }

