@@ -39,9 +39,12 @@ struct judge {
     bool first; /* t[0] is the value's first token (not a carried-over window) */
 };
 
-static bool is_kw(const struct judge *j, size_t i, const char *w)
+/* Whether token i is the word w (a string literal, lower case), in any case. The length
+ * is the literal's, so most tokens fail on it before a byte is compared. */
+#define is_kw(j, i, w) is_word((j), (i), (w), sizeof(w) - 1)
+
+static bool is_word(const struct judge *j, size_t i, const char *w, size_t l)
 {
-    size_t l = strlen(w);
     return i < j->m && j->t[i].len == l && !strncasecmp(j->s + j->t[i].off, w, l);
 }
 
