@@ -130,6 +130,7 @@ static void scan_climbs(const char *s, size_t n, struct climbs *c)
             i += w;
         }
         bool sep = i < n && k == P_SEP;
+        size_t seg_end = sep ? i + w : i; /* the climb with its separator */
         bool climb = only_dots && dots >= 2 && (sep || (dots == 2 && !semi && after_sep));
         if (climb) {
             if (!run)
@@ -139,23 +140,17 @@ static void scan_climbs(const char *s, size_t n, struct climbs *c)
             if (run > c->best) {
                 c->best = run;
                 c->off = run_off;
-                c->len = (sep ? i + 1 : i) - run_off;
+                c->len = seg_end - run_off;
             }
+            /* uni: a lookalike among the dots or as the separator */
             const char *ev = semi       ? "..;/ path parameter traversal"
                              : dots > 2 ? "....// filter evasion"
                              : uni      ? "Unicode lookalike ../"
                                         : NULL;
-            bool sep_uni = false;
-            if (sep) {
-                size_t w2;
-                (void)pclass(s, n, i, &w2, &sep_uni);
-            }
-            if (!ev && sep_uni)
-                ev = "Unicode lookalike ../";
             if (ev && !c->evasion) {
                 c->evasion = ev;
                 c->ev_off = st;
-                c->ev_len = (sep ? i + 1 : i) - st;
+                c->ev_len = seg_end - st;
             }
         } else if (!(only_dots && dots == 1) && i > st) {
             run = 0; /* an ordinary segment ends the run ("." and "" do not) */
