@@ -523,7 +523,7 @@ static bool judge_cmd(const char *s, size_t n, size_t i, size_t at, const char *
         return found(f, "${IFS} used as a space", at, end - at);
     if (sys)
         return found(f, "system binary by path after a separator", at, end - at);
-    if (!c && w.len >= 4 && w.t[0] == '/' && memchr(w.t, '/', w.len) != w.t + w.len - 1 &&
+    if (!c && w.len >= 4 && w.t[0] == '/' && memchr(w.t + 1, '/', w.len - 1) &&
         (memchr(w.t, '?', w.len) || memchr(w.t, '*', w.len)))
         return found(f, "glob as a command path", at, end - at); /* /???/??t /???/p??s?? */
     if (c && args_fit(s, n, w.end, c, &end))

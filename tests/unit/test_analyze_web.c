@@ -301,6 +301,7 @@ static void t_cmdi_benign(void)
     T_PASS(cmdi, "color=red|blue|green");
     T_PASS(cmdi, "Xbox Series X|S");
     T_PASS(cmdi, "x || y");
+    T_PASS(cmdi, "What? /??? no");
     T_PASS(cmdi, "Sales & Marketing; Net User Growth");
     T_PASS(cmdi, "Eat; Sleep 8");
     T_PASS(cmdi, "pip install requests && python -m pytest");
