@@ -32,9 +32,10 @@ static const struct {
     {ALERT_ENTITY_HOST, "vigil-entity-risk-host", "Accumulated risk of a host"},
 };
 
-/* Adds h's risk to its entities' scores; an entity reaching the threshold raises its own
- * alert (merged like any other: one per entity within the merge window). */
-static void accumulate(struct ingest *ig, const struct alert_hit *h)
+/* See ingest_int.h: adds h's risk to its entities' scores; an entity reaching the
+ * threshold raises its own alert (merged like any other: one per entity within the merge
+ * window). */
+void ingest_accumulate(struct ingest *ig, const struct alert_hit *h)
 {
     struct ingest_alerting *al = &ig->alerting;
     const struct slice *values[3] = {&h->src_ip, &h->user, &h->host};
@@ -66,9 +67,9 @@ static void accumulate(struct ingest *ig, const struct alert_hit *h)
     }
 }
 
-/* The most valuable asset behind an alert's entities (src_ip, dst_ip, the host by name):
- * its value (ASSET_DEFAULT_VALUE when none is known) and name. */
-static int pick_asset(const struct assets *inv, const struct alert_hit *h, const char **name)
+/* See ingest_int.h: the most valuable asset behind an alert's entities (src_ip, dst_ip,
+ * the host by name): its value (ASSET_DEFAULT_VALUE when none is known) and name. */
+int ingest_pick_asset(const struct assets *inv, const struct alert_hit *h, const char **name)
 {
     const struct asset *c[3] = {assets_lookup(inv, h->src_ip), assets_lookup(inv, h->dst_ip),
                                 assets_lookup_name(inv, h->host)};
@@ -118,10 +119,10 @@ static void on_corr_hit(void *ctx, const struct corr_hit *h)
         for (size_t k = 0; k < sizeof entity_fields / sizeof entity_fields[0]; k++)
             if (!strcmp(ci.group_by[g], entity_fields[k].field) && !ent[entity_fields[k].entity]->p)
                 corr_key_value(h->key, g, ent[entity_fields[k].entity]);
-    a.risk = alert_risk(ci.level, ci.status, pick_asset(ig->assets, &a, &a.asset), true);
+    a.risk = alert_risk(ci.level, ci.status, ingest_pick_asset(ig->assets, &a, &a.asset), true);
     if (ingest_suppressed(ig, &a))
         return;
-    accumulate(ig, &a);
+    ingest_accumulate(ig, &a);
     /* the hit's ids are newest first; an alert keeps them oldest first */
     uint64_t ids[CORR_SAMPLE_IDS];
     for (unsigned i = 0; i < h->nevents && i < CORR_SAMPLE_IDS; i++)
@@ -157,7 +158,7 @@ int ingest_alerting_init(struct ingest *ig)
     rc = ingest_seen_load(ig);
     if (rc)
         log_error("first seen: reading what was seen before: %s", err_str(rc));
-    return 0;
+    return ingest_rates_init(ig);
 }
 
 /* Judges what the correlator holds and drops it (a reload, or the end). */
@@ -297,7 +298,7 @@ static void health_alert(struct ingest *ig, const struct ingest_health_hit *h)
         .received_ns = h->time_ns,
         .host = slice_cstr(h->device),
     };
-    a.risk = alert_risk(a.rule_level, "stable", pick_asset(ig->assets, &a, &a.asset), false);
+    a.risk = alert_risk(a.rule_level, "stable", ingest_pick_asset(ig->assets, &a, &a.asset), false);
     atomic_fetch_add_explicit(&ig->rct.health_alerts, 1, memory_order_relaxed);
     if (!ingest_suppressed(ig, &a) && alert_merge_add(ig->alerting.merge, &a))
         atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
@@ -316,6 +317,7 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
         if (b->evs[i].routes & ROUTE_BIT(ROUTE_dhcp))
             ingest_note_terminal(ig, &b->evs[i]);
     }
+    ingest_rates_batch(ig, b); /* every event, matched or not */
     if (!b->engine) {
         write_changed(ig);
         return;
@@ -356,10 +358,11 @@ void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b)
         entities(ev, &a);
         /* the workers enriched the event already; looking up again is cheaper than
          * reading the fields back as numbers */
-        a.risk = alert_risk(ri.level, ri.status, pick_asset(ig->assets, &a, &a.asset), false);
+        a.risk =
+            alert_risk(ri.level, ri.status, ingest_pick_asset(ig->assets, &a, &a.asset), false);
         if (ingest_suppressed(ig, &a))
             continue;
-        accumulate(ig, &a);
+        ingest_accumulate(ig, &a);
         if (alert_merge_add(al->merge, &a))
             atomic_fetch_add_explicit(&ig->rct.alerts_failed, 1, memory_order_relaxed);
     }
@@ -378,6 +381,7 @@ void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns)
         ingest_suppressions_read(ig, now_mono_ns);
     if (ig->alerting.corr)
         correlator_tick(ig->alerting.corr, now_mono_ns);
+    ingest_rates_tick(ig, now_mono_ns);
     write_changed(ig);
     output_set_tick(ig->alerting.outputs, now_mono_ns);
 }
@@ -386,6 +390,7 @@ void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns)
 void ingest_alerting_finish(struct ingest *ig)
 {
     drop_correlator(ig);
+    ingest_rates_finish(ig);
     if (ig->alerting.merge)
         write_changed(ig);
     output_set_stop(ig->alerting.outputs, OUTPUT_DRAIN_NS); /* what is queued, sent */
@@ -396,6 +401,7 @@ void ingest_alerting_fini(struct ingest *ig)
 {
     struct ingest_alerting *al = &ig->alerting;
     drop_correlator(ig);
+    ingest_rates_fini(ig);
     alert_merge_free(al->merge);
     alert_seen_free(al->seen);
     alert_entities_free(al->entities);

@@ -742,6 +742,8 @@ static int top_key(struct loader *l, struct ingest_config *c, const struct cfg_n
         return output_config_load(v, l->file, &c->outputs, &c->noutputs, l->err, l->errlen);
     if (!strcmp(k, "geo"))
         return geo_section(l, c, v);
+    if (!strcmp(k, "rates"))
+        return config_rates_section(l, c, v);
     if (!strcmp(k, "audit"))
         return config_audit_section(l, c, v);
     if (!strcmp(k, "web"))

@@ -38,6 +38,8 @@ int ld_push_text(char ***arr, size_t *n, const char *v);
 int config_audit_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v);
 /* `web: {...}` with its `ldap:` (web.h, auth.h) */
 int config_web_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v);
+/* `rates: {...}` the rate analyzers (config_rates.c; detect/rate.h) */
+int config_rates_section(struct loader *l, struct ingest_config *c, const struct cfg_node *v);
 /* Frees what the web and audit sections own, and zeroes them. */
 void config_console_fini(struct ingest_config *c);
 

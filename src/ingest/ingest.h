@@ -27,6 +27,7 @@
 
 #include "enrich/lists.h"
 #include "core/core.h"
+#include "detect/rate.h"
 #include "output/output.h"
 #include "store/store.h"
 
@@ -157,6 +158,8 @@ struct ingest_config {
     struct decode_custom *custom; /* `decoders:`, the operator's own (decode.h) */
     struct output_cfg *outputs;   /* `outputs:` where alerts go besides the store (output.h) */
     size_t noutputs;
+    struct rate_opts rates; /* `rates:` the rate analyzers (zeros: rate.h's defaults) */
+    bool rates_off;         /* `rates: {enabled: false}` */
 };
 
 /* Whether the daemon matches at all: rule paths, or the built-in rules (on by default). */

@@ -160,6 +160,8 @@ struct ingest_rule_counters {
     _Atomic uint64_t cost_events;   /* events whose matching was timed (pipeline.c) */
     _Atomic uint64_t cost_match_ns; /* the compiled matcher's time on them */
     _Atomic uint64_t cost_rules_ns; /* every routed rule's time alone on them */
+    /* the rate analyzers (alerting_rates.c), published by the writer */
+    _Atomic uint64_t rate_obs, rate_late, rate_keys, rate_evicted, rate_findings, rate_alerts;
 };
 
 /* One running input. */
@@ -299,6 +301,7 @@ struct ingest_alerting {
     struct arena sup_arena; /* their strings */
     int64_t sup_read_mono;
     struct output_set *outputs; /* NULL: none configured */
+    struct rate *rate;          /* the rate analyzers (alerting_rates.c); NULL: off */
 };
 
 struct ingest {
@@ -387,6 +390,13 @@ void ingest_enrich_fini(struct ingest *ig);
 /* ---- the alert stage (alerting.c), on the writer thread ------------------------------- */
 
 int ingest_alerting_init(struct ingest *ig);
+/* Adds hit h's risk to its entities' scores (an entity crossing the bar raises its own
+ * alert). Writer thread. */
+void ingest_accumulate(struct ingest *ig, const struct alert_hit *h);
+/* The most valuable asset behind h's entities: its value (ASSET_DEFAULT_VALUE when none
+ * is known), its name in *name (NULL when none; points into inv). */
+struct assets;
+int ingest_pick_asset(const struct assets *inv, const struct alert_hit *h, const char **name);
 /* The matches of b: correlations fed, hits merged, changed alerts written. */
 void ingest_alerting_batch(struct ingest *ig, struct ingest_batch *b);
 /* A quiet moment: the correlator's watermark follows the wall clock; alerts written. */
@@ -394,6 +404,18 @@ void ingest_alerting_tick(struct ingest *ig, int64_t now_mono_ns);
 /* The end: the correlator's open windows judged, the last alerts written. */
 void ingest_alerting_finish(struct ingest *ig);
 void ingest_alerting_fini(struct ingest *ig);
+
+/* ---- the rate analyzers in the alert stage (alerting_rates.c), writer thread ------------ */
+
+/* Starts them unless `rates: {enabled: false}`; ERR_NOMEM. */
+int ingest_rates_init(struct ingest *ig);
+/* Each web request and firewall or flow event of b as an observation. */
+void ingest_rates_batch(struct ingest *ig, const struct ingest_batch *b);
+/* Quiet stream: event time follows the wall clock; counters published. */
+void ingest_rates_tick(struct ingest *ig, int64_t now_mono_ns);
+/* The end: every open episode reported closed. */
+void ingest_rates_finish(struct ingest *ig);
+void ingest_rates_fini(struct ingest *ig);
 
 /* ---- what the alert stage keeps besides alerts (alerting_notes.c), writer thread ------- */
 

@@ -11,6 +11,7 @@
  */
 #include "core/core.h"
 #include "detect/rate.h"
+#include "ingest/ingest.h"
 #include "testlib.h"
 
 #include <math.h>
@@ -528,6 +529,56 @@ static void t_tick_closes(void)
     T_CHECK(c->last_ns == S(T0 + 20) - 1);
 }
 
+static void t_config(void)
+{
+    struct ingest_config c;
+    char err[256] = "";
+    ingest_config_defaults(&c);
+    const char *y = "rates:\n  enabled: true\n  site_floor: 80\n  k: 5\n  multiplier: 4\n"
+                    "  halflife: 20m\n  warmup: 2m\n  sustain: 3\n  quiet: 45\n"
+                    "  scan_ports: 50\n  sweep_hosts: 30\n  scan_window: 2m\n  sweep_all: true\n"
+                    "  max_sources: 5000\n  lateness: 5s\n";
+    T_EQ_INT(ingest_config_load("t.yaml", y, strlen(y), &c, err, sizeof err), 0);
+    T_CHECK(!c.rates_off);
+    T_CHECK(c.rates.site_floor == 80 && c.rates.k == 5 && c.rates.multiplier == 4);
+    T_EQ_INT(c.rates.halflife_ns, S(1200));
+    T_EQ_INT(c.rates.warmup_ns, S(120));
+    T_EQ_INT(c.rates.sustain_s, 3);
+    T_EQ_INT(c.rates.quiet_s, 45);
+    T_EQ_INT(c.rates.scan_ports, 50);
+    T_EQ_INT(c.rates.sweep_hosts, 30);
+    T_EQ_INT(c.rates.scan_window_ns, S(120));
+    T_EQ_INT(c.rates.sweep_all, 1);
+    T_EQ_INT(c.rates.max_sources, 5000);
+    T_EQ_INT(c.rates.lateness_ns, S(5));
+    ingest_config_fini(&c);
+    ingest_config_defaults(&c);
+    T_EQ_INT(ingest_config_load("t.yaml", "rates: {enabled: false}\n", 24, &c, err, sizeof err), 0);
+    T_CHECK(c.rates_off);
+    ingest_config_fini(&c);
+    static const struct {
+        const char *y, *want;
+    } bad[] = {
+        {"rates: 1\n", "t.yaml:1: rates: expected a map"},
+        {"rates:\n  site_flor: 3\n", "t.yaml:2: unknown key 'site_flor' in rates"},
+        {"rates:\n  k: 0\n", "t.yaml:2: rates.k"},
+        {"rates:\n  multiplier: many\n", "t.yaml:2: rates.multiplier"},
+        {"rates:\n  scan_ports: 1\n", "t.yaml:2: rates.scan_ports"},
+        {"rates:\n  lateness: 10m\n", "t.yaml:2: rates.lateness"},
+        {"rates:\n  enabled: maybe\n", "t.yaml:2: rates.enabled"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        ingest_config_defaults(&c);
+        err[0] = '\0';
+        int rc = ingest_config_load("t.yaml", bad[i].y, strlen(bad[i].y), &c, err, sizeof err);
+        ingest_config_fini(&c);
+        if (rc == 0 || strncmp(err, bad[i].want, strlen(bad[i].want)) != 0) {
+            t_fail(__FILE__, __LINE__, "want '%s…', got rc %d '%s'", bad[i].want, rc, err);
+            return;
+        }
+    }
+}
+
 int main(void)
 {
     t_run("rate: the flood scenario is one site-flood episode spanning the flood", t_flood);
@@ -543,6 +594,7 @@ int main(void)
     t_run("rate: the caps evict the oldest keys and count them", t_caps);
     t_run("rate: an evicted key's open episode is reported closed", t_evict_open_episode);
     t_run("rate: a quiet live stream closes its episode on ticks", t_tick_closes);
+    t_run("rate: the rates: configuration section", t_config);
     rate_free(rt);
     free(held);
     return t_done();
