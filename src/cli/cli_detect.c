@@ -79,6 +79,9 @@ int cli_detector_event(struct cli_detector *d, const struct event *ev)
     d->events++;
     int rc = d->matcher ? detect_match(d->matcher, d->scratch, ev, on_rule_match, d)
                         : detect_match_all(d->rules, ev, on_rule_match, d);
+    struct rate_obs o;
+    if (d->rate && rate_observe_event(ev, &o))
+        rate_push(d->rate, &o);
     return rc == ERR_IO ? 0 : rc; /* the scan failed and the reference evaluator stood in */
 }
 
@@ -102,12 +105,15 @@ void cli_detector_flush(struct cli_detector *d)
 {
     if (d->corr)
         correlator_flush(d->corr);
+    if (d->rate)
+        rate_flush(d->rate);
 }
 
 /* See cli_detect.h. */
 void cli_detector_fini(struct cli_detector *d)
 {
     correlator_free(d->corr);
+    rate_free(d->rate);
     alert_seen_free(d->seen);
     decode_ctx_free(d->dc);
     arena_fini(&d->arena);

@@ -10,6 +10,7 @@
 #include "core/core.h"
 #include "decode/decode.h"
 #include "detect/detect.h"
+#include "detect/rate.h"
 #include "event/event.h"
 
 #include <stdio.h>
@@ -31,6 +32,8 @@ struct cli_detector {
     struct event *ev;
     struct alert_seen *seen; /* vigil_first_seen within the run */
     const struct assets *assets; /* NULL, or the inventory events are enriched from */
+    struct rate *rate;           /* NULL, or the rate analyzers every event is observed by
+                                  * (owned: freed by cli_detector_fini) */
     uint64_t events, corr_missing, corr_lost, seen_before;
     cli_match_fn on_match;
     cli_hit_fn on_hit;
@@ -50,7 +53,8 @@ int cli_detector_line(struct cli_detector *d, const char *line, size_t len, uint
                       const char *input);
 /* Detects on an event decoded elsewhere (EVTX records). */
 int cli_detector_event(struct cli_detector *d, const struct event *ev);
-/* End of input: the correlator's waiting matches and open windows judged. */
+/* End of input: the correlator's waiting matches and open windows judged, and the rate
+ * analyzers' open episodes reported closed. */
 void cli_detector_flush(struct cli_detector *d);
 void cli_detector_fini(struct cli_detector *d);
 

@@ -175,6 +175,61 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
     return fwrite(b->p, 1, b->len, stdout) == b->len ? 0 : ERR_IO;
 }
 
+/* Prints a rate analyzer's finding: an episode once, when it closes with its whole span
+ * (the daemon alerts at its opening too; offline the span is what matters), a scan each
+ * time it reports (at most once per half window). */
+static void on_rate(void *ctx, const struct rate_finding *f)
+{
+    struct hunt *h = ctx;
+    const struct rate_rule *rule = rate_rule_of(f->kind);
+    bool scan = f->kind == RATE_PORT_SCAN || f->kind == RATE_HOST_SWEEP;
+    if (!rule || (!scan && f->phase != RATE_CLOSED))
+        return;
+    h->matches++;
+    h->by_level[level_index(rule->level)]++;
+    char text[400];
+    rate_finding_text(f, text, sizeof text);
+    struct buf *b = &h->out;
+    buf_reset(b);
+    if (h->table) {
+        char when[40];
+        vtime_format(f->first_ns, when, sizeof when);
+        buf_printf(b, "%s  %-13s %-50.50s %s", when, rule->level, rule->title, text);
+    } else {
+        buf_puts(b, "{\"rule\":{\"id\":\"");
+        buf_puts(b, rule->id);
+        buf_puts(b, "\",\"title\":\"");
+        buf_puts(b, rule->title);
+        buf_printf(b, "\",\"level\":\"%s\",\"tags\":[", rule->level);
+        for (unsigned i = 0; i < rule->ntags; i++)
+            buf_printf(b, "%s\"%s\"", i ? "," : "", rule->tags[i]);
+        buf_printf(b, "]},\"rate\":{\"kind\":\"%s\",\"key\":\"", rate_kind_name(f->kind));
+        buf_json_str(b, f->key.p, f->key.len);
+        if (f->target.len) {
+            buf_puts(b, "\",\"target\":\"");
+            buf_json_str(b, f->target.p, f->target.len);
+        }
+        char first[40], last[40];
+        vtime_format(f->first_ns, first, sizeof first);
+        vtime_format(f->last_ns, last, sizeof last);
+        buf_printf(b,
+                   "\",\"port\":%u,\"first\":\"%s\",\"last\":\"%s\",\"peak\":%llu,"
+                   "\"total\":%llu,\"baseline\":%.2f,\"threshold\":%.2f,\"sources\":%llu,"
+                   "\"summary\":\"",
+                   f->port, first, last, (unsigned long long)f->peak,
+                   (unsigned long long)f->total, f->mean, f->threshold,
+                   (unsigned long long)f->sources);
+        buf_json_str(b, text, strlen(text));
+        buf_puts(b, "\",\"event_ids\":[");
+        for (unsigned i = 0; i < f->nevents; i++)
+            buf_printf(b, "%s\"%016llx\"", i ? "," : "", (unsigned long long)f->event_ids[i]);
+        buf_puts(b, "]}}");
+    }
+    buf_putc(b, '\n');
+    if (!b->err)
+        (void)fwrite(b->p, 1, b->len, stdout);
+}
+
 static void draw_progress(struct hunt *h, bool final)
 {
     int64_t now = vtime_mono_ns();
@@ -406,6 +461,11 @@ int cmd_hunt(int argc, char **argv)
     if (cli_detector_init(&h.det, h.rules, !strcmp(engine, "reference"), on_match, on_hit, &h, err,
                           sizeof err)) {
         fprintf(stderr, "vigil hunt: cannot prepare the rules: %s\n", err);
+        status = 1;
+        goto out;
+    }
+    if (builtin && !(h.det.rate = rate_new(NULL, on_rate, &h))) {
+        fprintf(stderr, "vigil hunt: out of memory for the rate analyzers\n");
         status = 1;
         goto out;
     }

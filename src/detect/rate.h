@@ -169,5 +169,27 @@ void rate_stats(const struct rate *r, struct rate_stats *out);
 
 /* "site-flood", "source-flood", ... */
 const char *rate_kind_name(enum rate_kind k);
+/* "opened", "ongoing", "closed". */
+const char *rate_phase_name(enum rate_phase p);
+
+/* ---- with the rest of Vigil (rate_event.c) ------------------------------------------- */
+
+struct event;
+
+/* The built-in rule a kind of finding is reported as (README "Rate analyzers"). */
+struct rate_rule {
+    const char *id, *title, *level;
+    const char *const *tags;
+    unsigned ntags;
+};
+
+/* The rule of kind k (static), NULL for an unknown kind. */
+const struct rate_rule *rate_rule_of(enum rate_kind k);
+/* ev as an observation (slices into ev); false when it is neither a web request nor a
+ * connection of a firewall or flow log. */
+bool rate_observe_event(const struct event *ev, struct rate_obs *o);
+/* f's figures in words ("requests on shop: peak 5056/s, baseline 49.0/s, ..."), cut to
+ * cap bytes. */
+void rate_finding_text(const struct rate_finding *f, char *out, size_t cap);
 
 #endif

@@ -129,6 +129,15 @@ def run(tmp, name, flood, t0):
     return al, page, errlog
 
 
+def hunt_rates(log):
+    """The rate findings `vigil hunt` prints over log (jsonl), or None when it failed."""
+    r = subprocess.run([VIGIL, "hunt", log], capture_output=True, text=True, timeout=240)
+    if r.returncode != 0:
+        return None
+    return [row for row in (json.loads(l) for l in r.stdout.splitlines() if l.strip())
+            if "rate" in row]
+
+
 def when(s):
     return datetime.datetime.strptime(s[:19], "%Y-%m-%dT%H:%M:%S").replace(
         tzinfo=datetime.timezone.utc).timestamp()
@@ -159,10 +168,25 @@ def main():
         report("serve rates: /metrics counts the rate analyzers",
                "vigil_rate_observations_total" in page and "vigil_rate_findings_total 2" in page
                and "vigil_rate_evicted_total 0" in page, page[-1500:] if page else "no page")
+        log = os.path.join(tmp, "flood.log")
+        found = hunt_rates(log)
+        report("hunt rates: the same log offline gives one HTTP flood, site = the file read",
+               found is not None and len(found) == 1
+               and found[0]["rule"]["id"] == "vigil-rate-http-flood"
+               and found[0]["rate"]["kind"] == "site-flood" and found[0]["rate"]["key"] == log,
+               repr(found))
+        if found and len(found) == 1:
+            fr = found[0]["rate"]
+            first, last = when(fr["first"]), when(fr["last"])
+            report("hunt rates: its span is the flood's 2 minutes, its peak about 5,000/s",
+                   abs(first - (t0 + BASE_S)) <= 3 and abs(last - (t0 + BASE_S + FLOOD_S)) <= 3
+                   and 4500 <= fr["peak"] <= 5500 and 40 <= fr["baseline"] <= 60, repr(fr))
         al, page, why = run(tmp, "baseline", False, t0)
         rate = [a for a in (al or []) if a["rule_id"].startswith("vigil-rate-")]
         report("serve rates: the baseline traffic alone raises no rate alert",
                al is not None and rate == [], why if al is None else repr(rate))
+        found = hunt_rates(os.path.join(tmp, "baseline.log"))
+        report("hunt rates: the baseline alone gives no rate finding", found == [], repr(found))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return status()
