@@ -58,4 +58,19 @@ int cli_detector_event(struct cli_detector *d, const struct event *ev);
 void cli_detector_flush(struct cli_detector *d);
 void cli_detector_fini(struct cli_detector *d);
 
+/* ---- the rate analyzers' findings as `vigil hunt` prints them (hunt_rates.c) ---------- */
+
+struct hunt_rates;
+/* Called with the level of each finding printed (for the run's summary). */
+typedef void (*hunt_rates_level_fn)(void *ctx, const char *level);
+
+/* A printer to stdout, jsonl or (table) one line per finding; NULL on no memory. */
+struct hunt_rates *hunt_rates_new(bool table, hunt_rates_level_fn on_level, void *ctx);
+/* The rate_finding_fn to give rate_new (ctx: the printer): prints an episode when it
+ * closes, holds a scan's reports until hunt_rates_flush. */
+void hunt_rates_finding(void *ctx, const struct rate_finding *f);
+/* Prints the scans held (call after the analyzers' rate_flush). */
+void hunt_rates_flush(struct hunt_rates *h);
+void hunt_rates_free(struct hunt_rates *h);
+
 #endif

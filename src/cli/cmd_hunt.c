@@ -10,6 +10,12 @@
  *          "fragment"} (the decoded fragment that shows the attack)
  *   table  time  level  rule title  host  [why: fragment] the raw record (cut)
  *
+ * With the built-in rules come the rate analyzers (detect/rate.h: floods, DDoS
+ * indications, scans, in event time against adaptive baselines); their findings are
+ * printed by hunt_rates.c, an episode once with its whole span:
+ *
+ *   jsonl  {"rule":{...},"rate":{"kind","key","first","last","peak","summary",...}}
+ *
  * Correlation rules among them run too (in event time, the order of the files read):
  * each correlation that holds is printed when it does, as
  *
@@ -66,14 +72,15 @@ struct hunt {
     bool progress;
     off_t total, done_before;
     int64_t last_draw;
+    struct hunt_rates *rates; /* the rate analyzers' printer (with the built-in rules) */
 };
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: vigil hunt [--rules PATH ...] [--no-builtin] [--format jsonl|table] "
                "[--engine compiled|reference] [--placeholder NAME=VALUE ...] FILE...\n"
-               "  runs the Sigma rules under each PATH and Vigil's built-in web attack\n"
-               "  analyzers (not with --no-builtin) over the log files (text logs through\n"
+               "  runs the Sigma rules under each PATH and Vigil's built-in web attack and\n"
+               "  rate analyzers (not with --no-builtin) over the log files (text logs through\n"
                "  the decoders, JSON lines flat or nested, Windows .evtx files) and prints\n"
                "  every match; --engine reference evaluates every rule one by one instead of\n"
                "  the compiled matcher (slow: for checking the matcher); --placeholder gives\n"
@@ -175,59 +182,12 @@ static int on_match(void *ctx, size_t rule, const struct event *ev)
     return fwrite(b->p, 1, b->len, stdout) == b->len ? 0 : ERR_IO;
 }
 
-/* Prints a rate analyzer's finding: an episode once, when it closes with its whole span
- * (the daemon alerts at its opening too; offline the span is what matters), a scan each
- * time it reports (at most once per half window). */
-static void on_rate(void *ctx, const struct rate_finding *f)
+/* Counts a rate finding printed (hunt_rates.c prints it). */
+static void on_rate_level(void *ctx, const char *level)
 {
     struct hunt *h = ctx;
-    const struct rate_rule *rule = rate_rule_of(f->kind);
-    bool scan = f->kind == RATE_PORT_SCAN || f->kind == RATE_HOST_SWEEP;
-    if (!rule || (!scan && f->phase != RATE_CLOSED))
-        return;
     h->matches++;
-    h->by_level[level_index(rule->level)]++;
-    char text[400];
-    rate_finding_text(f, text, sizeof text);
-    struct buf *b = &h->out;
-    buf_reset(b);
-    if (h->table) {
-        char when[40];
-        vtime_format(f->first_ns, when, sizeof when);
-        buf_printf(b, "%s  %-13s %-50.50s %s", when, rule->level, rule->title, text);
-    } else {
-        buf_puts(b, "{\"rule\":{\"id\":\"");
-        buf_puts(b, rule->id);
-        buf_puts(b, "\",\"title\":\"");
-        buf_puts(b, rule->title);
-        buf_printf(b, "\",\"level\":\"%s\",\"tags\":[", rule->level);
-        for (unsigned i = 0; i < rule->ntags; i++)
-            buf_printf(b, "%s\"%s\"", i ? "," : "", rule->tags[i]);
-        buf_printf(b, "]},\"rate\":{\"kind\":\"%s\",\"key\":\"", rate_kind_name(f->kind));
-        buf_json_str(b, f->key.p, f->key.len);
-        if (f->target.len) {
-            buf_puts(b, "\",\"target\":\"");
-            buf_json_str(b, f->target.p, f->target.len);
-        }
-        char first[40], last[40];
-        vtime_format(f->first_ns, first, sizeof first);
-        vtime_format(f->last_ns, last, sizeof last);
-        buf_printf(b,
-                   "\",\"port\":%u,\"first\":\"%s\",\"last\":\"%s\",\"peak\":%llu,"
-                   "\"total\":%llu,\"baseline\":%.2f,\"threshold\":%.2f,\"sources\":%llu,"
-                   "\"summary\":\"",
-                   f->port, first, last, (unsigned long long)f->peak,
-                   (unsigned long long)f->total, f->mean, f->threshold,
-                   (unsigned long long)f->sources);
-        buf_json_str(b, text, strlen(text));
-        buf_puts(b, "\",\"event_ids\":[");
-        for (unsigned i = 0; i < f->nevents; i++)
-            buf_printf(b, "%s\"%016llx\"", i ? "," : "", (unsigned long long)f->event_ids[i]);
-        buf_puts(b, "]}}");
-    }
-    buf_putc(b, '\n');
-    if (!b->err)
-        (void)fwrite(b->p, 1, b->len, stdout);
+    h->by_level[level_index(level)]++;
 }
 
 static void draw_progress(struct hunt *h, bool final)
@@ -464,7 +424,8 @@ int cmd_hunt(int argc, char **argv)
         status = 1;
         goto out;
     }
-    if (builtin && !(h.det.rate = rate_new(NULL, on_rate, &h))) {
+    if (builtin && (!(h.rates = hunt_rates_new(h.table, on_rate_level, &h)) ||
+                    !(h.det.rate = rate_new(NULL, hunt_rates_finding, h.rates)))) {
         fprintf(stderr, "vigil hunt: out of memory for the rate analyzers\n");
         status = 1;
         goto out;
@@ -479,6 +440,7 @@ int cmd_hunt(int argc, char **argv)
         if (hunt_file(&h, argv[i]))
             status = 1;
     cli_detector_flush(&h.det); /* judges the correlation windows still open */
+    hunt_rates_flush(h.rates);  /* the scans, merged */
     if (h.progress)
         draw_progress(&h, true);
     fflush(stdout);
@@ -510,6 +472,7 @@ int cmd_hunt(int argc, char **argv)
             ls.builtin ? " and the built-in analyzers" : "", ls.refused, evtx, secs);
 out:
     cli_detector_fini(&h.det);
+    hunt_rates_free(h.rates);
     buf_fini(&h.out);
     detect_rules_free(h.rules);
     return status;
