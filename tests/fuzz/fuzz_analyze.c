@@ -2,8 +2,11 @@
  * fuzz_analyze.c — libFuzzer target for the web attack analyzers (src/analyze): any bytes
  * decoded as a request value (with and without '+' as a space), then judged for SQL
  * injection, XSS, path traversal (with the decoding flags too), command injection and
- * scanner user agents, and every token of the SQL lexer in each context. The decoding
- * must stay within its buffer and the findings' evidence within the value.
+ * scanner user agents, and every token of the SQL lexer in each context; and the raw
+ * bytes as each form of web event field (analyze_field: query strings split at '&',
+ * paths per segment, URLs) with every analyzer. The decoding must stay within its
+ * buffer, the findings' evidence within the value, and the evidence kept NUL-terminated
+ * within its bounds.
  */
 #include "analyze/analyze.h"
 #include "analyze/analyze_int.h"
@@ -37,6 +40,20 @@ static void check(const char *s, size_t n, unsigned dflags)
     }
 }
 
+/* The value as a field of each form, through every analyzer. */
+static void check_fields(const char *s, size_t n)
+{
+    for (int form = ANALYZE_FORM_RAW; form <= ANALYZE_FORM_URL; form++)
+        for (int k = 0; k < ANALYZE_KINDS; k++) {
+            struct analyze_evidence ev;
+            if (!analyze_field((enum analyze_kind)k, (enum analyze_form)form, s, n, &ev))
+                continue;
+            if (!ev.why || ev.len > ANALYZE_EVIDENCE_MAX || ev.fragment[ev.len] ||
+                strlen(ev.fragment) != ev.len || strlen(ev.param) > ANALYZE_PARAM_MAX)
+                abort();
+        }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1 << 16))
@@ -50,5 +67,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(out, n, flags);
     }
     check((const char *)data, size, 0);
+    check_fields((const char *)data, size);
     return 0;
 }
