@@ -59,6 +59,11 @@ if [ -x "$build/bench/bench_correlate" ]; then
     "$build/bench/bench_correlate" 1000000 4
     echo
 fi
+if [ -x "$build/bench/bench_rate" ]; then
+    echo "== rate analyzers: 4,000,000 observations, keys over the caps (one core)"
+    "$build/bench/bench_rate" 4000000
+    echo
+fi
 if [ -x "$build/bench/bench_enrich" ]; then
     echo "== enrichment: geolocation and named lists, per event (one core)"
     "$build/bench/bench_enrich"
