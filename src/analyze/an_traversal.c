@@ -27,9 +27,13 @@
  * A single climb in a value that the server decoded twice or from overlong UTF-8 is the
  * evasion of rule 1 too, but only the caller knows that: analyze_traversal_flags takes
  * the decoding flags. Each step looks at a bounded number of bytes per position: linear.
+ * A first pass over the value's byte classes skips the steps that need a byte the value
+ * lacks (most values have no dot before a separator and no ':').
  */
 #include "analyze/analyze.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -48,20 +52,50 @@ static bool alnum(unsigned char c)
     return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
+/* The bytes that end a path token (P_BREAK): a space or control byte, quotes, the
+ * delimiters of query strings, URLs and markup. */
+static bool path_break(unsigned char c)
+{
+    return c <= ' ' || c == '"' || c == '\'' || c == '`' || c == '=' || c == '&' || c == '?' ||
+           c == '#' || c == ':' || c == ',' || c == '(' || c == ')' || c == '<' || c == '>' ||
+           c == '|' || c == '{' || c == '}' || c == '[' || c == ']' || c == 0x7f;
+}
+
+/*
+ * Byte classes, built once from the predicates of this file so that each scan asks one
+ * table instead of a chain of comparisons, and a first pass over the value says which
+ * steps of the rule can apply (see analyze_traversal_flags):
+ *   B_DOT B_SEP  '.' and '/' '\'; B_HIGH  0xe2 and 0xef, the first bytes of the
+ *   Unicode lookalikes of '.' and '/' (pclass); B_COLON  ':', which every file: URL and
+ *   PHP wrapper holds; B_NAME  a byte after which no name starts (find_target).
+ * pclass_ascii is the class of each byte below 0x80 for the climb scan.
+ */
+enum {
+    B_DOT = 1,
+    B_SEP = 2,
+    B_HIGH = 4,
+    B_COLON = 8,
+    B_NAME = 16,
+};
+static uint8_t byte_class[256];
+static uint8_t pclass_ascii[128];
+/* Bit t: targets[t] starts with this byte (either case); filled with byte_class. */
+static uint64_t target_first[256];
+static pthread_once_t class_once = PTHREAD_ONCE_INIT;
+
 /*
  * The class of the character at s[i] for path parsing, *w its width in bytes, *uni set
  * when it is a multi-byte lookalike (U+FF0E fullwidth full stop, U+2024 one dot leader,
  * U+FF0F fullwidth solidus, U+FF3C fullwidth reverse solidus, U+2215 division slash,
- * U+2216 set minus, which best-fit mapping turns into '\').
+ * U+2216 set minus, which best-fit mapping turns into '\'). ASCII through the table;
+ * of the other bytes only 0xe2 and 0xef can start a lookalike.
  */
 static enum pclass pclass(const char *s, size_t n, size_t i, size_t *w, bool *uni)
 {
     unsigned char c = (unsigned char)s[i];
     *w = 1;
-    if (c == '.')
-        return P_DOT;
-    if (c == '/' || c == '\\')
-        return P_SEP;
+    if (c < 0x80)
+        return (enum pclass)pclass_ascii[c];
     if (c == 0xef && i + 2 < n && (unsigned char)s[i + 1] == 0xbc) {
         unsigned char d = (unsigned char)s[i + 2];
         if (d == 0x8e || d == 0x8f || d == 0xbc) {
@@ -78,10 +112,6 @@ static enum pclass pclass(const char *s, size_t n, size_t i, size_t *w, bool *un
         *uni = true;
         return (unsigned char)s[i + 1] == 0x80 ? P_DOT : P_SEP;
     }
-    if (c <= ' ' || c == '"' || c == '\'' || c == '`' || c == '=' || c == '&' || c == '?' ||
-        c == '#' || c == ':' || c == ',' || c == '(' || c == ')' || c == '<' || c == '>' ||
-        c == '|' || c == '{' || c == '}' || c == '[' || c == ']' || c == 0x7f)
-        return P_BREAK;
     return P_OTHER;
 }
 
@@ -287,24 +317,65 @@ static bool match_path(const char *s, size_t n, size_t i, const char *p, size_t 
     return true;
 }
 
-/* The first target in s[0..n) that counts, given whether the value climbs. */
+/* Targets of each tier (bits as in target_first), and the T_ABS targets whose path holds
+ * no '/' (none today: every such name is a path), which the prefilter must not skip. */
+static uint64_t tier_abs, tier_path, sepless_abs;
+
+/* Fills the tables above from the predicates and the target table (once). */
+static void classes_init(void)
+{
+    _Static_assert(sizeof targets / sizeof targets[0] <= 64, "target_first holds 64 targets");
+    for (unsigned c = 0; c < 256; c++) {
+        unsigned char b = (unsigned char)c;
+        uint8_t k = 0;
+        k |= b == '.' ? B_DOT : 0;
+        k |= b == '/' || b == '\\' ? B_SEP : 0;
+        k |= b == 0xe2 || b == 0xef ? B_HIGH : 0;
+        k |= b == ':' ? B_COLON : 0;
+        k |= alnum(b) || b == '_' || b == '-' || b == '.' || b >= 0x80 ? B_NAME : 0;
+        byte_class[c] = k;
+        if (c < 128)
+            pclass_ascii[c] = (uint8_t)(b == '.'        ? P_DOT
+                                        : (k & B_SEP)   ? P_SEP
+                                        : path_break(b) ? P_BREAK
+                                                        : P_OTHER);
+        /* the first byte as find_target compared it: equal once both are or-ed with 0x20 */
+        for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++)
+            if ((unsigned char)(b | 0x20) == (unsigned char)(targets[t].path[0] | 0x20))
+                target_first[c] |= (uint64_t)1 << t;
+    }
+    for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
+        uint64_t bit = (uint64_t)1 << t;
+        if (targets[t].tier == T_ABS)
+            tier_abs |= bit;
+        if (targets[t].tier != T_CLIMB)
+            tier_path |= bit;
+        if (targets[t].tier == T_ABS && !strchr(targets[t].path, '/'))
+            sepless_abs |= bit;
+    }
+}
+
+/*
+ * The first target in s[0..n) that counts, given whether the value climbs. At each start
+ * of a name, only the targets whose first byte it is and whose tier counts there are
+ * tried, in the table's order (target_first's bits, lowest first): the first match is
+ * the one a walk over the whole table would find.
+ */
 static const struct target *find_target(const char *s, size_t n, bool climbs, size_t *off,
                                         size_t *len)
 {
     for (size_t i = 0; i < n; i++) {
+        uint64_t cand = target_first[(unsigned char)s[i]];
+        if (!cand)
+            continue;
         unsigned char prev = i ? (unsigned char)s[i - 1] : 0;
-        if (i && (alnum(prev) || prev == '_' || prev == '-' || prev == '.' || prev >= 0x80))
+        if (i && (byte_class[prev] & B_NAME))
             continue; /* not the start of a name */
         bool after_sep = prev == '/' || prev == '\\';
-        unsigned char c = (unsigned char)(s[i] | 0x20);
-        for (size_t t = 0; t < sizeof targets / sizeof targets[0]; t++) {
-            const struct target *tg = &targets[t];
-            if ((unsigned char)(tg->path[0] | 0x20) != c)
-                continue;
-            if (tg->tier == T_CLIMB && !climbs)
-                continue;
-            if (tg->tier == T_PATH && !climbs && !after_sep)
-                continue;
+        if (!climbs)
+            cand &= after_sep ? tier_path : tier_abs;
+        for (; cand; cand &= cand - 1) {
+            const struct target *tg = &targets[__builtin_ctzll(cand)];
             size_t e;
             if (match_path(s, n, i, tg->path, &e)) {
                 *off = after_sep ? i - 1 : i;
@@ -327,6 +398,10 @@ static const char *const file_roots[] = {
 static bool file_url(const char *s, size_t n, size_t *off, size_t *len, const char **why)
 {
     for (size_t i = 0; i + 5 <= n; i++) {
+        /* each form starts with p, e or f (either case): only there can one match */
+        char first = (char)(s[i] | 0x20);
+        if (first != 'p' && first != 'e' && first != 'f')
+            continue;
         if (i && alnum((unsigned char)s[i - 1]))
             continue;
         if (n - i >= 12 && !strncasecmp(s + i, "php://filter", 12)) {
@@ -373,11 +448,38 @@ static const char *const climb_why[] = {"../ climbs 2 levels", "../ climbs 3 lev
                                         "../ climbs 4 levels", "../ climbs 5 levels",
                                         "../ climbs 6 levels", "../ climbs 7 or more levels"};
 
-/* See analyze.h. */
+/* The classes of s's bytes, or-ed. */
+static unsigned classes_of(const char *s, size_t n)
+{
+    unsigned cls = 0;
+    for (size_t i = 0; i < n; i++)
+        cls |= byte_class[(unsigned char)s[i]];
+    return cls;
+}
+
+/*
+ * See analyze.h.
+ *
+ * The first pass over the byte classes skips the steps that cannot find anything, so the
+ * finding is the one of running every step. Why each skip holds:
+ *   - a climb is two dots (or their lookalikes, which start with 0xe2 or 0xef) before or
+ *     after a separator ('/', '\\' or a lookalike): without a dot and a separator of
+ *     either kind, scan_climbs sees no climb, and what it reports besides (a NUL byte)
+ *     only counts with a climb;
+ *   - a target in the table matches its '/' only with '/' or '\\': without one and
+ *     without a climb, only a T_ABS name without '/' could match (sepless_abs: none);
+ *   - every file: URL and PHP wrapper holds a ':'.
+ * tests/unit/test_analyze_web.c (traversal_prefilter_edges) holds attacks at each edge.
+ */
 bool analyze_traversal_flags(const char *s, size_t n, unsigned dflags, struct analyze_finding *f)
 {
+    pthread_once(&class_once, classes_init);
+    unsigned cls = classes_of(s, n);
     struct climbs c;
-    scan_climbs(s, n, &c);
+    if ((cls & (B_DOT | B_HIGH)) && (cls & (B_SEP | B_HIGH)))
+        scan_climbs(s, n, &c);
+    else
+        memset(&c, 0, sizeof c);
     if (c.evasion)
         return found(f, c.evasion, c.ev_off, c.ev_len);
     if (c.best >= 2) {
@@ -389,11 +491,12 @@ bool analyze_traversal_flags(const char *s, size_t n, unsigned dflags, struct an
     if (c.any && c.nul)
         return found(f, "NUL byte after ../", c.off, n - c.off);
     size_t off, len;
-    const struct target *t = find_target(s, n, c.any, &off, &len);
+    const struct target *t =
+        (cls & B_SEP) || c.any || sepless_abs ? find_target(s, n, c.any, &off, &len) : NULL;
     if (t)
         return found(f, t->why, off, len);
     const char *why;
-    if (file_url(s, n, &off, &len, &why))
+    if ((cls & B_COLON) && file_url(s, n, &off, &len, &why))
         return found(f, why, off, len);
     if (c.any && (dflags & (ANALYZE_D_DOUBLE | ANALYZE_D_BAD_UTF8)))
         return found(f, "encoded ../", c.off, c.len);

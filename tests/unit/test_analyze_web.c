@@ -193,6 +193,35 @@ static void t_traversal_benign(void)
     T_PASS(trav, "");
 }
 
+/*
+ * Attacks at the edge of the traversal prefilter (a step skipped when the value lacks a
+ * dot, a separator or a ':'): the climb scan must still run on lookalikes alone, the
+ * targets on a backslash alone, the file: URL check on a ':' with no separator at all.
+ */
+static void t_traversal_prefilter_edges(void)
+{
+    /* no ASCII '.', no ASCII separator: only the lookalikes' first bytes */
+    T_WHY(trav, "%uff0e%uff0e%uff0fx", "Unicode lookalike ../",
+          "\xef\xbc\x8e\xef\xbc\x8e\xef\xbc\x8f");
+    T_WHY(trav, "%u2024%u2024%u2215x", "Unicode lookalike ../",
+          "\xe2\x80\xa4\xe2\x80\xa4\xe2\x88\x95");
+    /* ASCII dots, a lookalike separator only */
+    T_WHY(trav, "..%uff0f..%uff0fx", "Unicode lookalike ../", "..\xef\xbc\x8f");
+    /* a backslash is the only separator */
+    T_WHY(trav, "etc%5cpasswd", "Unix account file", "etc\\passwd");
+    T_WHY(trav, "%5c.env", "application secrets file", "\\.env");
+    T_WHY(trav, "..%5c..%5cx", "../ climbs 2 levels", "..\\..\\");
+    /* a target at the very start and at the very end of the value */
+    T_WHY(trav, "WEB-INF/classes", "Java web application classes", "WEB-INF/classes");
+    T_WHY(trav, "x=/etc/shadow", "Unix password hashes", "/etc/shadow");
+    /* a file: URL with a ':' and no separator; wrappers in capitals */
+    T_WHY(trav, "file:c:", "file: URL to a system path", "file:c:");
+    T_WHY(trav, "PHP://FILTER/x", "php://filter wrapper", "PHP://FILTER");
+    T_WHY(trav, "a EXPECT://id", "expect:// wrapper", "EXPECT://");
+    T_PASS(trav, "file:c");
+    T_PASS(trav, "etc passwd");
+}
+
 static void t_cmdi_separators(void)
 {
     T_WHY(cmdi, ";id", "command after ;", ";id");
@@ -381,6 +410,7 @@ int main(void)
     t_run("traversal_evasions", t_traversal_evasions);
     t_run("traversal_targets", t_traversal_targets);
     t_run("traversal_benign", t_traversal_benign);
+    t_run("traversal_prefilter_edges", t_traversal_prefilter_edges);
     t_run("cmdi_separators", t_cmdi_separators);
     t_run("cmdi_evasions", t_cmdi_evasions);
     t_run("cmdi_benign", t_cmdi_benign);
