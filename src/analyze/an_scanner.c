@@ -10,10 +10,13 @@
  * case; a version glued to the name ("zgrab2", "sqlmap1") still matches, a longer word
  * does not ("Hydrangea" is not Hydra). curl, Wget, python-requests, Go-http-client and
  * the search engines' crawlers are general clients, not attack tools, and are not in the
- * table. One pass over the tokens, each compared with the table: linear in n.
+ * table. One pass over the tokens, each compared with the tools whose name starts with
+ * its first letter: linear in n.
  */
 #include "analyze/analyze.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -118,17 +121,37 @@ static bool match_tool(const char *s, size_t n, size_t i, const char *name, size
     }
 }
 
-/* See analyze.h. */
+/* Bit t: tools[t]'s name starts with this byte, in either case (0 for a byte that
+ * cannot start a token). Built once from the table. */
+static uint64_t tool_first[256];
+static pthread_once_t tool_once = PTHREAD_ONCE_INIT;
+
+static void tool_index(void)
+{
+    _Static_assert(sizeof tools / sizeof tools[0] <= 64, "tool_first holds 64 tools");
+    for (unsigned c = 0; c < 256; c++)
+        for (size_t t = 0; t < sizeof tools / sizeof tools[0]; t++)
+            if (alnum((unsigned char)c) &&
+                (unsigned char)(c | 0x20) == (unsigned char)tools[t].name[0])
+                tool_first[c] |= (uint64_t)1 << t;
+}
+
+/*
+ * See analyze.h. At each token's start, the tools whose name starts with its letter are
+ * tried in the table's order (tool_first's bits, lowest first), so the finding is the
+ * one a walk over the whole table would give.
+ */
 bool analyze_scanner(const char *s, size_t n, struct analyze_finding *f)
 {
+    pthread_once(&tool_once, tool_index);
     for (size_t i = 0; i < n; i++) {
         if (!alnum((unsigned char)s[i]) || (i > 0 && alnum((unsigned char)s[i - 1])))
             continue;
-        unsigned char c = (unsigned char)(s[i] | 0x20);
-        for (size_t t = 0; t < sizeof tools / sizeof tools[0]; t++) {
+        for (uint64_t cand = tool_first[(unsigned char)s[i]]; cand; cand &= cand - 1) {
+            const struct tool *t = &tools[__builtin_ctzll(cand)];
             size_t end;
-            if ((unsigned char)tools[t].name[0] == c && match_tool(s, n, i, tools[t].name, &end)) {
-                f->why = tools[t].why;
+            if (match_tool(s, n, i, t->name, &end)) {
+                f->why = t->why;
                 f->off = i;
                 f->len = end - i;
                 return true;

@@ -358,6 +358,27 @@ static void t_scanner(void)
     T_HIT(scanner, "Mozilla/5.0%20(compatible;%20Nmap%20Scripting%20Engine)");
 }
 
+/*
+ * The scanner tries at each token only the tools whose name starts with its first
+ * letter: names that share a first letter are each still found, in either case, at the
+ * first and the last byte of the value, and the table's order decides between a short
+ * and a long name (qualys before qualysguard).
+ */
+static void t_scanner_first_letter(void)
+{
+    T_WHY(scanner, "NUCLEI", "Nuclei user agent", "NUCLEI");
+    T_WHY(scanner, "x;netsparker", "Netsparker user agent", "netsparker");
+    T_WHY(scanner, "Nessus", "Nessus user agent", "Nessus");
+    T_WHY(scanner, "a nikto", "Nikto user agent", "nikto");
+    T_WHY(scanner, "(skipfish)", "skipfish user agent", "skipfish");
+    T_WHY(scanner, "sqlninja9", "sqlninja user agent", "sqlninja9");
+    T_WHY(scanner, "QualysGuard", "Qualys user agent", "QualysGuard");
+    T_WHY(scanner, "Owasp - Zap", "OWASP ZAP user agent", "Owasp - Zap");
+    T_WHY(scanner, "w3af.org", "w3af user agent", "w3af");
+    T_PASS(scanner, "nmapx nucleix");
+    T_PASS(scanner, "OWASP");
+}
+
 static void t_scanner_benign(void)
 {
     T_PASS(scanner, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
@@ -415,6 +436,7 @@ int main(void)
     t_run("cmdi_evasions", t_cmdi_evasions);
     t_run("cmdi_benign", t_cmdi_benign);
     t_run("scanner", t_scanner);
+    t_run("scanner_first_letter", t_scanner_first_letter);
     t_run("scanner_benign", t_scanner_benign);
     t_run("bounds", t_bounds);
     return t_done();
