@@ -11,14 +11,23 @@
  * watermark — the latest second seen minus the lateness — has passed it) it is judged:
  *
  * - Rates against a baseline (rate_base.c, rate_judge.c). Per site: requests/s (HTTP
- *   flood, many sources) and server errors/s (5xx burst); per source: requests/s (HTTP
- *   flood by one source); per destination address of firewall/flow events: connections/s
- *   and packets/s (DDoS indication). The baseline of a rate is the exponentially weighted
- *   mean and variance of its per-second values; a second is *over* when its value
- *   exceeds max(floor, mean + k·σ, multiplier·mean). `sustain` over seconds in a row
- *   open an episode; while it is open the baseline is frozen (a long flood must not
- *   become normal) and a second stays over down to halfway between the mean and that
- *   threshold; `quiet` seconds in a row below it close the episode.
+ *   flood, many sources) and server errors/s (5xx burst); per site and URL path:
+ *   requests/s (HTTP flood on one URL, which a busy site's whole rate hides); per source:
+ *   requests/s (HTTP flood by one source); per destination address of firewall/flow
+ *   events: connections/s and packets/s (DDoS indication). The baseline of a rate is
+ *   the exponentially weighted mean and variance of its per-second values; a second is
+ *   *over* when its value exceeds max(floor, mean + k·σ, multiplier·mean). `sustain`
+ *   over seconds in a row open an episode; while it is open the baseline is frozen (a
+ *   long flood must not become normal) and a second stays over down to halfway between
+ *   the mean and that threshold; `quiet` seconds in a row below it close the episode.
+ * - URL paths (site + path without the query string) are many and come and go, so they
+ *   have their own cap and expire after one idle half-life. A URL is not judged while its
+ *   site is still warming up (a freshly started daemon has no baseline for its popular
+ *   pages); for its own first `warmup` its bar is at least a quarter of its site's mean
+ *   rate (a new page that draws a share of the site's visitors is not a flood; a flood
+ *   on a URL nobody visited, from a quarter of the site's rate up, is). A URL episode
+ *   that opens while its site's flood is on is part of that flood and is not reported
+ *   (the site's alert names the top path), unless it outlasts it (rate_engine.c).
  * - Scans, in a sliding window (rate_scan.c): one source → many ports of one host (port
  *   scan), one source → many hosts on one port (host sweep).
  *
@@ -73,6 +82,7 @@ enum rate_kind {
     RATE_DDOS,         /* connections/s or packets/s to one destination */
     RATE_PORT_SCAN,    /* one source, one host, many ports */
     RATE_HOST_SWEEP,   /* one source, one port, many hosts */
+    RATE_URL_FLOOD,    /* requests/s on one URL path of a site, many sources */
     RATE_KINDS
 };
 
@@ -83,7 +93,8 @@ struct rate_finding {
     enum rate_kind kind;
     enum rate_phase phase;
     struct slice key;               /* the site, source or destination; scans: the source */
-    struct slice target;            /* port scan: the host scanned (else empty) */
+    struct slice target;            /* port scan: the host scanned; URL flood: the path (else
+                                     * empty) */
     unsigned port;                  /* host sweep: the port swept (else 0) */
     int64_t first_ns, last_ns;      /* the span so far (whole seconds; scans: event times) */
     uint64_t peak;                  /* highest per-second count (scans: distinct ports/hosts) */
@@ -118,6 +129,7 @@ struct rate_opts {
     int64_t report_every_ns; /* while open, a report this often: 5 min */
     int64_t max_episode_ns;  /* an episode this long is closed and its level learned: 6 h */
     double site_floor;       /* requests/s on a site: 50 */
+    double url_floor;        /* requests/s on one URL path of a site: 50 */
     double source_floor;     /* requests/s from one source: 100 */
     double error_floor;      /* 5xx/s on a site: 10 */
     double conn_floor;       /* connections/s to one destination: 500 */
@@ -128,6 +140,7 @@ struct rate_opts {
     int sweep_all;           /* 1: every connection counts for sweeps; -1 or 0 (default):
                               * only denied or SYN-only ones */
     size_t max_sites;        /* keys per table: 10,000 */
+    size_t max_urls;         /* (site, path): 100,000 */
     size_t max_sources;      /* 100,000 */
     size_t max_destinations; /* 100,000 */
     size_t max_scan_keys;    /* per scan table: 100,000 */
@@ -144,7 +157,9 @@ struct rate_stats {
     uint64_t evicted;      /* keys dropped at the caps, oldest first (state lost) */
     uint64_t expired;      /* keys dropped after a long idle time (nothing lost) */
     uint64_t findings;     /* reports made (each phase counts) */
-    uint64_t episodes;     /* episodes and scans opened */
+    uint64_t episodes;     /* episodes and scans opened (reported) */
+    uint64_t covered;      /* URL episodes opened inside their site's flood: not reported
+                            * (unless they outlast it) */
     uint64_t nomem;        /* observations lost: no memory for their key */
     uint64_t bytes;        /* bytes held now */
 };

@@ -9,12 +9,40 @@
  *   source       requests             judge: one-source flood
  *   destination  connections, packets, SYN-only, denied
  *                                     judge: DDoS (connections or packets)
+ *   URL          requests             judge: flood on one URL (site + path), gated by
+ *                                     its site (see "URLs" below)
  *   port scans (source × host → ports), host sweeps (source × port → hosts): rate_scan.c
  *
  * The watermark is the latest second seen minus the lateness (each observation's time
  * capped by its receipt, so a device whose clock runs ahead cannot push it); a second
  * at or behind it is judged, and an observation for it comes too late: counted and
  * skipped, so an event far in the past leaves every state as it was.
+ *
+ * URLs. A flood on one URL of a busy site (300 bots on /login at 400/s against a site at
+ * 2,000/s over many pages) does not triple the site's rate, so each (site, path) is
+ * judged too. The choices, and why:
+ * - The key is the site (up to its first NUL, at most URL_SITE_MAX bytes), a NUL, and the
+ *   path without its query string (a flood varies the query to dodge caches; the page
+ *   hit is the same), cut to fit RATE_MAX_KEY.
+ * - Paths are many (every product page), so the table has its own cap (max_urls) and a
+ *   URL idle for one half-life is freed (up to URL_EXPIRE_BATCH a second, O(1) each):
+ *   only a URL above ~url_floor/3 requests/s has a bar above the floor, and such a URL
+ *   is never idle that long; what is lost is a decayed mean under the floor.
+ * - Warm-up: a URL is judged only once its site is past its warm-up (on a freshly started
+ *   daemon every popular page would be new, and learns instead). After that a URL is
+ *   judged from its first second, as a source is (a flood on a URL nobody visited is the
+ *   case to catch), but for its first `warmup` its bar is at least URL_YOUNG_SHARE (1/4)
+ *   of its site's mean rate: a new page that draws visitors (a product launch, a deploy's
+ *   new asset names) takes a share of the site, seldom a quarter within minutes, while a
+ *   flood is caught from a quarter of the site's rate up (above twice it, the site flood
+ *   takes over).
+ * - One attack, one alert: a URL episode that opens while its site's flood judge has a
+ *   run or an open episode is part of that flood — the site's alert carries the most
+ *   requested path — and is not reported (rate_stats.covered); if it goes on once the
+ *   site's flood is over, it is reported then, opened with its whole span. A URL flood
+ *   that opens first (a ramp: the URL's bar is the lower) stays reported, and so does a
+ *   site flood that follows it: two findings, the second saying the site as a whole is
+ *   now overwhelmed.
  */
 #include "detect/rate_int.h"
 
@@ -34,12 +62,23 @@ static const struct rate_table_spec spec_source = {
     .njudges = 1,
     .judge = {{RATE_SOURCE_FLOOD, 1u << 0, false, false}},
 };
+static const struct rate_table_spec spec_url = {
+    .name = "url",
+    .nchan = 1,
+    .njudges = 1,
+    .judge = {{RATE_URL_FLOOD, 1u << 0, true, false}},
+};
 static const struct rate_table_spec spec_dest = {
     .name = "destination",
     .nchan = 4,
     .njudges = 1,
     .judge = {{RATE_DDOS, (1u << 0) | (1u << 1), true, false}},
 };
+
+#define URL_SITE_MAX 128      /* bytes of the site in a URL key */
+#define URL_YOUNG_SHARE 0.25  /* a young URL's bar: at least this share of its site's mean */
+#define URL_EXPIRE_BATCH 1024 /* idle URL keys freed per sweep (a second) at most */
+#define EXPIRE_BATCH 64       /* the other tables' */
 
 static void dflt_i64(int64_t *v, int64_t d, int64_t lo, int64_t hi)
 {
@@ -80,6 +119,7 @@ void rate_opts_defaults(struct rate_opts *o)
     dflt_i64(&o->report_every_ns, 300 * NS_PER_SEC, NS_PER_SEC, 86400 * NS_PER_SEC);
     dflt_i64(&o->max_episode_ns, 6 * 3600 * NS_PER_SEC, 60 * NS_PER_SEC, 30 * 86400 * NS_PER_SEC);
     dflt_d(&o->site_floor, 50);
+    dflt_d(&o->url_floor, 50);
     dflt_d(&o->source_floor, 100);
     dflt_d(&o->error_floor, 10);
     dflt_d(&o->conn_floor, 500);
@@ -88,6 +128,7 @@ void rate_opts_defaults(struct rate_opts *o)
     dflt_u(&o->sweep_hosts, 100, 2, 1000);
     dflt_i64(&o->scan_window_ns, 60 * NS_PER_SEC, 2 * NS_PER_SEC, 86400 * NS_PER_SEC);
     dflt_z(&o->max_sites, 10000);
+    dflt_z(&o->max_urls, 100000);
     dflt_z(&o->max_sources, 100000);
     dflt_z(&o->max_destinations, 100000);
     dflt_z(&o->max_scan_keys, 100000);
@@ -100,6 +141,7 @@ const char *rate_kind_name(enum rate_kind k)
         [RATE_SITE_FLOOD] = "site-flood",   [RATE_SOURCE_FLOOD] = "source-flood",
         [RATE_SITE_ERRORS] = "site-errors", [RATE_DDOS] = "ddos",
         [RATE_PORT_SCAN] = "port-scan",     [RATE_HOST_SWEEP] = "host-sweep",
+        [RATE_URL_FLOOD] = "url-flood",
     };
     return (unsigned)k < RATE_KINDS ? names[k] : "?";
 }
@@ -121,16 +163,19 @@ struct rate *rate_new(const struct rate_opts *o, rate_finding_fn fn, void *ctx)
     r->ring_len = r->lateness_s + 1;
     r->report_every_s = r->o.report_every_ns / NS_PER_SEC;
     r->max_episode_s = r->o.max_episode_ns / NS_PER_SEC;
-    r->expire_s = 8 * (r->o.halflife_ns / NS_PER_SEC);
+    int64_t hl_s = r->o.halflife_ns / NS_PER_SEC;
     double hl = (double)r->o.halflife_ns / NS_PER_SEC;
     struct rate_base_params p = {
         .alpha = 1 - pow(2, -1 / hl), .k = r->o.k, .multiplier = r->o.multiplier};
-    const struct rate_table_spec *specs[RATE_TABLES] = {&spec_site, &spec_source, &spec_dest};
-    size_t caps[RATE_TABLES] = {r->o.max_sites, r->o.max_sources, r->o.max_destinations};
+    const struct rate_table_spec *specs[RATE_TABLES] = {&spec_site, &spec_source, &spec_dest,
+                                                        &spec_url};
+    size_t caps[RATE_TABLES] = {r->o.max_sites, r->o.max_sources, r->o.max_destinations,
+                                r->o.max_urls};
     double floors[RATE_TABLES][RATE_MAX_CHAN] = {
         {r->o.site_floor, r->o.error_floor, INFINITY, INFINITY},
         {r->o.source_floor, INFINITY, INFINITY, INFINITY},
         {r->o.conn_floor, r->o.packet_floor, INFINITY, INFINITY},
+        {r->o.url_floor, INFINITY, INFINITY, INFINITY},
     };
     int rc = 0;
     for (int i = 0; i < RATE_TABLES && !rc; i++) {
@@ -143,6 +188,17 @@ struct rate *rate_new(const struct rate_opts *o, rate_finding_fn fn, void *ctx)
          * judged from their first second (against the floor while their baseline is
          * young); sites and destinations exist before an attack and learn first */
         r->t[i].warmup_s = i == RATE_T_SOURCE ? 0 : r->o.warmup_ns / NS_PER_SEC;
+        r->t[i].expire_s = 8 * hl_s; /* the baseline decayed to under 1/256 */
+        r->t[i].expire_batch = EXPIRE_BATCH;
+    }
+    if (!rc) { /* URLs: see the file's comment */
+        struct rate_table *u = &r->t[RATE_T_URL];
+        u->gated = true;
+        u->warmup_s = 0;
+        u->young_s = r->o.warmup_ns / NS_PER_SEC;
+        u->young_share = URL_YOUNG_SHARE;
+        u->expire_s = hl_s;
+        u->expire_batch = URL_EXPIRE_BATCH;
     }
     if (!rc)
         rc = rate_scan_init(&r->scan[0], RATE_PORT_SCAN, r->o.scan_ports, r->o.max_scan_keys);
@@ -179,19 +235,51 @@ static void advance(struct rate *r, int64_t wm)
         rate_table_sweep(r, &r->t[i]);
 }
 
-static void feed(struct rate *r, int i, struct slice key, int64_t sec, const uint64_t *x,
-                 const struct rate_obs *o)
+/* Counts o in table i under key; parent: the key's parent (a URL's site), whose state the
+ * key takes along (judged up to the watermark, as the key is about to be). Returns the
+ * key, or NULL when no memory. */
+static struct rate_key *feed(struct rate *r, int i, struct slice key, int64_t sec,
+                             const uint64_t *x, const struct rate_obs *o,
+                             const struct rate_key *parent)
 {
     struct rate_table *t = &r->t[i];
     struct rate_key *k = rate_table_get(r, t, key, sec);
     if (!k) {
         r->st.nomem++;
-        return;
+        return NULL;
+    }
+    if (parent) {
+        const struct rate_table *pt = &r->t[RATE_T_SITE];
+        const struct rate_judge *pj = &parent->judge[0]; /* the site flood */
+        k->pmean = parent->base[0].mean;
+        k->pflags =
+            (uint8_t)((parent->closed_sec - parent->born_sec >= pt->warmup_s ? RATE_PARENT_WARM
+                                                                             : 0) |
+                      (pj->open || pj->run ? RATE_PARENT_FLOOD : 0));
     }
     rate_key_close(r, t, k, r->wm); /* before its last second moves: see rate_key_close */
     if (sec > k->last_sec)
         k->last_sec = sec;
     rate_key_add(r, t, k, sec, x, o);
+    return k;
+}
+
+/* The URL key of site and path into buf (RATE_MAX_KEY bytes): see the file's comment. */
+static struct slice url_key(char *buf, struct slice site, struct slice path)
+{
+    const char *nul = memchr(site.p, '\0', site.len);
+    size_t sl = nul ? (size_t)(nul - site.p) : site.len;
+    if (sl > URL_SITE_MAX)
+        sl = URL_SITE_MAX;
+    const char *q = memchr(path.p, '?', path.len);
+    size_t pl = q ? (size_t)(q - path.p) : path.len;
+    if (pl > RATE_MAX_KEY - 1 - sl)
+        pl = RATE_MAX_KEY - 1 - sl;
+    memcpy(buf, site.p, sl);
+    buf[sl] = '\0';
+    if (pl)
+        memcpy(buf + sl + 1, path.p, pl);
+    return slice_make(buf, sl + 1 + pl);
 }
 
 /* See rate.h. */
@@ -223,13 +311,16 @@ void rate_push(struct rate *r, const struct rate_obs *o)
     if (o->kind == RATE_OBS_WEB) {
         uint64_t x[3] = {1, o->status >= 500 && o->status < 600,
                          o->status >= 400 && o->status < 500};
-        if (o->site.len)
-            feed(r, RATE_T_SITE, o->site, sec, x, o);
+        struct rate_key *site = o->site.len ? feed(r, RATE_T_SITE, o->site, sec, x, o, NULL) : NULL;
         if (o->src.len)
-            feed(r, RATE_T_SOURCE, o->src, sec, x, o);
+            feed(r, RATE_T_SOURCE, o->src, sec, x, o, NULL);
+        if (site && o->path.len) {
+            char buf[RATE_MAX_KEY];
+            feed(r, RATE_T_URL, url_key(buf, o->site, o->path), sec, x, o, site);
+        }
     } else if (o->dst.len) {
         uint64_t x[4] = {1, o->packets, o->syn_only, o->denied};
-        feed(r, RATE_T_DEST, o->dst, sec, x, o);
+        feed(r, RATE_T_DEST, o->dst, sec, x, o, NULL);
     }
 }
 

@@ -33,6 +33,8 @@ static const struct rate_rule rules[RATE_KINDS] = {
                    3},
     [RATE_PORT_SCAN] = {"vigil-rate-port-scan", "Port scan", "medium", tags_scan, 2},
     [RATE_HOST_SWEEP] = {"vigil-rate-host-sweep", "Host sweep", "medium", tags_scan, 2},
+    [RATE_URL_FLOOD] = {"vigil-rate-http-flood-url", "HTTP flood on one URL", "high", tags_flood,
+                        3},
 };
 
 static const char *const phases[] = {"opened", "ongoing", "closed"};
@@ -63,6 +65,13 @@ void rate_finding_text(const struct rate_finding *f, char *out, size_t cap)
                  f->kind == RATE_SITE_FLOOD ? "requests" : "server errors", k, f->key.p,
                  (unsigned long long)f->peak, f->mean, (unsigned long long)f->total, secs,
                  (unsigned long long)f->sources, p ? ", mostly " : "", p, f->top_path.p);
+        break;
+    case RATE_URL_FLOOD:
+        snprintf(out, cap,
+                 "requests on %.*s %.*s: peak %llu/s, baseline %.1f/s, %llu in %.0f s from ~%llu "
+                 "sources",
+                 k, f->key.p, t, f->target.p, (unsigned long long)f->peak, f->mean,
+                 (unsigned long long)f->total, secs, (unsigned long long)f->sources);
         break;
     case RATE_SOURCE_FLOOD:
         snprintf(out, cap, "requests from %.*s: peak %llu/s, %llu in %.0f s", k, f->key.p,
@@ -183,4 +192,3 @@ bool rate_observe_event(const struct event *ev, struct rate_obs *o)
     o->denied = denied(ev);
     return true;
 }
-

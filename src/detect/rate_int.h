@@ -80,6 +80,8 @@ struct rate_judge {
     uint32_t run;   /* over seconds since the run or episode began */
     uint32_t quiet; /* seconds in a row not over, during an episode */
     bool open;
+    bool muted; /* open inside the parent's episode (a URL's in its site's flood): its
+                 * reports are not made (rate_judge.c) */
     int64_t first, last, last_report;
     uint64_t sum[RATE_MAX_CHAN], peak[RATE_MAX_CHAN];
     uint64_t pend[RATE_MAX_CHAN]; /* counts of the quiet seconds inside an episode */
@@ -88,7 +90,8 @@ struct rate_judge {
 };
 
 /* A key: its second counts (a ring of lateness+1 seconds), baselines and judges. One
- * allocation: the struct, ring_len x nchan counts, then the key bytes. */
+ * allocation sized by its table: the struct, ring_len x nchan counts, nchan baselines,
+ * njudges judges, then the key bytes (rate_key_text). */
 struct rate_key {
     struct rate_key *hnext;         /* hash chain */
     struct rate_key *prev, *next;   /* the table's list by last touch (eviction order) */
@@ -96,14 +99,20 @@ struct rate_key {
     uint64_t hash;
     int64_t born_sec, last_sec, closed_sec; /* seconds <= closed_sec are judged */
     uint8_t where;                          /* RATE_NOWHERE, RATE_UNSETTLED, RATE_LIVE */
+    uint8_t pflags;                         /* a gated table's key: RATE_PARENT_* */
     uint16_t keylen;
     size_t bytes;
-    struct rate_base base[RATE_MAX_CHAN];
-    struct rate_judge judge[RATE_MAX_JUDGES];
-    uint64_t ring[]; /* ring_len x nchan, then the key */
+    double pmean;             /* a gated table's key: its parent's mean, main channel */
+    struct rate_base *base;   /* nchan, in the allocation */
+    struct rate_judge *judge; /* njudges, in the allocation */
+    uint64_t ring[];          /* ring_len x nchan, then base, judge and the key */
 };
 
 enum { RATE_NOWHERE, RATE_UNSETTLED, RATE_LIVE };
+
+/* What a gated table's key (a URL) knew of its parent (its site) at its last push: the
+ * parent is past its warm-up; the parent's main judge has a run or an open episode. */
+enum { RATE_PARENT_WARM = 1, RATE_PARENT_FLOOD = 2 };
 
 struct rate_judge_spec {
     enum rate_kind kind;
@@ -122,6 +131,14 @@ struct rate_table {
     const struct rate_table_spec *spec;
     struct rate_base_params params[RATE_MAX_CHAN];
     int64_t warmup_s;
+    /* gated (URLs): a key is judged only once its parent is warm, is muted while the
+     * parent's flood is on, and for its first young_s seconds its main channel's open bar
+     * is at least young_share x the parent's mean (rate_engine.c gives the reasons) */
+    bool gated;
+    int64_t young_s;
+    double young_share;
+    int64_t expire_s;      /* idle this long with nothing open: freed */
+    unsigned expire_batch; /* at most this many freed per sweep */
     size_t max_keys;
     struct rate_key **buckets;
     size_t mask, n;
@@ -144,14 +161,15 @@ struct rate_scan_table {
 
 /* ---- the engine -------------------------------------------------------------------------- */
 
-enum { RATE_T_SITE, RATE_T_SOURCE, RATE_T_DEST, RATE_TABLES };
+/* The site table comes before the URL table: a URL's parent is judged first. */
+enum { RATE_T_SITE, RATE_T_SOURCE, RATE_T_DEST, RATE_T_URL, RATE_TABLES };
 
 struct rate {
     struct rate_opts o;
     rate_finding_fn fn;
     void *ctx;
     uint64_t seed;
-    int64_t lateness_s, ring_len, report_every_s, max_episode_s, expire_s;
+    int64_t lateness_s, ring_len, report_every_s, max_episode_s;
     struct rate_table t[RATE_TABLES];
     struct rate_scan_table scan[2]; /* port scans, host sweeps */
     bool started;
@@ -195,6 +213,12 @@ int rate_scan_init(struct rate_scan_table *s, enum rate_kind kind, unsigned thre
 void rate_scan_fini(struct rate *r, struct rate_scan_table *s);
 void rate_scan_push(struct rate *r, struct rate_scan_table *s, const struct rate_obs *o,
                     int64_t t_ns);
+
+/* The key's bytes (keylen of them). */
+static inline const char *rate_key_text(const struct rate_table *t, const struct rate_key *k)
+{
+    return (const char *)(k->judge + t->spec->njudges);
+}
 
 static inline uint64_t *rate_ring_at(const struct rate *r, const struct rate_table *t,
                                      struct rate_key *k, int64_t sec)

@@ -20,6 +20,13 @@
  * bar adds its source to the judge's distinct counter, its path to the ranking and its
  * id to the sample. The first requests of each over second are thus not in the
  * evidence; a flood's sources are.
+ *
+ * A gated table's key (a URL; rate_int.h, rate_engine.c) also heeds what it last knew
+ * of its parent (its site): it only learns while the parent warms up; young, its open
+ * bar is raised to young_share x the parent's mean; an episode that opens while the
+ * parent's flood is on is muted (counted as covered, never reported), and unmuted —
+ * reported opened, with its whole span — at its first over second once that flood is
+ * gone.
  */
 #include "detect/rate_int.h"
 
@@ -27,7 +34,29 @@
 
 static bool warming(const struct rate_table *t, const struct rate_key *k, int64_t s)
 {
+    if (t->gated && !(k->pflags & RATE_PARENT_WARM))
+        return true;
     return s - k->born_sec < t->warmup_s;
+}
+
+/* The bar channel c of k must exceed in second s to be over: the baseline's thr_open, or
+ * thr_close while an episode is open; for a young key of a gated table, the main
+ * channel's open bar is at least young_share x its parent's mean, and its close bar
+ * halfway between its mean and that. */
+static double bar(const struct rate_table *t, const struct rate_key *k, unsigned c, bool open,
+                  int64_t s)
+{
+    const struct rate_base *b = &k->base[c];
+    double thr = open ? b->thr_close : b->thr_open;
+    if (!t->gated || c != 0 || s - k->born_sec >= t->young_s)
+        return thr;
+    double raised = t->young_share * k->pmean;
+    if (raised <= b->thr_open)
+        return thr;
+    if (!open)
+        return raised;
+    double half = b->mean + (raised - b->mean) / 2;
+    return half > thr ? half : thr;
 }
 
 static unsigned main_chan(const struct rate_judge_spec *js)
@@ -54,7 +83,7 @@ static bool pending_over(const struct rate *r, const struct rate_table *t, struc
     for (int64_t q = s + 1; q <= k->last_sec && q <= k->closed_sec + r->ring_len; q++) {
         const uint64_t *x = rate_ring_at(r, t, k, q);
         for (unsigned c = 0; c < t->spec->nchan; c++)
-            if ((js->chans >> c & 1) && (double)x[c] > k->base[c].thr_open)
+            if ((js->chans >> c & 1) && (double)x[c] > bar(t, k, c, false, q))
                 return true;
     }
     return false;
@@ -65,11 +94,13 @@ static void report(struct rate *r, const struct rate_table *t, struct rate_key *
 {
     const struct rate_judge_spec *js = &t->spec->judge[j];
     const struct rate_judge *J = &k->judge[j];
+    if (J->muted)
+        return;
     unsigned mc = main_chan(js);
     struct rate_finding f = {
         .kind = js->kind,
         .phase = phase,
-        .key = slice_make((const char *)&k->ring[(size_t)r->ring_len * t->spec->nchan], k->keylen),
+        .key = slice_make(rate_key_text(t, k), k->keylen),
         .first_ns = J->first * NS_PER_SEC,
         .last_ns = J->last * NS_PER_SEC + NS_PER_SEC - 1,
         .peak = J->peak[mc],
@@ -85,6 +116,14 @@ static void report(struct rate *r, const struct rate_table *t, struct rate_key *
         f.packets_peak = J->peak[1];
         f.syn_only = J->sum[2];
         f.denied = J->sum[3];
+    } else if (t == &r->t[RATE_T_URL]) {
+        /* site, NUL, path (rate_engine.c keeps NUL out of the site) */
+        const char *nul = memchr(f.key.p, '\0', f.key.len);
+        if (nul) {
+            size_t n = (size_t)(nul - f.key.p);
+            f.target = slice_make(nul + 1, f.key.len - n - 1);
+            f.key.len = n;
+        }
     }
     uint64_t ids[RATE_SAMPLE_IDS];
     const struct rate_evidence *ev = J->ev;
@@ -150,8 +189,7 @@ static void judge_one(struct rate *r, struct rate_table *t, struct rate_key *k, 
     }
     bool over = false;
     for (unsigned c = 0; c < nchan; c++)
-        if ((js->chans >> c & 1) &&
-            (double)x[c] > (J->open ? k->base[c].thr_close : k->base[c].thr_open))
+        if ((js->chans >> c & 1) && (double)x[c] > bar(t, k, c, J->open, s))
             over = true;
     if (!over) {
         if (J->open) {
@@ -170,7 +208,7 @@ static void judge_one(struct rate *r, struct rate_table *t, struct rate_key *k, 
     if (!J->open && !J->run) {
         J->first = s;
         J->mean_at = k->base[main_chan(js)].mean;
-        J->thr_at = k->base[main_chan(js)].thr_open;
+        J->thr_at = bar(t, k, main_chan(js), false, s);
     }
     J->run++;
     J->last = s;
@@ -185,6 +223,10 @@ static void judge_one(struct rate *r, struct rate_table *t, struct rate_key *k, 
         if (J->run >= r->o.sustain_s) {
             J->open = true;
             J->last_report = s;
+            if (t->gated && (k->pflags & RATE_PARENT_FLOOD)) {
+                J->muted = true; /* part of the parent's flood, which is reported */
+                r->st.covered++;
+            }
             report(r, t, k, j, RATE_OPENED);
         }
         return;
@@ -201,6 +243,13 @@ static void judge_one(struct rate *r, struct rate_table *t, struct rate_key *k, 
                 rate_base_thresholds(b, &t->params[c]);
             }
         finish(r, t, k, j, s, true);
+        return;
+    }
+    if (J->muted && !(k->pflags & RATE_PARENT_FLOOD)) {
+        /* the parent's flood is gone and this one goes on: a finding of its own now */
+        J->muted = false;
+        J->last_report = s;
+        report(r, t, k, j, RATE_OPENED);
         return;
     }
     if (s - J->last_report >= r->report_every_s) {
@@ -263,8 +312,7 @@ void rate_key_add(struct rate *r, struct rate_table *t, struct rate_key *k, int6
             continue;
         bool over = false;
         for (unsigned c = 0; c < t->spec->nchan; c++)
-            if ((js->chans >> c & 1) &&
-                (double)b[c] > (J->open ? k->base[c].thr_close : k->base[c].thr_open))
+            if ((js->chans >> c & 1) && (double)b[c] > bar(t, k, c, J->open, sec))
                 over = true;
         if (!over)
             continue;

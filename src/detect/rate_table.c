@@ -1,17 +1,19 @@
 /*
  * rate_table.c — the keyed tables of the rate analyzers (rate_int.h): one per kind of
- * key (site, source, destination). A key is found by a seeded hash (attackers choose
- * source addresses and host names) in a chained table that doubles as it fills; it is
- * on the table's list by last touch, which gives the eviction order, and on at most one
- * work list: *unsettled* (touched; some of its seconds are not judged yet), in the
- * order it was last touched, or *live* (not touched since the watermark passed its last
- * second, but a run or an episode is open, so its empty seconds must still be judged).
+ * key (site, source, destination, site + URL path). A key is found by a seeded hash
+ * (attackers choose source addresses and host names) in a chained table that doubles as
+ * it fills; it is on the table's list by last touch, which gives the eviction order, and
+ * on at most one work list: *unsettled* (touched; some of its seconds are not judged
+ * yet), in the order it was last touched, or *live* (not touched since the watermark
+ * passed its last second, but a run or an episode is open, so its empty seconds must
+ * still be judged).
  *
  * Caps: at max_keys the key touched longest ago is evicted — its open episode reported
  * closed first — and counted (rate_stats.evicted: its baseline is lost, and the key
  * starts again as new if it comes back). A key idle for eight half-lives with nothing
  * open is freed as expired: its baseline has decayed to under 1/256 of what it was, so
- * a new key knows as much.
+ * a new key knows as much. URL keys expire sooner (rate_engine.c says why). Expiry takes
+ * keys from the head of the list by last touch, O(1) each, a bounded number per sweep.
  */
 #include "detect/rate_int.h"
 
@@ -95,12 +97,6 @@ void rate_table_fini(struct rate *r, struct rate_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static const char *key_bytes(const struct rate *r, const struct rate_table *t,
-                             const struct rate_key *k)
-{
-    return (const char *)&k->ring[(size_t)r->ring_len * t->spec->nchan];
-}
-
 static void unhash(struct rate_table *t, struct rate_key *k)
 {
     struct rate_key **pp = &t->buckets[k->hash & t->mask];
@@ -146,7 +142,7 @@ struct rate_key *rate_table_get(struct rate *r, struct rate_table *t, struct sli
     uint64_t h = hash64(key.p, key.len, r->seed);
     struct rate_key *k = t->buckets[h & t->mask];
     while (k && !(k->hash == h && k->keylen == key.len &&
-                  memcmp(key_bytes(r, t, k), key.p, key.len) == 0))
+                  memcmp(rate_key_text(t, k), key.p, key.len) == 0))
         k = k->hnext;
     if (!k) {
         if (t->n >= t->max_keys && t->head) { /* the cap: the one touched longest ago goes */
@@ -154,13 +150,18 @@ struct rate_key *rate_table_get(struct rate *r, struct rate_table *t, struct sli
             drop(r, t, t->head);
             r->st.evicted++;
         }
-        size_t ring = (size_t)r->ring_len * t->spec->nchan * sizeof(uint64_t);
-        size_t bytes = sizeof *k + ring + key.len;
+        unsigned nchan = t->spec->nchan, nj = t->spec->njudges;
+        size_t ring = (size_t)r->ring_len * nchan * sizeof(uint64_t);
+        size_t state = nchan * sizeof(struct rate_base) + nj * sizeof(struct rate_judge);
+        size_t bytes = sizeof *k + ring + state + key.len;
         k = mem_alloc(bytes);
         if (!k)
             return NULL;
-        memset(k, 0, sizeof *k + ring);
-        memcpy((char *)k + sizeof *k + ring, key.p, key.len);
+        memset(k, 0, bytes - key.len);
+        /* every part is a multiple of 8 bytes, so each stays aligned */
+        k->base = (struct rate_base *)(void *)((char *)k->ring + ring);
+        k->judge = (struct rate_judge *)(void *)(k->base + nchan);
+        memcpy((char *)k->judge + nj * sizeof(struct rate_judge), key.p, key.len);
         k->hash = h;
         k->keylen = (uint16_t)key.len;
         k->bytes = bytes;
@@ -206,8 +207,8 @@ void rate_table_sweep(struct rate *r, struct rate_table *t)
     }
     /* long idle keys with nothing open (at most a few per sweep: they are many only
      * when traffic stopped, and then there is time) */
-    for (int i = 0; i < 64 && t->head && t->head->where == RATE_NOWHERE &&
-                    t->head->last_sec < r->wm - r->expire_s;
+    for (unsigned i = 0; i < t->expire_batch && t->head && t->head->where == RATE_NOWHERE &&
+                         t->head->last_sec < r->wm - t->expire_s;
          i++) {
         drop(r, t, t->head);
         r->st.expired++;

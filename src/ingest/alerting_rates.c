@@ -46,6 +46,7 @@ static void on_finding(void *ctx, const struct rate_finding *f)
     switch (f->kind) {
     case RATE_SITE_FLOOD:
     case RATE_SITE_ERRORS:
+    case RATE_URL_FLOOD: /* the path is in the title: alerts have no column for it */
         a.host = f->key;
         break;
     case RATE_DDOS:
@@ -122,12 +123,14 @@ void ingest_rates_finish(struct ingest *ig)
     publish(ig);
     struct rate_stats st;
     rate_stats(ig->alerting.rate, &st);
-    log_info("rates: %llu observations, %llu late, %llu findings (%llu episodes), %llu keys, "
-             "%llu evicted, %llu expired, %llu lost (no memory)",
+    log_info("rates: %llu observations, %llu late, %llu findings (%llu episodes, %llu URL "
+             "episodes inside a site flood), %llu keys, %llu evicted, %llu expired, %llu lost "
+             "(no memory)",
              (unsigned long long)st.observations, (unsigned long long)st.late,
              (unsigned long long)st.findings, (unsigned long long)st.episodes,
-             (unsigned long long)st.keys, (unsigned long long)st.evicted,
-             (unsigned long long)st.expired, (unsigned long long)st.nomem);
+             (unsigned long long)st.covered, (unsigned long long)st.keys,
+             (unsigned long long)st.evicted, (unsigned long long)st.expired,
+             (unsigned long long)st.nomem);
 }
 
 /* See ingest_int.h. */

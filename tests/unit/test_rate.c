@@ -8,6 +8,14 @@
  * destination, a port scan and a host sweep are found; events far in the past are
  * counted and change nothing; the caps evict the oldest keys and count them; a quiet
  * live stream closes its episode through rate_tick; the `rates:` configuration section.
+ *
+ * Floods on one URL: a busy site (2,000 requests/s over 500 paths, jittered) where 300
+ * sources add 400/s on /login gives one url-flood episode on /login and no site flood; a
+ * busy site alone, a freshly seen popular URL on a warm busy site and popular pages on a
+ * freshly started daemon give nothing; a flood on a URL nobody visited is found; in the
+ * issue's scenario the URL episodes are covered by the site flood (one finding kind); a
+ * URL flood that outlasts its site's flood is reported once that is over; the URL cap
+ * evicts and counts, idle URLs expire.
  */
 #include "core/core.h"
 #include "detect/rate.h"
@@ -304,6 +312,9 @@ static void t_flood(void)
     rate_stats(rt, &st);
     T_EQ_INT(st.episodes, 1);
     T_EQ_INT(st.findings, 2);
+    /* /login (90% of the flood) and / (10%) were floods of their own, inside the site's:
+     * covered by it, not reported */
+    T_EQ_INT(st.covered, 2);
     T_EQ_INT(st.late, 0);
     T_EQ_INT(st.evicted, 0);
 }
@@ -475,7 +486,7 @@ static void t_host_sweep(void)
 
 static void t_caps(void)
 {
-    struct rate_opts o = {.max_sources = 100, .max_sites = 10, .max_scan_keys = 50};
+    struct rate_opts o = {.max_sources = 100, .max_sites = 10, .max_scan_keys = 50, .max_urls = 20};
     start(&o);
     for (unsigned i = 0; i < 1000; i++) {
         char src[32], site[32];
@@ -486,10 +497,11 @@ static void t_caps(void)
     }
     struct rate_stats st;
     rate_stats(rt, &st);
-    /* sources 100 + sites 10 + destinations 1 + port-scan keys 50 */
-    T_EQ_INT(st.keys, 161);
-    /* sites come round-robin over 40 with room for 10: each one is new again */
-    T_EQ_INT(st.evicted, 900 + 990 + 950);
+    /* sources 100 + sites 10 + destinations 1 + port-scan keys 50 + URLs 20 */
+    T_EQ_INT(st.keys, 181);
+    /* sites (and their URL "/") come round-robin over 40 with room for 10 (20): each one
+     * is new again */
+    T_EQ_INT(st.evicted, 900 + 990 + 950 + 980);
     T_CHECK(st.bytes > 0 && st.bytes < 200000);
     rate_flush(rt);
     T_EQ_INT(ngot, 0);
@@ -537,7 +549,7 @@ static void t_config(void)
     const char *y = "rates:\n  enabled: true\n  site_floor: 80\n  k: 5\n  multiplier: 4\n"
                     "  halflife: 20m\n  warmup: 2m\n  sustain: 3\n  quiet: 45\n"
                     "  scan_ports: 50\n  sweep_hosts: 30\n  scan_window: 2m\n  sweep_all: true\n"
-                    "  max_sources: 5000\n  lateness: 5s\n";
+                    "  max_sources: 5000\n  lateness: 5s\n  url_floor: 30\n  max_urls: 2000\n";
     T_EQ_INT(ingest_config_load("t.yaml", y, strlen(y), &c, err, sizeof err), 0);
     T_CHECK(!c.rates_off);
     T_CHECK(c.rates.site_floor == 80 && c.rates.k == 5 && c.rates.multiplier == 4);
@@ -551,6 +563,8 @@ static void t_config(void)
     T_EQ_INT(c.rates.sweep_all, 1);
     T_EQ_INT(c.rates.max_sources, 5000);
     T_EQ_INT(c.rates.lateness_ns, S(5));
+    T_CHECK(c.rates.url_floor == 30);
+    T_EQ_INT(c.rates.max_urls, 2000);
     ingest_config_fini(&c);
     ingest_config_defaults(&c);
     T_EQ_INT(ingest_config_load("t.yaml", "rates: {enabled: false}\n", 24, &c, err, sizeof err), 0);
@@ -564,6 +578,8 @@ static void t_config(void)
         {"rates:\n  k: 0\n", "t.yaml:2: rates.k"},
         {"rates:\n  multiplier: many\n", "t.yaml:2: rates.multiplier"},
         {"rates:\n  scan_ports: 1\n", "t.yaml:2: rates.scan_ports"},
+        {"rates:\n  url_floor: 0\n", "t.yaml:2: rates.url_floor"},
+        {"rates:\n  max_urls: 5\n", "t.yaml:2: rates.max_urls"},
         {"rates:\n  lateness: 10m\n", "t.yaml:2: rates.lateness"},
         {"rates:\n  enabled: maybe\n", "t.yaml:2: rates.enabled"},
     };
@@ -577,6 +593,255 @@ static void t_config(void)
             return;
         }
     }
+}
+
+/* ---- floods on one URL ----------------------------------------------------------------- */
+
+#define BUSY "www.example.com"
+#define NPATHS 500
+
+static char busy_paths[NPATHS][32];
+
+static void client(char *src, size_t cap)
+{
+    unsigned c = (unsigned)(rnd() % 2000);
+    snprintf(src, cap, "10.%u.%u.%u", 20 + c / 60000, (c / 250) % 240, 1 + c % 250);
+}
+
+/* One second of a busy site: about `mean` requests (the slow wave of ±20% and noise)
+ * spread evenly over NPATHS paths — /login, /search, then product pages, some with a
+ * query string — from the 2,000 ordinary clients. */
+static void busy_second(int64_t sec, const char *site, double mean)
+{
+    if (!busy_paths[0][0])
+        for (unsigned i = 0; i < NPATHS; i++)
+            snprintf(busy_paths[i], sizeof busy_paths[i],
+                     i == 0   ? "/login"
+                     : i == 1 ? "/search"
+                     : i % 3  ? "/p/%u"
+                              : "/p/%u?ref=home",
+                     i);
+    double m = mean * (1 + 0.2 * sin(2 * M_PI * (double)sec / 300.0));
+    unsigned n = poisson(m);
+    for (unsigned i = 0; i < n; i++) {
+        char src[32];
+        client(src, sizeof src);
+        int64_t t = S(sec) + (int64_t)(unif() * NS_PER_SEC);
+        web(t, site, src, busy_paths[rnd() % NPATHS], 200);
+    }
+}
+
+/* n requests on path within second sec: from nsrc attackers (nsrc 0: the ordinary
+ * clients), each with a query string of its own (one URL all the same). */
+static void url_second(int64_t sec, const char *site, const char *path, unsigned n, unsigned nsrc)
+{
+    for (unsigned i = 0; i < n; i++) {
+        char src[32], p[96];
+        if (nsrc) {
+            unsigned c = (unsigned)(rnd() % nsrc);
+            snprintf(src, sizeof src, "203.0.%u.%u", 100 + c / 200, 1 + c % 200);
+        } else {
+            client(src, sizeof src);
+        }
+        snprintf(p, sizeof p, "%s?r=%u", path, (unsigned)(rnd() % 100000));
+        web(S(sec) + (int64_t)(unif() * NS_PER_SEC), site, src, p, 200);
+    }
+}
+
+static void t_url_flood(void)
+{
+    start(NULL);
+    /* 10 min at 2,000/s (/login about 4/s), then 300 sources add 400/s on /login for
+     * 2 min: the site goes to 2,400/s, under its bar (3 x 2,000) */
+    for (int64_t s = 0; s < 1020; s++) {
+        busy_second(T0 + s, BUSY, 2000);
+        if (s >= 600 && s < 720)
+            url_second(T0 + s, BUSY, "/login", 400, 300);
+    }
+    rate_flush(rt);
+    T_EQ_INT(count_kind(RATE_URL_FLOOD, RATE_OPENED), 1);
+    T_EQ_INT(count_kind(RATE_URL_FLOOD, RATE_CLOSED), 1);
+    T_EQ_INT(count_kind(RATE_SITE_FLOOD, -1), 0);
+    T_EQ_INT(ngot, 2); /* nothing else */
+    const struct got *c = find(RATE_URL_FLOOD, RATE_CLOSED);
+    T_EQ_STR(c->key, BUSY);
+    T_EQ_STR(c->target, "/login");
+    T_CHECK(llabs(c->first_ns - S(T0 + 600)) <= S(3));
+    T_CHECK(llabs(c->last_ns - S(T0 + 720)) <= S(3));
+    T_CHECK(c->peak >= 380 && c->peak <= 460);
+    T_CHECK(c->total >= 47000 && c->total <= 50000);
+    T_CHECK(c->mean > 2 && c->mean < 7);
+    /* the 300 attackers, and the ordinary clients of /login in those seconds */
+    T_CHECK(c->sources >= 270 && c->sources <= 800);
+    T_EQ_INT(c->nevents, RATE_SAMPLE_IDS);
+    struct rate_stats st;
+    rate_stats(rt, &st);
+    T_EQ_INT(st.covered, 0);
+    T_EQ_INT(st.evicted, 0);
+}
+
+static void t_url_busy_baseline(void)
+{
+    start(NULL);
+    for (int64_t s = 0; s < 1500; s++)
+        busy_second(T0 + s, BUSY, 2000);
+    rate_flush(rt);
+    T_EQ_INT(ngot, 0);
+    struct rate_stats st;
+    rate_stats(rt, &st);
+    T_CHECK(st.keys > NPATHS && st.keys < NPATHS + 2100); /* paths, clients, the site */
+}
+
+static void t_url_new_popular(void)
+{
+    /* a warm busy site; a page never seen before draws 300/s (15% of the site) from the
+     * ordinary clients, for 10 minutes: young, its bar is a quarter of the site's rate;
+     * then its own baseline knows it */
+    start(NULL);
+    for (int64_t s = 0; s < 1500; s++) {
+        busy_second(T0 + s, BUSY, 2000);
+        if (s >= 600 && s < 1200)
+            url_second(T0 + s, BUSY, "/sale/black-friday", 300, 0);
+    }
+    rate_flush(rt);
+    T_EQ_INT(ngot, 0);
+    /* a freshly started daemon: every page is new, /api/feed carries 700/s from the
+     * first second and /api/v2 from the fourth minute (while the site warms up): they
+     * learn first */
+    start(NULL);
+    for (int64_t s = 0; s < 900; s++) {
+        busy_second(T0 + s, BUSY, 2000);
+        url_second(T0 + s, BUSY, "/api/feed", 700, 0);
+        if (s >= 240)
+            url_second(T0 + s, BUSY, "/api/v2", 700, 0);
+    }
+    rate_flush(rt);
+    T_EQ_INT(ngot, 0);
+}
+
+static void t_url_never_visited(void)
+{
+    /* a site at 200/s over 50 paths; /xmlrpc.php, never requested, gets 150/s from 300
+     * sources: the site goes to 350/s (under 3 x 200) */
+    start(NULL);
+    for (int64_t s = 0; s < 900; s++) {
+        double m = 200 * (1 + 0.2 * sin(2 * M_PI * (double)s / 300.0));
+        unsigned n = poisson(m);
+        for (unsigned i = 0; i < n; i++) {
+            char src[32], p[32];
+            client(src, sizeof src);
+            snprintf(p, sizeof p, "/page/%u", (unsigned)(rnd() % 50));
+            web(S(T0 + s) + (int64_t)(unif() * NS_PER_SEC), SITE, src, p, 200);
+        }
+        if (s >= 600 && s < 720)
+            url_second(T0 + s, SITE, "/xmlrpc.php", 150, 300);
+    }
+    rate_flush(rt);
+    T_EQ_INT(ngot, 2);
+    const struct got *c = find(RATE_URL_FLOOD, RATE_CLOSED);
+    T_CHECK(c != NULL);
+    T_EQ_STR(c->target, "/xmlrpc.php");
+    T_CHECK(llabs(c->first_ns - S(T0 + 600)) <= S(3));
+    T_CHECK(llabs(c->last_ns - S(T0 + 720)) <= S(3));
+    T_CHECK(c->mean == 0);
+    /* the same on the busy site needs a quarter of its rate: 1,000/s against 2,000 */
+    start(NULL);
+    for (int64_t s = 0; s < 900; s++) {
+        busy_second(T0 + s, BUSY, 2000);
+        if (s >= 600 && s < 720)
+            url_second(T0 + s, BUSY, "/wp-login.php", 1000, 300);
+    }
+    rate_flush(rt);
+    T_EQ_INT(count_kind(RATE_URL_FLOOD, RATE_OPENED), 1);
+    T_EQ_INT(ngot, 2);
+    c = find(RATE_URL_FLOOD, RATE_CLOSED);
+    T_CHECK(c && llabs(c->first_ns - S(T0 + 600)) <= S(3));
+}
+
+static void t_url_outlasts_site(void)
+{
+    /* 10,000/s on /login of the busy site for 2 min (a site flood: the URL's episode is
+     * part of it), then 1,000/s on /login for 3 min more (the site at 3,000/s is under its
+     * bar): the URL's flood is reported once the site's closes, spanning both */
+    start(NULL);
+    for (int64_t s = 0; s < 1200; s++) {
+        busy_second(T0 + s, BUSY, 2000);
+        if (s >= 600 && s < 720)
+            url_second(T0 + s, BUSY, "/login", 10000, 300);
+        else if (s >= 720 && s < 900)
+            url_second(T0 + s, BUSY, "/login", 1000, 300);
+    }
+    rate_flush(rt);
+    T_EQ_INT(count_kind(RATE_SITE_FLOOD, RATE_OPENED), 1);
+    T_EQ_INT(count_kind(RATE_URL_FLOOD, RATE_OPENED), 1);
+    T_EQ_INT(count_kind(RATE_URL_FLOOD, RATE_CLOSED), 1);
+    const struct got *site = find(RATE_SITE_FLOOD, RATE_CLOSED);
+    const struct got *o = find(RATE_URL_FLOOD, RATE_OPENED);
+    const struct got *c = find(RATE_URL_FLOOD, RATE_CLOSED);
+    T_CHECK(site && llabs(site->last_ns - S(T0 + 720)) <= S(3));
+    /* opened once the site's episode closed (30 quiet seconds after its flood) */
+    T_CHECK(o->last_ns > site->last_ns + S(25));
+    T_CHECK(llabs(c->first_ns - S(T0 + 600)) <= S(3));
+    T_CHECK(llabs(c->last_ns - S(T0 + 900)) <= S(3));
+    T_CHECK(c->peak >= 9500);
+    struct rate_stats st;
+    rate_stats(rt, &st);
+    T_EQ_INT(st.covered, 1);
+}
+
+static void t_url_caps(void)
+{
+    struct rate_opts o = {.max_urls = 100, .halflife_ns = S(60)};
+    start(&o);
+    for (unsigned i = 0; i < 1000; i++) { /* 1,000 paths in 10 s */
+        char p[32];
+        snprintf(p, sizeof p, "/p/%u", i);
+        web(S(T0) + (int64_t)i * 10000000, SITE, "10.0.0.1", p, 200);
+    }
+    struct rate_stats st;
+    rate_stats(rt, &st);
+    T_EQ_INT(st.keys, 1 + 1 + 100); /* the site, the source, 100 URLs */
+    T_EQ_INT(st.evicted, 900);
+    for (int s = 10; s < 200; s++) /* then / alone: the others expire after a half-life */
+        web(S(T0 + s), SITE, "10.0.0.1", "/", 200);
+    rate_stats(rt, &st);
+    T_EQ_INT(st.evicted, 901);
+    T_EQ_INT(st.expired, 99);
+    T_EQ_INT(st.keys, 3);
+    /* a long path: the key is cut to RATE_MAX_KEY bytes, the site kept whole */
+    char p[600];
+    memset(p, 'a', sizeof p - 1);
+    p[0] = '/';
+    p[sizeof p - 1] = '\0';
+    web(S(T0 + 200), SITE, "10.0.0.1", p, 200);
+    rate_stats(rt, &st);
+    T_EQ_INT(st.keys, 4);
+    rate_flush(rt);
+    T_EQ_INT(ngot, 0);
+}
+
+static void t_url_words(void)
+{
+    const struct rate_rule *rule = rate_rule_of(RATE_URL_FLOOD);
+    T_EQ_STR(rule->id, "vigil-rate-http-flood-url");
+    T_EQ_STR(rule->title, "HTTP flood on one URL");
+    T_EQ_STR(rule->level, "high");
+    T_EQ_STR(rate_kind_name(RATE_URL_FLOOD), "url-flood");
+    struct rate_finding f = {
+        .kind = RATE_URL_FLOOD,
+        .key = SLICE_LIT("www.example.com"),
+        .target = SLICE_LIT("/login"),
+        .first_ns = S(T0),
+        .last_ns = S(T0 + 120) - 1,
+        .peak = 412,
+        .total = 48400,
+        .mean = 4.04,
+        .sources = 301,
+    };
+    char text[256];
+    rate_finding_text(&f, text, sizeof text);
+    T_EQ_STR(text, "requests on www.example.com /login: peak 412/s, baseline 4.0/s, 48400 in "
+                   "120 s from ~301 sources");
 }
 
 int main(void)
@@ -595,6 +860,14 @@ int main(void)
     t_run("rate: an evicted key's open episode is reported closed", t_evict_open_episode);
     t_run("rate: a quiet live stream closes its episode on ticks", t_tick_closes);
     t_run("rate: the rates: configuration section", t_config);
+    t_run("rate: 400/s more on /login of a 2,000/s site is one url-flood, no site flood",
+          t_url_flood);
+    t_run("rate: a busy site over 500 paths alone finds nothing", t_url_busy_baseline);
+    t_run("rate: a new popular page, popular pages on a fresh daemon: nothing", t_url_new_popular);
+    t_run("rate: a flood on a URL nobody visited is found", t_url_never_visited);
+    t_run("rate: a URL flood outlasting its site's flood is reported then", t_url_outlasts_site);
+    t_run("rate: the URL cap evicts and counts, idle URLs expire", t_url_caps);
+    t_run("rate: the url-flood rule and its figures in words", t_url_words);
     rate_free(rt);
     free(held);
     return t_done();
