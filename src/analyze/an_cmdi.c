@@ -22,6 +22,8 @@
  */
 #include "analyze/analyze.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 #define WORD_RAW 64 /* bytes of the value read for one command word */
@@ -275,7 +277,7 @@ static bool read_word(const char *s, size_t n, size_t i, size_t cap, size_t raw,
     while (i < lim) {
         unsigned char c = (unsigned char)s[i];
         size_t l;
-        if ((l = ifs_at(s, n, i))) {
+        if (c == '$' && (l = ifs_at(s, n, i))) {
             w->ifs_after = w->len > 0;
             break;
         }
@@ -419,10 +421,35 @@ static unsigned shape_of(const struct word *a)
     return sh;
 }
 
+#define NCMDS (sizeof cmds / sizeof cmds[0])
+#define NO_CMD 0xff
+
+/*
+ * The command table by first byte, built once: cmd_head[c] is the first command whose
+ * name starts with c, cmd_next[k] the next one after cmds[k] (NO_CMD ends a chain), in
+ * the table's order; cmd_len[k] is the length of cmds[k]'s name.
+ */
+static uint8_t cmd_head[256], cmd_next[NCMDS], cmd_len[NCMDS];
+static pthread_once_t cmd_once = PTHREAD_ONCE_INIT;
+
+static void cmd_index(void)
+{
+    _Static_assert(NCMDS < NO_CMD, "the command chains index at most 254 commands");
+    memset(cmd_head, NO_CMD, sizeof cmd_head);
+    for (size_t k = NCMDS; k-- > 0;) { /* backwards: each chain in the table's order */
+        unsigned char c = (unsigned char)cmds[k].name[0];
+        cmd_len[k] = (uint8_t)strlen(cmds[k].name);
+        cmd_next[k] = cmd_head[c];
+        cmd_head[c] = (uint8_t)k;
+    }
+}
+
+/* The command named t[0..n) (lower case), the first of the table's. */
 static const struct cmd *cmd_find(const char *t, size_t n)
 {
-    for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++)
-        if (cmds[k].name[0] == t[0] && strlen(cmds[k].name) == n && !memcmp(cmds[k].name, t, n))
+    pthread_once(&cmd_once, cmd_index);
+    for (unsigned k = cmd_head[(unsigned char)t[0]]; k != NO_CMD; k = cmd_next[k])
+        if (cmd_len[k] == n && !memcmp(cmds[k].name, t, n))
             return &cmds[k];
     return NULL;
 }
@@ -433,7 +460,9 @@ static const struct cmd *cmd_of(struct word *w, bool *sys)
     *sys = false;
     if (!w->len)
         return NULL;
-    for (size_t d = 0; d < sizeof bin_dirs / sizeof bin_dirs[0]; d++) {
+    /* every directory starts with '/', 'c' or '%' */
+    bool dir_start = w->t[0] == '/' || w->t[0] == 'c' || w->t[0] == '%';
+    for (size_t d = 0; dir_start && d < sizeof bin_dirs / sizeof bin_dirs[0]; d++) {
         size_t l = strlen(bin_dirs[d]);
         if (w->len > l && !memcmp(w->t, bin_dirs[d], l))
             *sys = true;
@@ -573,9 +602,33 @@ static bool inline_code(const char *s, size_t n, size_t i)
     return close && close + 1 < s + n && close[1] == ' ';
 }
 
-/* See analyze.h. */
+/* A byte without which a word read by read_word is neither obfuscated nor followed by
+ * ${IFS}: the quotes and the backslash a shell removes, the '$' of an expansion. */
+static bool evasion_byte(char c)
+{
+    return c == '\'' || c == '"' || c == '\\' || c == '$';
+}
+
+/* The first evasion byte in s[i..n), or n. */
+static size_t next_evasion(const char *s, size_t n, size_t i)
+{
+    while (i < n && !evasion_byte(s[i]))
+        i++;
+    return i;
+}
+
+/*
+ * See analyze.h.
+ *
+ * judge_evasion only says yes for a word that read_word found obfuscated (a quote, a
+ * backslash or a $ expansion dropped inside it) or followed by ${IFS} (a '$'): each needs
+ * an evasion byte among the WORD_RAW bytes read_word reads from the word's start. The
+ * scan keeps the next such byte (ev) and skips judge_evasion where none is in reach, so
+ * prose costs one look per byte.
+ */
 bool analyze_cmdi(const char *s, size_t n, struct analyze_finding *f)
 {
+    size_t ev = next_evasion(s, n, 0);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         const char *why = NULL;
@@ -612,9 +665,13 @@ bool analyze_cmdi(const char *s, size_t n, struct analyze_finding *f)
         }
         if (why && judge_cmd(s, n, start, i, why, f))
             return true;
+        if (why || ev >= n || !(alpha(c) || c == '/'))
+            continue;
+        if (ev < i)
+            ev = next_evasion(s, n, i);
         bool word_start = i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '"' ||
                           s[i - 1] == '\'' || s[i - 1] == '=';
-        if (!why && word_start && (alpha(c) || c == '/') && judge_evasion(s, n, i, f))
+        if (word_start && ev - i < WORD_RAW && judge_evasion(s, n, i, f))
             return true;
     }
     return false;

@@ -294,6 +294,23 @@ static void t_cmdi_evasions(void)
     T_HIT(cmdi, ";/\?\?\?/\?\?t /\?\?\?/p\?\?s\?\?"); /* /???/??t /???/p??s?? */
 }
 
+/*
+ * A word outside a command position is only read when a quote, a backslash or a '$'
+ * lies within the bytes read_word reads from its start: evasions with that byte at the
+ * first and the last place a command word can hold it, at the value's edges.
+ */
+static void t_cmdi_evasion_reach(void)
+{
+    T_WHY(cmdi, "'id'x c\\at", "command word split by quotes or backslashes", "c\\at");
+    /* the backslash 29 bytes in: the longest word that still fits (WORD_MAX) */
+    T_WHY(cmdi, "/aaaaaaaaaaaaaaaaaaaaaaaa/who\\ami", "command word split by quotes or backslashes",
+          "/aaaaaaaaaaaaaaaaaaaaaaaa/who\\ami");
+    T_PASS(cmdi, "/aaaaaaaaaaaaaaaaaaaaaaaaa/who\\ami"); /* one byte longer: no command */
+    T_WHY(cmdi, "q=whoami${IFS}", "${IFS} used as a space", "whoami");
+    T_WHY(cmdi, "x c\"a\"t", "command word split by quotes or backslashes", "c\"a\"t");
+    T_PASS(cmdi, "cat dogs and more dogs, a whole list of them, then a quote: '");
+}
+
 static void t_cmdi_benign(void)
 {
     T_PASS(cmdi, "Tom & Jerry");
@@ -434,6 +451,7 @@ int main(void)
     t_run("traversal_prefilter_edges", t_traversal_prefilter_edges);
     t_run("cmdi_separators", t_cmdi_separators);
     t_run("cmdi_evasions", t_cmdi_evasions);
+    t_run("cmdi_evasion_reach", t_cmdi_evasion_reach);
     t_run("cmdi_benign", t_cmdi_benign);
     t_run("scanner", t_scanner);
     t_run("scanner_first_letter", t_scanner_first_letter);
