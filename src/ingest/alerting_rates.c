@@ -80,6 +80,7 @@ static void publish(struct ingest *ig)
     atomic_store_explicit(&r->rate_keys, st.keys, memory_order_relaxed);
     atomic_store_explicit(&r->rate_evicted, st.evicted, memory_order_relaxed);
     atomic_store_explicit(&r->rate_findings, st.findings, memory_order_relaxed);
+    atomic_store_explicit(&r->rate_covered, st.covered, memory_order_relaxed);
 }
 
 /* See ingest_int.h. */

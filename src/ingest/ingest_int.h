@@ -161,7 +161,8 @@ struct ingest_rule_counters {
     _Atomic uint64_t cost_match_ns; /* the compiled matcher's time on them */
     _Atomic uint64_t cost_rules_ns; /* every routed rule's time alone on them */
     /* the rate analyzers (alerting_rates.c), published by the writer */
-    _Atomic uint64_t rate_obs, rate_late, rate_keys, rate_evicted, rate_findings, rate_alerts;
+    _Atomic uint64_t rate_obs, rate_late, rate_keys, rate_evicted, rate_findings, rate_alerts,
+        rate_covered;
 };
 
 /* One running input. */
