@@ -10,6 +10,7 @@
  */
 #include "analyze/analyze.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -72,9 +73,10 @@ static bool tag_in(const char *s, size_t n, const struct name *list, size_t nlis
 /*
  * Decodes HTML character references (&#106; &#x6a; &#0000106 &colon; &tab; ...) in
  * s[0..n) into out (at most cap bytes), dropping the tabs, newlines and NULs a browser
- * ignores inside a URL's scheme, and lowering ASCII letters; the length.
+ * ignores inside a URL's scheme, and lowering ASCII letters; the length. *same is set
+ * when out is s with its letters lowered and nothing else changed (all of s fitted).
  */
-static size_t url_text(const char *s, size_t n, char *out, size_t cap)
+static size_t url_text(const char *s, size_t n, char *out, size_t cap, bool *same)
 {
     static const struct {
         const char *name;
@@ -83,9 +85,16 @@ static size_t url_text(const char *s, size_t n, char *out, size_t cap)
                  {"rpar", ')'},  {"sol", '/'},  {"quot", '"'},     {"apos", '\''},
                  {"lt", '<'},    {"gt", '>'},   {"amp", '&'},      {"period", '.'}};
     size_t o = 0;
+    bool changed = false;
     for (size_t i = 0; i < n && o < cap;) {
         unsigned c = (unsigned char)s[i];
         size_t adv = 1;
+        if (c > '\r' && c != '\\' && c != '&') {
+            /* most bytes: neither an escape, a reference nor a byte dropped */
+            out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+            i++;
+            continue;
+        }
         if (c == '\\' && i + 5 < n && s[i + 1] == 'u') {
             /* a script's \u0065 escape: what the script engine reads */
             unsigned v = 0;
@@ -138,10 +147,14 @@ static size_t url_text(const char *s, size_t n, char *out, size_t cap)
             }
         }
         i += adv;
-        if (c == '\t' || c == '\n' || c == '\r' || c == 0)
+        changed |= adv > 1;
+        if (c == '\t' || c == '\n' || c == '\r' || c == 0) {
+            changed = true;
             continue;
+        }
         out[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
     }
+    *same = !changed && o == n;
     return o;
 }
 
@@ -152,28 +165,69 @@ static bool script_url_text(const char *buf, size_t l)
     size_t i = 0;
     while (i < l && ((unsigned char)buf[i] <= ' ' || buf[i] == '"' || buf[i] == '\''))
         i++;
-    static const char *const schemes[] = {
-        "javascript:",    "vbscript:",      "livescript:",       "mocha:",
-        "data:text/html", "data:image/svg", "data:application/x"};
-    for (size_t k = 0; k < sizeof schemes / sizeof schemes[0]; k++) {
-        size_t sl = strlen(schemes[k]);
-        if (l - i >= sl && !memcmp(buf + i, schemes[k], sl))
+    static const struct name schemes[] = {
+        NAME("javascript:"),    NAME("vbscript:"),      NAME("livescript:"),       NAME("mocha:"),
+        NAME("data:text/html"), NAME("data:image/svg"), NAME("data:application/x")};
+    for (size_t k = 0; i < l && k < sizeof schemes / sizeof schemes[0]; k++)
+        if (schemes[k].w[0] == buf[i] && l - i >= schemes[k].len &&
+            !memcmp(buf + i, schemes[k].w, schemes[k].len))
             return true;
-    }
     return false;
 }
 
 static bool script_url(const char *s, size_t n)
 {
     char buf[ATTR_MAX];
-    return script_url_text(buf, url_text(s, n, buf, sizeof buf));
+    bool same;
+    return script_url_text(buf, url_text(s, n, buf, sizeof buf, &same));
 }
+
+/* The set of the bytes of a text, one bit each. */
+struct byteset {
+    uint64_t w[4];
+};
+
+static void byteset_of(const char *s, size_t n, struct byteset *set)
+{
+    *set = (struct byteset){{0, 0, 0, 0}};
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        set->w[c >> 6] |= (uint64_t)1 << (c & 63);
+    }
+}
+
+/* Whether every byte of w[0..len) is in set. */
+static bool byteset_has_all(const struct byteset *set, const char *w, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (!(set->w[c >> 6] & ((uint64_t)1 << (c & 63))))
+            return false;
+    }
+    return true;
+}
+
+/* CSS that runs script; the first CSS_FREE are looked for in free text too. */
+static const struct name css_bad[] = {NAME("expression("),  NAME("behavior:"),
+                                      NAME("-moz-binding"), NAME("@import"),
+                                      NAME("javascript:"),  NAME("vbscript:")};
+#define CSS_FREE 4
 
 /* CSS that runs script: IE's expression() and behaviours, Mozilla's bindings, script
  * URLs in url() (schemes: also javascript: and vbscript: anywhere, for CSS already known
  * to be CSS; in free text those words are too common). */
 static bool script_css_text(char *buf, size_t l, bool schemes)
 {
+    size_t count = schemes ? sizeof css_bad / sizeof css_bad[0] : CSS_FREE;
+    /* The text looked at below is buf with some bytes dropped: a pattern with a byte
+     * that buf lacks cannot be in it, and most text lacks a byte of each. */
+    struct byteset set;
+    byteset_of(buf, l, &set);
+    size_t k = 0;
+    while (k < count && !byteset_has_all(&set, css_bad[k].w, css_bad[k].len))
+        k++;
+    if (k == count)
+        return false;
     /* CSS comments and backslash escapes split words: drop them before looking */
     size_t o = 0;
     for (size_t i = 0; i < l; i++) {
@@ -186,31 +240,18 @@ static bool script_css_text(char *buf, size_t l, bool schemes)
             continue;
         buf[o++] = buf[i];
     }
-    /* each pattern with a byte it cannot do without: searched only when that byte is there */
-    static const struct {
-        const char *w;
-        char must;
-    } bad[] = {{"expression(", '('}, {"behavior:", ':'},   {"-moz-binding", '-'},
-               {"@import", '@'},     {"javascript:", ':'}, {"vbscript:", ':'}};
-    bool has[4] = {false, false, false, false}; /* ( : - @ */
-    for (size_t i = 0; i < o; i++) {
-        has[0] |= buf[i] == '(';
-        has[1] |= buf[i] == ':';
-        has[2] |= buf[i] == '-';
-        has[3] |= buf[i] == '@';
-    }
-    for (size_t k = 0; k < (schemes ? sizeof bad / sizeof bad[0] : 4); k++) {
-        int b = bad[k].must == '(' ? 0 : bad[k].must == ':' ? 1 : bad[k].must == '-' ? 2 : 3;
-        if (has[b] && memmem(buf, o, bad[k].w, strlen(bad[k].w)))
+    for (; k < count; k++)
+        if (byteset_has_all(&set, css_bad[k].w, css_bad[k].len) &&
+            memmem(buf, o, css_bad[k].w, css_bad[k].len))
             return true;
-    }
     return false;
 }
 
 static bool script_css(const char *s, size_t n, bool schemes)
 {
     char buf[ATTR_MAX];
-    return script_css_text(buf, url_text(s, n, buf, sizeof buf), schemes);
+    bool same;
+    return script_css_text(buf, url_text(s, n, buf, sizeof buf, &same), schemes);
 }
 
 /* Attributes whose value is a URL the browser may load or follow. */
@@ -302,13 +343,18 @@ static const struct name sinks[] = {NAME("alert"),      NAME("prompt"),     NAME
 /* A call of a script sink: NAME( NAME` (NAME)( NAME.call( or top['NAME'](; *at its start. */
 static bool sink_call(const char *s, size_t n, size_t *at)
 {
+    /* the sinks' first letters (bit c - 'a'): a word starting with another is no sink */
+    uint32_t first = 0;
+    for (size_t k = 0; k < sizeof sinks / sizeof sinks[0]; k++)
+        first |= (uint32_t)1 << (sinks[k].w[0] - 'a');
     for (size_t i = 0; i < n; i++) {
         if (!alpha((unsigned char)s[i]) || (i > 0 && ident((unsigned char)s[i - 1])))
             continue;
         size_t j = i;
         while (j < n && ident((unsigned char)s[j]))
             j++;
-        if (!tag_in(s + i, j - i, sinks, sizeof sinks / sizeof sinks[0])) {
+        if (!((first >> ((s[i] | 0x20) - 'a')) & 1) ||
+            !tag_in(s + i, j - i, sinks, sizeof sinks / sizeof sinks[0])) {
             i = j;
             continue;
         }
@@ -414,7 +460,8 @@ bool analyze_xss(const char *s, size_t n, struct analyze_finding *f)
     }
     /* the value as a URL or script reads it: decoded once for the checks below */
     char buf[ATTR_MAX];
-    size_t l = url_text(s, n, buf, sizeof buf);
+    bool same; /* buf is s lowered: sink_call, which ignores case, would find nothing new */
+    size_t l = url_text(s, n, buf, sizeof buf, &same);
     if (script_url_text(buf, l))
         return found(f, "script URL", 0, n < 32 ? n : 32);
     size_t at;
@@ -423,10 +470,10 @@ bool analyze_xss(const char *s, size_t n, struct analyze_finding *f)
                      n - at < 48 ? n - at : 48);
     if (sink_call(s, n, &at))
         return found(f, "script sink called", at, n - at < 32 ? n - at : 32);
-    if (sink_call(buf, l, &at)) /* alert&lpar;1&rpar;  al\u0065rt(1) */
+    if (!same && sink_call(buf, l, &at)) /* alert&lpar;1&rpar;  al\u0065rt(1) */
         return found(f, "script sink called (escaped)", 0, n < 32 ? n : 32);
     /* last: script_css_text rewrites buf */
-    if ((memmem(buf, l, "{{", 2) && memmem(buf, l, "constructor", 11)) ||
+    if ((memchr(buf, '{', l) && memmem(buf, l, "{{", 2) && memmem(buf, l, "constructor", 11)) ||
         script_css_text(buf, l, false))
         return found(f, "template or style expression", 0, n < 32 ? n : 32);
     return false;

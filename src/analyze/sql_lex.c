@@ -10,7 +10,8 @@
  *
  * Nothing is allocated and every token consumes at least one byte, so a value costs
  * time linear in its length whatever an attacker puts in it. Keywords are found through
- * a hash index built once from the table; operators by their first byte.
+ * a hash index built once from the table; operators by their first byte; the byte
+ * classes (word, space) through a table built at the same time.
  */
 #include "analyze/analyze_int.h"
 
@@ -216,6 +217,23 @@ static uint8_t kw_slot[KW_SLOTS];
 static uint8_t kw_len[NKEYWORDS];
 static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
 
+/* Byte classes (lex_class): a byte of a name, white space. */
+enum { LX_WORD = 1, LX_SPACE = 2 };
+static uint8_t lex_class[256];
+
+/* A byte of a name: letters, digits, _ $ and any byte of a UTF-8 sequence. */
+static bool word_byte(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || c >= 0x80;
+}
+
+/* White space as the databases skip it (0xa0: a no-break space in Latin-1). */
+static bool space_byte(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0xa0;
+}
+
 static uint32_t kw_hash(const char *lower, size_t n)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
@@ -224,8 +242,12 @@ static uint32_t kw_hash(const char *lower, size_t n)
     return h;
 }
 
+/* Builds the keyword index and the byte classes (once, from sql_lex_init). */
 static void kw_index(void)
 {
+    for (unsigned c = 0; c < 256; c++)
+        lex_class[c] = (uint8_t)((word_byte((unsigned char)c) ? LX_WORD : 0) |
+                                 (space_byte((unsigned char)c) ? LX_SPACE : 0));
     for (size_t k = 0; k < NKEYWORDS; k++) {
         kw_len[k] = (uint8_t)strlen(keywords[k].w);
         uint32_t h = kw_hash(keywords[k].w, kw_len[k]) & (KW_SLOTS - 1);
@@ -235,21 +257,23 @@ static void kw_index(void)
     }
 }
 
-/* The keyword s[0..n) is, in any case; NULL when none. */
+/* The keyword s[0..n) is, in any case; NULL when none. The word is lowered and hashed
+ * in one pass (kw_hash's FNV-1a). The index is built by sql_lex_init. */
 static const struct kw *kw_find(const char *s, size_t n)
 {
     if (n > KW_LONGEST)
         return NULL;
     char lower[KW_LONGEST];
+    uint32_t hash = 2166136261u;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80)
             return NULL; /* the names are ASCII */
-        lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        c = (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        lower[i] = (char)c;
+        hash = (hash ^ c) * 16777619u;
     }
-    pthread_once(&kw_once, kw_index);
-    for (uint32_t h = kw_hash(lower, n) & (KW_SLOTS - 1); kw_slot[h];
-         h = (h + 1) & (KW_SLOTS - 1)) {
+    for (uint32_t h = hash & (KW_SLOTS - 1); kw_slot[h]; h = (h + 1) & (KW_SLOTS - 1)) {
         size_t k = kw_slot[h] - 1u;
         if (kw_len[k] == n && !memcmp(keywords[k].w, lower, n))
             return &keywords[k];
@@ -265,13 +289,12 @@ const char *sql_lex_keyword(size_t i)
 
 static bool word_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '$' || c >= 0x80;
+    return lex_class[c] & LX_WORD;
 }
 
 static bool space(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0xa0;
+    return lex_class[c] & LX_SPACE;
 }
 
 /* The end of a string opened at s[start] (its quote), past the closing quote; *open set
@@ -280,6 +303,10 @@ static size_t string_end(const char *s, size_t n, size_t start, char q, bool *op
 {
     size_t i = start + 1;
     while (i < n) {
+        while (i < n && s[i] != q && s[i] != '\\')
+            i++; /* the text between escapes and quotes */
+        if (i >= n)
+            break;
         if (s[i] == '\\' && i + 1 < n) {
             i += 2;
         } else if (s[i] == q) {
@@ -327,6 +354,7 @@ static bool next_word_is(const char *s, size_t n, size_t i, const char *w, size_
 /* See analyze_int.h. */
 void sql_lex_init(struct sql_lexer *lx, const char *s, size_t n, enum sql_context ctx)
 {
+    pthread_once(&kw_once, kw_index);
     *lx = (struct sql_lexer){.s = s, .n = n, .ctx = ctx};
 }
 
@@ -334,11 +362,17 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
 {
     const char *s = lx->s;
     size_t n = lx->n, i = lx->pos;
+    bool dot = false; /* a '.' in the name */
     /* dotted names: a.b, master..sysdatabases, utl_inaddr.get_host_address */
-    while (i < n &&
-           (word_char((unsigned char)s[i]) ||
-            (s[i] == '.' && i + 1 < n && (word_char((unsigned char)s[i + 1]) || s[i + 1] == '.'))))
-        i++;
+    while (i < n) {
+        if (word_char((unsigned char)s[i]))
+            i++;
+        else if (s[i] == '.' && i + 1 < n &&
+                 (word_char((unsigned char)s[i + 1]) || s[i + 1] == '.'))
+            i++, dot = true;
+        else
+            break;
+    }
     size_t len = i - lx->pos;
     /* a one-letter prefix then a quote: N'..' X'..' B'..' E'..' are strings */
     if (len == 1 && i < n && (s[i] == '\'') && strchr("NnXxBbEe", s[lx->pos])) {
@@ -364,7 +398,8 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
     }
     *t = (struct sql_token){SQL_WORD, 0, (uint32_t)lx->pos, (uint32_t)len};
     const struct kw *k = kw_find(s + lx->pos, len);
-    size_t gap = skip_gap(s, n, i), end;
+    /* skip_gap moves only over white space and a comment's '/' */
+    size_t gap = i < n && (space((unsigned char)s[i]) || s[i] == '/') ? skip_gap(s, n, i) : i, end;
     bool paren = gap < n && s[gap] == '(';
     if (k) {
         t->kind = k->kind;
@@ -378,7 +413,8 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
         if (k->kind == SQL_UNION &&
             (next_word_is(s, n, i, "all", &end) || next_word_is(s, n, i, "distinct", &end)))
             i = end;
-        if ((!strcmp(k->w, "order") || !strcmp(k->w, "group")) &&
+        if ((k->w[0] == 'o' || k->w[0] == 'g') &&
+            (!strcmp(k->w, "order") || !strcmp(k->w, "group")) &&
             next_word_is(s, n, i, "by", &end)) {
             t->flags |= SQL_F_BY;
             i = end;
@@ -387,7 +423,6 @@ static bool lex_word(struct sql_lexer *lx, struct sql_token *t)
         if (paren)
             t->kind = SQL_FUNC;
         /* every prefix ends with '.': an undotted name has none */
-        bool dot = memchr(w, '.', len) != NULL;
         for (size_t p = 0; dot && p < sizeof danger_prefixes / sizeof danger_prefixes[0]; p++) {
             size_t pl = strlen(danger_prefixes[p]);
             if (len > pl && !strncasecmp(w, danger_prefixes[p], pl))
@@ -548,6 +583,10 @@ bool sql_lex_next(struct sql_lexer *lx, struct sql_token *t)
         return false;
     unsigned char c = (unsigned char)s[i];
     uint32_t off = (uint32_t)i;
+    /* the most common token first: a name (no byte of a name starts a comment, a string,
+     * a quoted name or anything else tested below; digits start numbers) */
+    if (word_char(c) && !(c >= '0' && c <= '9'))
+        return lex_word(lx, t);
     if ((c == '-' && i + 1 < n && s[i + 1] == '-') || c == '#') {
         const char *nl = memchr(s + i, '\n', n - i);
         size_t e = nl ? (size_t)(nl - s) : n;
@@ -592,11 +631,14 @@ bool sql_lex_next(struct sql_lexer *lx, struct sql_token *t)
         lx->pos = j;
         return true;
     }
-    static const char single[] = "(),;.";
-    static const uint8_t single_kind[] = {SQL_LPAREN, SQL_RPAREN, SQL_COMMA, SQL_SEMI, SQL_DOT};
-    const char *p = memchr(single, c, 5);
-    if (p && c) {
-        *t = (struct sql_token){single_kind[p - single], 0, off, 1};
+    uint8_t single = c == '('   ? SQL_LPAREN
+                     : c == ')' ? SQL_RPAREN
+                     : c == ',' ? SQL_COMMA
+                     : c == ';' ? SQL_SEMI
+                     : c == '.' ? SQL_DOT
+                                : 0;
+    if (single) {
+        *t = (struct sql_token){single, 0, off, 1};
         lx->pos = i + 1;
         return true;
     }
