@@ -43,14 +43,33 @@ static void put_utf8(char *out, size_t cap, size_t *o, unsigned cp)
     }
 }
 
+/* The end of the run of bytes from in[i] that a round copies as they are: all but '%'
+ * (and '+' when it is a space). */
+static size_t plain_run(const char *in, size_t n, size_t i, bool plus)
+{
+    while (i < n && in[i] != '%' && (in[i] != '+' || !plus))
+        i++;
+    return i;
+}
+
 /* One round of percent-decoding from in to out (out may equal in: it never grows);
- * the new length, *changed when something was decoded. */
+ * the new length, *changed when something was decoded. Runs of plain bytes are copied
+ * whole (most values are one such run). */
 static size_t percent_round(const char *in, size_t n, bool plus, char *out, size_t cap,
                             bool *changed, unsigned *flags)
 {
     size_t o = 0;
     *changed = false;
     for (size_t i = 0; i < n && o < cap;) {
+        size_t run = plain_run(in, n, i, plus) - i;
+        if (run) {
+            if (run > cap - o)
+                run = cap - o;
+            memmove(out + o, in + i, run);
+            o += run;
+            i += run;
+            continue;
+        }
         unsigned char c = (unsigned char)in[i];
         int h, l;
         if (c == '%' && i + 2 < n && (h = hexval((unsigned char)in[i + 1])) >= 0 &&
@@ -86,8 +105,11 @@ static size_t percent_round(const char *in, size_t n, bool plus, char *out, size
  * and flags them and any other invalid UTF-8; the new length. */
 static size_t fold_utf8(char *s, size_t n, unsigned *flags)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] < 0x80)
+        i++; /* an ASCII prefix stays as it is */
+    size_t o = i;
+    while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
             s[o++] = s[i++];
@@ -102,7 +124,8 @@ static size_t fold_utf8(char *s, size_t n, unsigned *flags)
             *flags |= ANALYZE_D_BAD_UTF8;
             i += 2;
         } else if (ok && c == 0xe0 && (unsigned char)s[i + 1] < 0x82) {
-            s[o++] = (char)((((unsigned char)s[i + 1] & 0x3f) << 6) | ((unsigned char)s[i + 2] & 0x3f));
+            s[o++] =
+                (char)((((unsigned char)s[i + 1] & 0x3f) << 6) | ((unsigned char)s[i + 2] & 0x3f));
             *flags |= ANALYZE_D_BAD_UTF8;
             i += 3;
         } else if (ok) {
@@ -118,8 +141,7 @@ static size_t fold_utf8(char *s, size_t n, unsigned *flags)
 }
 
 /* See analyze.h. */
-size_t analyze_decode(const char *in, size_t n, bool plus, char *out, size_t cap,
-                      unsigned *flags)
+size_t analyze_decode(const char *in, size_t n, bool plus, char *out, size_t cap, unsigned *flags)
 {
     *flags = 0;
     if (n > cap) {

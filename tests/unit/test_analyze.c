@@ -91,6 +91,17 @@ static void t_decode(void)
     /* decoding terminates on anything: 4 rounds at most */
     n = decode("%25252525252527", &fl);
     T_CHECK(n > 0);
+    /* plain runs are copied whole: around escapes, '+' a space only in a query */
+    n = analyze_decode("a%41cd+e", 8, false, dec, sizeof dec, &fl);
+    T_CHECK(n == 6 && !memcmp(dec, "aAcd+e", 6) && fl == ANALYZE_D_URL);
+    n = analyze_decode("a+b%41", 6, true, dec, sizeof dec, &fl);
+    T_CHECK(n == 4 && !memcmp(dec, "a bA", 4) && (fl & ANALYZE_D_PLUS));
+    n = decode("%", &fl);
+    T_CHECK(n == 1 && dec[0] == '%' && !fl);
+    n = decode("abc%c0%ae", &fl); /* overlong after an ASCII prefix */
+    T_CHECK(n == 4 && !memcmp(dec, "abc.", 4) && (fl & ANALYZE_D_BAD_UTF8));
+    n = decode("abc\xff", &fl);
+    T_CHECK(n == 4 && (fl & ANALYZE_D_BAD_UTF8));
 }
 
 static void t_lexer(void)
