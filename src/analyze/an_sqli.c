@@ -760,11 +760,15 @@ static bool nosql(const char *s, size_t n, unsigned cls, struct analyze_finding 
 {
     static const char *const ops[] = {"$where", "$ne", "$gt",  "$lt",     "$gte",  "$lte",
                                       "$regex", "$or", "$nin", "$exists", "$expr", "$function"};
-    /* every operator starts with '$': without one, none can match */
+    /* every operator starts with '$': without one, none can match; with one, each
+     * operator is tried at each '$' in turn, the places a search for it would stop */
     for (size_t k = 0; (cls & B_DOLLAR) && k < sizeof ops / sizeof ops[0]; k++) {
         size_t l = strlen(ops[k]);
-        for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), ops[k], l)) != NULL; p++) {
+        for (const char *p = memchr(s, '$', n); p != NULL;
+             p = memchr(p + 1, '$', n - (size_t)(p + 1 - s))) {
             size_t at = (size_t)(p - s), e = at + l;
+            if (n - at < l || memcmp(p, ops[k], l))
+                continue;
             bool word_end = e >= n || !((s[e] | 0x20) >= 'a' && (s[e] | 0x20) <= 'z');
             /* an operator as a key: {"$ne": 1}, [$ne]=1, $where: '...' */
             size_t k2 = e;
@@ -804,15 +808,21 @@ static bool ldap(const char *s, size_t n, struct analyze_finding *f)
     /* in order of preference: the first mark of the list found wins, at its first place */
     static const char marks[][4] = {"*)(", ")(|", ")(&", "(|(", "(&(", "(!("};
     size_t best = sizeof marks / sizeof marks[0], at = 0;
-    for (size_t i = 0; i + 3 <= n && best > 0; i++) {
-        if (s[i] != '*' && s[i] != ')' && s[i] != '(')
-            continue;
-        for (size_t k = 0; k < best; k++)
-            if (!memcmp(s + i, marks[k], 3)) {
-                best = k;
-                at = i;
-                break;
-            }
+    /* every mark holds a '(' in its first three bytes: only the places up to two bytes
+     * before a '(' can start one, visited in order */
+    size_t i = 0;
+    for (const char *p = memchr(s, '(', n); p && best > 0;
+         p = memchr(p + 1, '(', n - (size_t)(p + 1 - s))) {
+        size_t paren = (size_t)(p - s);
+        if (i + 2 < paren)
+            i = paren - 2;
+        for (; i <= paren && i + 3 <= n && best > 0; i++)
+            for (size_t k = 0; k < best; k++)
+                if (!memcmp(s + i, marks[k], 3)) {
+                    best = k;
+                    at = i;
+                    break;
+                }
     }
     if (best == sizeof marks / sizeof marks[0])
         return false;
@@ -828,7 +838,12 @@ static bool judge_all(const char *s, size_t n, struct analyze_finding *f, int de
  * as UTF-16LE, MSSQL's nvarchar). */
 static bool hex_payload(const char *s, size_t n, struct analyze_finding *f, int depth)
 {
-    for (const char *p = s; (p = memmem(p, n - (size_t)(p - s), "0x", 2)) != NULL; p += 2) {
+    /* each "0x" found at its 'x' (a search for "0x" would stop at the same places) */
+    for (const char *x = n > 1 ? memchr(s + 1, 'x', n - 1) : NULL; x != NULL;
+         x = memchr(x + 1, 'x', n - (size_t)(x + 1 - s))) {
+        if (x[-1] != '0')
+            continue;
+        const char *p = x - 1;
         size_t i = (size_t)(p - s) + 2, h = i;
         while (h < n &&
                ((s[h] >= '0' && s[h] <= '9') || ((s[h] | 0x20) >= 'a' && (s[h] | 0x20) <= 'f')))

@@ -383,6 +383,35 @@ static void t_prefilter_edges(void)
     T_NOT_XSS("xtop['a'](1)"); /* not the global "top" */
 }
 
+/* Whether analyze_sqli finds raw (decoded first) for the reason given, at off+len. */
+static bool sqli_at(const char *raw, const char *why, size_t off, size_t len)
+{
+    unsigned fl;
+    size_t n = decode(raw, &fl);
+    struct analyze_finding f;
+    return analyze_sqli(dec, n, &f) && !strcmp(f.why, why) && f.off == off && f.len == len;
+}
+
+/*
+ * The side paths of the SQL injection analyzer visit only the places that can start a
+ * match: NoSQL operators at each '$', LDAP marks up to two bytes before each '(', hex
+ * literals at each 'x' after a '0'. The first place and the list's order still decide.
+ */
+static void t_sqli_side_paths(void)
+{
+    T_CHECK(sqli_at("x=(|(a)*)(", "LDAP filter injection", 7, 3)); /* "*)(" wins, found last */
+    T_CHECK(sqli_at("=*)(", "LDAP filter injection", 1, 3));       /* '(' two bytes in */
+    T_CHECK(sqli_at("=a)(|b", "LDAP filter injection", 2, 4));     /* one byte in */
+    T_CHECK(sqli_at("=(!(x", "LDAP filter injection", 1, 4));      /* at the '(' */
+    T_CHECK(sqli_at("a=b)(&", "LDAP filter injection", 3, 3));     /* at the end */
+    T_CHECK(sqli_at("{\"$gte\": 1}", "NoSQL operator", 2, 6)); /* $gt is tried, not a word end */
+    T_CHECK(sqli_at("x[$ne]=1", "NoSQL operator", 2, 5));
+    T_CHECK(sqli_at("a $where: 1", "NoSQL operator", 2, 7));
+    T_NOT_SQLI("$or");
+    T_CHECK(sqli_at("0x12 0x73656c65637420404076657273696f6e", "SQL in a hex literal", 5, 34));
+    T_CHECK(sqli_at("x0x0x73656c65637420404076657273696f6e", "SQL in a hex literal", 3, 34));
+}
+
 /* The reason analyze_xss gives for raw (decoded first), or "" when it passes. */
 static const char *xss_why(const char *raw)
 {
@@ -449,6 +478,7 @@ int main(void)
     t_run("xss", t_xss);
     t_run("xss_benign", t_xss_benign);
     t_run("prefilter_edges", t_prefilter_edges);
+    t_run("sqli_side_paths", t_sqli_side_paths);
     t_run("xss_shortcut_edges", t_xss_shortcut_edges);
     t_run("bounds", t_bounds);
     return t_done();
