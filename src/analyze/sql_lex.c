@@ -301,10 +301,19 @@ static bool space(unsigned char c)
  * when the value ends first. Doubled quotes and backslashes escape. */
 static size_t string_end(const char *s, size_t n, size_t start, char q, bool *open)
 {
-    size_t i = start + 1;
+    size_t i = start + 1, qi = 0; /* qi: the next quote at or after i, once known */
+    bool known = false;
     while (i < n) {
-        while (i < n && s[i] != q && s[i] != '\\')
-            i++; /* the text between escapes and quotes */
+        /* the text up to the next quote or backslash, whichever comes first; the quote is
+         * searched again only once i has passed it, so each byte is looked at twice at
+         * most (linear even with a long run of backslashes) */
+        if (!known || qi < i) {
+            const char *qp = memchr(s + i, q, n - i);
+            qi = qp ? (size_t)(qp - s) : n;
+            known = true;
+        }
+        const char *bp = memchr(s + i, '\\', qi - i);
+        i = bp ? (size_t)(bp - s) : qi;
         if (i >= n)
             break;
         if (s[i] == '\\' && i + 1 < n) {
@@ -544,7 +553,37 @@ static bool lex_op(struct sql_lexer *lx, struct sql_token *t)
     return true;
 }
 
-/* See analyze_int.h. */
+/* Past white space and MySQL's executable comment marks from i: / *! and / *!50000 open
+ * code, * / closes it; the code inside is lexed as any other. */
+static size_t skip_blank(const char *s, size_t n, size_t i)
+{
+    for (;;) {
+        while (i < n && space((unsigned char)s[i]))
+            i++;
+        if (i + 2 < n && s[i] == '/' && s[i + 1] == '*' && s[i + 2] == '!') {
+            i += 3;
+            while (i < n && s[i] >= '0' && s[i] <= '9')
+                i++;
+            continue;
+        }
+        if (i + 1 < n && s[i] == '*' && s[i + 1] == '/') {
+            i += 2;
+            continue;
+        }
+        return i;
+    }
+}
+
+/* A one-byte token at i. */
+static bool lex_single(struct sql_lexer *lx, struct sql_token *t, uint8_t kind)
+{
+    *t = (struct sql_token){kind, 0, (uint32_t)lx->pos, 1};
+    lx->pos++;
+    return true;
+}
+
+/* See analyze_int.h. Names first (most tokens are names); the other tokens by their
+ * first byte. */
 bool sql_lex_next(struct sql_lexer *lx, struct sql_token *t)
 {
     const char *s = lx->s;
@@ -561,66 +600,57 @@ bool sql_lex_next(struct sql_lexer *lx, struct sql_token *t)
             return true;
         }
     }
-    for (;;) {
-        while (lx->pos < n && space((unsigned char)s[lx->pos]))
-            lx->pos++;
-        /* MySQL's executable comments: / *! and / *!50000 open code, * / closes it */
-        if (lx->pos + 2 < n && s[lx->pos] == '/' && s[lx->pos + 1] == '*' &&
-            s[lx->pos + 2] == '!') {
-            lx->pos += 3;
-            while (lx->pos < n && s[lx->pos] >= '0' && s[lx->pos] <= '9')
-                lx->pos++;
-            continue;
-        }
-        if (lx->pos + 1 < n && s[lx->pos] == '*' && s[lx->pos + 1] == '/') {
-            lx->pos += 2;
-            continue;
-        }
-        break;
-    }
-    size_t i = lx->pos;
+    size_t i = skip_blank(s, n, lx->pos);
+    lx->pos = i;
     if (i >= n)
         return false;
     unsigned char c = (unsigned char)s[i];
     uint32_t off = (uint32_t)i;
-    /* the most common token first: a name (no byte of a name starts a comment, a string,
-     * a quoted name or anything else tested below; digits start numbers) */
-    if (word_char(c) && !(c >= '0' && c <= '9'))
+    bool digit = c >= '0' && c <= '9';
+    /* no byte of a name starts anything else but a number (a digit) */
+    if (word_char(c) && !digit)
         return lex_word(lx, t);
-    if ((c == '-' && i + 1 < n && s[i + 1] == '-') || c == '#') {
-        const char *nl = memchr(s + i, '\n', n - i);
-        size_t e = nl ? (size_t)(nl - s) : n;
-        *t = (struct sql_token){SQL_COMMENT, 0, off, (uint32_t)(e - i)};
-        lx->pos = e;
-        return true;
-    }
-    if (c == '/' && i + 1 < n && s[i + 1] == '*') {
-        const char *e = memmem(s + i + 2, n - i - 2, "*/", 2);
-        size_t end = e ? (size_t)(e - s) + 2 : n;
-        *t = (struct sql_token){SQL_COMMENT, e ? 0 : SQL_F_OPEN, off, (uint32_t)(end - i)};
-        lx->pos = end;
-        return true;
-    }
-    if (c == '\'' || c == '"') {
+    if (digit)
+        return lex_number(lx, t);
+    switch (c) {
+    case '-':
+    case '#':
+        if (c == '#' || (i + 1 < n && s[i + 1] == '-')) {
+            const char *nl = memchr(s + i, '\n', n - i);
+            size_t e = nl ? (size_t)(nl - s) : n;
+            *t = (struct sql_token){SQL_COMMENT, 0, off, (uint32_t)(e - i)};
+            lx->pos = e;
+            return true;
+        }
+        break; /* an operator */
+    case '/':
+        if (i + 1 < n && s[i + 1] == '*') {
+            const char *e = memmem(s + i + 2, n - i - 2, "*/", 2);
+            size_t end = e ? (size_t)(e - s) + 2 : n;
+            *t = (struct sql_token){SQL_COMMENT, e ? 0 : SQL_F_OPEN, off, (uint32_t)(end - i)};
+            lx->pos = end;
+            return true;
+        }
+        break; /* an operator */
+    case '\'':
+    case '"': {
         bool open;
         size_t e = string_end(s, n, i, (char)c, &open);
         *t = (struct sql_token){SQL_STRING, open ? SQL_F_OPEN : 0, off, (uint32_t)(e - i)};
         lx->pos = e;
         return true;
     }
-    if (c == '`' || c == '[') {
+    case '`':
+    case '[': {
         const char *e = memchr(s + i + 1, c == '`' ? '`' : ']', n - i - 1);
         if (e) {
             *t = (struct sql_token){SQL_WORD, SQL_F_QUOTED, off, (uint32_t)(e - (s + i) + 1)};
             lx->pos = (size_t)(e - s) + 1;
             return true;
         }
+        break; /* a lone quote of a name: other */
     }
-    if ((c >= '0' && c <= '9') || (c == '.' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9'))
-        return lex_number(lx, t);
-    if (word_char(c))
-        return lex_word(lx, t);
-    if (c == '@') {
+    case '@': {
         size_t j = i + 1;
         if (j < n && s[j] == '@')
             j++;
@@ -631,16 +661,20 @@ bool sql_lex_next(struct sql_lexer *lx, struct sql_token *t)
         lx->pos = j;
         return true;
     }
-    uint8_t single = c == '('   ? SQL_LPAREN
-                     : c == ')' ? SQL_RPAREN
-                     : c == ',' ? SQL_COMMA
-                     : c == ';' ? SQL_SEMI
-                     : c == '.' ? SQL_DOT
-                                : 0;
-    if (single) {
-        *t = (struct sql_token){single, 0, off, 1};
-        lx->pos = i + 1;
-        return true;
+    case '.':
+        if (i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
+            return lex_number(lx, t); /* .5 */
+        return lex_single(lx, t, SQL_DOT);
+    case '(':
+        return lex_single(lx, t, SQL_LPAREN);
+    case ')':
+        return lex_single(lx, t, SQL_RPAREN);
+    case ',':
+        return lex_single(lx, t, SQL_COMMA);
+    case ';':
+        return lex_single(lx, t, SQL_SEMI);
+    default:
+        break;
     }
     if (lex_op(lx, t))
         return true;
