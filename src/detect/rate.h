@@ -144,6 +144,9 @@ struct rate_opts {
     size_t max_sources;      /* 100,000 */
     size_t max_destinations; /* 100,000 */
     size_t max_scan_keys;    /* per scan table: 100,000 */
+    uint64_t seed;           /* the keys' hash seed; 0 (default): random, so a sender cannot
+                              * choose keys that collide (tests fix it: the distinct-source
+                              * estimates then come out the same every run) */
 };
 
 /* Fills the zeros of o with the defaults (and bounds what is out of range). */

@@ -157,7 +157,8 @@ struct rate *rate_new(const struct rate_opts *o, rate_finding_fn fn, void *ctx)
     rate_opts_defaults(&r->o);
     r->fn = fn;
     r->ctx = ctx;
-    if (getrandom(&r->seed, sizeof r->seed, 0) != (ssize_t)sizeof r->seed)
+    r->seed = r->o.seed;
+    if (!r->seed && getrandom(&r->seed, sizeof r->seed, 0) != (ssize_t)sizeof r->seed)
         r->seed = (uint64_t)vtime_mono_ns() * 0x9e3779b97f4a7c15ull;
     r->lateness_s = r->o.lateness_ns / NS_PER_SEC;
     r->ring_len = r->lateness_s + 1;

@@ -188,6 +188,9 @@ static void t_builtin_rules(void)
     bool has = detect_rule_evidence(rs, 0, ev, &e);
     bool user_has = detect_rule_evidence(rs, 5, ev, &e) || detect_rule_evidence(rs, 99, ev, &e);
     has = has && detect_rule_evidence(rs, 0, ev, &e);
+    /* e.field points into the rules, freed below: keep a copy */
+    char efield[64];
+    snprintf(efield, sizeof efield, "%s", has ? e.field : "");
     decode_line(dc, &a, ev, BENIGN_LINE);
     struct seen bc = {0}, br = {0};
     detect_match(m, sc, ev, on_match, &bc);
@@ -201,7 +204,7 @@ static void t_builtin_rules(void)
     T_CHECK(same);
     T_CHECK(has);
     T_EQ_STR(e.analyzer, "sqli");
-    T_EQ_STR(e.field, "cs-uri-query");
+    T_EQ_STR(efield, "cs-uri-query");
     T_EQ_STR(e.at.param, "id");
     T_EQ_STR(e.at.why, "UNION SELECT");
     T_CHECK(!user_has);

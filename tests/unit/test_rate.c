@@ -224,8 +224,15 @@ static void conn(int64_t t_ns, const char *src, const char *dst, unsigned port, 
 
 static void start(const struct rate_opts *o)
 {
+    /* a fixed hash seed: the distinct-source estimates (sketches) are then the same on
+     * every run, so their bounds below cannot fail one run in a hundred */
+    struct rate_opts fixed = {0};
+    if (o)
+        fixed = *o;
+    if (!fixed.seed)
+        fixed.seed = 0x5eed5eed5eed5eedull;
     rate_free(rt);
-    rt = rate_new(o, on_finding, NULL);
+    rt = rate_new(&fixed, on_finding, NULL);
     ngot = 0;
     next_id = 0;
     rng_state = 0x9e3779b97f4a7c15ull;
