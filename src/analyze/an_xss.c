@@ -400,34 +400,52 @@ static bool sink_call(const char *s, size_t n, size_t *at)
     return best < sizeof globals / sizeof globals[0];
 }
 
+/* Whether an event handler attribute starts at s[a]: "on", letters, then '=' after
+ * spaces ("onload=", "ONERROR ="); a + 3 must be inside the value. */
+static bool handler_at(const char *s, size_t n, size_t a)
+{
+    if (!(a + 3 < n && (s[a] | 0x20) == 'o' && (s[a + 1] | 0x20) == 'n' &&
+          alpha((unsigned char)s[a + 2])))
+        return false;
+    size_t e = a + 2;
+    while (e < n && alpha((unsigned char)s[e]))
+        e++;
+    while (e < n && (s[e] == ' ' || s[e] == '\t'))
+        e++;
+    return e < n && s[e] == '=';
+}
+
+/* The first a >= from where a handler starts after a space or a quote, or n. */
+static size_t next_handler(const char *s, size_t n, size_t from)
+{
+    for (size_t a = from; a + 3 < n; a++)
+        if ((s[a] | 0x20) == 'o' && a > 0 &&
+            (html_space((unsigned char)s[a - 1]) || s[a - 1] == '"' || s[a - 1] == '\'') &&
+            handler_at(s, n, a))
+            return a;
+    return n;
+}
+
 /* A quote or a closing tag/brace that leaves a string or a script, then code. */
 static bool breaks_out(const char *s, size_t n, size_t *at)
 {
+    size_t h = 0; /* the next handler after a space or a quote, from where it was sought */
+    bool known = false;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '"' && s[i] != '\'' && s[i] != '`')
             continue;
         size_t j = i + 1;
-        /* "onmouseover=..., " autofocus onfocus=...: a quote then a handler attribute */
-        size_t k = j;
-        while (k < n && (html_space((unsigned char)s[k]) || s[k] == '>'))
-            k++;
-        while (k < n && alpha((unsigned char)s[k]) && (s[k] | 0x20) != 'o')
-            k++; /* another attribute name first ("autofocus onfocus") */
-        for (size_t a = j; a + 3 < n && a < j + 64; a++) {
-            if ((s[a] | 0x20) == 'o' && (s[a + 1] | 0x20) == 'n' &&
-                alpha((unsigned char)s[a + 2]) &&
-                (a == j || html_space((unsigned char)s[a - 1]) || s[a - 1] == '"' ||
-                 s[a - 1] == '\'')) {
-                size_t e = a + 2;
-                while (e < n && alpha((unsigned char)s[e]))
-                    e++;
-                while (e < n && (s[e] == ' ' || s[e] == '\t'))
-                    e++;
-                if (e < n && s[e] == '=') {
-                    *at = i;
-                    return true;
-                }
-            }
+        /* "onmouseover=..., " autofocus onfocus=...: a quote then a handler attribute
+         * within 64 bytes, right after the quote or after a space or another quote. The
+         * next such handler is sought again only once passed (each byte looked at once
+         * for all the quotes). */
+        if (!known || h < j + 1) {
+            h = next_handler(s, n, j + 1);
+            known = true;
+        }
+        if (handler_at(s, n, j) || (h < n && h < j + 64)) {
+            *at = i;
+            return true;
         }
         /* ';alert(1)//  "-prompt(8)-"  ');confirm(1)  : a script string left */
         while (j < n && strchr(");+-*/|&,^%!~? \t\\", s[j]) && s[j])
@@ -444,9 +462,11 @@ static bool breaks_out(const char *s, size_t n, size_t *at)
 /* See analyze.h. */
 bool analyze_xss(const char *s, size_t n, struct analyze_finding *f)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] != '<' || i + 1 >= n)
-            continue;
+    for (size_t i = 0; i + 1 < n; i++) {
+        const char *lt = memchr(s + i, '<', n - i - 1); /* a tag needs a byte after '<' */
+        if (!lt)
+            break;
+        i = (size_t)(lt - s);
         size_t j = i + 1;
         if (s[j] == '/')
             j++;

@@ -9,6 +9,7 @@
  */
 #include "analyze/analyze.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static int hexval(unsigned char c)
@@ -43,25 +44,25 @@ static void put_utf8(char *out, size_t cap, size_t *o, unsigned cp)
     }
 }
 
-/* The end of the run of bytes from in[i] that a round copies as they are: all but '%'
- * (and '+' when it is a space). */
-static size_t plain_run(const char *in, size_t n, size_t i, bool plus)
-{
-    while (i < n && in[i] != '%' && (in[i] != '+' || !plus))
-        i++;
-    return i;
-}
-
 /* One round of percent-decoding from in to out (out may equal in: it never grows);
  * the new length, *changed when something was decoded. Runs of plain bytes are copied
  * whole (most values are one such run). */
 static size_t percent_round(const char *in, size_t n, bool plus, char *out, size_t cap,
                             bool *changed, unsigned *flags)
 {
-    size_t o = 0;
+    size_t o = 0, pct = 0; /* pct: the next '%' at or after i, once known */
+    bool known = false;
     *changed = false;
     for (size_t i = 0; i < n && o < cap;) {
-        size_t run = plain_run(in, n, i, plus) - i;
+        /* the run of bytes copied as they are: up to the next '%' (searched again only
+         * once passed: linear), or the next '+' before it when '+' is a space */
+        if (!known || pct < i) {
+            const char *p = memchr(in + i, '%', n - i);
+            pct = p ? (size_t)(p - in) : n;
+            known = true;
+        }
+        const char *sp = plus ? memchr(in + i, '+', pct - i) : NULL;
+        size_t run = (sp ? (size_t)(sp - in) : pct) - i;
         if (run) {
             if (run > cap - o)
                 run = cap - o;
@@ -105,9 +106,16 @@ static size_t percent_round(const char *in, size_t n, bool plus, char *out, size
  * and flags them and any other invalid UTF-8; the new length. */
 static size_t fold_utf8(char *s, size_t n, unsigned *flags)
 {
+    /* an ASCII prefix stays as it is: skipped 8 bytes at a time while no byte of them
+     * has its high bit set, then byte by byte */
     size_t i = 0;
+    for (uint64_t w; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080u)
+            break;
+    }
     while (i < n && (unsigned char)s[i] < 0x80)
-        i++; /* an ASCII prefix stays as it is */
+        i++;
     size_t o = i;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];

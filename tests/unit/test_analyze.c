@@ -445,6 +445,22 @@ static void t_xss_shortcut_edges(void)
     T_EQ_STR(xss_why(" \"mocha:x"), "script URL");
     T_EQ_STR(xss_why("jav&#x09;ascript:x"), "script URL");
     T_EQ_STR(xss_why("expression"), "");
+    /* a handler after a quote: sought once for all the quotes, 64 bytes at most away,
+     * right after a backtick only for that backtick */
+    static char far[80];
+    snprintf(far, sizeof far, "\"%62s onx=1", "");
+    T_EQ_STR(xss_why(far), "breaks out of a string or attribute into script");
+    snprintf(far, sizeof far, "\"%63s onx=1", "");
+    T_EQ_STR(xss_why(far), "");
+    T_EQ_STR(xss_why("`onload=1"), "breaks out of a string or attribute into script");
+    unsigned fl;
+    size_t n = decode("x`y`onload=1", &fl);
+    struct analyze_finding f;
+    T_CHECK(analyze_xss(dec, n, &f) && f.off == 3); /* the second backtick, not the first */
+    T_EQ_STR(xss_why("\"x onload"), "");
+    /* tags found from one '<' to the next */
+    T_EQ_STR(xss_why("a<3 <svg onload=x>"), "event handler attribute");
+    T_EQ_STR(xss_why("<"), "");
 }
 
 /* Long values and junk: linear time, no crash, the carried window still judges. */
