@@ -192,17 +192,43 @@ static bool digit(unsigned char c)
 }
 
 /* Ends a command: ; | & a newline, and what closes a nested one. */
-static bool cmd_end(unsigned char c)
+static bool cmd_end_byte(unsigned char c)
 {
     return c == ';' || c == '|' || c == '&' || c == '\n' || c == '\r' || c == '`' || c == ')' ||
            c == '#' || c == '}';
 }
 
 /* Ends a word in a shell. */
+static bool word_delim_byte(unsigned char c)
+{
+    return c == ' ' || c == '\t' || cmd_end_byte(c) || c == '(' || c == '<' || c == '>' ||
+           c == '{' || c == ',' || c == '=' || c == 0;
+}
+
+/* A byte without which a word read by read_word is neither obfuscated nor followed by
+ * ${IFS}: the quotes and the backslash a shell removes, the '$' of an expansion. */
+static bool evasion_byte(unsigned char c)
+{
+    return c == '\'' || c == '"' || c == '\\' || c == '$';
+}
+
+/*
+ * The predicates above and the bytes analyze_cmdi stops at, as a table built once
+ * (tables_init): C_END cmd_end_byte, C_DELIM word_delim_byte, C_EVASION evasion_byte,
+ * C_OPENS a byte after which a command may start (; | & a newline ` $ {), C_WORD a byte
+ * a word judge_evasion reads starts with (a letter or '/').
+ */
+enum { C_END = 1, C_DELIM = 2, C_EVASION = 4, C_OPENS = 8, C_WORD = 16 };
+static uint8_t cmd_class[256];
+
+static bool cmd_end(unsigned char c)
+{
+    return cmd_class[c] & C_END;
+}
+
 static bool word_delim(unsigned char c)
 {
-    return c == ' ' || c == '\t' || cmd_end(c) || c == '(' || c == '<' || c == '>' || c == '{' ||
-           c == ',' || c == '=' || c == 0;
+    return cmd_class[c] & C_DELIM;
 }
 
 /* The length of ${IFS}, $IFS$9, ${IFS%??} or $IFS at s[i] (a shell reads a space), or 0. */
@@ -430,10 +456,19 @@ static unsigned shape_of(const struct word *a)
  * the table's order; cmd_len[k] is the length of cmds[k]'s name.
  */
 static uint8_t cmd_head[256], cmd_next[NCMDS], cmd_len[NCMDS];
-static pthread_once_t cmd_once = PTHREAD_ONCE_INIT;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static void cmd_index(void)
+/* Builds cmd_class and the command chains (once, from analyze_cmdi). */
+static void tables_init(void)
 {
+    for (unsigned c = 0; c < 256; c++) {
+        unsigned char b = (unsigned char)c;
+        cmd_class[c] =
+            (uint8_t)((cmd_end_byte(b) ? C_END : 0) | (word_delim_byte(b) ? C_DELIM : 0) |
+                      (evasion_byte(b) ? C_EVASION : 0) |
+                      (strchr(";|&\n\r`${", b) && b ? C_OPENS : 0) |
+                      (alpha(b) || b == '/' ? C_WORD : 0));
+    }
     _Static_assert(NCMDS < NO_CMD, "the command chains index at most 254 commands");
     memset(cmd_head, NO_CMD, sizeof cmd_head);
     for (size_t k = NCMDS; k-- > 0;) { /* backwards: each chain in the table's order */
@@ -447,7 +482,6 @@ static void cmd_index(void)
 /* The command named t[0..n) (lower case), the first of the table's. */
 static const struct cmd *cmd_find(const char *t, size_t n)
 {
-    pthread_once(&cmd_once, cmd_index);
     for (unsigned k = cmd_head[(unsigned char)t[0]]; k != NO_CMD; k = cmd_next[k])
         if (cmd_len[k] == n && !memcmp(cmds[k].name, t, n))
             return &cmds[k];
@@ -602,17 +636,10 @@ static bool inline_code(const char *s, size_t n, size_t i)
     return close && close + 1 < s + n && close[1] == ' ';
 }
 
-/* A byte without which a word read by read_word is neither obfuscated nor followed by
- * ${IFS}: the quotes and the backslash a shell removes, the '$' of an expansion. */
-static bool evasion_byte(char c)
-{
-    return c == '\'' || c == '"' || c == '\\' || c == '$';
-}
-
 /* The first evasion byte in s[i..n), or n. */
 static size_t next_evasion(const char *s, size_t n, size_t i)
 {
-    while (i < n && !evasion_byte(s[i]))
+    while (i < n && !(cmd_class[(unsigned char)s[i]] & C_EVASION))
         i++;
     return i;
 }
@@ -624,13 +651,17 @@ static size_t next_evasion(const char *s, size_t n, size_t i)
  * backslash or a $ expansion dropped inside it) or followed by ${IFS} (a '$'): each needs
  * an evasion byte among the WORD_RAW bytes read_word reads from the word's start. The
  * scan keeps the next such byte (ev) and skips judge_evasion where none is in reach, so
- * prose costs one look per byte.
+ * prose costs one look per byte. A byte that neither opens a command nor starts a word
+ * is passed at once.
  */
 bool analyze_cmdi(const char *s, size_t n, struct analyze_finding *f)
 {
+    pthread_once(&tables_once, tables_init);
     size_t ev = next_evasion(s, n, 0);
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (!(cmd_class[c] & (C_OPENS | C_WORD)))
+            continue;
         const char *why = NULL;
         size_t start = i + 1;
         switch (c) {

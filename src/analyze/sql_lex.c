@@ -217,6 +217,10 @@ static uint8_t kw_slot[KW_SLOTS];
 static uint8_t kw_len[NKEYWORDS];
 static pthread_once_t kw_once = PTHREAD_ONCE_INIT;
 
+/* Bit l of kw_lens[c]: a keyword of length l starts with byte c (either case). */
+static uint64_t kw_lens[256];
+_Static_assert(KW_LONGEST < 64, "kw_lens holds lengths below 64");
+
 /* Byte classes (lex_class): a byte of a name, white space. */
 enum { LX_WORD = 1, LX_SPACE = 2 };
 static uint8_t lex_class[256];
@@ -250,6 +254,10 @@ static void kw_index(void)
                                  (space_byte((unsigned char)c) ? LX_SPACE : 0));
     for (size_t k = 0; k < NKEYWORDS; k++) {
         kw_len[k] = (uint8_t)strlen(keywords[k].w);
+        unsigned char c0 = (unsigned char)keywords[k].w[0];
+        kw_lens[c0] |= (uint64_t)1 << kw_len[k];
+        if (c0 >= 'a' && c0 <= 'z')
+            kw_lens[c0 - 32] |= (uint64_t)1 << kw_len[k];
         uint32_t h = kw_hash(keywords[k].w, kw_len[k]) & (KW_SLOTS - 1);
         while (kw_slot[h])
             h = (h + 1) & (KW_SLOTS - 1);
@@ -261,7 +269,8 @@ static void kw_index(void)
  * in one pass (kw_hash's FNV-1a). The index is built by sql_lex_init. */
 static const struct kw *kw_find(const char *s, size_t n)
 {
-    if (n > KW_LONGEST)
+    /* most words fail on their first byte and length, before being lowered */
+    if (n > KW_LONGEST || !((kw_lens[(unsigned char)s[0]] >> n) & 1))
         return NULL;
     char lower[KW_LONGEST];
     uint32_t hash = 2166136261u;
