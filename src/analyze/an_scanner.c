@@ -144,16 +144,26 @@ static void tool_index(void)
 bool analyze_scanner(const char *s, size_t n, struct analyze_finding *f)
 {
     pthread_once(&tool_once, tool_index);
-    for (size_t i = 0; i < n; i++) {
-        if (!alnum((unsigned char)s[i]) || (i > 0 && alnum((unsigned char)s[i - 1])))
+    for (size_t i = 0; i < n;) {
+        if (!alnum((unsigned char)s[i])) {
+            i++;
             continue;
-        for (uint64_t cand = tool_first[(unsigned char)s[i]]; cand; cand &= cand - 1) {
+        }
+        /* a token starts at i: its tools tried, then the rest of the token skipped */
+        size_t start = i;
+        while (i < n && alnum((unsigned char)s[i]))
+            i++;
+        for (uint64_t cand = tool_first[(unsigned char)s[start]]; cand; cand &= cand - 1) {
             const struct tool *t = &tools[__builtin_ctzll(cand)];
             size_t end;
-            if (match_tool(s, n, i, t->name, &end)) {
+            /* every name's second byte is a lower case letter or a digit: most tools
+             * fail on it before match_tool */
+            if (start + 1 >= n || (s[start + 1] | 0x20) != t->name[1])
+                continue;
+            if (match_tool(s, n, start, t->name, &end)) {
                 f->why = t->why;
-                f->off = i;
-                f->len = end - i;
+                f->off = start;
+                f->len = end - start;
                 return true;
             }
         }

@@ -377,7 +377,8 @@ static void t_scanner(void)
 
 /*
  * The scanner tries at each token only the tools whose name starts with its first
- * letter: names that share a first letter are each still found, in either case, at the
+ * letter, and of those the ones whose second byte matches: names that share a first
+ * letter are each still found, in either case, at the
  * first and the last byte of the value, and the table's order decides between a short
  * and a long name (qualys before qualysguard).
  */
@@ -392,7 +393,9 @@ static void t_scanner_first_letter(void)
     T_WHY(scanner, "QualysGuard", "Qualys user agent", "QualysGuard");
     T_WHY(scanner, "Owasp - Zap", "OWASP ZAP user agent", "Owasp - Zap");
     T_WHY(scanner, "w3af.org", "w3af user agent", "w3af");
+    T_WHY(scanner, "W3AF", "w3af user agent", "W3AF"); /* a digit second */
     T_PASS(scanner, "nmapx nucleix");
+    T_PASS(scanner, "x n"); /* a one-byte token at the end */
     T_PASS(scanner, "OWASP");
 }
 
