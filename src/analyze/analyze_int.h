@@ -80,7 +80,9 @@ struct sql_lexer {
     bool started; /* the opening string of a quoted context was given */
 };
 
-/* Starts lx over s[0..n) in context ctx (s not copied: it must outlive lx). */
+/* Starts lx over s[0..n) in context ctx (s not copied: it must outlive lx). The first
+ * call also builds the lexer's tables (keyword index, byte classes), once per process:
+ * sql_lex_next needs a lexer started here. */
 void sql_lex_init(struct sql_lexer *lx, const char *s, size_t n, enum sql_context ctx);
 /* The next token into *t; false at the end. */
 bool sql_lex_next(struct sql_lexer *lx, struct sql_token *t);
