@@ -73,10 +73,7 @@ static int64_t cpu_ns(void)
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return bench_rand(&rng);
 }
 
 struct plan {

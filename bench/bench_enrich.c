@@ -33,10 +33,7 @@ static uint64_t rng = 88172645463325252ull;
 
 static uint32_t next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)rng;
+    return (uint32_t)bench_rand(&rng);
 }
 
 static void public_addr(char *out, size_t n, uint32_t r)

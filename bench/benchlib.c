@@ -41,3 +41,13 @@ void bench_cpu_model(char *out, size_t outlen)
     }
     fclose(f);
 }
+
+/* See benchlib.h. */
+uint64_t bench_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}

@@ -117,3 +117,37 @@ def serve_tcp_lines(conf, data, lines, log, input_name="t", timeout=60):
                 pass
             time.sleep(0.3)
         return stop_daemon(proc, timeout=30) == 0 and done
+
+
+def alerts_of(data, *extra):
+    """The alerts of the data dir `data` as `vigil alerts --format jsonl` lists them (at
+    most 1000; extra arguments such as "--level", "high" are passed on)."""
+    r = subprocess.run([VIGIL, "alerts", "-d", data, "--format", "jsonl", "--limit", "1000",
+                        *extra], capture_output=True, text=True, timeout=60)
+    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+
+
+def events_of(data, query=""):
+    """The events of the data dir `data` matching query (`vigil search --format jsonl`, at
+    most 1000)."""
+    r = subprocess.run([VIGIL, "search", query, "-d", data, "--format", "jsonl", "--limit",
+                        "1000"], capture_output=True, text=True, timeout=60)
+    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+
+
+def wait_stored(data, name, n, timeout=120, proc=None):
+    """Waits until input `name` stored n events (the daemon's stats.json); False at the
+    timeout, or at once when proc (the daemon) has exited."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(os.path.join(data, "stats.json")) as f:
+                ins = {i["name"]: i for i in json.load(f)["inputs"]}
+            if int(ins.get(name, {}).get("stored", 0)) >= n:
+                return True
+        except (OSError, ValueError, KeyError):
+            pass
+        if proc is not None and proc.poll() is not None:
+            return False
+        time.sleep(0.5)
+    return False

@@ -16,7 +16,6 @@ daemon (127.0.0.1, temp data dir) with Sigma rules and correlations, checked thr
   value of the addresses involved (a default value when none is known).
 """
 import datetime
-import json
 import os
 import random
 import shutil
@@ -27,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import VIGIL, report, status, stop_daemon, wait_ready  # noqa: E402
+from harness import VIGIL, alerts_of, report, status, stop_daemon, wait_ready, wait_stored  # noqa: E402
 
 RULES = """title: ssh failure
 id: 9e1c0000-0000-4000-8000-000000000001
@@ -132,25 +131,8 @@ def start(tmp, name, inputs):
     return proc, err, data, addrs
 
 
-def wait_stored(data, name, n, timeout=120):
-    """Waits until input `name` stored n events (stats.json, rewritten every 5 s)."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with open(os.path.join(data, "stats.json")) as f:
-                ins = {i["name"]: i for i in json.load(f)["inputs"]}
-            if int(ins.get(name, {}).get("stored", 0)) >= n:
-                return True
-        except (OSError, ValueError, KeyError):
-            pass
-        time.sleep(0.5)
-    return False
 
 
-def alerts(data):
-    r = subprocess.run([VIGIL, "alerts", "-d", data, "--format", "jsonl", "--limit", "1000"],
-                       capture_output=True, text=True, timeout=60)
-    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
 def summary(al):
@@ -183,7 +165,7 @@ def run(tmp, name, lines, how):
     if not ok or rc != 0:
         with open(os.path.join(tmp, name + ".log")) as f:
             return None, "stored all: %s, exit %s; log %s" % (ok, rc, f.read()[-600:])
-    return alerts(data), ""
+    return alerts_of(data), ""
 
 
 def main():

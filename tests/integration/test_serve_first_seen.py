@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import TOP, VIGIL, report, serve_tcp_lines, status  # noqa: E402
+from harness import TOP, VIGIL, alerts_of, report, serve_tcp_lines, status  # noqa: E402
 
 T0 = datetime.datetime(2026, 11, 25, 10, 0, 0)
 
@@ -40,14 +40,10 @@ def run(tmp, data, lines):
     return serve_tcp_lines(conf, data, lines, os.path.join(tmp, "log"))
 
 
-def alerts(data):
-    r = subprocess.run([VIGIL, "alerts", "-d", data, "--format", "jsonl", "--limit", "1000"],
-                       capture_output=True, text=True, timeout=60)
-    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
 def firsts(data, title):
-    return sorted((a["host"], a["user"]) for a in alerts(data) if a["title"] == title)
+    return sorted((a["host"], a["user"]) for a in alerts_of(data) if a["title"] == title)
 
 
 def main():
@@ -64,7 +60,7 @@ def main():
         got = firsts(data, t)
         report("first seen: sudo alerts once per host and user",
                ok1 and got == [("db01", "alice"), ("web01", "alice")], repr(got))
-        terms = [a for a in alerts(data) if a["title"] == "Unregistered terminal on the network"]
+        terms = [a for a in alerts_of(data) if a["title"] == "Unregistered terminal on the network"]
         report("first seen: an unregistered terminal alerts once, a registered one never",
                len(terms) == 1 and terms[0]["count"] == 1, repr(terms))
         ok2 = run(tmp, data, [sudo(100, "db01", "alice"), sudo(105, "db01", "bob"),
@@ -72,7 +68,7 @@ def main():
         got = firsts(data, t)
         report("first seen: remembered across a restart (only bob is new)",
                ok2 and got == [("db01", "alice"), ("db01", "bob"), ("web01", "alice")], repr(got))
-        terms = [a for a in alerts(data) if a["title"] == "Unregistered terminal on the network"]
+        terms = [a for a in alerts_of(data) if a["title"] == "Unregistered terminal on the network"]
         report("first seen: the same terminal after a restart does not alert again",
                len(terms) == 1, repr(terms))
         r = subprocess.run([VIGIL, "terminals", "-d", data, "--format", "jsonl"], capture_output=True,

@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import VIGIL, report, status, stop_daemon, wait_ready  # noqa: E402
+from harness import VIGIL, alerts_of, events_of, report, status, stop_daemon, wait_ready  # noqa: E402
 
 RULE = """title: Connection from a known scanner
 id: 7c2d0a51-5a3e-4d6f-9b0e-2f1a7c3e0001
@@ -54,16 +54,8 @@ def eve_dns(ip, name):
                        "proto": "UDP", "dns": {"type": "query", "rrname": name, "rrtype": "A"}})
 
 
-def alerts(data):
-    r = subprocess.run([VIGIL, "alerts", "-d", data, "--format", "jsonl", "--limit", "1000"],
-                       capture_output=True, text=True, timeout=60)
-    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
-def events(data):
-    r = subprocess.run([VIGIL, "search", "", "-d", data, "--format", "jsonl", "--limit", "1000"],
-                       capture_output=True, text=True, timeout=60)
-    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
 def stored(data):
@@ -84,7 +76,7 @@ def wait_for(pred, timeout):
 
 
 def scanner_ips(data):
-    return sorted(a.get("src_ip", "") for a in alerts(data)
+    return sorted(a.get("src_ip", "") for a in alerts_of(data)
                   if a["title"] == "Connection from a known scanner")
 
 
@@ -173,7 +165,7 @@ def main():
         err.close()
         report("lists: the daemon stops cleanly", rc == 0, "rc %s" % rc)
 
-        evs = events(data)
+        evs = events_of(data)
 
         def fields_of(pred):
             for e in evs:
@@ -187,7 +179,7 @@ def main():
         found = sorted(json.loads(l)["fields"]["src_ip"] for l in r.stdout.splitlines() if l.strip())
         report("lists: a search on src_ip_list finds the listed sources",
                found == ["198.51.100.10", "198.51.100.9", "203.0.113.7"], repr(found))
-        dom = [e for e in alerts(data) if e["title"] == "Lookup of a threat-intelligence domain"]
+        dom = [e for e in alerts_of(data) if e["title"] == "Lookup of a threat-intelligence domain"]
         report("lists: a subdomain of a listed domain is marked (domain_list) and alerts once",
                len(dom) == 1 and dom[0].get("count") == 1, repr(dom)[:300])
         g = fields_of(lambda fl: fl.get("src_ip") == "8.8.8.8")

@@ -23,7 +23,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import VIGIL, report, status, stop_daemon, wait_ready  # noqa: E402
+from harness import VIGIL, report, status, stop_daemon, wait_ready, wait_stored  # noqa: E402
 
 SITE = "shop.example.com"
 TOKEN = "scrape-rates-7d1e0c5b93"
@@ -63,20 +63,6 @@ def scenario(path, t0, flood):
     return n
 
 
-def wait_stored(data, name, n, proc, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            with open(os.path.join(data, "stats.json")) as f:
-                ins = {i["name"]: i for i in json.load(f)["inputs"]}
-            if int(ins.get(name, {}).get("stored", 0)) >= n:
-                return True
-        except (OSError, ValueError, KeyError):
-            pass
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.5)
-    return False
 
 
 def metrics(data):
@@ -113,7 +99,7 @@ def run(tmp, name, flood, t0):
                             stdout=subprocess.DEVNULL, stderr=err)
     t = time.time()
     ok = wait_ready(proc, os.path.join(data, "serve.json"), timeout=20) is not None
-    ok = ok and wait_stored(data, SITE, n, proc, timeout=240)
+    ok = ok and wait_stored(data, SITE, n, timeout=240, proc=proc)
     ingest_s = time.time() - t
     page = metrics(data) if ok else ""
     rc = stop_daemon(proc, timeout=60)

@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import VIGIL, report, serve_tcp_lines, status  # noqa: E402
+from harness import VIGIL, alerts_of, events_of, report, serve_tcp_lines, status  # noqa: E402
 
 
 # event times near now: far from the receipt time they would raise a clock-skew alert
@@ -49,16 +49,8 @@ CASES = [
 ]
 
 
-def alerts(data):
-    r = subprocess.run([VIGIL, "alerts", "-d", data, "--format", "jsonl", "--limit", "1000"],
-                       capture_output=True, text=True, timeout=60)
-    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
-def events(data):
-    r = subprocess.run([VIGIL, "search", "", "-d", data, "--format", "jsonl", "--limit", "1000"],
-                       capture_output=True, text=True, timeout=60)
-    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
 def run(tmp, name, extra):
@@ -75,7 +67,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         ok, data = run(tmp, "on", "")
         report("serve (built-in rules by default) stores every line", ok)
-        got = alerts(data)
+        got = alerts_of(data)
         by_ip = {}
         for a in got:
             by_ip.setdefault(a.get("src_ip"), []).append(a.get("rule_id"))
@@ -87,7 +79,7 @@ def main():
                levels == [("vigil-web-cmdi", "high"), ("vigil-web-scanner", "medium"),
                           ("vigil-web-sqli", "high"), ("vigil-web-traversal", "high"),
                           ("vigil-web-xss", "medium")], str(levels))
-        evs = {e["raw"].split()[0]: e for e in events(data)}
+        evs = {e["raw"].split()[0]: e for e in events_of(data)}
         union = evs.get("203.0.113.5", {}).get("fields", {})
         report("the stored event of the UNION attack carries the evidence",
                union.get("attack.rule") == "vigil-web-sqli" and union.get("attack.analyzer") == "sqli"
@@ -104,7 +96,7 @@ def main():
         report("no benign event carries attack fields", not benign, str(benign))
 
         ok, data = run(tmp, "off", "rules: {builtin: false}\n")
-        got = alerts(data)
+        got = alerts_of(data)
         report("with rules.builtin false the same lines raise no alert", ok and not got,
                "%d alerts" % len(got))
 

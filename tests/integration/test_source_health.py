@@ -5,7 +5,6 @@ stopped sending" once; a device whose own timestamps are hours off its receipt r
 "Device clock is off" once; a device with a good clock raises nothing. Works without any
 rules configured."""
 import datetime
-import json
 import os
 import shutil
 import socket
@@ -15,7 +14,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import VIGIL, report, status, stop_daemon, wait_ready  # noqa: E402
+from harness import VIGIL, alerts_of, report, status, stop_daemon, wait_ready  # noqa: E402
 
 
 def line(host, offset_s, n):
@@ -23,10 +22,6 @@ def line(host, offset_s, n):
     return "<14>1 %s %s app 1 - - event %d" % (t.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), host, n)
 
 
-def alerts(data):
-    r = subprocess.run([VIGIL, "alerts", "-d", data, "--format", "jsonl"], capture_output=True,
-                       text=True, timeout=30)
-    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
 def main():
@@ -56,7 +51,7 @@ def main():
             found = None
             while time.time() < t_quiet + 15 and not found:
                 time.sleep(0.5)
-                found = [a for a in alerts(data) if a["title"] == "Source stopped sending"]
+                found = [a for a in alerts_of(data) if a["title"] == "Source stopped sending"]
             waited = time.time() - t_quiet
         report("health: a source silent for longer than its usual gap raises one alert",
                found and len(found) == 1 and found[0]["host"] == "127.0.0.1" and 2 <= waited < 12,
@@ -65,7 +60,7 @@ def main():
         rc = stop_daemon(proc)
         proc = None
         err.close()
-        al = alerts(data)
+        al = alerts_of(data)
         silent = [a for a in al if a["title"] == "Source stopped sending"]
         skew = [a for a in al if a["title"] == "Device clock is off"]
         report("health: still one silence alert while it stays silent", len(silent) == 1 and rc == 0,
