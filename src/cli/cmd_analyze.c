@@ -114,14 +114,8 @@ static int add_value(struct eval *e, const char *s, size_t n, int label, int fam
 {
     if (n == 0)
         return 0;
-    if (e->n == e->cap) {
-        size_t nc = e->cap ? e->cap * 2 : 1024;
-        struct value *p = mem_realloc(e->v, nc * sizeof *p);
-        if (!p)
-            return ERR_NOMEM;
-        e->v = p;
-        e->cap = nc;
-    }
+    if (mem_grow((void **)&e->v, &e->cap, e->n, sizeof *e->v, 1024))
+        return ERR_NOMEM;
     unsigned flags;
     size_t dn = analyze_decode(s, n, true, e->buf, VALUE_MAX, &flags);
     if ((label == L_SQLI || label == L_XSS) && not_an_attack(e->buf, dn)) {

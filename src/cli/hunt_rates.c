@@ -118,15 +118,9 @@ static bool hold(struct hunt_rates *h, const struct rate_finding *f)
         if (same_scan(&h->scans[i], f))
             s = &h->scans[i];
     if (!s) {
-        if (h->nscans == h->cap) {
-            size_t nc = h->cap ? h->cap * 2 : 16;
-            struct held_scan *p = nc <= HUNT_SCANS_HELD ? mem_realloc(h->scans, nc * sizeof *p)
-                                                        : NULL;
-            if (!p)
-                return false;
-            h->scans = p;
-            h->cap = nc;
-        }
+        if (h->nscans == HUNT_SCANS_HELD ||
+            mem_grow((void **)&h->scans, &h->cap, h->nscans, sizeof *h->scans, 16))
+            return false;
         s = &h->scans[h->nscans++];
         memset(s, 0, sizeof *s);
         s->kind = f->kind;
